@@ -1,0 +1,46 @@
+# Plombiers — the two commands of a fresh machine are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+# xdist workers: the machine has 2 cores; browser tests share them.
+WORKERS ?= auto
+
+.PHONY: install demo serve test lint format bench chromium clean
+
+$(BIN)/plombiers: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(BIN)/plombiers
+
+demo: install
+	$(BIN)/plombiers migrate --noinput
+	$(BIN)/plombiers demo
+	$(BIN)/plombiers runserver $(HOST)
+
+# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  else echo "Chromium manque : sudo apt-get install chromium" >&2; exit 1; fi; \
+	fi
+
+test: install chromium
+	$(BIN)/pytest -n $(WORKERS) $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/plombiers makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) *.egg-info test-artifacts

@@ -1,0 +1,57 @@
+"""The REST API: one NinjaAPI, one router per app, the same services and querysets as the pages."""
+
+from django.contrib.auth.decorators import login_not_required
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from plombiers.accounts.api import router as accounts_router
+from plombiers.network.api import router as network_router
+
+from .auth import BearerAuth, SessionAuth
+
+
+class PlombiersAPI(NinjaAPI):
+    def get_urls(self):
+        # The API authenticates every call itself (Bearer token or session):
+        # the login-redirect middleware must not turn a 401 into a login page.
+        return [_exempt(p) for p in super().get_urls()]
+
+
+def _exempt(pattern):
+    if hasattr(pattern, "url_patterns"):
+        for sub in pattern.url_patterns:
+            _exempt(sub)
+    elif hasattr(pattern, "callback"):
+        login_not_required(pattern.callback)
+    return pattern
+
+
+api = PlombiersAPI(
+    title="Plombiers API",
+    version="1",
+    description="API REST de Plombiers. Authentification : `POST /api/v1/auth/token` puis "
+    "`Authorization: Bearer <jeton>`. Listes paginées `{items, count}` avec `limit` et `offset`.",
+    auth=[BearerAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request, exc):
+    return api.create_response(
+        request, {"detail": "Authentification requise : jeton absent, invalide ou révoqué."}, status=401
+    )
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc):
+    return api.create_response(request, {"detail": "Requête invalide.", "errors": exc.errors}, status=422)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc):
+    return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+
+
+api.add_router("/auth", accounts_router)
+api.add_router("/", network_router)

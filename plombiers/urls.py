@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from plombiers.api.urls import api
+from plombiers.network import views as network_views
+
+from . import views
+
+admin.site.site_header = "Plombiers — administration"
+admin.site.site_title = "Plombiers"
+
+urlpatterns = [
+    path("", network_views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("comptes/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("plombiers.network.urls")),
+]
