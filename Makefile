@@ -19,6 +19,7 @@ install: $(BIN)/plombiers
 
 demo: install
 	$(BIN)/plombiers migrate --noinput
+	$(BIN)/plombiers collectstatic --noinput -v0
 	$(BIN)/plombiers demo
 	$(BIN)/plombiers runserver $(HOST)
 

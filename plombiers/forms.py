@@ -29,4 +29,6 @@ class Form(StyledFormMixin, forms.Form):
 
 
 class ModelForm(StyledFormMixin, forms.ModelForm):
-    pass
+    def changes(self) -> dict:
+        """Only what the person changed: what an update service saves and audits."""
+        return {name: self.cleaned_data[name] for name in self.changed_data}

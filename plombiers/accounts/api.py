@@ -1,5 +1,5 @@
 from django.contrib.auth import authenticate
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from plombiers.api.schemas import ErrorOut
@@ -36,4 +36,4 @@ def token_revoke(request):
     if token is None:
         raise HttpError(400, "Cet appel révoque le jeton utilisé : authentifiez-vous avec un jeton Bearer.")
     services.api_token_revoke(token=token, by=request.user)
-    return 204, None
+    return Status(204, None)

@@ -1,6 +1,6 @@
 """The REST API: one NinjaAPI, one router per app, the same services and querysets as the pages."""
 
-from django.contrib.auth.decorators import login_not_required
+from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -9,24 +9,7 @@ from plombiers.network.api import router as network_router
 
 from .auth import BearerAuth, SessionAuth
 
-
-class PlombiersAPI(NinjaAPI):
-    def get_urls(self):
-        # The API authenticates every call itself (Bearer token or session):
-        # the login-redirect middleware must not turn a 401 into a login page.
-        return [_exempt(p) for p in super().get_urls()]
-
-
-def _exempt(pattern):
-    if hasattr(pattern, "url_patterns"):
-        for sub in pattern.url_patterns:
-            _exempt(sub)
-    elif hasattr(pattern, "callback"):
-        login_not_required(pattern.callback)
-    return pattern
-
-
-api = PlombiersAPI(
+api = NinjaAPI(
     title="Plombiers API",
     version="1",
     description="API REST de Plombiers. Authentification : `POST /api/v1/auth/token` puis "
@@ -46,6 +29,11 @@ def on_authentication_error(request, exc):
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc):
     return api.create_response(request, {"detail": "Requête invalide.", "errors": exc.errors}, status=422)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return api.create_response(request, {"detail": "Introuvable."}, status=404)
 
 
 @api.exception_handler(HttpError)

@@ -202,7 +202,7 @@ class Builder:
                 None,
                 Cat.LOCAL_AUTHORITY,
             )
-            partners += [*rng.sample(funders, rng.randint(0, 2)), local_funder]
+            partners += [*rng.sample(funders[1:], rng.randint(0, 2)), local_funder]
             partners += [
                 self.organisation(
                     network, Kind.PRESCRIBER, f"Mission Locale Horizon {town}", commune, Cat.MISSION_LOCALE

@@ -1,8 +1,9 @@
 from datetime import date
+from typing import Annotated
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from .enums import OrganisationKind, SchoolStatus
@@ -57,11 +58,13 @@ class SchoolDetailOut(SchoolOut):
 
 
 class SchoolFilter(FilterSchema):
-    trade: str | None = Field(None, q="trade__slug", description="slug du métier")
+    trade: Annotated[str | None, FilterLookup("trade__slug"), Field(description="slug du métier")] = None
     status: SchoolStatus | None = None
-    region: str | None = Field(
-        None, q="commune__departement__region__code", description="code INSEE de la région"
-    )
+    region: Annotated[
+        str | None,
+        FilterLookup("commune__departement__region__code"),
+        Field(description="code INSEE de la région"),
+    ] = None
 
 
 class OrganisationOut(Schema):
@@ -75,7 +78,7 @@ class OrganisationOut(Schema):
 
 class OrganisationFilter(FilterSchema):
     kind: OrganisationKind | None = None
-    q: str | None = Field(None, q="name__icontains")
+    q: Annotated[str | None, FilterLookup("name__icontains")] = None
 
 
 @router.get("/schools", response=list[SchoolOut])

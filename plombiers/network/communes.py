@@ -60,6 +60,11 @@ def read_communes(only: Iterable[str] | None = None) -> list[CommuneRow]:
         codes_by_commune[row["commune_id"]].append(postal_codes[row["codepostal_id"]])
 
     raw = [row for row in _read("communes.csv.lzma") if only is None or row["code"] in only]
+    # Paris, Lyon and Marseille get their postal codes through their arrondissements,
+    # communes nouvelles through their delegated communes: the parent gets them all.
+    for row in raw if only is None else _read("communes.csv.lzma"):
+        if row["commune_parent_id"] not in ("", NULL):
+            codes_by_commune[row["commune_parent_id"]].extend(codes_by_commune.get(row["id"], []))
     polygons = shapely.from_wkb([r["geometry"] if r["geometry"] != NULL else None for r in raw])
     centroids = shapely.centroid(polygons)
     town_halls = shapely.from_wkb(
@@ -86,19 +91,30 @@ def read_communes(only: Iterable[str] | None = None) -> list[CommuneRow]:
     return communes
 
 
-@transaction.atomic
-def communes_load(*, only: Iterable[str] | None = None, batch_size: int = 2000) -> int:
-    """Insert or update regions, départements and communes; running it again changes nothing."""
-    for code, name in read_regions():
-        Region.objects.update_or_create(code=code, defaults={"name": name})
-    regions = {r.code: r for r in Region.objects.all()}
-    for code, name, region_code in read_departements():
-        Departement.objects.update_or_create(
-            code=code, defaults={"name": name, "region": regions[region_code]}
-        )
-    departements = {d.code: d.pk for d in Departement.objects.all()}
+def communes_load(*, only: Iterable[str] | None = None) -> int:
+    """Read the data files and save every commune (or only those INSEE codes)."""
+    return communes_save(
+        regions=read_regions(), departements=read_departements(), communes=read_communes(only)
+    )
 
-    rows = read_communes(only)
+
+@transaction.atomic
+def communes_save(
+    *,
+    regions: list[tuple[str, str]],
+    departements: list[tuple[str, str, str]],
+    communes: list[CommuneRow],
+    batch_size: int = 2000,
+) -> int:
+    """Insert or update regions, départements and communes; running it again changes nothing."""
+    for code, name in regions:
+        Region.objects.update_or_create(code=code, defaults={"name": name})
+    region_by_code = {r.code: r for r in Region.objects.all()}
+    for code, name, region_code in departements:
+        Departement.objects.update_or_create(
+            code=code, defaults={"name": name, "region": region_by_code[region_code]}
+        )
+    departement_ids = {d.code: d.pk for d in Departement.objects.all()}
     objs = [
         Commune(
             insee_code=r.insee_code,
@@ -106,12 +122,12 @@ def communes_load(*, only: Iterable[str] | None = None, batch_size: int = 2000) 
             name=r.name,
             search_name=fold(r.name),
             postal_codes=r.postal_codes,
-            departement_id=departements.get(r.departement_code),
+            departement_id=departement_ids.get(r.departement_code),
             population=r.population,
             latitude=r.latitude,
             longitude=r.longitude,
         )
-        for r in rows
+        for r in communes
     ]
     Commune.objects.bulk_create(
         objs,

@@ -52,6 +52,14 @@ class CommuneField(forms.Field):
             return commune.label if commune else ""
         return value
 
+    def has_changed(self, initial, data):
+        initial_pk = initial.pk if isinstance(initial, Commune) else initial
+        try:
+            commune = self.to_python(data)
+        except ValidationError:
+            return True
+        return (commune.pk if commune else None) != initial_pk
+
     def to_python(self, value):
         value = (value or "").strip()
         if not value:
@@ -128,6 +136,10 @@ class SchoolForm(ModelForm):
 
 class OrganisationForm(ModelForm):
     commune = CommuneField(label="Commune", required=False)
+    website = forms.URLField(label="Site web", required=False, assume_scheme="https")
+    siret = forms.CharField(
+        label="SIRET", required=False, max_length=20, help_text="14 chiffres (facultatif)."
+    )
 
     class Meta:
         model = Organisation
@@ -144,7 +156,6 @@ class OrganisationForm(ModelForm):
             "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"siret": "14 chiffres, sans espace (facultatif)."}
 
     def clean_siret(self):
         return "".join((self.cleaned_data.get("siret") or "").split())

@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.urls import reverse
 from stdnum.fr import siret as stdnum_siret
 
@@ -60,7 +60,8 @@ class CommuneQuerySet(models.QuerySet):
 
     def ranked(self):
         """Communes before delegated or associated ones, then the most populated first."""
-        return self.order_by("kind", "-population", "name")
+        is_delegated = Case(When(kind=Commune.Kind.COMMUNE, then=Value(0)), default=Value(1))
+        return self.order_by(is_delegated, F("population").desc(nulls_last=True), "name")
 
 
 class Commune(models.Model):

@@ -8,13 +8,10 @@ from plombiers.privacy.services import audit_log
 from .models import Network, Organisation, Partnership, School
 
 
-def _changed(obj, data: dict[str, Any]) -> list[str]:
-    changed = []
+def _apply(obj, data: dict[str, Any]) -> list[str]:
     for field, value in data.items():
-        if getattr(obj, field) != value:
-            setattr(obj, field, value)
-            changed.append(field)
-    return changed
+        setattr(obj, field, value)
+    return list(data)
 
 
 @transaction.atomic
@@ -28,7 +25,7 @@ def school_create(*, network: Network, by: User, **fields: Any) -> School:
 
 @transaction.atomic
 def school_update(*, school: School, by: User, data: dict[str, Any]) -> School:
-    changed = _changed(school, data)
+    changed = _apply(school, data)
     if changed:
         school.full_clean()
         school.save(update_fields=changed)
@@ -52,7 +49,7 @@ def organisation_create(
 
 @transaction.atomic
 def organisation_update(*, organisation: Organisation, by: User, data: dict[str, Any]) -> Organisation:
-    changed = _changed(organisation, data)
+    changed = _apply(organisation, data)
     if changed:
         organisation.full_clean()
         organisation.save(update_fields=changed)

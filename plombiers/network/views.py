@@ -141,7 +141,7 @@ def school_edit(request, slug):
     school = get_object_or_404(School.objects.editable_by(request.user), slug=slug)
     form = SchoolForm(request.POST or None, instance=school, network=school.network)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = form.changes()
         if _save_or_report(
             request, form, lambda: services.school_update(school=school, by=request.user, data=data)
         ):
@@ -220,7 +220,7 @@ def organisation_edit(request, pk):
     organisation = get_object_or_404(Organisation.objects.editable_by(request.user), pk=pk)
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = form.changes()
         if _save_or_report(
             request,
             form,

@@ -1,0 +1,187 @@
+"""The test harness: real communes, a named cast of users, a real browser."""
+
+import functools
+import os
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from plombiers.accounts.enums import Role
+from plombiers.accounts.tests.factories import MembershipFactory, UserFactory
+from plombiers.network.communes import communes_save, read_communes, read_departements, read_regions
+from plombiers.network.enums import OrganisationKind
+from plombiers.network.models import Commune, Network, Trade
+from plombiers.network.tests.factories import OrganisationFactory, PartnershipFactory, SchoolFactory
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made
+# by the test itself around it are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", "test-artifacts"))
+
+# Real communes used by the tests: the 18 demo towns, Paris, Ajaccio, and a few neighbours.
+TEST_COMMUNES = [
+    "77108",
+    "34172",
+    "69256",
+    "59512",
+    "31555",
+    "33063",
+    "93066",
+    "44109",
+    "35238",
+    "59599",
+    "67482",
+    "13055",
+    "63113",
+    "21231",
+    "76540",
+    "57463",
+    "87085",
+    "30189",
+    "75056",
+    "75101",
+    "2A004",
+    "77284",
+    "77373",
+    "59350",
+    "93008",
+    "77305",
+]
+
+
+@functools.cache
+def _commune_data():
+    return read_regions(), read_departements(), read_communes(TEST_COMMUNES)
+
+
+@pytest.fixture
+def communes(db):
+    regions, departements, rows = _commune_data()
+    communes_save(regions=regions, departements=departements, communes=rows)
+    return {c.insee_code: c for c in Commune.objects.filter(kind=Commune.Kind.COMMUNE)}
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def cast(communes):
+    """Two schools (A: Chelles, fibre; B: Roubaix, data centre) and one person per role.
+
+    `prescriber` and `funder` belong to organisations partnered with school A only;
+    `outsider` has an account and no membership.
+    """
+    network = Network.objects.create(name="Réseau de test", slug="test")
+    fibre = Trade.objects.get(slug="fibre-optique")
+    datacenter = Trade.objects.get(slug="technicien-data-center")
+    school_a = SchoolFactory(network=network, name="École A Chelles", trade=fibre, commune=communes["77108"])
+    school_b = SchoolFactory(
+        network=network, name="École B Roubaix", trade=datacenter, commune=communes["59512"]
+    )
+    prescriber_org = OrganisationFactory(network=network, kind=OrganisationKind.PRESCRIBER, name="ML Chelles")
+    funder_org = OrganisationFactory(network=network, kind=OrganisationKind.FUNDER, name="Fondation A")
+    company_a = OrganisationFactory(network=network, kind=OrganisationKind.COMPANY, name="Fibre A")
+    company_b = OrganisationFactory(network=network, kind=OrganisationKind.COMPANY, name="Datacenter B")
+    for school, organisation in [
+        (school_a, prescriber_org),
+        (school_a, funder_org),
+        (school_a, company_a),
+        (school_b, company_b),
+    ]:
+        PartnershipFactory(school=school, organisation=organisation)
+
+    def member(email, role, **scope):
+        user = UserFactory(email=email)
+        MembershipFactory(user=user, role=role, **scope)
+        return user
+
+    return SimpleNamespace(
+        network=network,
+        school_a=school_a,
+        school_b=school_b,
+        prescriber_org=prescriber_org,
+        funder_org=funder_org,
+        company_a=company_a,
+        company_b=company_b,
+        staff=member("reseau@test.example", Role.NETWORK_STAFF, network=network),
+        manager_a=member("direction.a@test.example", Role.SCHOOL_MANAGER, school=school_a),
+        trainer_a=member("formation.a@test.example", Role.TRAINER, school=school_a),
+        social_worker_a=member("cip.a@test.example", Role.SOCIAL_WORKER, school=school_a),
+        manager_b=member("direction.b@test.example", Role.SCHOOL_MANAGER, school=school_b),
+        trainer_b=member("formation.b@test.example", Role.TRAINER, school=school_b),
+        prescriber=member("prescription@test.example", Role.PRESCRIBER, organisation=prescriber_org),
+        funder=member("financeur@test.example", Role.FUNDER, organisation=funder_org),
+        learner_a=member("jeune.a@test.example", Role.LEARNER, school=school_a),
+        outsider=UserFactory(email="inconnu@test.example"),
+    )
+
+
+# --- a real browser ---------------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Open pages at a viewport size; each gets a fresh context (cookies) and a French locale."""
+    contexts = []
+
+    def open_page(width=1280, height=900, **options):
+        context = browser.new_context(
+            viewport={"width": width, "height": height},
+            locale="fr-FR",
+            base_url=live_server.url,
+            **options,
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def assert_accessible(page, name: str) -> None:
+    """axe-core on the current page: no violation; a screenshot kept as a test artifact."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
+
+
+def login(page, email: str, password: str = "demo-plombiers") -> None:
+    page.goto("/comptes/login/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/")

@@ -1,0 +1,58 @@
+import pytest
+from django.core.management import call_command
+
+from plombiers.accounts.enums import Role
+from plombiers.accounts.models import Membership, User
+from plombiers.demo.network import ACCOUNTS, Builder
+from plombiers.network.models import Contact, Organisation, Partnership, School
+
+
+def counts():
+    return [m.objects.count() for m in (School, Organisation, Partnership, Contact, User, Membership)]
+
+
+def test_demo_network_is_the_story_of_demo_md(communes):
+    demo = Builder().build()
+    schools = School.objects.select_related("trade", "commune")
+    assert schools.count() == 18
+    assert schools.filter(trade__slug="technicien-data-center").count() == 3
+    assert schools.filter(trade__slug="fibre-optique").count() == 15
+    first = schools.order_by("opened_on").first()
+    assert (first.commune.name, first.trade.slug, first.opened_on.year, first.opened_on.month) == (
+        "Chelles",
+        "fibre-optique",
+        2017,
+        9,
+    )
+    assert schools.get(commune__insee_code="59512").trade.slug == "technicien-data-center"
+    for school in schools:
+        kinds = set(school.partners.values_list("kind", flat=True))
+        assert {"project_holder", "company", "funder", "opco", "prescriber", "social_service"} <= kinds
+        assert 2 <= school.partners.filter(kind="company").count() <= 5
+        assert school.memberships.filter(role=Role.SCHOOL_MANAGER).exists()
+    for email, _first_name, role, _scope in ACCOUNTS:
+        assert Membership.objects.filter(user__email=email, role=role).exists()
+    funded = set(
+        School.objects.filter(
+            partnerships__organisation__memberships__user__email="financeur@plombiers.example"
+        ).values_list("commune__name", flat=True)
+    )
+    assert funded == {"Chelles", "Montpellier"}
+    assert demo.users["jeune@plombiers.example"].first_name == "Inès"
+    assert User.objects.get(email="reseau@plombiers.example").check_password("demo-plombiers")
+
+
+def test_demo_twice_changes_nothing(communes):
+    Builder().build()
+    before = counts()
+    Builder().build()
+    assert counts() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_command_loads_communes_and_the_network(capsys):
+    call_command("demo")
+    out = capsys.readouterr().out
+    assert "18 écoles" in out
+    assert "reseau@plombiers.example" in out
+    assert School.objects.count() == 18
