@@ -13,6 +13,7 @@ from plombiers.network.communes import communes_save, read_communes, read_depart
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Commune, Network, Trade
 from plombiers.network.tests.factories import OrganisationFactory, PartnershipFactory, SchoolFactory
+from plombiers.network.trades import default_trades_ensure
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made
 # by the test itself around it are still synchronous.
@@ -60,6 +61,8 @@ def _commune_data():
 def communes(db):
     regions, departements, rows = _commune_data()
     communes_save(regions=regions, departements=departements, communes=rows)
+    # Transactional tests flush the tables, data migrations included: put the trades back.
+    default_trades_ensure(Trade)
     return {c.insee_code: c for c in Commune.objects.filter(kind=Commune.Kind.COMMUNE)}
 
 

@@ -13,6 +13,7 @@ from plombiers.network.enums import OrganisationCategory as Cat
 from plombiers.network.enums import OrganisationKind as Kind
 from plombiers.network.enums import SchoolStatus
 from plombiers.network.models import Commune, Network, Organisation, Partnership, School, Trade
+from plombiers.network.trades import default_trades_ensure
 
 DEMO_PASSWORD = "demo-plombiers"  # noqa: S105 — the public password of the demo accounts
 FIBRE, DATACENTER = "fibre-optique", "technicien-data-center"
@@ -144,6 +145,7 @@ class Builder:
         network, _ = Network.objects.get_or_create(
             slug="demo", defaults={"name": "Réseau Plombiers — démonstration"}
         )
+        default_trades_ensure(Trade)
         trades = {t.slug: t for t in Trade.objects.all()}
         opco = self.organisation(
             network,

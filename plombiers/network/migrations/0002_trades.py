@@ -1,27 +1,10 @@
 from django.db import migrations
 
-TRADES = [
-    (
-        "fibre-optique",
-        "Fibre optique",
-        8,
-        "Raccordement et déploiement des réseaux de fibre optique (FTTH) : tirage, soudure, mesure.",
-    ),
-    (
-        "technicien-data-center",
-        "Technicien·ne data center",
-        12,
-        "Exploitation physique des centres de données : baies, câblage, remplacement de matériel.",
-    ),
-]
+from plombiers.network.trades import default_trades_ensure
 
 
 def add_trades(apps, schema_editor):
-    Trade = apps.get_model("network", "Trade")
-    for slug, name, capacity, description in TRADES:
-        Trade.objects.get_or_create(
-            slug=slug, defaults={"name": name, "default_cohort_capacity": capacity, "description": description}
-        )
+    default_trades_ensure(apps.get_model("network", "Trade"))
 
 
 class Migration(migrations.Migration):
