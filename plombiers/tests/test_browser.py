@@ -55,7 +55,11 @@ def test_network_staff_pages_are_accessible_at_every_size(new_page, demo):
         "organisation-modifier": f"/organisations/{organisation.pk}/modifier/",
         "organisation-nouvelle": "/organisations/nouvelle/",
     }
-    for size_name, size in {"bureau": {"width": 1280, "height": 900}, "tablette": TABLET, "telephone": PHONE}.items():
+    for size_name, size in {
+        "bureau": {"width": 1280, "height": 900},
+        "tablette": TABLET,
+        "telephone": PHONE,
+    }.items():
         page = new_page(**size)
         login(page, "reseau@plombiers.example")
         assert_accessible(page, f"{size_name}-accueil")
