@@ -74,7 +74,7 @@ class Commune(models.Model):
         ASSOCIATED = "COMA", "Commune associée"
         SECTOR = "SRM", "Secteur municipal"
 
-    insee_code = models.CharField("code INSEE", max_length=5, db_index=True)
+    insee_code = models.CharField("code INSEE", max_length=10, db_index=True)
     kind = models.CharField("type", max_length=4, choices=Kind.choices, default=Kind.COMMUNE)
     name = models.CharField("nom", max_length=120)
     search_name = models.CharField(max_length=120, db_index=True, editable=False)

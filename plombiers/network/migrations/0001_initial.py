@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
             name='Commune',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('insee_code', models.CharField(db_index=True, max_length=5, verbose_name='code INSEE')),
+                ('insee_code', models.CharField(db_index=True, max_length=10, verbose_name='code INSEE')),
                 ('kind', models.CharField(choices=[('COM', 'Commune'), ('ARM', 'Arrondissement municipal'), ('COMD', 'Commune déléguée'), ('COMA', 'Commune associée'), ('SRM', 'Secteur municipal')], default='COM', max_length=4, verbose_name='type')),
                 ('name', models.CharField(max_length=120, verbose_name='nom')),
                 ('search_name', models.CharField(db_index=True, editable=False, max_length=120)),
