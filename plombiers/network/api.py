@@ -4,7 +4,9 @@ from typing import Annotated
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+
+from plombiers.api.pagination import Pagination
 
 from .enums import OrganisationKind, SchoolStatus
 from .models import Commune, Organisation, School
@@ -82,7 +84,7 @@ class OrganisationFilter(FilterSchema):
 
 
 @router.get("/schools", response=list[SchoolOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def school_list(request, filters: Query[SchoolFilter]):
     schools = School.objects.visible_to(request.user).select_related("trade", "commune__departement__region")
     return filters.filter(schools).order_by("name")
@@ -99,7 +101,7 @@ def school_detail(request, school_id: int):
 
 
 @router.get("/organisations", response=list[OrganisationOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def organisation_list(request, filters: Query[OrganisationFilter]):
     organisations = Organisation.objects.visible_to(request.user).select_related("commune")
     return filters.filter(organisations).order_by("name")
@@ -113,7 +115,7 @@ def organisation_detail(request, organisation_id: int):
 
 
 @router.get("/communes", response=list[CommuneOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def commune_list(request, q: str = ""):
     """Communes by the start of their name, a postal code or an INSEE code (public reference data)."""
     communes = Commune.objects.search(q) if q else Commune.objects.filter(Q(kind=Commune.Kind.COMMUNE))

@@ -59,7 +59,14 @@ def test_organisations_filter_by_kind(client, cast, staff_headers):
 
 @pytest.mark.parametrize(
     ("query", "status"),
-    [("?limit=-1", 422), ("?limit=abc", 422), ("?status=inconnu", 422), ("?offset=-5", 422)],
+    [
+        ("?limit=-1", 422),
+        ("?limit=abc", 422),
+        ("?limit=100000", 422),
+        ("?status=inconnu", 422),
+        ("?offset=-5", 422),
+        ("?offset=1165352238094123400167424", 422),
+    ],
 )
 def test_bad_query_parameters_get_a_4xx_json_error(client, cast, staff_headers, query, status):
     response = client.get(f"/api/v1/schools{query}", headers=staff_headers)
