@@ -2,6 +2,7 @@
 
 import functools
 import os
+import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -50,6 +51,24 @@ TEST_COMMUNES = [
     "93008",
     "77305",
 ]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """SQLite tests use a file (in memory-backed /dev/shm when there is one), not `:memory:`:
+    concurrent transactions then lock and wait as they do in production."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+        database.setdefault("TEST", {})["NAME"] = str(folder / f"plombiers-test-{os.getpid()}.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    """Background tasks run at once in tests; one test checks the real database queue."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @functools.cache

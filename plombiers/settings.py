@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "plombiers.accounts",
     "plombiers.privacy",
     "plombiers.network",
+    "plombiers.referrals",
+    "plombiers.cohorts",
     "plombiers.demo",
 ]
 
@@ -201,8 +203,14 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Access rules of the network (eligibility defaults live with the referrals app).
 PLOMBIERS_PAGE_SIZE = 25
+# Eligibility rules of the network (see plombiers/referrals/eligibility.py for the defaults).
+PLOMBIERS_ELIGIBILITY = {
+    "min_age": int(os.environ.get("ELIGIBILITY_MIN_AGE", "16")),
+    "max_age": int(os.environ.get("ELIGIBILITY_MAX_AGE", "25")),
+    "max_age_rqth": int(os.environ.get("ELIGIBILITY_MAX_AGE_RQTH", "29")),
+    "max_diploma_level": int(os.environ.get("ELIGIBILITY_MAX_DIPLOMA_LEVEL", "3")),
+}
 
 LOGGING = {
     "version": 1,

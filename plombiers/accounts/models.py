@@ -136,6 +136,14 @@ class Membership(models.Model):
         return f"{self.user} — {self.get_role_display()} ({scope})"
 
 
+def school_staff_q(user, path: str = "school") -> Q:
+    """Rows whose school (reached through `path`) the user oversees as network staff or works in."""
+    mine = Membership.objects.filter(user=user)
+    return Q(**{f"{path}__network__in": mine.filter(role=Role.NETWORK_STAFF).values("network")}) | Q(
+        **{f"{path}__in": mine.filter(role__in=SCHOOL_ROLES).values("school")}
+    )
+
+
 def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 

@@ -6,6 +6,8 @@ answers with a documented JSON shape or a 4xx, never a 500.
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
@@ -17,7 +19,17 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
 @pytest.fixture
-def staff_token(cast):
+def keep_test_connection():
+    """Like Django's test client: the end of a request must not close the test's database connection."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def staff_token(cast, keep_test_connection):
     _token, raw = api_token_create(user=cast.staff)
     return raw
 

@@ -1,0 +1,275 @@
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from plombiers.accounts.enums import Role
+from plombiers.accounts.models import User
+from plombiers.network.models import Organisation, School
+from plombiers.privacy.services import audit_log
+
+from . import eligibility, tasks
+from .enums import DECISIONS, NEEDS_REASON, OPEN_STATUSES, ReferralStatus
+from .models import InformationSession, Invitation, Learner, Referral, ReferralEvent, identity_key
+
+S = ReferralStatus
+EXPIRY_DAYS = 60
+# What trainers and social workers may do on a referral: move it through the study stages.
+STUDY_STATUSES = {S.REVIEW, S.INFO_SESSION, S.INTERVIEW}
+
+LEARNER_FIELDS = [
+    "first_name", "last_name", "birth_date", "gender", "phone", "email", "commune", "address",
+    "lives_in_qpv", "highest_diploma", "last_class", "neet_since", "is_neet", "has_rqth",
+    "driving_licence", "transport", "max_travel_km", "france_travail_id",
+]  # fmt: skip
+
+
+def learner_find_duplicate(*, last_name: str, first_name: str, birth_date: dt.date) -> Learner | None:
+    key = identity_key(last_name=last_name, first_name=first_name, birth_date=birth_date)
+    return Learner.objects.filter(identity_key=key).first()
+
+
+def _eligibility_day(school: School, default: dt.date) -> dt.date:
+    """The age rule applies at the start of the next cohort the young person could join."""
+    cohort = (
+        school.cohorts.filter(status__in=["prevue", "en_cours"], start_date__gte=default)
+        .order_by("start_date")
+        .first()
+    )
+    return cohort.start_date if cohort else default
+
+
+@dataclass
+class ReferralResult:
+    referral: Referral
+    created: bool  # False when an idempotent retry returned the first referral
+    learner_matched: bool  # True when the young person was already known
+
+
+def referral_create(
+    *,
+    by: User,
+    school: School,
+    learner_data: dict[str, Any],
+    prescriber_organisation: Organisation | None = None,
+    motivation: str = "",
+    idempotency_key: str = "",
+) -> ReferralResult:
+    """Refer a young person to a school; an already known person is reused, never duplicated.
+
+    A retried call with the same idempotency key returns the first referral.
+    """
+    if idempotency_key and (
+        existing := Referral.objects.filter(created_by=by, idempotency_key=idempotency_key).first()
+    ):
+        return ReferralResult(existing, created=False, learner_matched=False)
+    try:
+        with transaction.atomic():
+            return _referral_create(
+                by=by,
+                school=school,
+                learner_data=learner_data,
+                prescriber_organisation=prescriber_organisation,
+                motivation=motivation,
+                idempotency_key=idempotency_key,
+            )
+    except IntegrityError:
+        # Two identical submissions raced: the other one won, hand it back.
+        if idempotency_key and (
+            existing := Referral.objects.filter(created_by=by, idempotency_key=idempotency_key).first()
+        ):
+            return ReferralResult(existing, created=False, learner_matched=False)
+        raise ValidationError(
+            "Une prescription de ce jeune vers cette école est déjà en cours.", code="duplicate_referral"
+        ) from None
+
+
+def _referral_create(*, by, school, learner_data, prescriber_organisation, motivation, idempotency_key):
+    unknown = set(learner_data) - set(LEARNER_FIELDS)
+    if unknown:
+        raise ValueError(f"Champs inconnus : {', '.join(sorted(unknown))}")
+    if prescriber_organisation is None and by.has_role(Role.PRESCRIBER):
+        prescriber_organisation = next(
+            (m.organisation for m in by.membership_list if m.role == Role.PRESCRIBER), None
+        )
+    learner = learner_find_duplicate(
+        last_name=learner_data["last_name"],
+        first_name=learner_data["first_name"],
+        birth_date=learner_data["birth_date"],
+    )
+    matched = learner is not None
+    if learner is None:
+        learner = Learner(**learner_data)
+        learner.identity_key = identity_key(
+            last_name=learner.last_name, first_name=learner.first_name, birth_date=learner.birth_date
+        )
+        learner.full_clean()
+        learner.save()
+        audit_log(actor=by, action="learner.create", obj=learner, school=school)
+    else:
+        # What the prescriber knows fills the gaps of the existing record; it never overwrites it.
+        filled = [
+            f for f, v in learner_data.items() if v not in (None, "") and getattr(learner, f) in (None, "")
+        ]
+        for name in filled:
+            setattr(learner, name, learner_data[name])
+        if filled:
+            learner.save(update_fields=filled)
+    open_referral = learner.referrals.filter(school=school, status__in=[*OPEN_STATUSES, S.WAITLIST]).first()
+    if open_referral is not None:
+        raise ValidationError(
+            f"Une prescription de ce jeune vers cette école est déjà en cours "
+            f"(statut : {open_referral.get_status_display().lower()}).",
+            code="duplicate_referral",
+        )
+    today = timezone.localdate()
+    result = eligibility.evaluate_learner(learner, on=_eligibility_day(school, today))
+    referral = Referral.objects.create(
+        learner=learner,
+        school=school,
+        prescriber=by if by.has_role(Role.PRESCRIBER) else None,
+        prescriber_organisation=prescriber_organisation,
+        motivation=motivation,
+        referred_on=today,
+        eligibility=result.as_dict(),
+        idempotency_key=idempotency_key,
+        created_by=by,
+    )
+    ReferralEvent.objects.create(referral=referral, to_status=S.NEW, by=by)
+    audit_log(actor=by, action="referral.create", obj=referral, details={"learner_matched": matched})
+    return ReferralResult(referral, created=True, learner_matched=matched)
+
+
+def referral_allowed_statuses(referral: Referral, user: User) -> list[str]:
+    """The statuses this person may move this referral to, in workflow order."""
+    from .enums import TRANSITIONS
+
+    possible = TRANSITIONS[referral.status]
+    if (
+        user.is_superuser
+        or user.has_role(Role.NETWORK_STAFF)
+        or referral.school_id in user.school_ids(Role.SCHOOL_MANAGER)
+    ):
+        allowed = possible
+    elif referral.school_id in user.school_ids(Role.TRAINER, Role.SOCIAL_WORKER):
+        allowed = possible & STUDY_STATUSES
+    elif referral.prescriber_id == user.pk:
+        allowed = possible & {S.CANCELLED}
+    else:
+        allowed = frozenset()
+    return [s for s in S.values if s in allowed and s != S.EXPIRED]
+
+
+@transaction.atomic
+def referral_transition(
+    *,
+    referral: Referral,
+    to: str,
+    by: User | None,
+    reason: str = "",
+    reason_detail: str = "",
+    reason_shared: bool = False,
+    note: str = "",
+    justification: str = "",
+) -> Referral:
+    """Move a referral along its workflow; an illegal move changes nothing.
+
+    `by=None` is the system (expiry). Decisions are e-mailed to the prescriber.
+    """
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if to not in S.values:
+        raise ValidationError(f"Statut inconnu : « {to} ».", code="unknown_status")
+    if not referral.can_move_to(to):
+        raise ValidationError(
+            f"Passage impossible de « {referral.get_status_display()} » à « {S(to).label} ».",
+            code="illegal_transition",
+        )
+    if by is not None and to not in referral_allowed_statuses(referral, by):
+        raise PermissionDenied("Vous ne pouvez pas prendre cette décision sur cette prescription.")
+    if to in NEEDS_REASON and not reason:
+        raise ValidationError("Un motif est obligatoire pour refuser ou réorienter.", code="reason_required")
+    if to == S.ADMITTED and not referral.is_eligible and not justification.strip():
+        raise ValidationError(
+            "Ce ou cette jeune ne remplit pas les critères d'éligibilité : "
+            "une justification écrite est obligatoire pour l'admettre.",
+            code="justification_required",
+        )
+    previous = referral.status
+    referral.status = to
+    referral.status_changed_at = timezone.now()
+    fields = ["status", "status_changed_at"]
+    if to in DECISIONS or to in NEEDS_REASON:
+        referral.reason, referral.reason_detail, referral.reason_shared = reason, reason_detail, reason_shared
+        fields += ["reason", "reason_detail", "reason_shared"]
+    if justification.strip():
+        referral.eligibility_override = justification.strip()
+        fields.append("eligibility_override")
+    referral.save(update_fields=fields)
+    event = ReferralEvent.objects.create(
+        referral=referral, from_status=previous, to_status=to, by=by, reason=reason, note=note
+    )
+    audit_log(actor=by, action="referral.transition", obj=referral, details={"from": previous, "to": to})
+    if to in DECISIONS and referral.prescriber_id and referral.prescriber.email:
+        transaction.on_commit(lambda: tasks.send_referral_decision.enqueue(event.pk))
+    return referral
+
+
+def referrals_expire(*, now: dt.datetime | None = None) -> int:
+    """Expire open referrals untouched for 60 days (run daily)."""
+    now = now or timezone.now()
+    stale = Referral.objects.open().filter(status_changed_at__lt=now - dt.timedelta(days=EXPIRY_DAYS))
+    count = 0
+    for referral in stale.iterator():
+        referral_transition(referral=referral, to=S.EXPIRED, by=None, note="Sans suite depuis 60 jours.")
+        count += 1
+    return count
+
+
+@transaction.atomic
+def session_create(*, school: School, by: User, **fields) -> InformationSession:
+    session = InformationSession(school=school, **fields)
+    session.full_clean()
+    session.save()
+    audit_log(actor=by, action="information_session.create", obj=session, school=school)
+    return session
+
+
+@transaction.atomic
+def session_invite(*, session: InformationSession, referrals: list[Referral], by: User) -> int:
+    """Invite candidates of the school; a new or studied referral moves to « information collective »."""
+    session = InformationSession.objects.select_for_update().get(pk=session.pk)
+    new = [r for r in referrals if not session.invitations.filter(referral=r).exists()]
+    for referral in new:
+        if referral.school_id != session.school_id:
+            raise ValidationError(
+                "Seuls les candidats de cette école peuvent être invités.", code="other_school"
+            )
+        if referral.status not in (*OPEN_STATUSES, S.WAITLIST):
+            raise ValidationError(
+                f"La prescription de {referral.learner} n'est plus en cours : impossible de l'inviter.",
+                code="closed_referral",
+            )
+    if session.invitations.count() + len(new) > session.capacity:
+        raise ValidationError(
+            f"Plus assez de places : {session.invitations.count()} invité·es pour {session.capacity} places.",
+            code="session_full",
+        )
+    for referral in new:
+        Invitation.objects.create(session=session, referral=referral)
+        if referral.status in (S.NEW, S.REVIEW):
+            referral_transition(referral=referral, to=S.INFO_SESSION, by=by, note=f"Invité·e : {session}")
+    audit_log(actor=by, action="information_session.invite", obj=session, details={"count": len(new)})
+    return len(new)
+
+
+@transaction.atomic
+def session_record_attendance(*, session: InformationSession, present_ids: set[int], by: User) -> None:
+    for invitation in session.invitations.select_for_update():
+        attended = invitation.referral_id in present_ids
+        if invitation.attended != attended:
+            invitation.attended = attended
+            invitation.save(update_fields=["attended"])
+    audit_log(actor=by, action="information_session.attendance", obj=session)
