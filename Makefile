@@ -21,7 +21,8 @@ demo: install
 	$(BIN)/plombiers migrate --noinput
 	$(BIN)/plombiers collectstatic --noinput -v0
 	$(BIN)/plombiers demo
-	$(BIN)/plombiers runserver $(HOST)
+	@echo "Worker des tâches (e-mails…) et serveur sur http://$(HOST) — Ctrl-C pour arrêter."
+	$(BIN)/plombiers db_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; $(BIN)/plombiers runserver $(HOST)
 
 # Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium).
 chromium:

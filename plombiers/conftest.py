@@ -61,7 +61,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
-        folder = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+        shm = Path("/dev/shm")  # noqa: S108 — a per-process file name, in the test run only
+        folder = shm if shm.is_dir() else Path(tempfile.gettempdir())
         database.setdefault("TEST", {})["NAME"] = str(folder / f"plombiers-test-{os.getpid()}.sqlite3")
 
 
