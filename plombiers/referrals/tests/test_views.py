@@ -95,7 +95,6 @@ def test_a_known_young_person_needs_a_confirmation_and_nothing_of_the_record_is_
         cast, by=cast.manager_a, school=cast.school_a, phone="0799999999", address="1 rue Secrète"
     )
     services.referral_transition(referral=existing, to=S.CANCELLED, by=cast.manager_a)
-    client.force_login(cast.staff)  # sees the record, but let's use a prescriber who does not
     client.force_login(cast.prescriber)
     before = rows()
     response = client.post(
