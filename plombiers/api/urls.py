@@ -6,6 +6,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from plombiers.accounts.api import router as accounts_router
 from plombiers.network.api import router as network_router
+from plombiers.referrals.api import router as referrals_router
 
 from .auth import BearerAuth, SessionAuth
 
@@ -43,3 +44,4 @@ def on_http_error(request, exc):
 
 api.add_router("/auth", accounts_router)
 api.add_router("/", network_router)
+api.add_router("/", referrals_router)
