@@ -222,13 +222,15 @@ class DropOutForm(Form):
     )
 
     def __init__(self, *args, enrolment, **kwargs):
-        kwargs.setdefault("initial", {"on": timezone.localdate()})
+        # A young person may withdraw before the cohort starts: the date is then the planned entry.
+        self.latest = max(timezone.localdate(), enrolment.entry_date)
+        kwargs.setdefault("initial", {"on": self.latest})
         super().__init__(*args, **kwargs)
         self.enrolment = enrolment
 
     def clean_on(self):
         on = self.cleaned_data["on"]
-        if on > timezone.localdate():
+        if on > self.latest:
             raise forms.ValidationError("La date de l'abandon ne peut pas être dans le futur.")
         if on < self.enrolment.entry_date:
             raise forms.ValidationError(

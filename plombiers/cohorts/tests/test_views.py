@@ -350,6 +350,7 @@ def test_drop_out_names_the_next_candidate(client, cast, cohort):
         ({"reason": DropOutReason.HEALTH, "on": "2026-09-01"}, "ne peut pas précéder"),
         ({"reason": DropOutReason.HEALTH, "on": ""}, "La date de l&#x27;abandon est obligatoire."),
         ({"reason": "inconnu", "on": "2026-09-10"}, "Sélectionnez un choix valide"),
+        ({"reason": DropOutReason.HEALTH, "on": "2099-01-01"}, "ne peut pas être dans le futur"),
     ],
 )
 def test_bad_drop_out_is_a_french_error_and_nothing_is_written(client, cast, cohort, data, message):
