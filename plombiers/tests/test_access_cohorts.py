@@ -215,3 +215,24 @@ def test_anonymous_visitors_are_sent_to_login(client, cast, url):
 )
 def test_anonymous_api_calls_get_401(client, cast, url):
     assert client.get(url).status_code == 401
+
+
+def test_network_staff_of_another_network_manage_nothing_here(cast):
+    """The services check it too, not only the pages: a network's staff act only on their own schools."""
+    from django.core.exceptions import PermissionDenied
+
+    from plombiers.accounts.enums import Role
+    from plombiers.accounts.tests.factories import MembershipFactory, UserFactory
+    from plombiers.cohorts import services
+    from plombiers.network.models import Network
+
+    other = Network.objects.create(name="Autre réseau", slug="autre")
+    stranger = UserFactory(email="reseau@autre.example")
+    MembershipFactory(user=stranger, role=Role.NETWORK_STAFF, network=other)
+    cohort = CohortFactory(school=cast.school_a)
+    referral = ReferralFactory(school=cast.school_a)
+    with pytest.raises(PermissionDenied):
+        services.referral_admit(referral=referral, cohort=cohort, by=stranger)
+    with pytest.raises(PermissionDenied):
+        services.cohort_finish(cohort=cohort, by=stranger)
+    assert not Enrolment.objects.exists()
