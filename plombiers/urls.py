@@ -17,4 +17,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("plombiers.network.urls")),
     path("", include("plombiers.referrals.urls")),
+    path("", include("plombiers.cohorts.urls")),
 ]

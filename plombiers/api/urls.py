@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from plombiers.accounts.api import router as accounts_router
+from plombiers.cohorts.api import router as cohorts_router
 from plombiers.network.api import router as network_router
 from plombiers.referrals.api import router as referrals_router
 
@@ -45,3 +46,4 @@ def on_http_error(request, exc):
 api.add_router("/auth", accounts_router)
 api.add_router("/", network_router)
 api.add_router("/", referrals_router)
+api.add_router("/", cohorts_router)

@@ -22,9 +22,12 @@ S = ReferralStatus
 
 
 def _check_manager(user: User, school: School) -> None:
+    # Network staff manage the schools of their own network only.
     if not (
         user.is_superuser
-        or user.has_role(Role.NETWORK_STAFF)
+        or any(
+            m.role == Role.NETWORK_STAFF and m.network_id == school.network_id for m in user.membership_list
+        )
         or school.pk in user.school_ids(Role.SCHOOL_MANAGER)
     ):
         raise PermissionDenied("Seul·e le ou la responsable de l'école peut admettre ou inscrire.")

@@ -1,0 +1,240 @@
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from plombiers.accounts.enums import Role
+from plombiers.accounts.models import User
+from plombiers.forms import Form, ModelForm
+from plombiers.network.models import School
+
+from .enums import CohortStatus, DropOutReason
+from .models import Cohort
+
+# A cohort lasts three to four months: fifteen weeks unless the school says otherwise.
+DEFAULT_DURATION = dt.timedelta(weeks=15)
+MIN_CAPACITY, MAX_CAPACITY = 1, 30
+
+
+def school_members(school_ids, role: str):
+    """People holding `role` in one of these schools: who may train or support a cohort there."""
+    return (
+        User.objects.filter(is_active=True, memberships__role=role, memberships__school__in=school_ids)
+        .distinct()
+        .order_by("last_name", "first_name", "email")
+    )
+
+
+def default_end_date(start: dt.date) -> dt.date | None:
+    try:
+        return start + DEFAULT_DURATION
+    except OverflowError:
+        return None
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.email
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.email
+
+
+class CohortForm(ModelForm):
+    """Create or edit a cohort. The school is chosen among those the person manages; trainers and
+    the social worker among that school's team."""
+
+    capacity = forms.IntegerField(
+        label="Places",
+        required=False,
+        min_value=MIN_CAPACITY,
+        max_value=MAX_CAPACITY,
+        help_text="De 1 à 30. Vide : le nombre de places habituel de l'école.",
+    )
+    trainers = PeopleChoiceField(
+        label="Formateur·rices",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    social_worker = PersonChoiceField(
+        label="Accompagnateur·rice socio-professionnel·le",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Aucun·e pour l'instant",
+    )
+
+    class Meta:
+        model = Cohort
+        fields = [
+            "school",
+            "name",
+            "start_date",
+            "end_date",
+            "capacity",
+            "status",
+            "trainers",
+            "social_worker",
+        ]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        labels = {"name": "Nom de la promotion", "start_date": "Date de début", "end_date": "Date de fin"}
+        help_texts = {
+            "name": "Par exemple « Promotion printemps 2026 ».",
+            "end_date": "Vide : 15 semaines après le début (une promotion dure 3 à 4 mois).",
+        }
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["end_date"].required = False
+        status_choices = [(v, label) for v, label in CohortStatus.choices if v != CohortStatus.FINISHED]
+        if self.instance.pk:
+            # The school of an existing cohort does not change; closing goes through « Clôturer ».
+            del self.fields["school"]
+            self.fields["capacity"].required = True
+            self.fields[
+                "capacity"
+            ].help_text = "De 1 à 30, et pas moins que le nombre de jeunes en formation."
+            school_ids = [self.instance.school_id]
+            if self.instance.status == CohortStatus.FINISHED:
+                del self.fields["status"]
+            else:
+                self.fields["status"].choices = status_choices
+        else:
+            self.fields["school"].queryset = schools
+            self.fields["school"].empty_label = None
+            self.fields["status"].choices = status_choices
+            school_ids = schools.values("pk")
+        self.fields["trainers"].queryset = school_members(school_ids, Role.TRAINER)
+        self.fields["social_worker"].queryset = school_members(school_ids, Role.SOCIAL_WORKER)
+        for widget in (self.fields["trainers"].widget,):
+            widget.attrs["class"] = "form-check-input"
+
+    def clean(self):
+        data = super().clean()
+        school = data.get("school") or (self.instance.school if self.instance.pk else None)
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and not end and "end_date" not in self.errors:
+            end = data["end_date"] = default_end_date(start)
+            if end is None:
+                self.add_error("start_date", "Cette date de début est trop lointaine.")
+        if start and end and end <= start:
+            self.add_error("end_date", "La date de fin doit être postérieure à la date de début.")
+        if school is not None:
+            for person in data.get("trainers") or ():
+                if not person.memberships.filter(role=Role.TRAINER, school=school).exists():
+                    self.add_error("trainers", f"{person} n'est pas formateur·rice de l'école {school.name}.")
+            person = data.get("social_worker")
+            if person and not person.memberships.filter(role=Role.SOCIAL_WORKER, school=school).exists():
+                self.add_error(
+                    "social_worker", f"{person} n'est pas accompagnateur·rice de l'école {school.name}."
+                )
+        return data
+
+    def service_fields(self) -> dict:
+        """What `cohort_create` takes: the school and the trainers are passed apart."""
+        data = dict(self.cleaned_data)
+        data.pop("school", None)
+        data.pop("trainers", None)
+        return data
+
+
+class CohortFilterForm(Form):
+    school = forms.ModelChoiceField(
+        label="École", queryset=School.objects.none(), required=False, empty_label="Toutes"
+    )
+    status = forms.ChoiceField(label="Statut", choices=[("", "Tous"), *CohortStatus.choices], required=False)
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+
+    def filter(self, cohorts):
+        if not self.is_valid():
+            return cohorts
+        if school := self.cleaned_data["school"]:
+            cohorts = cohorts.filter(school=school)
+        if status := self.cleaned_data["status"]:
+            cohorts = cohorts.filter(status=status)
+        return cohorts
+
+
+class AdmissionForm(Form):
+    """Admit a candidate into one of the open cohorts of the school; a justification when the
+    candidate does not meet the eligibility rules."""
+
+    cohort = forms.ModelChoiceField(
+        label="Promotion",
+        queryset=Cohort.objects.none(),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez une promotion.",
+            "invalid_choice": "Cette promotion n'est pas ouverte aux admissions dans cette école.",
+        },
+    )
+    justification = forms.CharField(
+        label="Justification de l'admission hors critères",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, referral, cohorts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.referral = referral
+        self.fields["cohort"].queryset = cohorts
+        if not referral.is_eligible:
+            self.fields["justification"].required = True
+            self.fields["justification"].help_text = (
+                "Obligatoire : ce ou cette jeune ne remplit pas tous les critères d'éligibilité. "
+                "La justification est conservée dans son dossier."
+            )
+            self.fields["justification"].error_messages["required"] = (
+                "Ce ou cette jeune ne remplit pas les critères d'éligibilité : "
+                "une justification écrite est obligatoire pour l'admettre."
+            )
+
+    def clean_justification(self):
+        return self.cleaned_data["justification"].strip()
+
+
+class DropOutForm(Form):
+    reason = forms.ChoiceField(
+        label="Motif de l'abandon",
+        choices=[("", "Choisir un motif"), *DropOutReason.choices],
+        error_messages={"required": "Le motif d'abandon est obligatoire."},
+    )
+    on = forms.DateField(
+        label="Date de l'abandon",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "La date de l'abandon est obligatoire."},
+    )
+    detail = forms.CharField(
+        label="Précisions",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Ce que l'équipe doit savoir ; pas d'information médicale.",
+    )
+
+    def __init__(self, *args, enrolment, **kwargs):
+        # A young person may withdraw before the cohort starts: the date is then the planned entry.
+        self.latest = max(timezone.localdate(), enrolment.entry_date)
+        kwargs.setdefault("initial", {"on": self.latest})
+        super().__init__(*args, **kwargs)
+        self.enrolment = enrolment
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on > self.latest:
+            raise forms.ValidationError("La date de l'abandon ne peut pas être dans le futur.")
+        if on < self.enrolment.entry_date:
+            raise forms.ValidationError(
+                f"La date de l'abandon ne peut pas précéder l'entrée en formation "
+                f"({self.enrolment.entry_date:%d/%m/%Y})."
+            )
+        return on
