@@ -35,6 +35,7 @@ from plombiers.network.enums import OrganisationKind as Kind
 from plombiers.network.models import Commune, School
 from plombiers.referrals.eligibility import evaluate_learner
 from plombiers.referrals.enums import (
+    DECISIONS,
     NEEDS_REASON,
     DecisionReason,
     Diploma,
@@ -249,7 +250,7 @@ class Story:
             raise ValueError(f"{to} at {at} is in the future")
         previous = referral.status
         referral.status, referral.status_changed_at = to, at
-        if to in (S.ADMITTED, S.WAITLIST, S.REDIRECTED, S.REFUSED):
+        if to in DECISIONS or to in NEEDS_REASON:
             referral.reason, referral.reason_detail, referral.reason_shared = (
                 reason,
                 reason_detail,
