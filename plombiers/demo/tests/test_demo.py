@@ -3,12 +3,20 @@ from django.core.management import call_command
 
 from plombiers.accounts.enums import Role
 from plombiers.accounts.models import Membership, User
+from plombiers.cohorts.models import Cohort, Enrolment, WaitlistEntry
+from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.network import ACCOUNTS, Builder
 from plombiers.network.models import Contact, Organisation, Partnership, School
+from plombiers.referrals.models import InformationSession, Invitation, Learner, Referral, ReferralEvent
+
+MODELS = (
+    School, Organisation, Partnership, Contact, User, Membership,
+    Learner, Referral, ReferralEvent, InformationSession, Invitation, Cohort, Enrolment, WaitlistEntry,
+)  # fmt: skip
 
 
 def counts():
-    return [m.objects.count() for m in (School, Organisation, Partnership, Contact, User, Membership)]
+    return [m.objects.count() for m in MODELS]
 
 
 def test_demo_network_is_the_story_of_demo_md(communes):
@@ -43,9 +51,10 @@ def test_demo_network_is_the_story_of_demo_md(communes):
 
 
 def test_demo_twice_changes_nothing(communes):
-    Builder().build()
+    IntakeBuilder().build(Builder().build())
     before = counts()
-    Builder().build()
+    assert all(before)
+    IntakeBuilder().build(Builder().build())
     assert counts() == before
 
 
@@ -54,5 +63,6 @@ def test_demo_command_loads_communes_and_the_network(capsys):
     call_command("demo")
     out = capsys.readouterr().out
     assert "18 écoles" in out
+    assert "promotions" in out
     assert "reseau@plombiers.example" in out
     assert School.objects.count() == 18

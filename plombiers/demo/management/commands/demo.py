@@ -4,9 +4,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from plombiers.cohorts.models import Cohort
+from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.network import ACCOUNTS, DEMO_PASSWORD, Builder
 from plombiers.network.communes import communes_load
 from plombiers.network.models import Commune
+from plombiers.referrals.models import Learner, Referral
 
 
 class Command(BaseCommand):
@@ -23,11 +26,18 @@ class Command(BaseCommand):
             communes_load()
         with transaction.atomic():
             demo = Builder(seed).build()
+            IntakeBuilder(seed).build(demo)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Réseau « {demo.network.name} » : {len(demo.schools)} écoles, prêt en "
                 f"{time.perf_counter() - start:.1f} s."
             )
+        )
+        cohorts = Cohort.objects.filter(school__network=demo.network)
+        self.stdout.write(
+            f"Historique : {cohorts.count()} promotions, "
+            f"{Learner.objects.filter(referrals__school__network=demo.network).distinct().count()} jeunes, "
+            f"{Referral.objects.filter(school__network=demo.network).count()} prescriptions."
         )
         self.stdout.write(f"Comptes de démonstration (mot de passe « {DEMO_PASSWORD} ») :")
         for email, first_name, role, _scope in ACCOUNTS:
