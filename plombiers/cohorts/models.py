@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from plombiers.accounts.models import school_staff_q
 from plombiers.network.models import School, Trade
+from plombiers.referrals.enums import ReferralStatus
 from plombiers.referrals.models import Learner, Referral
 
 from .enums import CohortStatus, DropOutReason, EnrolmentStatus
@@ -26,7 +27,9 @@ class CohortQuerySet(models.QuerySet):
             active_count=Count(
                 "enrolments", filter=Q(enrolments__status=EnrolmentStatus.ACTIVE), distinct=True
             ),
-            waitlist_count=Count("waitlist", distinct=True),
+            waitlist_count=Count(
+                "waitlist", filter=Q(waitlist__referral__status=ReferralStatus.WAITLIST), distinct=True
+            ),
         )
 
     def open_for_admission(self):
@@ -168,6 +171,13 @@ class Enrolment(models.Model):
         return f"{self.learner} — {self.cohort}"
 
 
+class WaitlistEntryQuerySet(models.QuerySet):
+    def waiting(self):
+        """Entries whose referral still waits: a candidate refused, redirected or cancelled meanwhile
+        keeps their history but leaves the line."""
+        return self.filter(referral__status=ReferralStatus.WAITLIST)
+
+
 class WaitlistEntry(models.Model):
     """A candidate waiting for a seat in a cohort, in order."""
 
@@ -175,6 +185,8 @@ class WaitlistEntry(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="waitlist_entries")
     position = models.PositiveIntegerField("rang")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WaitlistEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = "place en liste d'attente"

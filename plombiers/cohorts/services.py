@@ -176,7 +176,7 @@ def enrolment_drop_out(
     enrolment.full_clean()
     enrolment.save(update_fields=["status", "end_date", "drop_out_reason", "drop_out_detail"])
     audit_log(actor=by, action="enrolment.drop_out", obj=enrolment, school=enrolment.cohort.school)
-    return enrolment.cohort.waitlist.select_related("referral__learner").first()
+    return enrolment.cohort.waitlist.waiting().select_related("referral__learner").first()
 
 
 @transaction.atomic

@@ -134,7 +134,9 @@ def cohort_detail(request, pk):
             ),
             Prefetch(
                 "waitlist",
-                queryset=WaitlistEntry.objects.select_related("referral__learner").order_by("position"),
+                queryset=WaitlistEntry.objects.waiting()
+                .select_related("referral__learner")
+                .order_by("position"),
             ),
         ),
         pk=pk,

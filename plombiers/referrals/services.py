@@ -148,9 +148,10 @@ def referral_allowed_statuses(referral: Referral, user: User) -> list[str]:
     from .enums import TRANSITIONS
 
     possible = TRANSITIONS[referral.status]
+    networks = {m.network_id for m in user.membership_list if m.role == Role.NETWORK_STAFF}
     if (
         user.is_superuser
-        or user.has_role(Role.NETWORK_STAFF)
+        or referral.school.network_id in networks
         or referral.school_id in user.school_ids(Role.SCHOOL_MANAGER)
     ):
         allowed = possible

@@ -143,3 +143,19 @@ def test_twenty_simultaneous_admissions_for_the_last_seat(cast):
     assert sorted(WaitlistEntry.objects.values_list("position", flat=True)) == list(range(1, 20))
     assert Referral.objects.filter(status=S.ADMITTED).count() == 1
     assert Referral.objects.filter(status=S.WAITLIST).count() == 19
+
+
+def test_a_waitlisted_candidate_refused_meanwhile_leaves_the_line(cast, cohort):
+    from plombiers.referrals.enums import DecisionReason
+    from plombiers.referrals.services import referral_transition
+
+    referrals = [ReferralFactory(school=cast.school_a) for _ in range(4)]
+    for referral in referrals:
+        services.referral_admit(referral=referral, cohort=cohort, by=cast.manager_a)
+    referral_transition(referral=referrals[2], to=S.REFUSED, by=cast.manager_a, reason=DecisionReason.NO_SHOW)
+    assert list(cohort.waitlist.waiting().values_list("referral", flat=True)) == [referrals[3].pk]
+    proposed = services.enrolment_drop_out(
+        enrolment=Enrolment.objects.get(referral=referrals[0]), by=cast.manager_a, reason=DropOutReason.MOVED
+    )
+    assert proposed.referral == referrals[3]
+    assert Cohort.objects.with_list_related_data().get(pk=cohort.pk).waitlist_count == 1

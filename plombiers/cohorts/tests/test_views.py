@@ -40,7 +40,11 @@ def cohort_data(cast, **overrides):
 
 def test_list_shows_dates_seats_and_waiting_list_in_words(client, cast, cohort):
     EnrolmentFactory(cohort=cohort, learner=LearnerFactory())
-    WaitlistEntry.objects.create(cohort=cohort, referral=ReferralFactory(school=cast.school_a), position=1)
+    WaitlistEntry.objects.create(
+        cohort=cohort,
+        referral=ReferralFactory(school=cast.school_a, status=ReferralStatus.WAITLIST),
+        position=1,
+    )
     CohortFactory(school=cast.school_b, name="Promotion Roubaix")
     client.force_login(cast.manager_a)
     response = client.get(reverse("cohorts:cohort_list"))
@@ -82,7 +86,9 @@ def _add_cohorts(cast, n):
         school = cast.school_a if i % 2 else cast.school_b
         cohort = CohortFactory(school=school, capacity=3)
         EnrolmentFactory(cohort=cohort, learner=learner)
-        WaitlistEntry.objects.create(cohort=cohort, referral=ReferralFactory(school=school), position=1)
+        WaitlistEntry.objects.create(
+            cohort=cohort, referral=ReferralFactory(school=school, status=ReferralStatus.WAITLIST), position=1
+        )
 
 
 @pytest.mark.parametrize("rows", [2, 200])
@@ -183,7 +189,9 @@ def test_cohort_page_shows_learners_waiting_list_and_the_call_to_action(client, 
     learner = LearnerFactory(first_name="Inès", last_name="Benali")
     EnrolmentFactory(cohort=cohort, learner=learner)
     waiting = ReferralFactory(
-        school=cast.school_a, learner=LearnerFactory(first_name="Yanis", last_name="Morel")
+        school=cast.school_a,
+        learner=LearnerFactory(first_name="Yanis", last_name="Morel"),
+        status=ReferralStatus.WAITLIST,
     )
     WaitlistEntry.objects.create(cohort=cohort, referral=waiting, position=1)
     client.force_login(cast.manager_a)
@@ -196,7 +204,11 @@ def test_cohort_page_shows_learners_waiting_list_and_the_call_to_action(client, 
 
 
 def test_the_call_to_action_is_for_managers_only(client, cast, cohort):
-    WaitlistEntry.objects.create(cohort=cohort, referral=ReferralFactory(school=cast.school_a), position=1)
+    WaitlistEntry.objects.create(
+        cohort=cohort,
+        referral=ReferralFactory(school=cast.school_a, status=ReferralStatus.WAITLIST),
+        position=1,
+    )
     client.force_login(cast.trainer_a)
     html = client.get(cohort.get_absolute_url()).content.decode()
     assert "Une place est libre" not in html
@@ -211,7 +223,9 @@ def test_cohort_page_query_count_is_constant(client, cast, django_assert_num_que
         EnrolmentFactory(cohort=cohort, learner=learner, status=EnrolmentStatus.COMPLETED)
     for position in range(1, rows + 1):
         WaitlistEntry.objects.create(
-            cohort=cohort, referral=ReferralFactory(school=cast.school_a), position=position
+            cohort=cohort,
+            referral=ReferralFactory(school=cast.school_a, status=ReferralStatus.WAITLIST),
+            position=position,
         )
     client.force_login(cast.manager_a)
     # session, user, memberships, the cohort (school, network, trade, social worker, counts),

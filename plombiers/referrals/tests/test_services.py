@@ -238,3 +238,18 @@ def test_information_session_invitations_and_attendance(cast):
     assert c.status == S.NEW
     services.session_record_attendance(session=session, present_ids={a.pk}, by=cast.trainer_a)
     assert dict(session.invitations.values_list("referral_id", "attended")) == {a.pk: True, b.pk: False}
+
+
+def test_network_staff_decide_only_in_their_own_network(cast):
+    from plombiers.accounts.enums import Role
+    from plombiers.accounts.tests.factories import MembershipFactory, UserFactory
+    from plombiers.network.tests.factories import NetworkFactory
+
+    other_network = NetworkFactory(slug="autre", name="Autre réseau")
+    stranger = UserFactory(email="reseau@autre.example")
+    MembershipFactory(user=stranger, role=Role.NETWORK_STAFF, network=other_network)
+    referral = refer(cast).referral
+    assert services.referral_allowed_statuses(referral, stranger) == []
+    assert S.ADMITTED in services.referral_allowed_statuses(referral, cast.staff)
+    with pytest.raises(PermissionDenied):
+        services.referral_transition(referral=referral, to=S.REVIEW, by=stranger)
