@@ -159,6 +159,84 @@ LAST_CLASSES = {
 MINUTE = dt.timedelta(minutes=1)
 
 
+# First names common among young people born in France in 2000–2010 (Faker's lists are a
+# generation older); combined with Faker's surnames they name nobody real.
+YOUNG_WOMEN = [
+    "Inès",
+    "Léa",
+    "Chloé",
+    "Manon",
+    "Camille",
+    "Sarah",
+    "Emma",
+    "Océane",
+    "Jade",
+    "Lina",
+    "Maëlys",
+    "Yasmine",
+    "Nour",
+    "Aïcha",
+    "Clara",
+    "Lou",
+    "Anaïs",
+    "Mélissa",
+    "Kenza",
+    "Fatoumata",
+    "Assia",
+    "Louna",
+    "Maëva",
+    "Imane",
+    "Salomé",
+    "Lisa",
+    "Ambre",
+    "Eva",
+    "Rania",
+    "Aya",
+]
+YOUNG_MEN = [
+    "Yanis",
+    "Lucas",
+    "Enzo",
+    "Nathan",
+    "Mohamed",
+    "Rayan",
+    "Hugo",
+    "Théo",
+    "Kylian",
+    "Adam",
+    "Noah",
+    "Mathis",
+    "Ilyes",
+    "Bilal",
+    "Mamadou",
+    "Kevin",
+    "Dylan",
+    "Jordan",
+    "Killian",
+    "Sofiane",
+    "Nassim",
+    "Louis",
+    "Evan",
+    "Maxime",
+    "Axel",
+    "Samuel",
+    "Ibrahim",
+    "Moussa",
+    "Tom",
+    "Mehdi",
+    "Amine",
+    "Loïc",
+    "Ethan",
+    "Wassim",
+    "Baptiste",
+    "Alexis",
+    "Anthony",
+    "Youssef",
+    "Quentin",
+    "Jules",
+]
+
+
 def pick(rng: random.Random, weights: dict):
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
@@ -810,7 +888,7 @@ class SchoolHistory:
         rng, fake = self.rng, self.fake
         roll = rng.random()
         gender = Gender.FEMALE if roll < 0.2 else Gender.MALE if roll < 0.97 else ""
-        first_name = fake.first_name_female() if gender == Gender.FEMALE else fake.first_name_male()
+        first_name = rng.choice(YOUNG_WOMEN if gender == Gender.FEMALE else YOUNG_MEN)
         last_name = fake.last_name()
         has_rqth = rng.random() < 0.05
         kind = "" if eligible else pick(rng, {"age": 4, "diploma": 4, "not_neet": 2})
