@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "plombiers.network",
     "plombiers.referrals",
     "plombiers.cohorts",
+    "plombiers.skills",
     "plombiers.demo",
 ]
 

@@ -45,6 +45,15 @@ class Cohort(models.Model):
     start_date = models.DateField("début")
     end_date = models.DateField("fin")
     capacity = models.PositiveSmallIntegerField("places")
+    # Reference data: the framework version the cohort trains on, fixed when it is created.
+    framework = models.ForeignKey(
+        "skills.Framework",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cohorts",
+        verbose_name="référentiel de compétences",
+    )
     status = models.CharField(
         "statut", max_length=10, choices=CohortStatus.choices, default=CohortStatus.PLANNED, db_index=True
     )

@@ -14,6 +14,7 @@ from plombiers.privacy.services import audit_log
 from plombiers.referrals.enums import DecisionReason, ReferralStatus
 from plombiers.referrals.models import Learner, Referral
 from plombiers.referrals.services import referral_transition
+from plombiers.skills.models import Framework
 
 from .enums import CohortStatus, EnrolmentStatus
 from .models import Cohort, Enrolment, WaitlistEntry
@@ -37,6 +38,8 @@ def _check_manager(user: User, school: School) -> None:
 def cohort_create(*, school: School, by: User, trainers=(), **fields: Any) -> Cohort:
     _check_manager(by, school)
     fields.setdefault("trade", school.trade)
+    # The current version of the trade's framework: a later version never changes this cohort.
+    fields.setdefault("framework", Framework.objects.current_for(fields["trade"]))
     if not fields.get("capacity"):
         fields["capacity"] = school.default_cohort_capacity
     cohort = Cohort(school=school, **fields)

@@ -1,0 +1,222 @@
+"""Competency frameworks as data: YAML files in the package, checked, then loaded atomically.
+
+Every error names its file and line; one error anywhere and nothing at all is written.
+A published (trade, version) never changes: new content needs a new version, and cohorts
+keep the version they started with.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+
+from plombiers.network.models import Trade
+
+from .models import Block, Framework, Skill
+
+FRAMEWORK_DIR = files("plombiers.skills") / "frameworks"
+ROME_CODE = re.compile(r"^[A-N]\d{4}$")
+TOP_KEYS = {"trade", "version", "title", "description", "rome", "blocks", "skills"}
+BLOCK_KEYS = {"code", "title"}
+SKILL_KEYS = {"code", "block", "title", "description", "criteria", "rome", "safety_critical"}
+
+
+@dataclass(frozen=True)
+class FrameworkError:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self):
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class FrameworkErrors(Exception):
+    def __init__(self, errors: list[FrameworkError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that remembers the line of every mapping (as `__line__`)."""
+
+    def construct_mapping(self, node, deep=False):
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping["__line__"] = node.start_mark.line + 1
+        return mapping
+
+
+@dataclass
+class ParsedFramework:
+    path: str
+    data: dict
+    checksum: str
+
+
+def _clean(value):
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items() if k != "__line__"}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def parse(path: Path | str, text: str) -> tuple[ParsedFramework | None, list[FrameworkError]]:
+    name = str(path)
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 — a SafeLoader subclass
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        return None, [FrameworkError(name, mark.line + 1 if mark else 1, f"YAML illisible : {error}")]
+    errors: list[FrameworkError] = []
+
+    def err(line, message):
+        errors.append(FrameworkError(name, line, message))
+
+    if not isinstance(data, dict):
+        return None, [FrameworkError(name, 1, "le fichier doit décrire un référentiel (une table de clés)")]
+    top = data["__line__"]
+    for key in sorted(set(data) - TOP_KEYS - {"__line__"}):
+        err(top, f"clé inconnue « {key} »")
+    for key in ("trade", "version", "title"):
+        if not isinstance(data.get(key), str | int | float) or not str(data.get(key)).strip():
+            err(top, f"« {key} » manquant")
+    for code in data.get("rome") or []:
+        if not ROME_CODE.match(str(code)):
+            err(top, f"code ROME invalide « {code} »")
+
+    blocks = data.get("blocks")
+    block_codes: set[str] = set()
+    if not isinstance(blocks, list) or not blocks:
+        err(top, "« blocks » manquant : au moins un bloc de compétences")
+        blocks = []
+    for block in blocks:
+        if not isinstance(block, dict):
+            err(top, "un bloc doit avoir un code et un intitulé")
+            continue
+        line = block["__line__"]
+        for key in sorted(set(block) - BLOCK_KEYS - {"__line__"}):
+            err(line, f"clé inconnue « {key} » dans un bloc")
+        code = str(block.get("code") or "").strip()
+        if not code:
+            err(line, "bloc sans code")
+        elif code in block_codes:
+            err(line, f"code de bloc en double « {code} »")
+        block_codes.add(code)
+        if not str(block.get("title") or "").strip():
+            err(line, f"bloc « {code} » sans intitulé")
+
+    skills = data.get("skills")
+    skill_codes: set[str] = set()
+    if not isinstance(skills, list) or not skills:
+        err(top, "« skills » manquant : au moins une compétence")
+        skills = []
+    for skill in skills:
+        if not isinstance(skill, dict):
+            err(top, "une compétence doit être une table de clés")
+            continue
+        line = skill["__line__"]
+        for key in sorted(set(skill) - SKILL_KEYS - {"__line__"}):
+            err(line, f"clé inconnue « {key} » dans une compétence")
+        code = str(skill.get("code") or "").strip()
+        if not code:
+            err(line, "compétence sans code")
+        elif code in skill_codes:
+            err(line, f"code de compétence en double « {code} »")
+        skill_codes.add(code)
+        if str(skill.get("block") or "") not in block_codes:
+            err(line, f"compétence « {code} » : bloc inconnu « {skill.get('block')} »")
+        if not str(skill.get("title") or "").strip():
+            err(line, f"compétence « {code} » sans intitulé")
+        criteria = skill.get("criteria")
+        if (
+            not isinstance(criteria, list)
+            or not criteria
+            or not all(isinstance(c, str) and c.strip() for c in criteria)
+        ):
+            err(line, f"compétence « {code} » : critères observables manquants")
+        for rome in skill.get("rome") or []:
+            if not ROME_CODE.match(str(rome)):
+                err(line, f"compétence « {code} » : code ROME invalide « {rome} »")
+        if not isinstance(skill.get("safety_critical", False), bool):
+            err(line, f"compétence « {code} » : « safety_critical » vaut true ou false")
+
+    if errors:
+        return None, errors
+    clean = _clean(data)
+    checksum = hashlib.sha256(json.dumps(clean, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return ParsedFramework(name, clean, checksum), []
+
+
+def default_paths() -> list[Path]:
+    return sorted(Path(str(p)) for p in FRAMEWORK_DIR.iterdir() if p.name.endswith((".yaml", ".yml")))
+
+
+def frameworks_load(paths: list[Path] | None = None) -> list[Framework]:
+    """Check every file, then load the new versions in one transaction; returns what was created."""
+    parsed, errors = [], []
+    for path in paths or default_paths():
+        framework, file_errors = parse(path, Path(path).read_text(encoding="utf-8"))
+        errors += file_errors
+        if framework:
+            parsed.append(framework)
+    trades = {t.slug: t for t in Trade.objects.all()}
+    for framework in parsed:
+        data = framework.data
+        trade = trades.get(str(data["trade"]))
+        if trade is None:
+            errors.append(FrameworkError(framework.path, 1, f"métier inconnu « {data['trade']} »"))
+            continue
+        existing = Framework.objects.filter(trade=trade, version=str(data["version"])).first()
+        if existing and existing.checksum != framework.checksum:
+            errors.append(
+                FrameworkError(
+                    framework.path,
+                    1,
+                    f"la version « {data['version']} » est déjà publiée avec un autre contenu : "
+                    "changez le numéro de version",
+                )
+            )
+    if errors:
+        raise FrameworkErrors(errors)
+    with transaction.atomic():
+        return [f for f in (_save(p, trades[str(p.data["trade"])]) for p in parsed) if f is not None]
+
+
+def _save(parsed: ParsedFramework, trade: Trade) -> Framework | None:
+    data = parsed.data
+    if Framework.objects.filter(trade=trade, version=str(data["version"])).exists():
+        return None  # the same version, the same content: nothing to do
+    framework = Framework.objects.create(
+        trade=trade,
+        version=str(data["version"]),
+        title=data["title"],
+        description=data.get("description", ""),
+        rome_codes=[str(c) for c in data.get("rome") or []],
+        source=Path(parsed.path).name,
+        checksum=parsed.checksum,
+    )
+    blocks = {
+        b["code"]: Block.objects.create(framework=framework, code=b["code"], title=b["title"], position=i)
+        for i, b in enumerate(data["blocks"])
+    }
+    Skill.objects.bulk_create(
+        Skill(
+            framework=framework,
+            block=blocks[s["block"]],
+            code=s["code"],
+            title=s["title"],
+            description=s.get("description", ""),
+            criteria=s["criteria"],
+            rome_codes=[str(c) for c in s.get("rome") or data.get("rome") or []],
+            safety_critical=s.get("safety_critical", False),
+            position=i,
+        )
+        for i, s in enumerate(data["skills"])
+    )
+    return framework

@@ -1,0 +1,171 @@
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Max, Q
+from django.urls import reverse
+
+from plombiers.accounts.models import school_staff_q
+from plombiers.cohorts.models import Enrolment
+from plombiers.network.models import Trade
+from plombiers.referrals.models import Referral
+
+from .enums import Context, Level
+
+
+class FrameworkQuerySet(models.QuerySet):
+    def current_for(self, trade: Trade) -> "Framework | None":
+        """The latest published version of a trade's framework."""
+        return self.filter(trade=trade).order_by("-published_at", "-pk").first()
+
+
+class Framework(models.Model):
+    """A versioned competency framework of a trade (reference data, loaded from YAML files)."""
+
+    trade = models.ForeignKey(
+        Trade, on_delete=models.PROTECT, related_name="frameworks", verbose_name="métier"
+    )
+    version = models.CharField("version", max_length=20)
+    title = models.CharField("intitulé", max_length=200)
+    description = models.TextField(blank=True)
+    rome_codes = models.JSONField("codes ROME", default=list)
+    source = models.CharField("fichier source", max_length=200, blank=True)
+    checksum = models.CharField(max_length=64, editable=False)
+    published_at = models.DateTimeField("publié le", auto_now_add=True)
+
+    objects = FrameworkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "référentiel de compétences"
+        verbose_name_plural = "référentiels de compétences"
+        ordering = ["trade__name", "-published_at"]
+        constraints = [models.UniqueConstraint(fields=["trade", "version"], name="framework_unique_version")]
+
+    def __str__(self):
+        return f"{self.title} (version {self.version})"
+
+    def get_absolute_url(self):
+        return reverse("skills:framework_detail", args=[self.pk])
+
+
+class Block(models.Model):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="blocks")
+    code = models.CharField("code", max_length=20)
+    title = models.CharField("intitulé", max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "bloc de compétences"
+        verbose_name_plural = "blocs de compétences"
+        ordering = ["framework", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["framework", "code"], name="block_unique_code")]
+
+    def __str__(self):
+        return self.title
+
+
+class Skill(models.Model):
+    """An observable professional gesture."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="skills")
+    block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="skills", verbose_name="bloc")
+    code = models.CharField("code", max_length=20)
+    title = models.CharField("intitulé", max_length=250)
+    description = models.TextField("description", blank=True)
+    criteria = models.JSONField("critères observables", default=list)
+    rome_codes = models.JSONField("codes ROME", default=list)
+    safety_critical = models.BooleanField("geste de sécurité", default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "compétence"
+        ordering = ["block__position", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["framework", "code"], name="skill_unique_code")]
+
+    def __str__(self):
+        return f"{self.code} — {self.title}"
+
+
+class ObservationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The school's team and network staff; the learner's prescriber and the learner themself."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(
+            school_staff_q(user, "enrolment__cohort__school")
+            | Q(enrolment__learner__in=Referral.objects.filter(prescriber=user).values("learner"))
+            | Q(enrolment__learner__user=user)
+        )
+
+    def current(self):
+        """The latest observation of each (enrolment, skill): the current level. Corrections are
+        new observations, so the latest recorded one wins."""
+        latest = self.values("enrolment", "skill").annotate(last=Max("pk")).values("last")
+        return self.filter(pk__in=latest)
+
+
+class Observation(models.Model):
+    """A trainer (or a tutor) saw a learner perform a gesture at a level. Append-only."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="observations")
+    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="observations")
+    level = models.CharField("niveau", max_length=12, choices=Level.choices)
+    observed_on = models.DateField("date")
+    context = models.CharField("contexte", max_length=10, choices=Context.choices, default=Context.PLATFORM)
+    is_positioning = models.BooleanField("positionnement d'entrée", default=False)
+    comment = models.TextField("commentaire", blank=True)
+    observer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="observé par",
+    )
+    observer_name = models.CharField("nom de l'observateur·rice", max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ObservationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "observation"
+        ordering = ["-observed_on", "-pk"]
+        indexes = [models.Index(fields=["enrolment", "skill", "id"], name="observation_current")]
+
+    def __str__(self):
+        return f"{self.enrolment.learner} — {self.skill.code} : {self.get_level_display()}"
+
+
+def evidence_path(instance, filename: str) -> str:
+    # A random name: the original one stays in the database, never in a URL.
+    return f"evidence/{instance.observation.enrolment.cohort_id}/{uuid.uuid4().hex}{PurePath(filename).suffix.lower()}"
+
+
+class Evidence(models.Model):
+    """A photo, an OTDR trace or a PDF attached to an observation; served only after a permission check."""
+
+    observation = models.ForeignKey(Observation, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to=evidence_path, max_length=250)
+    kind = models.CharField("type", max_length=10)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField("taille (octets)")
+    original_name = models.CharField("nom d'origine", max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "preuve"
+        verbose_name_plural = "preuves"
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("skills:evidence_file", args=[self.pk])
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind in ("jpeg", "png", "webp")

@@ -1,0 +1,121 @@
+import textwrap
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from plombiers.skills.frameworks import FrameworkErrors, default_paths, frameworks_load
+from plombiers.skills.models import Block, Framework, Skill
+
+GOOD = textwrap.dedent(
+    """\
+    trade: fibre-optique
+    version: "9.0"
+    title: "Référentiel d'essai"
+    rome: [F1605]
+    blocks:
+      - code: A
+        title: "Bloc A"
+    skills:
+      - code: T-01
+        block: A
+        title: "Souder"
+        criteria: ["Soudure conforme"]
+    """
+)
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_shipped_frameworks_load_with_real_content(db):
+    created = frameworks_load()
+    assert {f.trade.slug for f in created} == {"fibre-optique", "technicien-data-center"}
+    for framework in created:
+        count = framework.skills.count()
+        assert 18 <= count <= 25, (framework, count)
+        assert framework.blocks.count() >= 4
+        assert framework.skills.filter(safety_critical=True).exists()
+        for skill in framework.skills.all():
+            assert skill.criteria and skill.rome_codes and skill.title
+    fibre = Framework.objects.get(trade__slug="fibre-optique")
+    assert set(fibre.rome_codes) == {"F1605", "I1307"}
+    assert fibre.skills.filter(title__icontains="OTDR").exists()
+    datacenter = Framework.objects.get(trade__slug="technicien-data-center")
+    assert set(datacenter.rome_codes) == {"I1401", "M1810"}
+    assert frameworks_load() == [], "loading again changes nothing"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        (GOOD.replace("block: A", "block: Z"), 9, "bloc inconnu « Z »"),
+        (
+            GOOD + '  - code: T-01\n    block: A\n    title: "Encore"\n    criteria: ["x"]\n',
+            13,
+            "code de compétence en double « T-01 »",
+        ),
+        (GOOD.replace('    criteria: ["Soudure conforme"]\n', ""), 9, "critères observables manquants"),
+        (GOOD.replace("rome: [F1605]", "rome: [F16]"), 1, "code ROME invalide « F16 »"),
+        (GOOD.replace('title: "Souder"', 'title: "Souder"\n    niveau: 3'), 9, "clé inconnue « niveau »"),
+        ("trade: [unclosed", 1, "YAML illisible"),
+    ],
+)
+def test_errors_name_file_and_line_and_load_nothing(db, tmp_path, text, line, message):
+    good = write(tmp_path, "bon.yaml", GOOD.replace("9.0", "9.1"))
+    bad = write(tmp_path, "mauvais.yaml", text)
+    with pytest.raises(FrameworkErrors) as raised:
+        frameworks_load([good, bad])
+    errors = [e for e in raised.value.errors if message in e.message]
+    assert errors, raised.value.errors
+    assert errors[0].file.endswith("mauvais.yaml")
+    assert errors[0].line == line
+    assert not Framework.objects.exists() and not Block.objects.exists() and not Skill.objects.exists()
+
+
+def test_the_command_prints_file_and_line(db, tmp_path, capsys):
+    bad = write(tmp_path, "mauvais.yaml", GOOD.replace("block: A", "block: Z"))
+    with pytest.raises(CommandError, match="aucun référentiel n'a été chargé"):
+        call_command("load_frameworks", str(bad))
+    assert f"{bad}:9: compétence « T-01 » : bloc inconnu « Z »" in capsys.readouterr().err
+
+
+def test_a_published_version_never_changes(db, tmp_path):
+    frameworks_load([write(tmp_path, "a.yaml", GOOD)])
+    changed = write(tmp_path, "b.yaml", GOOD.replace('"Souder"', '"Souder par fusion"'))
+    with pytest.raises(FrameworkErrors, match="déjà publiée avec un autre contenu"):
+        frameworks_load([changed])
+    assert Skill.objects.get().title == "Souder"
+
+
+def test_a_new_version_does_not_change_an_existing_cohort(cast, tmp_path):
+    from plombiers.cohorts.services import cohort_create
+
+    frameworks_load([write(tmp_path, "a.yaml", GOOD)])
+    import datetime as dt
+
+    cohort = cohort_create(
+        school=cast.school_a,
+        by=cast.manager_a,
+        name="P1",
+        start_date=dt.date(2027, 1, 4),
+        end_date=dt.date(2027, 4, 16),
+    )
+    assert cohort.framework.version == "9.0"
+    frameworks_load([write(tmp_path, "b.yaml", GOOD.replace("9.0", "10.0"))])
+    cohort.refresh_from_db()
+    assert cohort.framework.version == "9.0"
+    later = cohort_create(
+        school=cast.school_a,
+        by=cast.manager_a,
+        name="P2",
+        start_date=dt.date(2027, 5, 3),
+        end_date=dt.date(2027, 8, 13),
+    )
+    assert later.framework.version == "10.0"
+
+
+def test_default_paths_are_in_the_package():
+    assert {p.name for p in default_paths()} == {"fibre-optique.yaml", "technicien-data-center.yaml"}
