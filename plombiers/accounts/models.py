@@ -1,3 +1,4 @@
+import functools
 import hashlib
 import secrets
 from functools import cached_property
@@ -67,13 +68,25 @@ class User(AbstractUser):
         return {m.school_id for m in self.membership_list if m.role in roles and m.school_id}
 
 
-class MembershipQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Staff lists: network staff see their network, school staff their school's team."""
-        if not user.is_authenticated:
+def scoped(method):
+    """The access rule every `visible_to`/`editable_by` starts with: an anonymous or deactivated
+    user gets nothing, a superuser everything; the method decides for everybody else."""
+
+    @functools.wraps(method)
+    def wrapper(self, user, *args, **kwargs):
+        if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:
             return self
+        return method(self, user, *args, **kwargs)
+
+    return wrapper
+
+
+class MembershipQuerySet(models.QuerySet):
+    @scoped
+    def visible_to(self, user):
+        """Staff lists: network staff see their network, school staff their school's team."""
         mine = Membership.objects.filter(user=user)
         return self.filter(
             Q(user=user)

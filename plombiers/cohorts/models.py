@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from plombiers.accounts.models import school_staff_q
+from plombiers.accounts.models import school_staff_q, scoped
 from plombiers.network.models import School, Trade
 from plombiers.referrals.enums import ReferralStatus
 from plombiers.referrals.models import Learner, Referral
@@ -12,12 +12,9 @@ from .enums import CohortStatus, DropOutReason, EnrolmentStatus
 
 
 class CohortQuerySet(models.QuerySet):
+    @scoped
     def visible_to(self, user):
         """The school's team and the network staff; a learner sees their own cohort."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
         return self.filter(
             school_staff_q(user) | Q(pk__in=Enrolment.objects.filter(learner__user=user).values("cohort"))
         )
@@ -106,12 +103,9 @@ class Cohort(models.Model):
 
 
 class EnrolmentQuerySet(models.QuerySet):
+    @scoped
     def visible_to(self, user):
         """The school's team and network staff; the prescriber of the young person; the learner."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
         return self.filter(
             school_staff_q(user, "cohort__school")
             | Q(learner__in=Referral.objects.filter(prescriber=user).values("learner"))

@@ -5,7 +5,7 @@ from django.urls import reverse
 from stdnum.fr import siret as stdnum_siret
 
 from plombiers.accounts.enums import ORGANISATION_ROLES, SCHOOL_ROLES, Role
-from plombiers.accounts.models import Membership
+from plombiers.accounts.models import Membership, scoped
 from plombiers.lib.text import fold
 
 from .enums import OrganisationCategory, OrganisationKind, SchoolStatus
@@ -141,13 +141,10 @@ def _memberships(user):
 
 
 class SchoolQuerySet(models.QuerySet):
+    @scoped
     def visible_to(self, user):
         """Network staff: their network. School roles and learners: their school.
         Prescribers and funders: the schools their organisation is a partner of."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
         mine = _memberships(user)
         return self.filter(
             Q(network__in=mine.filter(role=Role.NETWORK_STAFF).values("network"))
@@ -159,12 +156,9 @@ class SchoolQuerySet(models.QuerySet):
             )
         )
 
+    @scoped
     def editable_by(self, user):
         """Network staff edit every school of their network; a manager edits their own."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
         mine = _memberships(user)
         return self.filter(
             Q(network__in=mine.filter(role=Role.NETWORK_STAFF).values("network"))
@@ -228,13 +222,10 @@ class School(models.Model):
 
 
 class OrganisationQuerySet(models.QuerySet):
+    @scoped
     def visible_to(self, user):
         """Network staff: their network's. School staff: their schools' partners and holders.
         Prescribers and funders: their own structure."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
         mine = _memberships(user)
         school_ids = mine.filter(role__in=SCHOOL_ROLES).values("school")
         return self.filter(
@@ -244,12 +235,9 @@ class OrganisationQuerySet(models.QuerySet):
             | Q(pk__in=mine.filter(role__in=ORGANISATION_ROLES).values("organisation"))
         )
 
+    @scoped
     def editable_by(self, user):
         """Network staff edit all; a school manager edits the partners of their school."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
         mine = _memberships(user)
         return self.filter(
             Q(network__in=mine.filter(role=Role.NETWORK_STAFF).values("network"))

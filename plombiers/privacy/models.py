@@ -3,17 +3,13 @@ from django.db import models
 from django.db.models import Q
 
 from plombiers.accounts.enums import Role
+from plombiers.accounts.models import Membership, scoped
 
 
 class AuditEventQuerySet(models.QuerySet):
+    @scoped
     def visible_to(self, user):
         """Network staff read their network's trail; a school manager reads their school's."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        from plombiers.accounts.models import Membership
-
         mine = Membership.objects.filter(user=user)
         return self.filter(
             Q(school__network__in=mine.filter(role=Role.NETWORK_STAFF).values("network"))

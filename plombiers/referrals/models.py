@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from plombiers.accounts.models import school_staff_q
+from plombiers.accounts.models import school_staff_q, scoped
 from plombiers.lib.text import fold
 from plombiers.network.models import Commune, Organisation, School
 
@@ -30,13 +30,10 @@ def identity_key(*, last_name: str, first_name: str, birth_date: dt.date) -> str
 
 
 class LearnerQuerySet(models.QuerySet):
+    @scoped
     def visible_to(self, user):
         """Network staff: learners of their network's schools. School staff: learners referred to or
         enrolled in their school. Prescribers: the young people they referred. A learner: themself."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
         # Enrolments belong to a later stage (cohorts): reached through the relation, never imported.
         enrolments = Learner.enrolments.field.model.objects
         return self.filter(
@@ -107,13 +104,10 @@ class Learner(models.Model):
 
 
 class ReferralQuerySet(models.QuerySet):
+    @scoped
     def visible_to(self, user):
         """Network staff: their network. School staff: their school. A prescriber: their own referrals.
         A learner: theirs. Funders: none."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
         return self.filter(school_staff_q(user) | Q(prescriber=user) | Q(learner__user=user))
 
     def open(self):
@@ -236,12 +230,9 @@ class ReferralEvent(models.Model):
 
 
 class InformationSessionQuerySet(models.QuerySet):
+    @scoped
     def visible_to(self, user):
         """The school's team and the network staff."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
         return self.filter(school_staff_q(user))
 
 

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Max, Q
 from django.urls import reverse
 
-from plombiers.accounts.models import school_staff_q
+from plombiers.accounts.models import school_staff_q, scoped
 from plombiers.cohorts.models import Enrolment
 from plombiers.network.models import Trade
 from plombiers.referrals.models import Referral
@@ -88,12 +88,9 @@ class Skill(models.Model):
 
 
 class ObservationQuerySet(models.QuerySet):
+    @scoped
     def visible_to(self, user):
         """The school's team and network staff; the learner's prescriber and the learner themself."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
         return self.filter(
             school_staff_q(user, "enrolment__cohort__school")
             | Q(enrolment__learner__in=Referral.objects.filter(prescriber=user).values("learner"))

@@ -158,3 +158,15 @@ def test_anonymous_api_calls_get_401(client, cast, url):
     response = client.get(url)
     assert response.status_code == 401
     assert "Authentification requise" in response.json()["detail"]
+
+
+def test_a_deactivated_account_sees_nothing_and_a_superuser_everything(cast):
+    from plombiers.accounts.models import User
+    from plombiers.network.models import Organisation, School
+
+    cast.staff.is_active = False
+    cast.staff.save(update_fields=["is_active"])
+    assert not School.objects.visible_to(cast.staff).exists()
+    assert not Organisation.objects.editable_by(cast.staff).exists()
+    root = User.objects.create_superuser(email="root@test.example", password="x" * 12)
+    assert School.objects.visible_to(root).count() == School.objects.count() == 2
