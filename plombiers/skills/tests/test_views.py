@@ -406,15 +406,15 @@ def test_evidence_is_streamed_inline_or_as_attachment(client, cast, history):
     assert response["Content-Type"] == "image/jpeg"
     assert response["Content-Disposition"].startswith("inline")
     assert response["X-Content-Type-Options"] == "nosniff"
+    # Reading the stream to its end closes the file (the test client's wrapper).
     assert b"".join(response.streaming_content) == JPEG
-    response.file_to_stream.close()  # not response.close(): that would close the test's connection
     assert image.file.name not in str(response.headers)
     response = client.get(pdf.get_absolute_url())
     assert response["Content-Type"] == "application/pdf"
-    response.file_to_stream.close()
+    assert b"".join(response.streaming_content) == PDF
     response = client.get(sor.get_absolute_url())
     disposition = response["Content-Disposition"]
-    response.file_to_stream.close()
+    assert b"".join(response.streaming_content) == SOR
     assert disposition.startswith("attachment") and 'filename="mesure.sor"' in disposition
     client.force_login(cast.prescriber)
     assert client.get(image.get_absolute_url()).status_code == 404
