@@ -225,6 +225,11 @@ def observation_create(request, pk):
                     "can_observe": True,
                     "message": message,
                     "observe_url": reverse("skills:observation_create", args=[cohort.pk]),
+                    # The row's count beside the learner's name is swapped too.
+                    "acquired": Observation.objects.filter(enrolment=enrolment)
+                    .current()
+                    .filter(level__in=ACQUIRED_LEVELS)
+                    .count(),
                 }
                 response = render(request, "skills/includes/observation_saved.html", context)
                 response["HX-Trigger-After-Swap"] = "observationEnregistree"

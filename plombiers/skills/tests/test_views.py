@@ -59,7 +59,7 @@ def test_matrix_shows_levels_with_text_and_icon_grouped_by_block(client, cast, t
         assert escape(block.title) in html
     assert "(geste de sécurité)" in html
     assert 'class="cell-button"' in html and "Exercice de groupe" in html
-    assert "1 acquis sur" in html
+    assert f'<span id="acquis-{first.pk}">1</span> acquis sur' in html
 
 
 def test_social_worker_reads_the_matrix_without_buttons(client, cast, training):
@@ -159,6 +159,8 @@ def test_htmx_post_swaps_the_cell_as_a_reload_shows_it(client, cast, training):
     assert "Acquis" in swapped
     reloaded = client.get(_matrix(cohort)).content.decode()
     assert _cell(reloaded, first, skill) == swapped, "the swap gives what a reload shows"
+    assert f'<span id="acquis-{first.pk}" hx-swap-oob="true">1</span>' in html
+    assert f'<span id="acquis-{first.pk}">1</span> acquis sur' in reloaded
     observation = Observation.objects.get()
     assert (observation.level, observation.comment, observation.observer) == (
         Level.ACQUIRED,
