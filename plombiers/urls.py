@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("plombiers.network.urls")),
     path("", include("plombiers.referrals.urls")),
     path("", include("plombiers.cohorts.urls")),
+    path("", include("plombiers.skills.urls")),
 ]

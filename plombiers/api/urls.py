@@ -8,6 +8,7 @@ from plombiers.accounts.api import router as accounts_router
 from plombiers.cohorts.api import router as cohorts_router
 from plombiers.network.api import router as network_router
 from plombiers.referrals.api import router as referrals_router
+from plombiers.skills.api import router as skills_router
 
 from .auth import BearerAuth, SessionAuth
 
@@ -47,3 +48,4 @@ api.add_router("/auth", accounts_router)
 api.add_router("/", network_router)
 api.add_router("/", referrals_router)
 api.add_router("/", cohorts_router)
+api.add_router("/", skills_router)

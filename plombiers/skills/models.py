@@ -97,6 +97,17 @@ class ObservationQuerySet(models.QuerySet):
             | Q(enrolment__learner__user=user)
         )
 
+    def detailed_for(self, user):
+        """Observations read in full, with comments and evidence: the school's team, network staff and
+        the learner. A prescriber reads only the summary (acquired skills per block)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(
+            school_staff_q(user, "enrolment__cohort__school") | Q(enrolment__learner__user=user)
+        )
+
     def current(self):
         """The latest observation of each (enrolment, skill): the current level. Corrections are
         new observations, so the latest recorded one wins."""

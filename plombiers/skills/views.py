@@ -1,0 +1,413 @@
+"""Trainer and learner pages of the gesture-based training: the cohort matrix, the quick observation
+form, the group exercise, a learner's progress, evidence files and the frameworks."""
+
+import datetime as dt
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from plombiers.accounts.enums import SCHOOL_ROLES, Role
+from plombiers.cohorts.enums import EnrolmentStatus
+from plombiers.cohorts.models import Cohort, Enrolment
+
+from .enums import ACQUIRED_LEVELS, LEVEL_ICONS, LEVEL_SHORT, Level
+from .forms import GroupObservationForm, ObservationForm
+from .models import Block, Evidence, Framework, Observation, Skill
+from .services import can_observe, observation_record, observations_record_group
+
+# Learners shown in the matrix: in training, or done (their record is still read and completed).
+MATRIX_STATUSES = (EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED)
+TIMELINE_PAGE_SIZE = 30
+
+
+# --- who sees what (from the memberships already loaded for the request: no query) ------------------
+
+
+def is_school_side(user, school) -> bool:
+    """The school's team (manager, trainers, social workers) and the staff of its network."""
+    if user.is_superuser:
+        return True
+    return any(
+        (m.role == Role.NETWORK_STAFF and m.network_id == school.network_id)
+        or (m.role in SCHOOL_ROLES and m.school_id == school.pk)
+        for m in user.membership_list
+    )
+
+
+def sees_details(user, enrolment: Enrolment) -> bool:
+    """Comments, evidence and the timeline: the school side and the learner; never the prescriber."""
+    learner_user = enrolment.learner.user_id
+    return is_school_side(user, enrolment.cohort.school) or (
+        learner_user is not None and learner_user == user.pk
+    )
+
+
+def _works_for_schools(user) -> bool:
+    return user.is_superuser or user.has_role(Role.NETWORK_STAFF, *SCHOOL_ROLES)
+
+
+def _report(form, error: ValidationError) -> None:
+    """A rule the service enforces becomes a form error in French, never a 500."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _id(value) -> int | None:
+    """An identifier from the query string; anything else (or too big for a column) finds nothing."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) <= 18 else None
+
+
+# --- the cohort matrix ------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    """One learner × one skill: the current level, if any."""
+
+    enrolment: Enrolment
+    skill: Skill
+    level: str | None = None
+    observed_on: dt.date | None = None
+
+    @property
+    def dom_id(self) -> str:
+        return f"cellule-{self.enrolment.pk}-{self.skill.pk}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.enrolment.pk}-{self.skill.pk}"
+
+    @property
+    def css(self) -> str:
+        return f"lvl-{self.level or 'aucun'}"
+
+    @property
+    def icon(self) -> str:
+        return LEVEL_ICONS[Level(self.level or Level.NOT_OBSERVED)]
+
+    @property
+    def short(self) -> str:
+        return LEVEL_SHORT[Level(self.level)] if self.level else "—"
+
+    @property
+    def label(self) -> str:
+        return Level(self.level).label if self.level else "pas encore observé"
+
+
+def _matrix_cohort(request, pk) -> Cohort:
+    cohort = get_object_or_404(
+        Cohort.objects.visible_to(request.user).select_related("school", "framework"), pk=pk
+    )
+    if not is_school_side(request.user, cohort.school):
+        raise Http404  # a learner sees their cohort, not the others' levels
+    return cohort
+
+
+def _matrix_enrolments(cohort: Cohort):
+    return (
+        Enrolment.objects.filter(cohort=cohort, status__in=MATRIX_STATUSES)
+        .select_related("learner")
+        .order_by("learner__last_name", "learner__first_name", "pk")
+    )
+
+
+def _skills(framework_id):
+    return (
+        Skill.objects.filter(framework_id=framework_id)
+        .select_related("block")
+        .order_by("block__position", "block__pk", "position", "pk")
+    )
+
+
+def _blocks(skills: list[Skill]) -> list[SimpleNamespace]:
+    """Consecutive skills grouped under their block, in framework order."""
+    blocks: list[SimpleNamespace] = []
+    for skill in skills:
+        skill.block_start = not blocks or blocks[-1].block.pk != skill.block_id
+        if skill.block_start:
+            blocks.append(SimpleNamespace(block=skill.block, skills=[]))
+        blocks[-1].skills.append(skill)
+    return blocks
+
+
+def cohort_matrix(request, pk):
+    cohort = _matrix_cohort(request, pk)
+    context = {
+        "cohort": cohort,
+        "can_observe": can_observe(request.user, cohort.school),
+        "observe_url": reverse("skills:observation_create", args=[cohort.pk]),
+    }
+    if cohort.framework_id:
+        # Three queries whatever the history: skills with blocks, learners, current levels.
+        skills = list(_skills(cohort.framework_id))
+        enrolments = list(_matrix_enrolments(cohort))
+        current = {
+            (row["enrolment_id"], row["skill_id"]): row
+            for row in Observation.objects.filter(enrolment__cohort=cohort)
+            .current()
+            .values("enrolment_id", "skill_id", "level", "observed_on")
+        }
+        rows = []
+        for enrolment in enrolments:
+            cells = []
+            for skill in skills:
+                seen = current.get((enrolment.pk, skill.pk), {})
+                cells.append(Cell(enrolment, skill, seen.get("level"), seen.get("observed_on")))
+            acquired = sum(1 for cell in cells if cell.level in ACQUIRED_LEVELS)
+            rows.append(SimpleNamespace(enrolment=enrolment, cells=cells, acquired=acquired))
+        context.update(blocks=_blocks(skills), skills=skills, rows=rows, levels=_legend())
+    return render(request, "skills/cohort_matrix.html", context)
+
+
+def _legend():
+    return [SimpleNamespace(value=level.value, label=level.label, icon=LEVEL_ICONS[level]) for level in Level]
+
+
+def _observer_cohort(request, pk) -> Cohort:
+    cohort = _matrix_cohort(request, pk)
+    if not can_observe(request.user, cohort.school):
+        raise PermissionDenied("Seule l'équipe pédagogique de l'école peut enregistrer une observation.")
+    if not cohort.framework_id:
+        raise Http404("Cette promotion n'a pas de référentiel de compétences.")
+    return cohort
+
+
+@require_http_methods(["GET", "POST"])
+def observation_create(request, pk):
+    cohort = _observer_cohort(request, pk)
+    source = request.POST if request.method == "POST" else request.GET
+    enrolment_id, skill_id = source.get("enrolment"), source.get("skill")
+    if not (enrolment_id and skill_id) and "-" in (cell := request.GET.get("cellule", "")):
+        # Without JavaScript, a cell of the matrix submits « cellule=<inscription>-<compétence> ».
+        enrolment_id, skill_id = cell.split("-", 1)
+    enrolment = get_object_or_404(_matrix_enrolments(cohort), pk=_id(enrolment_id))
+    skill = get_object_or_404(_skills(cohort.framework_id), pk=_id(skill_id))
+    form = ObservationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            observation = observation_record(
+                enrolment=enrolment,
+                skill=skill,
+                level=data["level"],
+                by=request.user,
+                observed_on=data["observed_on"],
+                context=data["context"],
+                comment=data["comment"],
+                files=form.files_to_store(),
+                is_positioning=data["is_positioning"],
+            )
+        except ValidationError as error:
+            _report(form, error)
+        else:
+            message = (
+                f"Observation enregistrée : {enrolment.learner}, {skill.code} — "
+                f"{observation.get_level_display().lower()}."
+            )
+            if request.htmx:
+                cell = Cell(enrolment, skill, observation.level, observation.observed_on)
+                context = {
+                    "cell": cell,
+                    "cohort": cohort,
+                    "can_observe": True,
+                    "message": message,
+                    "observe_url": reverse("skills:observation_create", args=[cohort.pk]),
+                    # The row's count beside the learner's name is swapped too.
+                    "acquired": Observation.objects.filter(enrolment=enrolment)
+                    .current()
+                    .filter(level__in=ACQUIRED_LEVELS)
+                    .count(),
+                }
+                response = render(request, "skills/includes/observation_saved.html", context)
+                response["HX-Trigger-After-Swap"] = "observationEnregistree"
+                return response
+            messages.success(request, message)
+            matrix = reverse("skills:cohort_matrix", args=[cohort.pk])
+            return redirect(f"{matrix}#cellule-{enrolment.pk}-{skill.pk}")
+    context = {
+        "cohort": cohort,
+        "enrolment": enrolment,
+        "skill": skill,
+        "form": form,
+        "action": reverse("skills:observation_create", args=[cohort.pk]),
+    }
+    template = "skills/includes/observation_form.html" if request.htmx else "skills/observation_form.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+def observation_group(request, pk):
+    cohort = _observer_cohort(request, pk)
+    form = GroupObservationForm(
+        request.POST or None, skills=_skills(cohort.framework_id), enrolments=_matrix_enrolments(cohort)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            observations = observations_record_group(
+                enrolments=data["enrolments"],
+                skill=data["skill"],
+                level=data["level"],
+                by=request.user,
+                observed_on=data["observed_on"],
+                context=data["context"],
+                comment=data["comment"],
+                is_positioning=data["is_positioning"],
+            )
+        except ValidationError as error:
+            _report(form, error)
+        else:
+            count = len(observations)
+            messages.success(
+                request,
+                f"Exercice enregistré pour {count} jeune{'s' if count > 1 else ''} : {data['skill'].code} — "
+                f"{Level(data['level']).label.lower()}.",
+            )
+            return redirect("skills:cohort_matrix", cohort.pk)
+    return render(request, "skills/observation_group.html", {"cohort": cohort, "form": form})
+
+
+# --- a learner's progress ---------------------------------------------------------------------------
+
+
+def enrolment_progress(request, pk):
+    user = request.user
+    enrolment = get_object_or_404(
+        Enrolment.objects.visible_to(user).select_related("learner", "cohort__school", "cohort__framework"),
+        pk=pk,
+    )
+    detailed = sees_details(user, enrolment)
+    framework_id = enrolment.cohort.framework_id
+    skills = list(_skills(framework_id)) if framework_id else []
+    observations = Observation.objects.filter(enrolment=enrolment)
+    current = {
+        row["skill_id"]: row for row in observations.current().values("skill_id", "level", "observed_on")
+    }
+    blocks = []
+    for group in _blocks(skills):
+        total = len(group.skills)
+        acquired = sum(1 for s in group.skills if current.get(s.pk, {}).get("level") in ACQUIRED_LEVELS)
+        blocks.append(
+            SimpleNamespace(
+                block=group.block,
+                total=total,
+                acquired=acquired,
+                # Widths come from CSS classes in steps of 5 % (the CSP forbids inline styles).
+                step=round(20 * acquired / total) * 5 if total else 0,
+                skills=group.skills,
+            )
+        )
+    context = {
+        "enrolment": enrolment,
+        "learner": enrolment.learner,
+        "cohort": enrolment.cohort,
+        "detailed": detailed,
+        "blocks": blocks,
+        "acquired": sum(b.acquired for b in blocks),
+        "total": len(skills),
+    }
+    if detailed:
+        positioning = {
+            row["skill_id"]: row["level"]
+            for row in observations.filter(is_positioning=True).current().values("skill_id", "level")
+        }
+        for block in blocks:
+            block.rows = [
+                SimpleNamespace(
+                    skill=skill,
+                    start=Cell(enrolment, skill, positioning.get(skill.pk)),
+                    now=Cell(
+                        enrolment,
+                        skill,
+                        current.get(skill.pk, {}).get("level"),
+                        current.get(skill.pk, {}).get("observed_on"),
+                    ),
+                )
+                for skill in block.skills
+            ]
+        timeline = (
+            observations.select_related("skill")
+            .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("pk")))
+            .order_by("-observed_on", "-pk")
+        )
+        page = Paginator(timeline, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+        for observation in page.object_list:
+            observation.cell = Cell(enrolment, observation.skill, observation.level)
+        context.update(page=page, has_positioning=bool(positioning))
+    return render(request, "skills/enrolment_progress.html", context)
+
+
+# --- evidence ---------------------------------------------------------------------------------------
+
+INLINE_KINDS = ("jpeg", "png", "webp", "pdf")
+
+
+def evidence_file(request, pk):
+    """The file, streamed after the permission check; its storage path never leaves the server."""
+    visible = Observation.objects.detailed_for(request.user).values("pk")
+    evidence = get_object_or_404(Evidence.objects.filter(observation__in=visible), pk=pk)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    response = FileResponse(
+        handle,
+        content_type=evidence.content_type,
+        as_attachment=evidence.kind not in INLINE_KINDS,
+        filename=evidence.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# --- frameworks -------------------------------------------------------------------------------------
+
+
+def _require_staff(user) -> None:
+    if not _works_for_schools(user):
+        raise Http404
+
+
+def framework_list(request):
+    _require_staff(request.user)
+    frameworks = (
+        Framework.objects.select_related("trade")
+        .annotate(
+            block_count=Count("blocks", distinct=True),
+            skill_count=Count("skills", distinct=True),
+            cohort_count=Count("cohorts", distinct=True),
+        )
+        .order_by("trade__name", "-published_at", "-pk")
+    )
+    page = Paginator(frameworks, settings.PLOMBIERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "skills/framework_list.html", {"page": page})
+
+
+def framework_detail(request, pk):
+    _require_staff(request.user)
+    framework = get_object_or_404(
+        Framework.objects.select_related("trade").prefetch_related(
+            Prefetch(
+                "blocks",
+                queryset=Block.objects.order_by("position", "pk").prefetch_related(
+                    Prefetch("skills", queryset=Skill.objects.order_by("position", "pk"))
+                ),
+            )
+        ),
+        pk=pk,
+    )
+    return render(request, "skills/framework_detail.html", {"framework": framework})
