@@ -44,5 +44,12 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The benchmark suite (README « Performances ») on its own database, never the demo's:
+# bench/bench.sqlite3 by default (built once, then reused), PostgreSQL with DATABASE_URL.
+BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/bench/bench.sqlite3
+bench: install
+	@mkdir -p bench
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(BIN)/plombiers bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) *.egg-info test-artifacts

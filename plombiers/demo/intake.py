@@ -53,6 +53,7 @@ from plombiers.referrals.models import (
     ReferralEvent,
     identity_key,
 )
+from plombiers.skills.models import Framework
 
 from .network import DemoNetwork
 
@@ -443,6 +444,9 @@ class SchoolHistory:
         self.rng = random.Random(f"{builder.seed}:{school.slug}")
         self.fake = builder.fake
         self.fake.seed_instance(f"{builder.seed}:{school.slug}")
+        # Every demo cohort trains on its trade's current framework, as `cohort_create` sets it
+        # (None until the frameworks are loaded: `plombiers demo` loads them first).
+        self.framework = Framework.objects.current_for(school.trade)
         self.is_chelles = school.slug == "plombiers-chelles"
         self.index = index
         self.demo = demo
@@ -529,6 +533,7 @@ class SchoolHistory:
             start_date=start,
             end_date=end,
             capacity=self.school.default_cohort_capacity,
+            framework=self.framework,
             status=status,
             social_worker=self.rng.choice(self.social_workers) if self.social_workers else None,
         )

@@ -6,12 +6,16 @@ from plombiers.accounts.models import Membership, User
 from plombiers.cohorts.models import Cohort, Enrolment, WaitlistEntry
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.network import ACCOUNTS, Builder
+from plombiers.demo.skills import SkillsBuilder
 from plombiers.network.models import Contact, Organisation, Partnership, School
 from plombiers.referrals.models import InformationSession, Invitation, Learner, Referral, ReferralEvent
+from plombiers.skills.frameworks import frameworks_load
+from plombiers.skills.models import Evidence, Framework, Observation, Skill
 
 MODELS = (
     School, Organisation, Partnership, Contact, User, Membership,
     Learner, Referral, ReferralEvent, InformationSession, Invitation, Cohort, Enrolment, WaitlistEntry,
+    Framework, Skill, Observation, Evidence,
 )  # fmt: skip
 
 
@@ -50,12 +54,21 @@ def test_demo_network_is_the_story_of_demo_md(communes):
     assert User.objects.get(email="reseau@plombiers.example").check_password("demo-plombiers")
 
 
+def load(only=frozenset({"chelles"})):
+    """What `plombiers demo` does (the observation histories of a few schools: quicker)."""
+    demo = Builder().build()
+    frameworks_load()
+    IntakeBuilder().build(demo)
+    SkillsBuilder().build(demo, only=set(only))
+
+
 def test_demo_twice_changes_nothing(communes):
-    IntakeBuilder().build(Builder().build())
+    load()
     before = counts()
     assert all(before)
-    IntakeBuilder().build(Builder().build())
+    load()
     assert counts() == before
+    assert not Cohort.objects.filter(framework=None).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -64,5 +77,8 @@ def test_demo_command_loads_communes_and_the_network(capsys):
     out = capsys.readouterr().out
     assert "18 écoles" in out
     assert "promotions" in out
+    assert "observations" in out
+    assert Observation.objects.filter(is_positioning=True).exists()
+    assert Evidence.objects.filter(kind="sor").count() == 1
     assert "reseau@plombiers.example" in out
     assert School.objects.count() == 18

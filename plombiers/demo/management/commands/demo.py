@@ -7,9 +7,12 @@ from django.db import transaction
 from plombiers.cohorts.models import Cohort
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.network import ACCOUNTS, DEMO_PASSWORD, Builder
+from plombiers.demo.skills import SkillsBuilder
 from plombiers.network.communes import communes_load
 from plombiers.network.models import Commune
 from plombiers.referrals.models import Learner, Referral
+from plombiers.skills.frameworks import frameworks_load
+from plombiers.skills.models import Evidence, Observation
 
 
 class Command(BaseCommand):
@@ -26,7 +29,9 @@ class Command(BaseCommand):
             communes_load()
         with transaction.atomic():
             demo = Builder(seed).build()
+            frameworks_load()  # the cohorts are tied to their trade's framework
             IntakeBuilder(seed).build(demo)
+            SkillsBuilder(seed).build(demo)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Réseau « {demo.network.name} » : {len(demo.schools)} écoles, prêt en "
@@ -37,7 +42,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Historique : {cohorts.count()} promotions, "
             f"{Learner.objects.filter(referrals__school__network=demo.network).distinct().count()} jeunes, "
-            f"{Referral.objects.filter(school__network=demo.network).count()} prescriptions."
+            f"{Referral.objects.filter(school__network=demo.network).count()} prescriptions, "
+            f"{Observation.objects.filter(enrolment__cohort__school__network=demo.network).count()} observations, "
+            f"{Evidence.objects.filter(observation__enrolment__cohort__school__network=demo.network).count()} preuves."
         )
         self.stdout.write(f"Comptes de démonstration (mot de passe « {DEMO_PASSWORD} ») :")
         for email, first_name, role, _scope in ACCOUNTS:

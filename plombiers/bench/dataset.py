@@ -1,0 +1,284 @@
+"""The bench's data set: built once in the bench database, reused by the next runs.
+
+Each piece checks what is already there and adds only what is missing, so that a later
+benchmark (indicators, documents, matching, credentials) adds its own piece without rebuilding
+the others. Rows are written with `bulk_create`; they are what the services would have written.
+"""
+
+import datetime as dt
+import random
+import time
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from plombiers.accounts.enums import Role
+from plombiers.accounts.models import Membership, User
+from plombiers.cohorts.enums import CohortStatus, EnrolmentStatus
+from plombiers.cohorts.models import Cohort, Enrolment
+from plombiers.network.communes import communes_save, read_communes, read_departements, read_regions
+from plombiers.network.enums import OrganisationCategory, OrganisationKind
+from plombiers.network.models import Commune, Network, Organisation, Partnership, School, Trade
+from plombiers.network.trades import default_trades_ensure
+from plombiers.referrals.enums import Diploma, ReferralStatus
+from plombiers.referrals.models import Learner, Referral
+from plombiers.skills.enums import Level
+from plombiers.skills.models import Block, Framework, Observation, Skill
+
+CHELLES = "77108"
+PASSWORD = "banc-d-essai-plombiers"  # noqa: S105 — accounts of the bench database only
+LEVELS = [Level.NOT_OBSERVED, Level.IN_PROGRESS, Level.ACQUIRED, Level.MASTERED]
+REFERRAL_STATUSES = [
+    ReferralStatus.NEW,
+    ReferralStatus.REVIEW,
+    ReferralStatus.INFO_SESSION,
+    ReferralStatus.INTERVIEW,
+    ReferralStatus.CANCELLED,
+]
+
+
+@dataclass(frozen=True)
+class Sizes:
+    learners: int = 12  # in the matrix cohort
+    skills: int = 25
+    history: int = 10  # observations per learner and skill
+    background_cohorts: int = 40  # other cohorts of the school, with their own histories
+    referrals: int = 1000
+
+    @classmethod
+    def quick(cls) -> "Sizes":
+        return cls(learners=3, skills=5, history=2, background_cohorts=1, referrals=20)
+
+
+@dataclass
+class BenchData:
+    sizes: Sizes
+    school: School
+    trainer: User
+    manager: User
+    matrix_cohort: Cohort
+    built: list[str] = field(default_factory=list)  # the pieces built by this run
+    seconds: float = 0.0
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "observations": Observation.objects.filter(enrolment__cohort__school=self.school).count(),
+            "matrix_observations": Observation.objects.filter(enrolment__cohort=self.matrix_cohort).count(),
+            "cohorts": self.school.cohorts.count(),
+            "referrals": Referral.objects.filter(school=self.school).count(),
+        }
+
+
+def ensure(sizes: Sizes, seed: int = 2017) -> BenchData:
+    start = time.perf_counter()
+    built = []
+    rng = random.Random(seed)
+    with transaction.atomic():
+        school, trainer, manager, organisation, prescriber = _network(built)
+        framework = _framework(school.trade, sizes.skills, built)
+        matrix = _matrix_cohort(school, trainer, framework, sizes, rng, built)
+        _background(school, trainer, framework, sizes, rng, built)
+        _referrals(school, organisation, prescriber, sizes.referrals, rng, built)
+    return BenchData(sizes, school, trainer, manager, matrix, built, time.perf_counter() - start)
+
+
+def _network(built):
+    if not Commune.objects.filter(insee_code=CHELLES, kind=Commune.Kind.COMMUNE).exists():
+        communes_save(
+            regions=read_regions(), departements=read_departements(), communes=read_communes([CHELLES])
+        )
+    default_trades_ensure(Trade)
+    network, created = Network.objects.get_or_create(slug="banc-d-essai", defaults={"name": "Banc d'essai"})
+    school, _ = School.objects.get_or_create(
+        slug="banc-d-essai-chelles",
+        defaults={
+            "network": network,
+            "name": "Banc d'essai — Chelles",
+            "trade": Trade.objects.get(slug="fibre-optique"),
+            "commune": Commune.objects.filter(insee_code=CHELLES, kind=Commune.Kind.COMMUNE).first(),
+            "opened_on": dt.date(2017, 9, 4),
+        },
+    )
+    password = make_password(PASSWORD)
+
+    def member(email, first_name, role, **scope):
+        user, _ = User.objects.get_or_create(
+            email=email, defaults={"first_name": first_name, "last_name": "Banc", "password": password}
+        )
+        Membership.objects.get_or_create(user=user, role=role, **scope)
+        return user
+
+    trainer = member("formation@banc-d-essai.example", "Sophie", Role.TRAINER, school=school)
+    manager = member("direction@banc-d-essai.example", "Karim", Role.SCHOOL_MANAGER, school=school)
+    organisation, _ = Organisation.objects.get_or_create(
+        network=network,
+        name="Mission Locale du banc d'essai",
+        defaults={"kind": OrganisationKind.PRESCRIBER, "category": OrganisationCategory.MISSION_LOCALE},
+    )
+    Partnership.objects.get_or_create(school=school, organisation=organisation)
+    prescriber = member(
+        "prescription@banc-d-essai.example", "Thomas", Role.PRESCRIBER, organisation=organisation
+    )
+    if created:
+        built.append("réseau")
+    return school, trainer, manager, organisation, prescriber
+
+
+def _framework(trade: Trade, skills: int, built) -> Framework:
+    """A framework of exactly `skills` skills in five blocks (the matrix size of issue 4)."""
+    version = f"banc-{skills}"
+    framework = Framework.objects.filter(trade=trade, version=version).first()
+    if framework is not None:
+        return framework
+    framework = Framework.objects.create(
+        trade=trade,
+        version=version,
+        title=f"Référentiel du banc d'essai ({skills} compétences)",
+        checksum="-",
+    )
+    blocks = [
+        Block.objects.create(framework=framework, code=f"B{i + 1}", title=f"Bloc {i + 1}", position=i)
+        for i in range(5)
+    ]
+    Skill.objects.bulk_create(
+        Skill(
+            framework=framework,
+            block=blocks[i * len(blocks) // skills],
+            code=f"BANC-{i + 1:02d}",
+            title=f"Geste professionnel n° {i + 1}",
+            criteria=["Réalise le geste seul·e", "Contrôle son travail"],
+            safety_critical=i % 6 == 0,
+            position=i,
+        )
+        for i in range(skills)
+    )
+    built.append("référentiel")
+    return framework
+
+
+def _learners(n: int, rng: random.Random, prefix: str) -> list[Learner]:
+    first = Learner.objects.filter(identity_key__startswith=prefix).count()
+    learners = [
+        Learner(
+            first_name=rng.choice(["Inès", "Yanis", "Léa", "Rayan", "Lina", "Enzo", "Sarah", "Adam"]),
+            last_name=f"Banc{first + i:06d}",
+            birth_date=dt.date(2005, 1, 1) + dt.timedelta(days=rng.randint(0, 2500)),
+            highest_diploma=Diploma.NONE,
+            identity_key=f"{prefix}{first + i:07d}",
+        )
+        for i in range(n)
+    ]
+    return Learner.objects.bulk_create(learners, batch_size=500)
+
+
+def _cohort(school, trainer, framework, name, start, status, learners, history, rng) -> Cohort:
+    end = start + dt.timedelta(weeks=16)
+    cohort = Cohort.objects.create(
+        school=school,
+        trade=school.trade,
+        framework=framework,
+        name=name,
+        start_date=start,
+        end_date=end,
+        capacity=min(max(len(learners), 1), 30),
+        status=status,
+    )
+    cohort.trainers.add(trainer)
+    enrolments = Enrolment.objects.bulk_create(
+        Enrolment(
+            learner=learner,
+            cohort=cohort,
+            status=EnrolmentStatus.ACTIVE if status == CohortStatus.ONGOING else EnrolmentStatus.COMPLETED,
+            entry_date=start,
+            end_date=None if status == CohortStatus.ONGOING else end,
+        )
+        for learner in learners
+    )
+    skills = list(framework.skills.all())
+    last = min(end, timezone.localdate() - dt.timedelta(days=1))
+    span = max((last - start).days, 1)
+    rows = []
+    for enrolment in enrolments:
+        for skill in skills:
+            level = 0
+            for k in range(history):
+                on = start + dt.timedelta(days=span * k // max(history, 1))
+                level = min(level + (rng.random() < 0.4), 3) if k else rng.randint(0, 1)
+                rows.append(
+                    Observation(
+                        enrolment=enrolment,
+                        skill=skill,
+                        level=LEVELS[level],
+                        observed_on=on,
+                        is_positioning=k == 0,
+                        observer=trainer,
+                        observer_name=trainer.get_full_name(),
+                    )
+                )
+    Observation.objects.bulk_create(rows, batch_size=2000)
+    return cohort
+
+
+def _matrix_cohort(school, trainer, framework, sizes: Sizes, rng, built) -> Cohort:
+    name = f"Matrice {sizes.learners}×{sizes.skills}×{sizes.history}"
+    cohort = Cohort.objects.filter(school=school, name=name).first()
+    if cohort is not None:
+        return cohort
+    # One young person is in one active cohort at a time: the matrix cohort has its own learners.
+    learners = _learners(
+        sizes.learners, rng, f"banc-matrice-{sizes.learners}-{sizes.skills}-{sizes.history}-"
+    )
+    start = timezone.localdate() - dt.timedelta(weeks=10)
+    cohort = _cohort(
+        school, trainer, framework, name, start, CohortStatus.ONGOING, learners, sizes.history, rng
+    )
+    built.append("matrice")
+    return cohort
+
+
+def _background(school, trainer, framework, sizes: Sizes, rng, built) -> None:
+    """Finished cohorts of the same school: the matrix is read among a bigger history."""
+    existing = school.cohorts.filter(name__startswith="Promotion passée").count()
+    for n in range(existing, sizes.background_cohorts):
+        learners = _learners(sizes.learners, rng, "banc-passe-")
+        start = timezone.localdate() - dt.timedelta(weeks=30 + 20 * n)
+        _cohort(
+            school,
+            trainer,
+            framework,
+            f"Promotion passée {n + 1}",
+            start,
+            CohortStatus.FINISHED,
+            learners,
+            max(sizes.history // 2, 1),
+            rng,
+        )
+    if existing < sizes.background_cohorts:
+        built.append("historique")
+
+
+def _referrals(school, organisation, prescriber, count: int, rng, built) -> None:
+    missing = count - Referral.objects.filter(school=school).count()
+    if missing <= 0:
+        return
+    learners = _learners(missing, rng, "banc-prescription-")
+    today = timezone.localdate()
+    Referral.objects.bulk_create(
+        (
+            Referral(
+                learner=learner,
+                school=school,
+                prescriber=prescriber,
+                prescriber_organisation=organisation,
+                motivation="Souhaite découvrir le métier de technicien·ne fibre optique.",
+                referred_on=today - dt.timedelta(days=rng.randint(0, 50)),
+                status=rng.choice(REFERRAL_STATUSES),
+                created_by=prescriber,
+            )
+            for learner in learners
+        ),
+        batch_size=500,
+    )
+    built.append("prescriptions")

@@ -1,0 +1,158 @@
+import json
+import os
+import platform
+import time
+import warnings
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from plombiers.bench import benchmarks
+from plombiers.bench.dataset import Sizes, ensure
+from plombiers.bench.harness import BENCHMARKS, measure
+
+
+class Context:
+    """What a benchmark receives: the data set, a logged-in client per user, the shared floors."""
+
+    def __init__(self, data, repeat: int):
+        self.data, self.repeat = data, repeat
+        self.counts = data.counts()
+        self._clients = {}
+        self.page_floor = cache(self._page_floor)
+
+    def client(self, user) -> Client:
+        if user.pk not in self._clients:
+            client = Client()
+            client.force_login(user)
+            self._clients[user.pk] = client
+        return self._clients[user.pk]
+
+    def _page_floor(self, client, rows: int, cols: int):
+        url = benchmarks.floor_url(rows, cols)
+        return measure(lambda: client.get(url), repeat=self.repeat)
+
+
+class Command(BaseCommand):
+    help = (
+        "Banc d'essai des performances : construit (ou réutilise) un jeu de données dans sa propre base, "
+        "mesure chaque page clé à côté d'un plancher mesuré dans la même exécution, écrit bench/results.json."
+    )
+
+    def add_arguments(self, parser):
+        defaults = Sizes()
+        parser.add_argument("--quick", action="store_true", help="tailles minuscules (tests, essai rapide)")
+        parser.add_argument(
+            "--repeat", type=int, default=None, help="mesures par page (défaut 30, 3 en --quick)"
+        )
+        parser.add_argument(
+            "--learners", type=int, default=None, help=f"jeunes de la matrice ({defaults.learners})"
+        )
+        parser.add_argument("--skills", type=int, default=None, help=f"compétences ({defaults.skills})")
+        parser.add_argument(
+            "--history", type=int, default=None, help=f"observations par case ({defaults.history})"
+        )
+        parser.add_argument(
+            "--background-cohorts",
+            type=int,
+            default=None,
+            help=f"promotions passées de l'école ({defaults.background_cohorts})",
+        )
+        parser.add_argument(
+            "--referrals", type=int, default=None, help=f"prescriptions ({defaults.referrals})"
+        )
+        parser.add_argument("--only", nargs="*", choices=sorted(BENCHMARKS), help="seulement ces mesures")
+        parser.add_argument("--output", default="bench/results.json")
+
+    def handle(self, *args, quick, repeat, only, output, **options):
+        self._refuse_the_demo_database()
+        # Whitenoise warns when static files were not collected: the pages render without them.
+        warnings.filterwarnings("ignore", "No directory at", UserWarning)
+        started = time.perf_counter()
+        base = Sizes.quick() if quick else Sizes()
+        sizes = Sizes(
+            **{
+                name: options[name] if options[name] is not None else getattr(base, name)
+                for name in ("learners", "skills", "history", "background_cohorts", "referrals")
+            }
+        )
+        repeat = repeat or (3 if quick else 30)
+        call_command("migrate", verbosity=0, interactive=False)
+        call_command("createcachetable", verbosity=0)
+        database = f"{connection.vendor} ({Path(str(connection.settings_dict['NAME'])).name})"
+        self.stdout.write(f"Banc d'essai sur {database}, {repeat} mesures par page.")
+        data = ensure(sizes)
+        how = f"construit ({', '.join(data.built)})" if data.built else "réutilisé"
+        self.stdout.write(f"Jeu de données {how} en {data.seconds:.1f} s : {data.counts()}")
+
+        measures = []
+        urlconf = getattr(settings, "BENCH_URLCONF", "plombiers.bench.urls")
+        with override_settings(ROOT_URLCONF=urlconf, ALLOWED_HOSTS=["testserver"]):
+            context = Context(data, repeat)
+            for name, function in BENCHMARKS.items():
+                if only and name not in only:
+                    continue
+                for result in function(context):
+                    measures.append(result)
+                    self.stdout.write(result.line())
+
+        done = [m for m in measures if m.timing is not None]
+        elapsed = time.perf_counter() - started
+        summary = {
+            "measures": len(measures),
+            "measured": len(done),
+            "unavailable": [m.name for m in measures if m.timing is None],
+            "worst_ratio": max((m.ratio for m in done if m.ratio is not None), default=None),
+            "seconds": round(elapsed, 1),
+        }
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Résumé : {len(done)}/{len(measures)} mesures"
+                + (f", indisponibles : {', '.join(summary['unavailable'])}" if summary["unavailable"] else "")
+                + (
+                    f", pire rapport au plancher ×{summary['worst_ratio']:.1f}"
+                    if summary["worst_ratio"]
+                    else ""
+                )
+                + f", {elapsed:.1f} s."
+            )
+        )
+        results = {
+            "generated_at": timezone.now().isoformat(timespec="seconds"),
+            "machine": {
+                "platform": platform.platform(),
+                "python": platform.python_version(),
+                "cpus": os.cpu_count(),
+            },
+            "database": {
+                "vendor": connection.vendor,
+                "name": Path(str(connection.settings_dict["NAME"])).name,
+            },
+            "repeat": repeat,
+            "sizes": sizes.__dict__,
+            "dataset": {"built": data.built, "seconds": round(data.seconds, 2), "counts": data.counts()},
+            "measures": [m.as_dict() for m in measures],
+            "summary": summary,
+        }
+        path = Path(output)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        self.stdout.write(f"Résultats écrits dans {path}.")
+
+    @staticmethod
+    def _refuse_the_demo_database():
+        """Never on the demo's (or production's default) database: `make bench` passes its own."""
+        name = str(connection.settings_dict["NAME"])
+        if connection.vendor == "sqlite" and Path(name).resolve() == (
+            settings.DATA_DIR / "plombiers.sqlite3"
+        ):
+            raise CommandError(
+                "Le banc d'essai a sa propre base : lancez « make bench », ou "
+                "DATABASE_URL=sqlite:///bench/bench.sqlite3 plombiers bench."
+            )

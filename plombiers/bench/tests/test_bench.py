@@ -1,0 +1,116 @@
+"""The bench harness on tiny sizes: its output and results.json, never a duration."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test import Client, override_settings
+
+from plombiers.bench.dataset import Sizes, ensure
+from plombiers.bench.harness import Timing
+from plombiers.cohorts.models import Cohort
+from plombiers.referrals.models import Referral
+from plombiers.skills.models import Observation
+
+TINY = ["--quick", "--repeat", "2"]
+
+
+def run(tmp_path, *args) -> tuple[str, dict]:
+    output = tmp_path / "results.json"
+    call_command("bench", *TINY, *args, "--output", str(output))
+    return output, json.loads(output.read_text(encoding="utf-8"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bench_quick_writes_results(tmp_path, capsys, settings):
+    settings.BENCH_URLCONF = "plombiers.bench.tests.urls"  # a stand-in matrix page
+    _, results = run(tmp_path)
+    out = capsys.readouterr().out
+    assert "Jeu de données construit" in out
+    assert "Résumé : 3/3 mesures" in out
+    assert {
+        "generated_at",
+        "machine",
+        "database",
+        "repeat",
+        "sizes",
+        "dataset",
+        "measures",
+        "summary",
+    } <= set(results)
+    assert results["database"]["vendor"] == connection.vendor
+    assert results["sizes"] == Sizes.quick().__dict__
+    measures = {m["name"]: m for m in results["measures"]}
+    assert set(measures) == {"cohort_matrix", "referral_list_page", "referral_list_api"}
+    for measure in measures.values():
+        assert measure["status"] == "ok"
+        assert measure["measure"]["runs"] == 2
+        assert measure["measure"]["median_ms"] <= measure["measure"]["p95_ms"]
+        assert measure["measure"]["queries"] >= 1
+        assert measure["floor"]["runs"] == 2
+        assert measure["ratio"] is not None
+    assert measures["cohort_matrix"]["details"]["observations_in_cohort"] == 3 * 5 * 2
+    assert results["summary"]["measured"] == 3
+
+    # A second run reuses the data set.
+    counts = (Cohort.objects.count(), Observation.objects.count(), Referral.objects.count())
+    _, again = run(tmp_path)
+    assert "Jeu de données réutilisé" in capsys.readouterr().out
+    assert again["dataset"]["built"] == []
+    assert (Cohort.objects.count(), Observation.objects.count(), Referral.objects.count()) == counts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_matrix_page_not_built_yet_is_reported_unavailable(tmp_path, capsys, settings):
+    """Without a `skills:cohort_matrix` route, the measure says so instead of crashing."""
+    settings.BENCH_URLCONF = "plombiers.bench.urls"
+    with override_settings(ROOT_URLCONF="plombiers.urls"):
+        from django.urls import NoReverseMatch, reverse
+
+        try:
+            reverse("skills:cohort_matrix", args=[1])
+        except NoReverseMatch:
+            pass
+        else:
+            pytest.skip("the matrix page exists now: it is measured for real")
+    _, results = run(tmp_path, "--only", "cohort_matrix")
+    (measure,) = results["measures"]
+    assert measure["status"].startswith("indisponible")
+    assert "measure" not in measure
+    assert results["summary"]["unavailable"] == ["cohort_matrix"]
+    assert "indisponible" in capsys.readouterr().out
+
+
+def test_bench_refuses_the_demo_database(settings, tmp_path, monkeypatch):
+    if connection.vendor != "sqlite":
+        pytest.skip("the demo's default database is a SQLite file")
+    settings.DATA_DIR = tmp_path
+    monkeypatch.setitem(connection.settings_dict, "NAME", str(tmp_path / "plombiers.sqlite3"))
+    with pytest.raises(CommandError, match="sa propre base"):
+        call_command("bench", "--quick")
+
+
+def test_dataset_sizes(db):
+    data = ensure(Sizes(learners=2, skills=6, history=3, background_cohorts=2, referrals=7))
+    counts = data.counts()
+    assert counts["matrix_observations"] == 2 * 6 * 3
+    assert counts["referrals"] == 7
+    assert counts["cohorts"] == 3
+    assert data.matrix_cohort.framework.skills.count() == 6
+    assert data.matrix_cohort.enrolments.count() == 2
+    # Every observation uses its cohort's framework; the floor view renders for a logged-in trainer.
+    assert not Observation.objects.exclude(skill__framework=data.matrix_cohort.framework).exists()
+    client = Client()
+    client.force_login(data.trainer)
+    with override_settings(ROOT_URLCONF="plombiers.bench.urls"):
+        response = client.get("/banc-d-essai/plancher/2/6/")
+    assert response.status_code == 200
+    assert response.content.decode().count("<td>") == 12
+
+
+def test_timing_percentiles():
+    timing = Timing([i / 1000 for i in range(1, 101)])
+    assert timing.median_ms == pytest.approx(50.5)
+    assert timing.p95_ms == pytest.approx(95)

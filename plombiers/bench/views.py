@@ -1,0 +1,24 @@
+"""The floor of the page measures: a bare Django view rendering a template of the same size.
+
+It goes through the same middleware as the real pages (session, authentication, CSRF, CSP…)
+but reads nothing from the database: what a page costs beyond it is the application's own work.
+Routed only in the bench's urlconf (`plombiers.bench.urls`), never in production.
+"""
+
+from django.shortcuts import render
+
+from plombiers.skills.enums import LEVEL_ICONS, LEVEL_SHORT, Level
+
+
+def floor(request, rows: int, cols: int):
+    levels = list(Level)
+    table = [
+        [(LEVEL_ICONS[levels[(r + c) % 4]], LEVEL_SHORT[levels[(r + c) % 4]]) for c in range(cols)]
+        for r in range(rows)
+    ]
+    headers = [f"Compétence {c + 1}" for c in range(cols)]
+    return render(
+        request,
+        "bench/floor.html",
+        {"rows": [(f"Jeune {r + 1}", cells) for r, cells in enumerate(table)], "headers": headers},
+    )
