@@ -1,9 +1,16 @@
-"""Checking uploaded evidence: by its bytes, not by the name or content type the browser claims."""
+"""Checking uploaded evidence: by its bytes, not by the name or content type the browser claims.
 
+Photos are decoded and saved again without their metadata: a phone's EXIF block can hold the
+GPS position of the young person's home or workplace, and the camera's serial number.
+"""
+
+import io
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_SIZE = 10 * 1024 * 1024
 
@@ -65,3 +72,30 @@ def check_evidence(upload) -> EvidenceKind:
         f"« {name} » n'est pas accepté : photos (JPEG, PNG, WebP), documents PDF ou traces OTDR (.sor) seulement.",
         code="type",
     )
+
+
+# Larger than any tablet photo; beyond it Pillow refuses the image (decompression bombs).
+Image.MAX_IMAGE_PIXELS = 60_000_000
+_PILLOW_FORMATS = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
+
+
+def without_metadata(upload, kind: EvidenceKind):
+    """The file to store: photos decoded and re-encoded without EXIF/XMP; other kinds as they came."""
+    if kind.name not in _PILLOW_FORMATS:
+        return upload
+    name = upload.name or f"photo{kind.extensions[0]}"
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            if kind.name == "jpeg" and image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            buffer = io.BytesIO()
+            options = {"quality": 90} if kind.name in ("jpeg", "webp") else {}
+            image.save(buffer, format=_PILLOW_FORMATS[kind.name], **options)
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
+        raise ValidationError(f"« {name} » n'est pas une image lisible.", code="unreadable") from error
+    finally:
+        upload.seek(0)
+    return ContentFile(buffer.getvalue(), name=name)

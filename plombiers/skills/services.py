@@ -12,7 +12,7 @@ from plombiers.cohorts.models import Enrolment
 from plombiers.privacy.services import audit_log
 
 from .enums import Context, Level
-from .evidence import check_evidence
+from .evidence import check_evidence, without_metadata
 from .models import Evidence, Observation, Skill
 
 OBSERVER_ROLES = (Role.TRAINER, Role.SCHOOL_MANAGER)
@@ -72,6 +72,7 @@ def observation_record(
     _check(enrolment=enrolment, skill=skill, level=level, observed_on=observed_on, context=context)
     files = list(files)
     kinds = [check_evidence(upload) for upload in files]
+    files = [without_metadata(upload, kind) for upload, kind in zip(files, kinds, strict=True)]
     observation = Observation.objects.create(
         enrolment=enrolment,
         skill=skill,
@@ -90,7 +91,7 @@ def observation_record(
                 observation=observation,
                 kind=kind.name,
                 content_type=kind.content_type,
-                size=upload.size,
+                size=upload.size,  # after re-encoding: what is really stored
                 original_name=(upload.name or "fichier")[:200],
             )
             evidence.file.save(upload.name or f"preuve{kind.extensions[0]}", upload, save=True)

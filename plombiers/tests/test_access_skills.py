@@ -19,8 +19,8 @@ from plombiers.skills import services
 from plombiers.skills.enums import Level
 from plombiers.skills.frameworks import frameworks_load
 from plombiers.skills.models import Evidence, Framework, Observation
+from plombiers.skills.tests.images import JPEG
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
 ROLES = [
     "staff",
     "manager_a",

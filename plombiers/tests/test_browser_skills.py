@@ -7,8 +7,8 @@ from plombiers.conftest import assert_accessible, login
 from plombiers.referrals.tests.factories import LearnerFactory
 from plombiers.skills.frameworks import frameworks_load
 from plombiers.skills.models import Evidence, Framework, Observation
+from plombiers.skills.tests.images import JPEG
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
 NAMES = [("Inès", "Benali"), ("Yanis", "Morel"), ("Awa", "Diallo"), ("Léo", "Martin")]
 
 

@@ -10,8 +10,7 @@ from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory
 from plombiers.skills import services
 from plombiers.skills.enums import Level
 from plombiers.skills.models import Observation
-
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+from plombiers.skills.tests.images import JPEG
 
 
 def headers_for(client, user):

@@ -9,8 +9,8 @@ from plombiers.skills import services
 from plombiers.skills.enums import Level
 from plombiers.skills.evidence import MAX_SIZE
 from plombiers.skills.models import Evidence, Observation
+from plombiers.skills.tests.images import JPEG
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
 SOR = b"Map\x00\x00\x00" + b"\x00" * 64
 
 
@@ -125,3 +125,44 @@ def test_a_group_exercise_is_recorded_for_all_or_none(cast, training):
             enrolments=enrolments, skill=skill, level=Level.ACQUIRED, by=cast.trainer_a
         )
     assert Observation.objects.count() == 3
+
+
+def test_photos_are_stored_without_their_metadata(cast, training):
+    """A phone's EXIF block can locate the young person: it never reaches the storage."""
+    import io
+
+    from PIL import Image
+
+    from plombiers.skills.tests.images import GPS_IFD, jpeg_bytes
+
+    original = jpeg_bytes(with_exif=True)
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(GPS_IFD), "the test photo carries a position"
+    cohort, (first, *_) = training
+    observation = services.observation_record(
+        enrolment=first,
+        skill=cohort.framework.skills.first(),
+        level=Level.ACQUIRED,
+        by=cast.trainer_a,
+        files=[photo("terrain.jpg", original)],
+    )
+    evidence = observation.evidence.get()
+    with evidence.file.open("rb") as handle:
+        stored = Image.open(io.BytesIO(handle.read()))
+        assert stored.size == (32, 24)
+        assert not stored.getexif(), "no EXIF at all, GPS included"
+    assert evidence.size == evidence.file.size
+
+
+def test_a_truncated_photo_is_refused(cast, training):
+    from plombiers.skills.tests.images import jpeg_bytes
+
+    cohort, (first, *_) = training
+    with pytest.raises(ValidationError, match="pas une image lisible"):
+        services.observation_record(
+            enrolment=first,
+            skill=cohort.framework.skills.first(),
+            level=Level.ACQUIRED,
+            by=cast.trainer_a,
+            files=[photo("coupee.jpg", jpeg_bytes()[:40])],
+        )
+    assert not Observation.objects.exists()

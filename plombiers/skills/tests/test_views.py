@@ -14,8 +14,8 @@ from plombiers.skills import services
 from plombiers.skills.enums import Level
 from plombiers.skills.evidence import MAX_SIZE
 from plombiers.skills.models import Evidence, Observation
+from plombiers.skills.tests.images import JPEG
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
 PDF = b"%PDF-1.4\n" + b"0" * 64
 SOR = b"Map\x00\x00\x00" + b"\x00" * 64
 HTMX = {"HX-Request": "true"}
