@@ -10,6 +10,7 @@ from django.test import Client, override_settings
 
 from plombiers.bench.dataset import Sizes, ensure
 from plombiers.bench.harness import Timing
+from plombiers.bench.management.commands.bench import uses_the_demo_database
 from plombiers.cohorts.models import Cohort
 from plombiers.referrals.models import Referral
 from plombiers.skills.models import Observation
@@ -25,7 +26,6 @@ def run(tmp_path, *args) -> tuple[str, dict]:
 
 @pytest.mark.django_db(transaction=True)
 def test_bench_quick_writes_results(tmp_path, capsys, settings):
-    settings.BENCH_URLCONF = "plombiers.bench.tests.urls"  # a stand-in matrix page
     _, results = run(tmp_path)
     out = capsys.readouterr().out
     assert "Jeu de données construit" in out
@@ -63,18 +63,9 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_matrix_page_not_built_yet_is_reported_unavailable(tmp_path, capsys, settings):
-    """Without a `skills:cohort_matrix` route, the measure says so instead of crashing."""
-    settings.BENCH_URLCONF = "plombiers.bench.urls"
-    with override_settings(ROOT_URLCONF="plombiers.urls"):
-        from django.urls import NoReverseMatch, reverse
-
-        try:
-            reverse("skills:cohort_matrix", args=[1])
-        except NoReverseMatch:
-            pass
-        else:
-            pytest.skip("the matrix page exists now: it is measured for real")
+def test_a_page_that_does_not_resolve_is_reported_unavailable(tmp_path, capsys, settings):
+    """A measure whose page is missing from the urlconf says so instead of crashing the run."""
+    settings.BENCH_URLCONF = "plombiers.bench.tests.urls_without_skills"
     _, results = run(tmp_path, "--only", "cohort_matrix")
     (measure,) = results["measures"]
     assert measure["status"].startswith("indisponible")
@@ -83,11 +74,25 @@ def test_matrix_page_not_built_yet_is_reported_unavailable(tmp_path, capsys, set
     assert "indisponible" in capsys.readouterr().out
 
 
-def test_bench_refuses_the_demo_database(settings, tmp_path, monkeypatch):
-    if connection.vendor != "sqlite":
-        pytest.skip("the demo's default database is a SQLite file")
+@pytest.mark.parametrize(
+    ("vendor", "name", "refused"),
+    [
+        ("sqlite", "{data}/plombiers.sqlite3", True),
+        ("sqlite", "{data}/bench/bench.sqlite3", False),
+        ("postgresql", "plombiers", False),
+    ],
+)
+def test_the_bench_never_runs_on_the_demo_database(tmp_path, vendor, name, refused):
+    assert (
+        uses_the_demo_database(vendor=vendor, name=name.format(data=tmp_path), data_dir=tmp_path) is refused
+    )
+
+
+def test_the_command_refuses_the_demo_database(settings, tmp_path, monkeypatch):
     settings.DATA_DIR = tmp_path
-    monkeypatch.setitem(connection.settings_dict, "NAME", str(tmp_path / "plombiers.sqlite3"))
+    monkeypatch.setattr(
+        "plombiers.bench.management.commands.bench.uses_the_demo_database", lambda **kwargs: True
+    )
     with pytest.raises(CommandError, match="sa propre base"):
         call_command("bench", "--quick")
 

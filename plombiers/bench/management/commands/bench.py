@@ -39,6 +39,11 @@ class Context:
         return measure(lambda: client.get(url), repeat=self.repeat)
 
 
+def uses_the_demo_database(*, vendor: str, name: str, data_dir: Path) -> bool:
+    """The default SQLite file of the working directory is the demo's (or a small production's)."""
+    return vendor == "sqlite" and Path(name).resolve() == (Path(data_dir) / "plombiers.sqlite3").resolve()
+
+
 class Command(BaseCommand):
     help = (
         "Banc d'essai des performances : construit (ou réutilise) un jeu de données dans sa propre base, "
@@ -148,9 +153,8 @@ class Command(BaseCommand):
     @staticmethod
     def _refuse_the_demo_database():
         """Never on the demo's (or production's default) database: `make bench` passes its own."""
-        name = str(connection.settings_dict["NAME"])
-        if connection.vendor == "sqlite" and Path(name).resolve() == (
-            settings.DATA_DIR / "plombiers.sqlite3"
+        if uses_the_demo_database(
+            vendor=connection.vendor, name=str(connection.settings_dict["NAME"]), data_dir=settings.DATA_DIR
         ):
             raise CommandError(
                 "Le banc d'essai a sa propre base : lancez « make bench », ou "
