@@ -66,6 +66,15 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         database.setdefault("TEST", {})["NAME"] = str(folder / f"plombiers-test-{os.getpid()}.sqlite3")
 
 
+TEST_FERNET_KEY = "mW0t9Ck8GJk4wX2Vq3mR1m6dS1b0l8Qw1e9rT2y3u4I="
+
+
+@pytest.fixture(autouse=True)
+def _fernet_keys(monkeypatch):
+    """A fixed encryption key for the tests (never the key file of the working directory)."""
+    monkeypatch.setenv("FERNET_KEYS", TEST_FERNET_KEY)
+
+
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings):
     """Background tasks run at once in tests; one test checks the real database queue."""

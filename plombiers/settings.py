@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "plombiers.referrals",
     "plombiers.cohorts",
     "plombiers.skills",
+    "plombiers.support",
     "plombiers.demo",
     "plombiers.bench",
 ]
