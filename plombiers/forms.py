@@ -1,6 +1,7 @@
 """Form rendering shared by every app: Bootstrap classes and one accessible field template."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
 
@@ -32,3 +33,12 @@ class ModelForm(StyledFormMixin, forms.ModelForm):
     def changes(self) -> dict:
         """Only what the person changed: what an update service saves and audits."""
         return {name: self.cleaned_data[name] for name in self.changed_data}
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """A rule a service enforces becomes a form error in French, never a 500."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -1,16 +1,16 @@
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User
+from plombiers.forms import add_service_errors
 from plombiers.network.models import School
 from plombiers.referrals.enums import ReferralStatus
 from plombiers.referrals.models import Referral
+from plombiers.views import paginate, render_list
 
 from . import services
 from .enums import CohortStatus, EnrolmentStatus
@@ -37,15 +37,6 @@ def _check_can_manage(user: User, school: School) -> None:
         raise PermissionDenied("Seul·e le ou la responsable de l'école peut faire cette action.")
 
 
-def _report(form, error: ValidationError) -> None:
-    """A rule enforced by a service becomes a form error in French, never a 500."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _candidate(entry: WaitlistEntry) -> str:
     return f"{entry.referral.learner} (rang {entry.position})"
 
@@ -57,16 +48,12 @@ def cohort_list(request):
     schools = School.objects.visible_to(request.user).filter(cohorts__isnull=False).distinct()
     form = CohortFilterForm(request.GET or None, schools=schools.order_by("name"))
     cohorts = form.filter(Cohort.objects.visible_to(request.user)).with_list_related_data()
-    page = Paginator(cohorts.order_by("-start_date", "name", "pk"), settings.PLOMBIERS_PAGE_SIZE)
     context = {
         "form": form,
-        "page": page.get_page(request.GET.get("page")),
+        "page": paginate(request, cohorts.order_by("-start_date", "name", "pk")),
         "can_create": School.objects.editable_by(request.user).exists() if _is_staff(request.user) else False,
     }
-    template = "cohorts/cohort_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template = "cohorts/includes/cohort_table.html"
-    return render(request, template, context)
+    return render_list(request, "cohorts/cohort_list.html", "cohorts/includes/cohort_table.html", context)
 
 
 def _is_staff(user) -> bool:
@@ -95,7 +82,7 @@ def cohort_create(request):
                 **form.service_fields(),
             )
         except ValidationError as error:
-            _report(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"La promotion « {cohort.name} » a été créée.")
             return redirect(cohort)
@@ -112,7 +99,7 @@ def cohort_edit(request, pk):
             services.cohort_update(cohort=cohort, by=request.user, data=data)
         except ValidationError as error:
             cohort.refresh_from_db()
-            _report(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Les modifications de la promotion ont été enregistrées.")
             return redirect(cohort)
@@ -211,7 +198,7 @@ def referral_admit(request, pk):
                 justification=form.cleaned_data["justification"],
             )
         except ValidationError as error:
-            _report(form, error)
+            add_service_errors(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error) or "Vous ne pouvez pas admettre ce ou cette jeune.")
         else:
@@ -277,7 +264,7 @@ def enrolment_drop_out(request, pk):
                         for k, v in error.error_dict.items()
                     }
                 )
-            _report(form, error)
+            add_service_errors(form, error)
         else:
             message = f"Abandon de {enrolment.learner} enregistré : une place se libère."
             if proposed is not None:

@@ -1,27 +1,18 @@
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from plombiers.accounts.enums import SCHOOL_ROLES, Role
 from plombiers.accounts.models import Membership
+from plombiers.forms import add_service_errors
+from plombiers.views import paginate, render_list
 
 from . import services
 from .enums import OrganisationKind, SchoolStatus
 from .forms import OrganisationFilterForm, OrganisationForm, SchoolFilterForm, SchoolForm
 from .models import Commune, Network, Organisation, School
-
-
-def _page(request, queryset):
-    return Paginator(queryset, settings.PLOMBIERS_PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _render_list(request, template, fragment, context):
-    """The full page includes the fragment; an htmx request gets the fragment alone."""
-    return render(request, fragment if request.htmx and not request.htmx.boosted else template, context)
 
 
 def home(request):
@@ -47,8 +38,12 @@ def home(request):
 def school_list(request):
     form = SchoolFilterForm(request.GET or None)
     schools = form.filter(School.objects.visible_to(request.user)).with_list_related_data().order_by("name")
-    context = {"form": form, "page": _page(request, schools), "can_create": _can_create_school(request.user)}
-    return _render_list(request, "network/school_list.html", "network/includes/school_table.html", context)
+    context = {
+        "form": form,
+        "page": paginate(request, schools),
+        "can_create": _can_create_school(request.user),
+    }
+    return render_list(request, "network/school_list.html", "network/includes/school_table.html", context)
 
 
 def school_detail(request, slug):
@@ -117,11 +112,7 @@ def _save_or_report(request, form, save):
     try:
         return save()
     except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, error)
+        add_service_errors(form, error)
         return None
 
 
@@ -161,10 +152,10 @@ def organisation_list(request):
     organisations = form.filter(Organisation.objects.visible_to(request.user)).with_list_related_data()
     context = {
         "form": form,
-        "page": _page(request, organisations.order_by("name")),
+        "page": paginate(request, organisations.order_by("name")),
         "can_create": _creatable_school_ids(request.user) is not None,
     }
-    return _render_list(
+    return render_list(
         request, "network/organisation_list.html", "network/includes/organisation_table.html", context
     )
 

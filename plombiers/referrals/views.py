@@ -1,16 +1,16 @@
 import datetime as dt
 from types import SimpleNamespace
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from plombiers.accounts.enums import SCHOOL_ROLES, Role
+from plombiers.forms import add_service_errors
+from plombiers.views import paginate, render_list
 
 from . import services
 from .enums import DECISIONS, OPEN_STATUSES, ReferralStatus
@@ -43,15 +43,6 @@ DUPLICATE_NOTICE = (
 )
 
 
-def _page(request, queryset):
-    return Paginator(queryset, settings.PLOMBIERS_PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _render_list(request, template, fragment, context):
-    """The full page includes the fragment; an htmx request gets the fragment alone."""
-    return render(request, fragment if request.htmx and not request.htmx.boosted else template, context)
-
-
 def works_for_schools(user) -> bool:
     """School staff and network staff: the people who receive and study referrals."""
     return user.is_superuser or user.has_role(Role.NETWORK_STAFF, *SCHOOL_ROLES)
@@ -60,15 +51,6 @@ def works_for_schools(user) -> bool:
 def is_school_side(user, referral: Referral) -> bool:
     """Whether this person reads the referral as the school (reasons, notes, justification)."""
     return user.is_superuser or user.has_role(Role.NETWORK_STAFF) or referral.school_id in user.school_ids()
-
-
-def _report(form, error: ValidationError) -> None:
-    """A rule the service enforces becomes a form error, never a 500."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- referrals --------------------------------------------------------------
@@ -94,7 +76,7 @@ def referral_list(request):
         totals = referrals.aggregate(
             **{key: Count("pk", filter=Q(status__in=statuses)) for key, _title, statuses in COLUMNS}
         )
-    page = _page(request, referrals)
+    page = paginate(request, referrals)
     today = timezone.localdate()
     for referral in page.object_list:
         referral.learner_age = referral.learner.age_on(today)
@@ -109,7 +91,7 @@ def referral_list(request):
             for key, title, statuses in COLUMNS
         ]
     context["page"] = page
-    return _render_list(
+    return render_list(
         request, "referrals/referral_list.html", "referrals/includes/referral_results.html", context
     )
 
@@ -150,7 +132,7 @@ def referral_create(request):
                     error = ValidationError(
                         "Une prescription de ce ou cette jeune vers cette école est déjà en cours."
                     )
-                _report(form, error)
+                add_service_errors(form, error)
             else:
                 referral = result.referral
                 text = f"La prescription de {referral.learner} a été envoyée à {referral.school.name}."
@@ -242,7 +224,7 @@ def referral_transition(request, pk):
                 justification=data.get("justification", ""),
             )
         except ValidationError as error:
-            _report(form, error)
+            add_service_errors(form, error)
         else:
             text = f"Étape enregistrée : {referral.get_status_display()}."
             if referral.status in DECISIONS and referral.prescriber_id and referral.prescriber.email:
@@ -258,12 +240,12 @@ def referral_transition(request, pk):
 def learner_list(request):
     form = LearnerFilterForm(request.GET or None)
     learners = form.filter(Learner.objects.visible_to(request.user)).select_related("commune")
-    page = _page(request, learners.order_by("last_name", "first_name", "pk"))
+    page = paginate(request, learners.order_by("last_name", "first_name", "pk"))
     today = timezone.localdate()
     for learner in page.object_list:
         learner.age = learner.age_on(today)
     context = {"form": form, "page": page}
-    return _render_list(
+    return render_list(
         request, "referrals/learner_list.html", "referrals/includes/learner_table.html", context
     )
 
@@ -302,7 +284,7 @@ def session_list(request):
         )
         .order_by("-starts_at", "pk")
     )
-    context = {"page": _page(request, sessions), "now": timezone.now()}
+    context = {"page": paginate(request, sessions), "now": timezone.now()}
     return render(request, "referrals/session_list.html", context)
 
 
@@ -315,7 +297,7 @@ def session_create(request):
         try:
             session = services.session_create(school=school, by=request.user, **data)
         except ValidationError as error:
-            _report(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, "L'information collective a été créée : invitez maintenant les candidat·es."

@@ -5,10 +5,8 @@ import datetime as dt
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +16,8 @@ from django.views.decorators.http import require_http_methods
 from plombiers.accounts.enums import SCHOOL_ROLES, Role
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Cohort, Enrolment
+from plombiers.forms import add_service_errors
+from plombiers.views import paginate
 
 from .enums import ACQUIRED_LEVELS, LEVEL_ICONS, LEVEL_SHORT, Level
 from .forms import GroupObservationForm, ObservationForm
@@ -53,15 +53,6 @@ def sees_details(user, enrolment: Enrolment) -> bool:
 
 def _works_for_schools(user) -> bool:
     return user.is_superuser or user.has_role(Role.NETWORK_STAFF, *SCHOOL_ROLES)
-
-
-def _report(form, error: ValidationError) -> None:
-    """A rule the service enforces becomes a form error in French, never a 500."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _id(value) -> int | None:
@@ -211,7 +202,7 @@ def observation_create(request, pk):
                 is_positioning=data["is_positioning"],
             )
         except ValidationError as error:
-            _report(form, error)
+            add_service_errors(form, error)
         else:
             message = (
                 f"Observation enregistrée : {enrolment.learner}, {skill.code} — "
@@ -268,7 +259,7 @@ def observation_group(request, pk):
                 is_positioning=data["is_positioning"],
             )
         except ValidationError as error:
-            _report(form, error)
+            add_service_errors(form, error)
         else:
             count = len(observations)
             messages.success(
@@ -343,7 +334,7 @@ def enrolment_progress(request, pk):
             .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("pk")))
             .order_by("-observed_on", "-pk")
         )
-        page = Paginator(timeline, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+        page = paginate(request, timeline, TIMELINE_PAGE_SIZE)
         for observation in page.object_list:
             observation.cell = Cell(enrolment, observation.skill, observation.level)
         context.update(page=page, has_positioning=bool(positioning))
@@ -393,7 +384,7 @@ def framework_list(request):
         )
         .order_by("trade__name", "-published_at", "-pk")
     )
-    page = Paginator(frameworks, settings.PLOMBIERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, frameworks)
     return render(request, "skills/framework_list.html", {"page": page})
 
 
