@@ -138,6 +138,11 @@ ACTIONS = {
     "numerique": ["Prêt d'un ordinateur portable", "Atelier : créer son adresse e-mail et ses comptes"],
     "justice": ["Rendez-vous avec un avocat au point-justice", "Lien avec le conseiller du SPIP"],
 }  # fmt: skip
+FOLLOW_UPS = [
+    "Rendez-vous de suivi avec le service partenaire",
+    "Point sur les pièces du dossier",
+    "Accompagnement physique au rendez-vous",
+]
 DONE_OUTCOMES = ["C'est fait.", "Dossier accepté.", "Réalisé, avec l'aide du service.", "Réponse positive."]
 ABANDONED_OUTCOME = "Abandonné : le ou la jeune a quitté le parcours."
 TEAM_NOTES = {
@@ -449,6 +454,12 @@ class CohortSupport:
                 self.action(
                     barrier, description, due_on, status, by, partner if index == 0 else None, outcome
                 )
+            ongoing = self.cohort.status == CohortStatus.ONGOING and not left
+            if ongoing and not lifted_on and rng.random() < 0.6:
+                # The next step of an open barrier, due in the coming weeks.
+                due_on = self.today + dt.timedelta(days=rng.randint(1, 28))
+                self.action(barrier, rng.choice(FOLLOW_UPS), due_on, ActionStatus.PLANNED, by, partner,
+                            created_on=last)  # fmt: skip
             if partner is not None and raised_on + dt.timedelta(days=3) <= last:
                 text = TEAM_NOTES[EntryKind.REFERRAL][0].format(partner=partner.name)
                 self.entry(enrolment, EntryKind.REFERRAL, self.day(raised_on + dt.timedelta(days=3),
@@ -495,6 +506,8 @@ class CohortSupport:
                     None, "Abonnement à tarif réduit obtenu.", start)  # fmt: skip
         self.action(mobility_barrier, "Inscription au permis B avec aide au financement", self.today +
                     dt.timedelta(days=21), ActionStatus.ONGOING, nadia, mobility, "", on(0.4))  # fmt: skip
+        self.action(mobility_barrier, "Rendez-vous d'évaluation de conduite à l'auto-école partenaire",
+                    self.today + dt.timedelta(days=4), ActionStatus.PLANNED, nadia, mobility, "", on(0.6))  # fmt: skip
         self.entry(
             enrolment,
             EntryKind.CALL,
