@@ -7,15 +7,18 @@ from plombiers.cohorts.models import Cohort, Enrolment, WaitlistEntry
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.network import ACCOUNTS, Builder
 from plombiers.demo.skills import SkillsBuilder
+from plombiers.demo.support import SupportBuilder
 from plombiers.network.models import Contact, Organisation, Partnership, School
 from plombiers.referrals.models import InformationSession, Invitation, Learner, Referral, ReferralEvent
 from plombiers.skills.frameworks import frameworks_load
 from plombiers.skills.models import Evidence, Framework, Observation, Skill
+from plombiers.support.models import Action, Barrier, Consent, JournalEntry, PartnerService
 
 MODELS = (
     School, Organisation, Partnership, Contact, User, Membership,
     Learner, Referral, ReferralEvent, InformationSession, Invitation, Cohort, Enrolment, WaitlistEntry,
     Framework, Skill, Observation, Evidence,
+    PartnerService, Barrier, Action, JournalEntry, Consent,
 )  # fmt: skip
 
 
@@ -60,6 +63,7 @@ def load(only=frozenset({"chelles"})):
     frameworks_load()
     IntakeBuilder().build(demo)
     SkillsBuilder().build(demo, only=set(only))
+    SupportBuilder().build(demo, only=set(only))
 
 
 def test_demo_twice_changes_nothing(communes):
@@ -78,6 +82,7 @@ def test_demo_command_loads_communes_and_the_network(capsys):
     assert "18 écoles" in out
     assert "promotions" in out
     assert "observations" in out
+    assert "Accompagnement :" in out
     assert Observation.objects.filter(is_positioning=True).exists()
     assert Evidence.objects.filter(kind="sor").count() == 1
     assert "reseau@plombiers.example" in out

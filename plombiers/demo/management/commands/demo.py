@@ -8,6 +8,7 @@ from plombiers.cohorts.models import Cohort
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.network import ACCOUNTS, DEMO_PASSWORD, Builder
 from plombiers.demo.skills import SkillsBuilder
+from plombiers.demo.support import SupportBuilder, demo_support_counts
 from plombiers.network.communes import communes_load
 from plombiers.network.models import Commune
 from plombiers.referrals.models import Learner, Referral
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             frameworks_load()  # the cohorts are tied to their trade's framework
             IntakeBuilder(seed).build(demo)
             SkillsBuilder(seed).build(demo)
+            SupportBuilder(seed).build(demo)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Réseau « {demo.network.name} » : {len(demo.schools)} écoles, prêt en "
@@ -45,6 +47,10 @@ class Command(BaseCommand):
             f"{Referral.objects.filter(school__network=demo.network).count()} prescriptions, "
             f"{Observation.objects.filter(enrolment__cohort__school__network=demo.network).count()} observations, "
             f"{Evidence.objects.filter(observation__enrolment__cohort__school__network=demo.network).count()} preuves."
+        )
+        support = demo_support_counts(demo.network)
+        self.stdout.write(
+            "Accompagnement : " + ", ".join(f"{n} {label}" for label, n in support.items()) + "."
         )
         self.stdout.write(f"Comptes de démonstration (mot de passe « {DEMO_PASSWORD} ») :")
         for email, first_name, role, _scope in ACCOUNTS:

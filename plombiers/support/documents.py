@@ -1,0 +1,40 @@
+"""Printable documents of the support: the information notice a young person reads and signs.
+
+Rendered with Typst (the `typst` wheel: no system libraries, its own fonts embedded in the PDF).
+The template is in `typst/`; names go in through `sys.inputs`, as plain strings, never pasted
+into the markup, so that nothing a person typed can change the document.
+"""
+
+from functools import cache
+from pathlib import Path
+
+import typst
+
+from plombiers.network.models import School
+from plombiers.referrals.models import Learner
+
+TEMPLATES = Path(__file__).parent / "typst"
+
+
+@cache
+def _template(name: str) -> bytes:
+    return (TEMPLATES / name).read_bytes()
+
+
+def consent_notice_pdf(*, learner: Learner, school: School) -> bytes:
+    """The information notice (who processes the data, what, why, who sees what, how long, rights)
+    with the two consents to tick and the signature boxes, the young person's and school's names
+    filled in."""
+    inputs = {
+        "learner": f"{learner.first_name} {learner.last_name}".strip(),
+        "school": school.name,
+        "network": school.network.name,
+        "contact": school.email,
+    }
+    return typst.compile(
+        _template("notice.typ"),
+        root=str(TEMPLATES),
+        sys_inputs=inputs,
+        format="pdf",
+        ignore_system_fonts=True,  # the same fonts everywhere: those Typst embeds
+    )
