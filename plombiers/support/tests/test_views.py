@@ -45,6 +45,10 @@ def partner(cast, communes, name, insee, *codes):
 
 @pytest.fixture
 def support(cast, communes):
+    return support_make(cast, communes)
+
+
+def support_make(cast, communes):
     """One young person of school A with a health and a housing barrier, an action, two journal
     entries (one confidential); one young person of school B."""
     today = timezone.localdate()
