@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("plombiers.referrals.urls")),
     path("", include("plombiers.cohorts.urls")),
     path("", include("plombiers.skills.urls")),
+    path("", include("plombiers.support.urls")),
 ]

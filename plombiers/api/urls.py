@@ -9,6 +9,7 @@ from plombiers.cohorts.api import router as cohorts_router
 from plombiers.network.api import router as network_router
 from plombiers.referrals.api import router as referrals_router
 from plombiers.skills.api import router as skills_router
+from plombiers.support.api import router as support_router
 
 from .auth import BearerAuth, SessionAuth
 
@@ -49,3 +50,4 @@ api.add_router("/", network_router)
 api.add_router("/", referrals_router)
 api.add_router("/", cohorts_router)
 api.add_router("/", skills_router)
+api.add_router("/", support_router)

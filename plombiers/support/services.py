@@ -165,11 +165,13 @@ def journal_add(
     return entry
 
 
-def journal_read(*, by: User, learner: Learner) -> list[JournalEntry]:
-    """The entries this person may read; each confidential one read leaves an audit event."""
-    entries = list(
-        JournalEntry.objects.visible_to(by).filter(learner=learner).select_related("author", "school")
-    )
+def journal_read(
+    *, by: User, learner: Learner, limit: int | None = None, offset: int = 0
+) -> list[JournalEntry]:
+    """The entries this person may read (a page of them with `limit`/`offset`); each confidential one
+    read leaves an audit event — only those of the page returned."""
+    entries = JournalEntry.objects.visible_to(by).filter(learner=learner).select_related("author", "school")
+    entries = list(entries[offset : offset + limit] if limit is not None else entries[offset:])
     confidential = [e for e in entries if e.is_confidential]
     if confidential:
         AuditEvent.objects.bulk_create(

@@ -1,0 +1,402 @@
+"""Social support pages: the caseload, a young person's support page, the audit list."""
+
+import datetime as dt
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Min, OuterRef, Q, Subquery, Value, When
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from plombiers.accounts.enums import Role
+from plombiers.cohorts.models import Enrolment
+from plombiers.network.enums import OrganisationKind
+from plombiers.network.models import Organisation
+from plombiers.privacy.models import AuditEvent
+from plombiers.referrals.models import Learner
+
+from . import services
+from .enums import ActionStatus, BarrierLevel, Visibility
+from .forms import ActionForm, ActionUpdateForm, AuditFilterForm, BarrierForm, ConsentForm, JournalForm
+from .models import Action, Barrier, BarrierCategory, Consent
+
+# A blocking barrier unresolved for longer than this puts the young person at the top of the caseload.
+URGENT_AFTER_DAYS = 14
+DUE_WITHIN_DAYS = 7
+DUE_ACTIONS_LIMIT = 100
+# Trainers read barrier summaries, except those of this category: health details stay with the support team.
+HEALTH = "sante"
+OPEN_STATUSES = (ActionStatus.PLANNED, ActionStatus.ONGOING)
+AUDIT_ACTIONS = [
+    ("support.journal.read_confidential", "Lecture d'une note confidentielle"),
+    ("support.journal.add", "Entrée ajoutée au journal"),
+    ("support.barrier.set", "Diagnostic d'un frein"),
+    ("support.action.create", "Action planifiée"),
+    ("support.action.update", "Action mise à jour"),
+    ("support.consent", "Consentement enregistré"),
+]
+
+SUPPORT, TEAM, PRESCRIBER = "support", "team", "prescriber"
+
+
+def access_of(user, learner: Learner) -> SimpleNamespace:
+    """How this person reads a young person's support: `support` (social worker or manager of the
+    school: everything they may, and the forms), `team` (trainer of the school, network staff: read
+    only, no confidential entry, no health summary), `prescriber` (categories and lifted, no text).
+    Anybody else: 404, like a young person who does not exist."""
+    try:
+        school = services._school_of(learner, user)
+    except PermissionDenied:
+        school = None
+    if school is not None:
+        mode = SUPPORT if school.pk in user.school_ids(*services.SUPPORT_ROLES) else TEAM
+        return SimpleNamespace(
+            mode=mode, school=school, social_worker=school.pk in user.school_ids(Role.SOCIAL_WORKER)
+        )
+    if user.has_role(Role.NETWORK_STAFF):
+        return SimpleNamespace(mode=TEAM, school=None, social_worker=False)
+    if user.has_role(Role.PRESCRIBER):
+        return SimpleNamespace(mode=PRESCRIBER, school=None, social_worker=False)
+    raise Http404
+
+
+def _support_schools(user) -> set[int]:
+    schools = user.school_ids(*services.SUPPORT_ROLES)
+    if not schools:
+        raise Http404
+    return schools
+
+
+def _report(form, error: ValidationError) -> None:
+    """A rule the service enforces becomes a form error, never a 500."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- caseload ---------------------------------------------------------------
+
+
+def caseload(request):
+    user = request.user
+    schools = _support_schools(user)
+    today = timezone.localdate()
+    active = Enrolment.objects.active().filter(cohort__school__in=schools)
+    blocking = Q(barriers__level=BarrierLevel.BLOCKING, barriers__lifted_on__isnull=True)
+    learners = (
+        Learner.objects.filter(pk__in=active.values("learner"))
+        .annotate(
+            blocking_since=Min("barriers__raised_on", filter=blocking),
+            cohort_name=Subquery(
+                active.filter(learner=OuterRef("pk")).order_by("-entry_date").values("cohort__name")[:1]
+            ),
+        )
+        .annotate(
+            urgent=Case(
+                When(blocking_since__lte=today - dt.timedelta(days=URGENT_AFTER_DAYS), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("urgent", "blocking_since", "last_name", "first_name", "pk")
+    )
+    page = Paginator(learners, settings.PLOMBIERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    for learner in page.object_list:
+        learner.blocking_days = (today - learner.blocking_since).days if learner.blocking_since else None
+    due = list(
+        Action.objects.filter(
+            barrier__learner__in=active.values("learner"),
+            status__in=OPEN_STATUSES,
+            due_on__lte=today + dt.timedelta(days=DUE_WITHIN_DAYS),
+        )
+        .select_related("barrier__learner", "barrier__category", "partner")
+        .order_by("due_on", "pk")[:DUE_ACTIONS_LIMIT]
+    )
+    for action in due:
+        action.overdue_days = (today - action.due_on).days
+    context = {
+        "page": page,
+        "urgent": [learner for learner in page.object_list if learner.urgent == 0],
+        "others": [learner for learner in page.object_list if learner.urgent == 1],
+        "due": due,
+        "due_limit": DUE_ACTIONS_LIMIT,
+        "urgent_after": URGENT_AFTER_DAYS,
+    }
+    return render(request, "support/caseload.html", context)
+
+
+# --- a young person's support page ------------------------------------------
+
+
+def _learner(request, pk) -> Learner:
+    return get_object_or_404(Learner.objects.visible_to(request.user).select_related("commune"), pk=pk)
+
+
+def learner_support(request, pk):
+    learner = _learner(request, pk)
+    access = access_of(request.user, learner)
+    return _render_support(request, learner, access)
+
+
+def _render_support(request, learner: Learner, access, *, bound: dict | None = None, status: int = 200):
+    bound = bound or {}
+    categories = list(
+        BarrierCategory.objects.filter(Q(network__isnull=True) | Q(barriers__learner=learner)).distinct()
+    )
+    barriers = {
+        b.category_id: b
+        for b in Barrier.objects.filter(learner=learner).prefetch_related(_actions_prefetch())
+    }
+    if access.mode == PRESCRIBER:
+        rows = [SimpleNamespace(category=c, barrier=barriers[c.pk]) for c in categories if c.pk in barriers]
+        return render(
+            request,
+            "support/learner_support_prescriber.html",
+            {"learner": learner, "rows": rows},
+            status=status,
+        )
+    editable = access.mode == SUPPORT
+    nearby = {}
+    if editable:
+        # One search of the directory around the young person's home; grouped by category in Python.
+        for found in services.services_near(near=learner.commune):
+            for category in found.service.categories.all():
+                nearby.setdefault(category.pk, []).append(found)
+    rows = []
+    for category in categories:
+        barrier = barriers.get(category.pk)
+        row = SimpleNamespace(
+            category=category,
+            barrier=barrier,
+            summary_hidden=not editable and category.code == HEALTH,
+            actions=list(barrier.actions.all()) if barrier else [],
+        )
+        if editable:
+            row.form = bound.get(("barrier", category.code)) or BarrierForm(
+                auto_id=f"id_frein_{category.code}_%s",
+                initial={
+                    "category": category.code,
+                    "level": barrier.level if barrier else BarrierLevel.NONE,
+                    "summary": barrier.summary if barrier else "",
+                },
+            )
+            if barrier:
+                services_found = nearby.get(category.pk, [])
+                row.action_form = bound.get(("action", barrier.pk)) or ActionForm(
+                    auto_id=f"id_action_{barrier.pk}_%s",
+                    services=services_found,
+                    initial={"barrier": barrier.pk},
+                )
+                for action in row.actions:
+                    action.form = bound.get(("action_update", action.pk)) or ActionUpdateForm(
+                        auto_id=f"id_suivi_{action.pk}_%s", initial={"status": action.status}
+                    )
+        rows.append(row)
+    entries = services.journal_read(by=request.user, learner=learner)
+    context = {
+        "learner": learner,
+        "access": access,
+        "editable": editable,
+        "rows": rows,
+        "entries": entries,
+        "consents": list(Consent.objects.filter(learner=learner).select_related("recorded_by")),
+        "health": HEALTH,
+    }
+    if editable:
+        context["journal_form"] = bound.get("journal") or JournalForm(
+            confidential_allowed=access.social_worker, initial={"occurred_on": timezone.localdate()}
+        )
+        context["consent_form"] = bound.get("consent") or ConsentForm(
+            initial={"given_on": timezone.localdate()}
+        )
+    return render(request, "support/learner_support.html", context, status=status)
+
+
+def _actions_prefetch():
+    from django.db.models import Prefetch
+
+    return Prefetch("actions", queryset=Action.objects.select_related("partner"))
+
+
+def _writable(request, pk):
+    """The young person, for a write: 404 if invisible, 403 if the person only reads."""
+    learner = _learner(request, pk)
+    access = access_of(request.user, learner)
+    if access.mode != SUPPORT:
+        raise PermissionDenied
+    return learner, access
+
+
+def _done(request, learner, message: str, anchor: str):
+    messages.success(request, message)
+    return redirect(reverse("support:learner_support", args=[learner.pk]) + f"#{anchor}")
+
+
+@require_POST
+def barrier_set(request, pk):
+    learner, access = _writable(request, pk)
+    code = request.POST.get("category", "")[:30]
+    form = BarrierForm(request.POST, auto_id=f"id_frein_{code}_%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            barrier = services.barrier_set(
+                learner=learner,
+                category=data["category"],
+                level=data["level"],
+                summary=data["summary"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _report(form, error)
+        else:
+            return _done(
+                request,
+                learner,
+                f"Diagnostic enregistré : {barrier.category.name}.",
+                f"frein-{barrier.category.code}",
+            )
+    if not BarrierCategory.objects.filter(code=code).exists():
+        messages.error(request, "Catégorie de frein inconnue : rien n'a été enregistré.")
+    return _render_support(request, learner, access, bound={("barrier", code): form}, status=400)
+
+
+@require_POST
+def action_create(request, pk):
+    learner, access = _writable(request, pk)
+    barrier = get_object_or_404(
+        Barrier.objects.filter(learner=learner).select_related("category"),
+        pk=_int(request.POST.get("barrier")),
+    )
+    found = services.services_near(category=barrier.category.code, near=learner.commune)
+    form = ActionForm(request.POST, services=found, auto_id=f"id_action_{barrier.pk}_%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        partner = (
+            Organisation.objects.filter(pk=data["partner"], kind=OrganisationKind.SOCIAL_SERVICE).first()
+            if data["partner"]
+            else None
+        )
+        try:
+            services.action_create(
+                barrier=barrier,
+                description=data["description"],
+                due_on=data["due_on"],
+                partner=partner,
+                by=request.user,
+            )
+        except ValidationError as error:
+            _report(form, error)
+        else:
+            return _done(request, learner, "Action ajoutée au plan.", f"frein-{barrier.category.code}")
+    return _render_support(request, learner, access, bound={("action", barrier.pk): form}, status=400)
+
+
+@require_POST
+def action_update(request, pk, action_pk):
+    learner, access = _writable(request, pk)
+    action = get_object_or_404(
+        Action.objects.filter(barrier__learner=learner).select_related("barrier__category"), pk=action_pk
+    )
+    form = ActionUpdateForm(request.POST, auto_id=f"id_suivi_{action.pk}_%s")
+    if form.is_valid():
+        try:
+            services.action_update(
+                action=action,
+                status=form.cleaned_data["status"],
+                outcome=form.cleaned_data["outcome"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _report(form, error)
+        else:
+            return _done(request, learner, "Action mise à jour.", f"frein-{action.barrier.category.code}")
+    return _render_support(request, learner, access, bound={("action_update", action.pk): form}, status=400)
+
+
+@require_POST
+def journal_add(request, pk):
+    learner, access = _writable(request, pk)
+    form = JournalForm(request.POST, confidential_allowed=access.social_worker)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.journal_add(
+                learner=learner,
+                by=request.user,
+                kind=data["kind"],
+                text=data["text"],
+                visibility=data["visibility"],
+                occurred_on=data["occurred_on"],
+            )
+        except ValidationError as error:
+            _report(form, error)
+        else:
+            label = "Note confidentielle" if data["visibility"] == Visibility.CONFIDENTIAL else "Note"
+            return _done(request, learner, f"{label} ajoutée au journal.", "titre-journal")
+    return _render_support(request, learner, access, bound={"journal": form}, status=400)
+
+
+@require_POST
+def consent_record(request, pk):
+    learner, access = _writable(request, pk)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.consent_record(
+                learner=learner,
+                scope=data["scope"],
+                given=data["given"],
+                on=data["given_on"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _report(form, error)
+        else:
+            return _done(request, learner, "Consentement enregistré.", "titre-consentements")
+    return _render_support(request, learner, access, bound={"consent": form}, status=400)
+
+
+def _int(value) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 1 <= number < 2**63:
+        raise Http404
+    return number
+
+
+# --- audit ------------------------------------------------------------------
+
+
+def audit_list(request):
+    user = request.user
+    if not user.has_role(Role.NETWORK_STAFF, Role.SCHOOL_MANAGER):
+        raise Http404
+    form = AuditFilterForm(request.GET or None, actions=AUDIT_ACTIONS)
+    events = AuditEvent.objects.visible_to(user).select_related("actor", "school")
+    if form.is_valid() and form.cleaned_data["action"]:
+        events = events.filter(action=form.cleaned_data["action"])
+    page = Paginator(events.order_by("-created_at", "-pk"), settings.PLOMBIERS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    labels = dict(AUDIT_ACTIONS)
+    for event in page.object_list:
+        event.label = labels.get(event.action, event.action)
+        learner = (event.details or {}).get("learner") if isinstance(event.details, dict) else None
+        event.learner_id = learner if isinstance(learner, int) else None
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    return render(
+        request, "support/audit_list.html", {"form": form, "page": page, "filters_query": filters.urlencode()}
+    )
