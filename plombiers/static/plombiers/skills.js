@@ -8,9 +8,12 @@
   }
 
   function focusCell(id) {
-    const cell = id && document.getElementById(id);
-    const button = cell && cell.querySelector("button");
-    if (button) button.focus();
+    // After the dialog has closed and htmx has put the updated cell in place.
+    window.setTimeout(function () {
+      const cell = id && document.getElementById(id);
+      const button = cell && cell.querySelector("button");
+      if (button) button.focus();
+    }, 0);
   }
 
   document.addEventListener("click", function (event) {
@@ -19,11 +22,12 @@
     if (event.target.closest("[data-fermer-panneau]") && panel()) panel().close();
   });
 
-  document.addEventListener("htmx:afterSwap", function (event) {
+  document.addEventListener("htmx:afterSettle", function (event) {
     const dialog = panel();
     if (!dialog || event.detail.target.id !== "formulaire-observation") return;
     if (!event.detail.target.children.length) {
-      // Saved: the response only carried the updated cell (out of band) and the status message.
+      // Saved: the response only carried the updated cell (out of band) and the status message;
+      // every swap has settled, so the cell to return to is the new one.
       if (dialog.open) dialog.close();
       return;
     }
