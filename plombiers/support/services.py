@@ -20,7 +20,7 @@ from .models import Action, Barrier, BarrierCategory, Consent, JournalEntry, Par
 SUPPORT_ROLES = (Role.SOCIAL_WORKER, Role.SCHOOL_MANAGER)
 
 
-def _school_of(learner: Learner, user: User) -> School:
+def school_of(learner: Learner, user: User) -> School:
     """The school where this user supports this young person (their enrolment's, else their referral's)."""
     schools = user.school_ids(*SCHOOL_ROLES)
     enrolment = learner.enrolments.filter(cohort__school__in=schools).select_related("cohort__school").last()
@@ -33,7 +33,7 @@ def _school_of(learner: Learner, user: User) -> School:
 
 
 def _check_support(user: User, learner: Learner) -> School:
-    school = _school_of(learner, user)
+    school = school_of(learner, user)
     if school.pk not in user.school_ids(*SUPPORT_ROLES):
         raise PermissionDenied(
             "Seul·es l'accompagnement socio-professionnel et la direction de l'école agissent ici."
@@ -136,7 +136,7 @@ def journal_add(
     occurred_on: dt.date | None = None,
 ) -> JournalEntry:
     """Write in the journal. Confidential entries are written by the social worker only."""
-    school = _school_of(learner, by)
+    school = school_of(learner, by)
     if not text.strip():
         raise ValidationError({"text": "L'entrée est vide."}, code="empty")
     if kind not in EntryKind.values:
@@ -192,7 +192,7 @@ def journal_read(
 def consent_record(
     *, learner: Learner, scope: str, given: bool, by: User, on: dt.date | None = None
 ) -> Consent:
-    school = _school_of(learner, by)
+    school = school_of(learner, by)
     if scope not in ConsentScope.values:
         raise ValidationError({"scope": f"Objet inconnu « {scope} »."})
     consent = Consent.objects.create(

@@ -17,4 +17,5 @@ urlpatterns = [
     ),
     path("jeunes/<int:pk>/accompagnement/journal/", views.journal_add, name="journal_add"),
     path("jeunes/<int:pk>/accompagnement/consentements/", views.consent_record, name="consent_record"),
+    path("jeunes/<int:pk>/accompagnement/notice.pdf", views.consent_notice, name="consent_notice"),
 ]

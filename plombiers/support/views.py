@@ -3,12 +3,10 @@
 import datetime as dt
 from types import SimpleNamespace
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Min, OuterRef, Q, Subquery, Value, When
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,12 +14,15 @@ from django.views.decorators.http import require_POST
 
 from plombiers.accounts.enums import Role
 from plombiers.cohorts.models import Enrolment
+from plombiers.forms import add_service_errors
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Organisation
 from plombiers.privacy.models import AuditEvent
 from plombiers.referrals.models import Learner
+from plombiers.views import paginate
 
 from . import services
+from .documents import consent_notice_pdf
 from .enums import ActionStatus, BarrierLevel, Visibility
 from .forms import ActionForm, ActionUpdateForm, AuditFilterForm, BarrierForm, ConsentForm, JournalForm
 from .models import Action, Barrier, BarrierCategory, Consent
@@ -51,7 +52,7 @@ def access_of(user, learner: Learner) -> SimpleNamespace:
     only, no confidential entry, no health summary), `prescriber` (categories and lifted, no text).
     Anybody else: 404, like a young person who does not exist."""
     try:
-        school = services._school_of(learner, user)
+        school = services.school_of(learner, user)
     except PermissionDenied:
         school = None
     if school is not None:
@@ -71,15 +72,6 @@ def _support_schools(user) -> set[int]:
     if not schools:
         raise Http404
     return schools
-
-
-def _report(form, error: ValidationError) -> None:
-    """A rule the service enforces becomes a form error, never a 500."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- caseload ---------------------------------------------------------------
@@ -108,7 +100,7 @@ def caseload(request):
         )
         .order_by("urgent", "blocking_since", "last_name", "first_name", "pk")
     )
-    page = Paginator(learners, settings.PLOMBIERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, learners)
     for learner in page.object_list:
         learner.blocking_days = (today - learner.blocking_since).days if learner.blocking_since else None
     due = list(
@@ -144,6 +136,18 @@ def learner_support(request, pk):
     learner = _learner(request, pk)
     access = access_of(request.user, learner)
     return _render_support(request, learner, access)
+
+
+def consent_notice(request, pk):
+    """The printable information notice, with the young person's and the school's names filled in."""
+    learner = _learner(request, pk)
+    access = access_of(request.user, learner)
+    if access.mode != SUPPORT:
+        raise Http404
+    pdf = consent_notice_pdf(learner=learner, school=access.school)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-information-{learner.pk}.pdf"'
+    return response
 
 
 def _render_support(request, learner: Learner, access, *, bound: dict | None = None, status: int = 200):
@@ -256,7 +260,7 @@ def barrier_set(request, pk):
                 by=request.user,
             )
         except ValidationError as error:
-            _report(form, error)
+            add_service_errors(form, error)
         else:
             return _done(
                 request,
@@ -294,7 +298,7 @@ def action_create(request, pk):
                 by=request.user,
             )
         except ValidationError as error:
-            _report(form, error)
+            add_service_errors(form, error)
         else:
             return _done(request, learner, "Action ajoutée au plan.", f"frein-{barrier.category.code}")
     return _render_support(request, learner, access, bound={("action", barrier.pk): form}, status=400)
@@ -316,7 +320,7 @@ def action_update(request, pk, action_pk):
                 by=request.user,
             )
         except ValidationError as error:
-            _report(form, error)
+            add_service_errors(form, error)
         else:
             return _done(request, learner, "Action mise à jour.", f"frein-{action.barrier.category.code}")
     return _render_support(request, learner, access, bound={("action_update", action.pk): form}, status=400)
@@ -338,7 +342,7 @@ def journal_add(request, pk):
                 occurred_on=data["occurred_on"],
             )
         except ValidationError as error:
-            _report(form, error)
+            add_service_errors(form, error)
         else:
             label = "Note confidentielle" if data["visibility"] == Visibility.CONFIDENTIAL else "Note"
             return _done(request, learner, f"{label} ajoutée au journal.", "titre-journal")
@@ -360,7 +364,7 @@ def consent_record(request, pk):
                 by=request.user,
             )
         except ValidationError as error:
-            _report(form, error)
+            add_service_errors(form, error)
         else:
             return _done(request, learner, "Consentement enregistré.", "titre-consentements")
     return _render_support(request, learner, access, bound={"consent": form}, status=400)
@@ -387,9 +391,7 @@ def audit_list(request):
     events = AuditEvent.objects.visible_to(user).select_related("actor", "school")
     if form.is_valid() and form.cleaned_data["action"]:
         events = events.filter(action=form.cleaned_data["action"])
-    page = Paginator(events.order_by("-created_at", "-pk"), settings.PLOMBIERS_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, events.order_by("-created_at", "-pk"))
     labels = dict(AUDIT_ACTIONS)
     for event in page.object_list:
         event.label = labels.get(event.action, event.action)

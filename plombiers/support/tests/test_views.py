@@ -361,3 +361,25 @@ def test_audit_list_query_count(client, cast, support, django_assert_num_queries
     with django_assert_num_queries(5):
         response = client.get(reverse("support:audit_list"))
     assert response.status_code == 200
+
+
+def test_the_information_notice_is_printed_for_the_support_team_only(client, cast, support):
+    import io
+
+    from pypdf import PdfReader
+
+    client.force_login(cast.social_worker_a)
+    response = client.get(url("consent_notice", support.learner))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Inès Benali" in text and cast.school_a.name in text
+    page = client.get(url("learner_support", support.learner)).content.decode()
+    assert url("consent_notice", support.learner) in page
+    for role, learner in [
+        ("trainer_a", support.learner),
+        ("prescriber", support.learner),
+        ("social_worker_a", support.other),
+    ]:
+        client.force_login(getattr(cast, role))
+        assert client.get(url("consent_notice", learner)).status_code == 404, role
