@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, IntegerField, Min, OuterRef, Q, Subquery, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -98,7 +98,8 @@ def caseload(request):
                 output_field=IntegerField(),
             )
         )
-        .order_by("urgent", "blocking_since", "last_name", "first_name", "pk")
+        # The oldest blocking barrier first; nobody blocked last (the same on SQLite and PostgreSQL).
+        .order_by("urgent", F("blocking_since").asc(nulls_last=True), "last_name", "first_name", "pk")
     )
     page = paginate(request, learners)
     for learner in page.object_list:
