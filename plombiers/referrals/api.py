@@ -18,8 +18,8 @@ from plombiers.network.models import Commune
 
 from . import services
 from .enums import DecisionReason, Diploma, DrivingLicence, Gender, LastClass, ReferralStatus, Transport
-from .forms import can_refer, check_birth_date, prescriber_organisations, referrable_schools
-from .models import Learner, Referral
+from .forms import can_refer, check_birth_date, prescriber_organisations
+from .models import Learner, Referral, referrable_schools
 from .views import is_school_side
 
 router = Router(tags=["referrals"])

@@ -3,41 +3,23 @@ import re
 import uuid
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 
-from plombiers.accounts.enums import SCHOOL_ROLES, Role
-from plombiers.accounts.models import Membership
+from plombiers.accounts.enums import Role
 from plombiers.forms import Form, ModelForm
 from plombiers.lib.text import fold
-from plombiers.network.enums import OrganisationKind, SchoolStatus
+from plombiers.network.enums import OrganisationKind
 from plombiers.network.forms import CommuneField
 from plombiers.network.models import Organisation, School
 
 from .enums import DecisionReason, ReferralStatus
-from .models import InformationSession, Learner
+from .models import InformationSession, Learner, referrable_schools, session_schools
 from .services import LEARNER_FIELDS
 
 S = ReferralStatus
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 OLDEST_BIRTH_YEARS = 100
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9-]{1,64}")
-
-
-def referrable_schools(user):
-    """The schools this person may refer a young person to: a prescriber the partners of their
-    structure, a manager their school, network staff every school of their network. Never a closed one."""
-    if not user.is_authenticated or not user.is_active:
-        return School.objects.none()
-    schools = School.objects.exclude(status=SchoolStatus.CLOSED)
-    if user.is_superuser:
-        return schools
-    mine = Membership.objects.filter(user=user)
-    return schools.filter(
-        Q(network__in=mine.filter(role=Role.NETWORK_STAFF).values("network"))
-        | Q(pk__in=mine.filter(role=Role.SCHOOL_MANAGER).values("school"))
-        | Q(partnerships__organisation__in=mine.filter(role=Role.PRESCRIBER).values("organisation"))
-    ).distinct()
 
 
 def can_refer(user) -> bool:
@@ -47,19 +29,6 @@ def can_refer(user) -> bool:
 def prescriber_organisations(user):
     """The prescriber structures a referral may be made on behalf of."""
     return Organisation.objects.visible_to(user).filter(kind=OrganisationKind.PRESCRIBER).order_by("name")
-
-
-def session_schools(user):
-    """Schools whose information sessions this person organises: their school, or their network's."""
-    if not user.is_authenticated or not user.is_active:
-        return School.objects.none()
-    if user.is_superuser:
-        return School.objects.all()
-    mine = Membership.objects.filter(user=user)
-    return School.objects.filter(
-        Q(network__in=mine.filter(role=Role.NETWORK_STAFF).values("network"))
-        | Q(pk__in=mine.filter(role__in=SCHOOL_ROLES).values("school"))
-    )
 
 
 def check_birth_date(value: dt.date) -> str | None:

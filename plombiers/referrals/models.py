@@ -6,8 +6,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from plombiers.accounts.models import school_staff_q, scoped
+from plombiers.accounts.enums import SCHOOL_ROLES, Role
+from plombiers.accounts.models import Membership, school_staff_q, scoped
 from plombiers.lib.text import fold
+from plombiers.network.enums import SchoolStatus
 from plombiers.network.models import Commune, Organisation, School
 
 from .enums import (
@@ -27,6 +29,35 @@ from .enums import (
 def identity_key(*, last_name: str, first_name: str, birth_date: dt.date) -> str:
     """Same person, whatever the case, accents and hyphens: « Lefèvre-Durand » = « lefevre durand »."""
     return f"{fold(last_name)}|{fold(first_name)}|{birth_date.isoformat()}"
+
+
+def referrable_schools(user):
+    """The schools this person may refer a young person to: a prescriber the partners of their
+    structure, a manager their school, network staff every school of their network. Never a closed one."""
+    if not user.is_authenticated or not user.is_active:
+        return School.objects.none()
+    schools = School.objects.exclude(status=SchoolStatus.CLOSED)
+    if user.is_superuser:
+        return schools
+    mine = Membership.objects.filter(user=user)
+    return schools.filter(
+        Q(network__in=mine.filter(role=Role.NETWORK_STAFF).values("network"))
+        | Q(pk__in=mine.filter(role=Role.SCHOOL_MANAGER).values("school"))
+        | Q(partnerships__organisation__in=mine.filter(role=Role.PRESCRIBER).values("organisation"))
+    ).distinct()
+
+
+def session_schools(user):
+    """Schools whose information sessions this person organises: their school, or their network's."""
+    if not user.is_authenticated or not user.is_active:
+        return School.objects.none()
+    if user.is_superuser:
+        return School.objects.all()
+    mine = Membership.objects.filter(user=user)
+    return School.objects.filter(
+        Q(network__in=mine.filter(role=Role.NETWORK_STAFF).values("network"))
+        | Q(pk__in=mine.filter(role__in=SCHOOL_ROLES).values("school"))
+    )
 
 
 class LearnerQuerySet(models.QuerySet):

@@ -13,7 +13,16 @@ from plombiers.privacy.services import audit_log
 
 from . import eligibility, tasks
 from .enums import DECISIONS, NEEDS_REASON, OPEN_STATUSES, ReferralStatus
-from .models import InformationSession, Invitation, Learner, Referral, ReferralEvent, identity_key
+from .models import (
+    InformationSession,
+    Invitation,
+    Learner,
+    Referral,
+    ReferralEvent,
+    identity_key,
+    referrable_schools,
+    session_schools,
+)
 
 S = ReferralStatus
 EXPIRY_DAYS = 60
@@ -88,6 +97,8 @@ def referral_create(
 
 
 def _referral_create(*, by, school, learner_data, prescriber_organisation, motivation, idempotency_key):
+    if not referrable_schools(by).filter(pk=school.pk).exists():
+        raise PermissionDenied("Vous ne pouvez pas orienter de jeune vers cette école.")
     unknown = set(learner_data) - set(LEARNER_FIELDS)
     if unknown:
         raise ValueError(f"Champs inconnus : {', '.join(sorted(unknown))}")
@@ -231,6 +242,8 @@ def referrals_expire(*, now: dt.datetime | None = None) -> int:
 
 @transaction.atomic
 def session_create(*, school: School, by: User, **fields) -> InformationSession:
+    if not session_schools(by).filter(pk=school.pk).exists():
+        raise PermissionDenied("Seule l'équipe de l'école organise ses informations collectives.")
     session = InformationSession(school=school, **fields)
     session.full_clean()
     session.save()

@@ -86,7 +86,7 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_first_referral(client
 
 
 def test_a_known_young_person_is_matched(client, cast, prescriber):
-    existing = refer(cast, by=cast.manager_a, school=cast.school_b)
+    existing = refer(cast, by=cast.manager_b, school=cast.school_b)
     response = post(client, prescriber, payload(cast, first_name="INES", last_name="lefevre durand"))
     assert response.status_code == 201
     assert response.json()["learner_matched"] is True

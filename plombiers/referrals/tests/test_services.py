@@ -253,3 +253,25 @@ def test_network_staff_decide_only_in_their_own_network(cast):
     assert S.ADMITTED in services.referral_allowed_statuses(referral, cast.staff)
     with pytest.raises(PermissionDenied):
         services.referral_transition(referral=referral, to=S.REVIEW, by=stranger)
+
+
+@pytest.mark.parametrize("role", ["trainer_a", "trainer_b", "manager_b", "funder", "outsider", "learner_a"])
+def test_only_prescribers_managers_and_network_staff_refer_to_a_school(cast, role):
+    with pytest.raises(PermissionDenied):
+        refer(cast, by=getattr(cast, role))
+    assert count_rows(Learner, Referral, ReferralEvent) == [0, 0, 0]
+
+
+@pytest.mark.parametrize("role", ["trainer_b", "prescriber", "funder", "outsider"])
+def test_only_the_school_team_organises_its_information_sessions(cast, role):
+    from plombiers.referrals.models import InformationSession
+
+    with pytest.raises(PermissionDenied):
+        services.session_create(
+            school=cast.school_a,
+            by=getattr(cast, role),
+            starts_at=timezone.now(),
+            place="Plateau",
+            capacity=5,
+        )
+    assert not InformationSession.objects.exists()
