@@ -125,10 +125,6 @@ class Learner(models.Model):
     def get_absolute_url(self):
         return reverse("referrals:learner_detail", args=[self.pk])
 
-    @property
-    def initials(self) -> str:
-        return f"{self.first_name[:1]}. {self.last_name[:1]}.".upper()
-
     def age_on(self, day: dt.date) -> int:
         born = self.birth_date
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
@@ -225,10 +221,6 @@ class Referral(models.Model):
     @property
     def next_step(self) -> str:
         return NEXT_STEP[self.status]
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
 
     def can_move_to(self, status: str) -> bool:
         return status in TRANSITIONS[self.status]
