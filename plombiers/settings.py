@@ -215,6 +215,9 @@ PLOMBIERS_ELIGIBILITY = {
     "max_diploma_level": int(os.environ.get("ELIGIBILITY_MAX_DIPLOMA_LEVEL", "3")),
 }
 
+# Minutes a signing code shown by the trainer stays valid for the learners' phones.
+PLOMBIERS_SIGNING_CODE_MINUTES = int(os.environ.get("SIGNING_CODE_MINUTES", "10"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -26,3 +26,27 @@ class DropOutReason(models.TextChoices):
     EXCLUSION = "exclusion", "Exclusion"
     NO_NEWS = "sans_nouvelles", "Sans nouvelles"
     OTHER = "autre", "Autre"
+
+
+class Period(models.TextChoices):
+    MORNING = "matin", "Matin"
+    AFTERNOON = "apres_midi", "Après-midi"
+
+
+class SessionKind(models.TextChoices):
+    PLATFORM = "plateau", "Plateau technique"
+    THEORY = "theorie", "Théorie"
+    INTERNSHIP = "stage", "Stage en entreprise"
+    INFORMATION = "info_collective", "Information collective"
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", "Présent·e"
+    LATE = "retard", "En retard"
+    ABSENT = "absent", "Absent·e"
+    EXCUSED = "excuse", "Absence justifiée"
+
+
+class SignatureMethod(models.TextChoices):
+    TABLET = "tablette", "Sur la tablette du formateur"
+    PHONE = "telephone", "Sur son téléphone, avec le code"

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from plombiers.accounts.models import school_staff_q, scoped
@@ -8,7 +9,15 @@ from plombiers.network.models import School, Trade
 from plombiers.referrals.enums import ReferralStatus
 from plombiers.referrals.models import Learner, Referral
 
-from .enums import CohortStatus, DropOutReason, EnrolmentStatus
+from .enums import (
+    AttendanceStatus,
+    CohortStatus,
+    DropOutReason,
+    EnrolmentStatus,
+    Period,
+    SessionKind,
+    SignatureMethod,
+)
 
 
 class CohortQuerySet(models.QuerySet):
@@ -65,6 +74,18 @@ class Cohort(models.Model):
         related_name="cohorts_supported",
         verbose_name="accompagnateur·rice",
     )
+    # What the training convention and the OPCO documents state.
+    price_per_learner = models.DecimalField(
+        "prix par stagiaire (€ net de taxe)", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    opco = models.ForeignKey(
+        "network.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cohorts_funded",
+        verbose_name="OPCO ou financeur de la formation",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CohortQuerySet.as_manager()
@@ -118,6 +139,32 @@ class EnrolmentQuerySet(models.QuerySet):
     def with_list_related_data(self):
         return self.select_related("learner", "cohort__school", "referral")
 
+    def on(self, date):
+        """Enrolments that are part of the cohort on that day: entered, not yet left."""
+        return self.filter(entry_date__lte=date).filter(Q(end_date__isnull=True) | Q(end_date__gte=date))
+
+    def with_hours(self):
+        """Annotate the minutes of training attended and missed, from the signed (locked) sheets
+        only: `attended_minutes`, `late_minutes`, `absent_minutes`, `excused_minutes`,
+        `scheduled_minutes`."""
+        signed = Q(attendances__session__locked_at__isnull=False)
+        duration = models.F("attendances__session__duration_minutes")
+
+        def total(condition, value):
+            return Coalesce(Sum(value, filter=signed & condition), 0)
+
+        S = AttendanceStatus
+        return self.annotate(
+            attended_minutes=total(
+                Q(attendances__status__in=[S.PRESENT, S.LATE]),
+                duration - models.F("attendances__late_minutes"),
+            ),
+            late_minutes=total(Q(attendances__status=S.LATE), models.F("attendances__late_minutes")),
+            absent_minutes=total(Q(attendances__status=S.ABSENT), duration),
+            excused_minutes=total(Q(attendances__status=S.EXCUSED), duration),
+            scheduled_minutes=total(Q(), duration),
+        )
+
 
 class Enrolment(models.Model):
     """A young person in a cohort."""
@@ -146,7 +193,7 @@ class Enrolment(models.Model):
     drop_out_detail = models.TextField("précisions", blank=True)
     eligibility_override = models.TextField("justification d'une entrée hors critères", blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -199,3 +246,204 @@ class WaitlistEntry(models.Model):
 
     def __str__(self):
         return f"{self.position}. {self.referral.learner} — {self.cohort}"
+
+
+# --- Schedule and attendance ---------------------------------------------------------------------
+
+
+class TrainingSessionQuerySet(models.QuerySet):
+    @scoped
+    def visible_to(self, user):
+        """The school's team and network staff; a learner sees the sessions of their cohort."""
+        return self.filter(
+            school_staff_q(user, "cohort__school")
+            | Q(cohort__in=Enrolment.objects.filter(learner__user=user).values("cohort"))
+        )
+
+    def locked(self):
+        return self.filter(locked_at__isnull=False)
+
+    def with_list_related_data(self):
+        return self.select_related("cohort__school", "block", "trainer").annotate(
+            mark_count=Count("marks", distinct=True),
+            signed_count=Count("marks", filter=Q(marks__signature__isnull=False), distinct=True),
+        )
+
+
+class TrainingSession(models.Model):
+    """One half-day of training of a cohort, and its attendance sheet."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="sessions")
+    date = models.DateField("date")
+    period = models.CharField("demi-journée", max_length=10, choices=Period.choices)
+    start_time = models.TimeField("début")
+    end_time = models.TimeField("fin")
+    # Set by the services from the two times: the unit every hour count sums.
+    duration_minutes = models.PositiveSmallIntegerField("durée (minutes)")
+    kind = models.CharField(
+        "nature", max_length=20, choices=SessionKind.choices, default=SessionKind.PLATFORM
+    )
+    block = models.ForeignKey(
+        "skills.Block",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name="bloc de compétences travaillé",
+    )
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions_led",
+        verbose_name="formateur·rice",
+    )
+    # A short code the trainer shows so that learners sign on their own phone.
+    signing_code = models.CharField(max_length=8, blank=True)
+    signing_code_expires_at = models.DateTimeField(null=True, blank=True)
+    locked_at = models.DateTimeField("signée et verrouillée le", null=True, blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    trainer_signature = models.ForeignKey(
+        "Signature", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TrainingSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "demi-journée de formation"
+        verbose_name_plural = "demi-journées de formation"
+        ordering = ["date", "start_time", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "date", "period"], name="session_one_per_half_day"),
+            models.CheckConstraint(
+                name="session_end_after_start", condition=Q(end_time__gt=models.F("start_time"))
+            ),
+            models.CheckConstraint(name="session_duration_positive", condition=Q(duration_minutes__gte=1)),
+            models.CheckConstraint(
+                name="session_locked_is_signed",
+                condition=Q(locked_at__isnull=True) | Q(trainer_signature__isnull=False),
+            ),
+        ]
+        indexes = [models.Index(fields=["cohort", "date"]), models.Index(fields=["date", "locked_at"])]
+
+    def __str__(self):
+        return f"{self.cohort.name} — {self.date:%d/%m/%Y} {self.get_period_display().lower()}"
+
+    def get_absolute_url(self):
+        return reverse("cohorts:session_detail", args=[self.pk])
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_at is not None
+
+
+class Signature(models.Model):
+    """A signature drawn with a finger: the SVG built from its strokes, who signed, when and how."""
+
+    svg = models.TextField()
+    signer_name = models.CharField("signataire", max_length=200)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Le compte connecté au moment de la signature.",
+    )
+    method = models.CharField("moyen", max_length=10, choices=SignatureMethod.choices)
+    signed_at = models.DateTimeField("signé le")
+
+    class Meta:
+        verbose_name = "signature"
+
+    def __str__(self):
+        return f"{self.signer_name} ({self.signed_at:%d/%m/%Y %H:%M})"
+
+
+class AttendanceQuerySet(models.QuerySet):
+    @scoped
+    def visible_to(self, user):
+        return self.filter(session__in=TrainingSession.objects.visible_to(user))
+
+    def signed(self):
+        """Marks on sheets the trainer has signed: the only ones that count."""
+        return self.filter(session__locked_at__isnull=False)
+
+
+def attendance_proof_path(instance, filename: str) -> str:
+    return f"justificatifs/{instance.session.cohort.school_id}/{filename}"
+
+
+class Attendance(models.Model):
+    """One learner on one half-day sheet: present, late, absent or excused, and their signature."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="marks")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attendances")
+    status = models.CharField("présence", max_length=10, choices=AttendanceStatus.choices)
+    late_minutes = models.PositiveSmallIntegerField("minutes de retard", default=0)
+    excuse_reason = models.CharField("motif de l'absence", max_length=200, blank=True)
+    proof = models.FileField("justificatif", upload_to=attendance_proof_path, blank=True)
+    signature = models.ForeignKey(
+        Signature, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AttendanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "présence"
+        ordering = ["session", "enrolment__learner__last_name", "enrolment__learner__first_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "enrolment"], name="attendance_one_per_learner"),
+            models.CheckConstraint(
+                name="attendance_late_has_minutes",
+                condition=Q(status=AttendanceStatus.LATE, late_minutes__gte=1)
+                | (~Q(status=AttendanceStatus.LATE) & Q(late_minutes=0)),
+            ),
+            models.CheckConstraint(
+                name="attendance_signed_only_if_there",
+                condition=Q(signature__isnull=True)
+                | Q(status__in=[AttendanceStatus.PRESENT, AttendanceStatus.LATE]),
+            ),
+        ]
+        indexes = [models.Index(fields=["enrolment", "status"])]
+
+    def __str__(self):
+        return f"{self.enrolment.learner} — {self.session} : {self.get_status_display()}"
+
+    @property
+    def is_there(self) -> bool:
+        return self.status in (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+
+    @property
+    def minutes_attended(self) -> int:
+        if not self.is_there:
+            return 0
+        return max(self.session.duration_minutes - self.late_minutes, 0)
+
+
+class AttendanceAmendment(models.Model):
+    """A change to a signed sheet: who, when, why, and the mark before and after."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="amendments")
+    attendance = models.ForeignKey(Attendance, on_delete=models.CASCADE, related_name="amendments")
+    reason = models.TextField("motif de la modification")
+    before = models.JSONField()
+    after = models.JSONField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "modification d'une feuille signée"
+        verbose_name_plural = "modifications de feuilles signées"
+        ordering = ["session", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.attendance} — {self.at:%d/%m/%Y}"

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, Count, F, Q, Value, When
 from django.urls import reverse
@@ -262,6 +263,13 @@ class Organisation(models.Model):
     category = models.CharField("catégorie", max_length=30, choices=OrganisationCategory.choices, blank=True)
     name = models.CharField("nom", max_length=200)
     siret = models.CharField("SIRET", max_length=14, blank=True, validators=[validate_siret])
+    # A training organisation's "numéro de déclaration d'activité" (11 digits), on every OPCO document.
+    nda = models.CharField(
+        "numéro de déclaration d'activité",
+        max_length=11,
+        blank=True,
+        validators=[RegexValidator(r"^\d{11}$", "Le numéro de déclaration d'activité compte 11 chiffres.")],
+    )
     commune = models.ForeignKey(
         Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="commune"
     )
