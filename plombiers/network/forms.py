@@ -148,6 +148,7 @@ class OrganisationForm(ModelForm):
             "category",
             "name",
             "siret",
+            "nda",
             "commune",
             "address",
             "website",
