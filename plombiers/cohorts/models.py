@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
@@ -108,6 +109,12 @@ class Cohort(models.Model):
 
     def get_absolute_url(self):
         return reverse("cohorts:cohort_detail", args=[self.pk])
+
+    def clean(self):
+        # A cohort lasts three to four months; a year at most keeps a mistyped year from
+        # generating a calendar of thousands of half-days.
+        if self.start_date and self.end_date and (self.end_date - self.start_date).days > 366:
+            raise ValidationError({"end_date": "Une promotion dure au plus un an : vérifiez les dates."})
 
     def active_enrolment_count(self) -> int:
         if hasattr(self, "active_count"):

@@ -306,3 +306,16 @@ def test_two_devices_marking_one_sheet_lose_no_mark(cast, cohort, three, today):
         thread.join()
     assert errors == []
     assert Attendance.objects.filter(session=session).count() == 3
+
+
+def test_a_cohort_lasts_a_year_at_most(cast):
+    from plombiers.cohorts.services import cohort_create
+
+    with pytest.raises(ValidationError, match="au plus un an"):
+        cohort_create(
+            school=cast.school_a,
+            by=cast.manager_a,
+            name="Erreur de saisie",
+            start_date=dt.date(2026, 9, 7),
+            end_date=dt.date(9999, 12, 18),
+        )
