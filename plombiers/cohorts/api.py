@@ -1,3 +1,4 @@
+import datetime as dt
 from datetime import date
 from typing import Annotated
 
@@ -14,11 +15,20 @@ from plombiers.api.pagination import Pagination
 from plombiers.api.schemas import ErrorOut
 from plombiers.network.models import School
 from plombiers.referrals.models import Learner, Referral
+from plombiers.skills.models import Block
 
-from . import services
-from .enums import CohortStatus, DropOutReason, EnrolmentStatus
+from . import attendance, services
+from .enums import (
+    AttendanceStatus,
+    CohortStatus,
+    DropOutReason,
+    EnrolmentStatus,
+    Period,
+    SessionKind,
+    SignatureMethod,
+)
 from .forms import MAX_CAPACITY, MIN_CAPACITY, default_end_date, school_members
-from .models import Cohort, Enrolment
+from .models import Attendance, Cohort, Enrolment, TrainingSession
 
 router = Router(tags=["cohorts"])
 
@@ -262,3 +272,352 @@ def enrolment_create(request, payload: EnrolmentIn):
             409 if getattr(error, "code", None) == "cohort_full" else 400, {"detail": _message(error)}
         )
     return Status(201, Enrolment.objects.select_related("learner").get(pk=enrolment.pk))
+
+
+# --- schedule ------------------------------------------------------------------------------------
+
+NOT_TEAM = "Seule l'équipe pédagogique de l'école tient les feuilles d'émargement."
+
+
+def _service_error(error: ValidationError) -> Status:
+    """A locked sheet is a conflict (409); any other refusal of a service, a 422."""
+    return Status(409 if getattr(error, "code", None) == "locked" else 422, {"detail": _message(error)})
+
+
+def _whole_minute(value: dt.time | None) -> dt.time | None:
+    if value is not None and (value.tzinfo is not None or value.second or value.microsecond):
+        raise ValueError("Une heure s'écrit HH:MM, à la minute près et sans fuseau horaire.")
+    return value
+
+
+class SessionOut(Schema):
+    id: int
+    cohort: int = Field(..., alias="cohort_id")
+    date: dt.date
+    period: Period
+    start_time: dt.time
+    end_time: dt.time
+    duration_minutes: int
+    kind: SessionKind
+    block: int | None = Field(None, alias="block_id")
+    block_code: str | None
+    trainer: int | None = Field(None, alias="trainer_id")
+    trainer_name: str | None
+    locked: bool
+    locked_at: dt.datetime | None
+    marks_count: int = Field(..., alias="mark_count", description="jeunes marqué·es sur la feuille")
+    signed_count: int = Field(..., description="jeunes qui ont signé")
+
+    @staticmethod
+    def resolve_block_code(obj):
+        return obj.block.code if obj.block_id else None
+
+    @staticmethod
+    def resolve_trainer_name(obj):
+        return (obj.trainer.get_full_name() or obj.trainer.email) if obj.trainer_id else None
+
+    @staticmethod
+    def resolve_locked(obj):
+        return obj.is_locked
+
+
+class SessionFilter(FilterSchema):
+    date_from: Annotated[dt.date | None, FilterLookup("date__gte")] = Field(
+        None, alias="from", description="à partir de cette date (incluse)"
+    )
+    date_to: Annotated[dt.date | None, FilterLookup("date__lte")] = Field(
+        None, alias="to", description="jusqu'à cette date (incluse)"
+    )
+
+
+class SessionIn(Schema):
+    date: dt.date
+    period: Period
+    start_time: dt.time | None = Field(None, description="vide : 09:00 le matin, 13:30 l'après-midi")
+    end_time: dt.time | None = Field(None, description="vide : 12:30 le matin, 17:00 l'après-midi")
+    kind: SessionKind = SessionKind.PLATFORM
+    block: Id | None = Field(None, description="bloc de compétences du référentiel de la promotion")
+    trainer: Id | None = Field(None, description="formateur·rice de l'école")
+
+    _minutes = field_validator("start_time", "end_time")(_whole_minute)
+
+
+class HalfDayHoursIn(Schema):
+    start_time: dt.time
+    end_time: dt.time
+
+    _minutes = field_validator("start_time", "end_time")(_whole_minute)
+
+
+class ScheduleIn(Schema):
+    """A weekly template: the cohort's half-days from its first to its last day, public holidays skipped."""
+
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
+        [0, 1, 2, 3, 4], min_length=1, max_length=7, description="0 = lundi … 6 = dimanche"
+    )
+    hours: dict[Period, HalfDayHoursIn] | None = Field(
+        None, description="vide : 09:00–12:30 et 13:30–17:00 ; une demi-journée absente n'est pas planifiée"
+    )
+    internship_weeks: list[dt.date] = Field(
+        default_factory=list, max_length=60, description="un jour de chaque semaine de stage en entreprise"
+    )
+    kind: SessionKind = SessionKind.PLATFORM
+    trainer: Id | None = None
+
+
+class ScheduleOut(Schema):
+    created: int = Field(..., description="demi-journées ajoutées (celles qui existaient déjà sont gardées)")
+
+
+def _visible_cohort(user, pk: int) -> Cohort:
+    return get_object_or_404(Cohort.objects.visible_to(user).select_related("school"), pk=pk)
+
+
+def _session(user, pk: int) -> TrainingSession:
+    return get_object_or_404(
+        TrainingSession.objects.visible_to(user)
+        .with_list_related_data()
+        .select_related("trainer_signature")
+        .defer("trainer_signature__svg"),
+        pk=pk,
+    )
+
+
+def _trainer(cohort: Cohort, pk: int | None):
+    """The trainer named in a request, if any: one of the school's; `False` when they are not."""
+    if pk is None:
+        return None
+    return school_members([cohort.school_id], Role.TRAINER).filter(pk=pk).first() or False
+
+
+NOT_A_TRAINER = "Le ou la formateur·rice doit faire partie de l'équipe de formation de l'école."
+
+
+@router.get("/cohorts/{cohort_id}/sessions", response={200: list[SessionOut], 404: ErrorOut})
+@paginate(Pagination)
+def session_list(request, cohort_id: Id, filters: Query[SessionFilter]):
+    """The cohort's half-days, in order, with how many learners are marked and have signed."""
+    cohort = _visible_cohort(request.user, cohort_id)
+    sessions = filters.filter(TrainingSession.objects.filter(cohort=cohort)).with_list_related_data()
+    return sessions.order_by("date", "start_time", "pk")
+
+
+@router.post(
+    "/cohorts/{cohort_id}/sessions",
+    response={201: SessionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+def session_create(request, cohort_id: Id, payload: SessionIn):
+    """One half-day added to the cohort's calendar."""
+    cohort = _visible_cohort(request.user, cohort_id)
+    if not attendance.can_take_attendance(request.user, cohort.school):
+        return Status(403, {"detail": NOT_TEAM})
+    trainer = _trainer(cohort, payload.trainer)
+    if trainer is False:
+        return Status(422, {"detail": NOT_A_TRAINER})
+    block = None
+    if payload.block is not None:
+        block = Block.objects.filter(pk=payload.block).first()
+        if block is None:
+            return Status(422, {"detail": "Ce bloc de compétences n'existe pas."})
+    try:
+        session = attendance.session_create(
+            cohort=cohort,
+            by=request.user,
+            date=payload.date,
+            period=payload.period,
+            start_time=payload.start_time,
+            end_time=payload.end_time,
+            kind=payload.kind,
+            block=block,
+            trainer=trainer,
+        )
+    except PermissionDenied as error:
+        return Status(403, {"detail": str(error) or NOT_TEAM})
+    except ValidationError as error:
+        return _service_error(error)
+    return Status(201, _session(request.user, session.pk))
+
+
+@router.post(
+    "/cohorts/{cohort_id}/sessions/generate",
+    response={201: ScheduleOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+)
+def schedule_generate(request, cohort_id: Id, payload: ScheduleIn):
+    """The cohort's calendar from a weekly template; existing half-days are kept as they are."""
+    cohort = _visible_cohort(request.user, cohort_id)
+    if not attendance.can_take_attendance(request.user, cohort.school):
+        return Status(403, {"detail": NOT_TEAM})
+    trainer = _trainer(cohort, payload.trainer)
+    if trainer is False:
+        return Status(422, {"detail": NOT_A_TRAINER})
+    hours = None
+    if payload.hours is not None:
+        hours = {period: (h.start_time, h.end_time) for period, h in payload.hours.items()}
+    try:
+        created = attendance.schedule_generate(
+            cohort=cohort,
+            by=request.user,
+            weekdays=payload.weekdays,
+            hours=hours,
+            internship_weeks=payload.internship_weeks,
+            kind=payload.kind,
+            trainer=trainer,
+        )
+    except PermissionDenied as error:
+        return Status(403, {"detail": str(error) or NOT_TEAM})
+    except ValidationError as error:
+        return _service_error(error)
+    return Status(201, {"created": len(created)})
+
+
+# --- attendance sheets ---------------------------------------------------------------------------
+
+
+class SheetLineOut(Schema):
+    enrolment: int
+    learner: int
+    learner_name: str
+    status: AttendanceStatus | None = Field(..., description="vide : pas encore marqué·e")
+    late_minutes: int
+    excuse_reason: str
+    has_proof: bool
+    signed: bool
+    signed_at: dt.datetime | None
+    method: SignatureMethod | None
+
+
+class SheetOut(Schema):
+    session: SessionOut
+    locked: bool
+    locked_at: dt.datetime | None
+    trainer_signed: bool
+    trainer_signed_at: dt.datetime | None
+    lines: list[SheetLineOut]
+
+
+class MarkIn(Schema):
+    enrolment: Id
+    status: AttendanceStatus
+    late_minutes: int = Field(0, ge=0, le=1440, description="seulement pour un retard")
+    excuse_reason: str = Field("", max_length=1000, description="seulement pour une absence justifiée")
+
+    @field_validator("excuse_reason")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        if "\x00" in value:
+            raise ValueError("Le motif ne contient que du texte.")
+        return value
+
+
+class MarksIn(Schema):
+    marks: list[MarkIn] = Field(..., min_length=1, max_length=200)
+
+
+def _sheet(user, session: TrainingSession) -> dict:
+    """The sheet as the user may see it: the whole cohort for the team, their own line for a learner."""
+    enrolments = attendance.sheet_enrolments(session).filter(
+        pk__in=Enrolment.objects.visible_to(user).values("pk")
+    )
+    marks = {
+        mark.enrolment_id: mark
+        for mark in Attendance.objects.filter(session=session)
+        .select_related("signature")
+        .defer("signature__svg")
+    }
+    lines = []
+    for enrolment in enrolments:
+        mark = marks.get(enrolment.pk)
+        signature = mark.signature if mark is not None else None
+        lines.append(
+            {
+                "enrolment": enrolment.pk,
+                "learner": enrolment.learner_id,
+                "learner_name": str(enrolment.learner),
+                "status": mark.status if mark else None,
+                "late_minutes": mark.late_minutes if mark else 0,
+                "excuse_reason": mark.excuse_reason if mark else "",
+                "has_proof": bool(mark and mark.proof),
+                "signed": signature is not None,
+                "signed_at": signature.signed_at if signature else None,
+                "method": signature.method if signature else None,
+            }
+        )
+    trainer_signature = session.trainer_signature
+    return {
+        "session": session,
+        "locked": session.is_locked,
+        "locked_at": session.locked_at,
+        "trainer_signed": trainer_signature is not None,
+        "trainer_signed_at": trainer_signature.signed_at if trainer_signature else None,
+        "lines": lines,
+    }
+
+
+@router.get("/sessions/{session_id}/attendance", response={200: SheetOut, 404: ErrorOut})
+def sheet_detail(request, session_id: Id):
+    """A half-day's attendance sheet: every learner on it, their mark and whether they signed."""
+    return _sheet(request.user, _session(request.user, session_id))
+
+
+@router.put(
+    "/sessions/{session_id}/attendance",
+    response={200: SheetOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+)
+def sheet_mark(request, session_id: Id, payload: MarksIn):
+    """Mark some or all learners of an unsigned sheet: all the marks are saved, or none (422, 409 once
+    the trainer has signed the sheet). Returns the sheet."""
+    session = _session(request.user, session_id)
+    marks = [
+        attendance.Mark(
+            enrolment_id=mark.enrolment,
+            status=mark.status,
+            late_minutes=mark.late_minutes,
+            excuse_reason=mark.excuse_reason,
+        )
+        for mark in payload.marks
+    ]
+    try:
+        attendance.attendance_mark(session=session, by=request.user, marks=marks)
+    except PermissionDenied as error:
+        return Status(403, {"detail": str(error) or NOT_TEAM})
+    except ValidationError as error:
+        return _service_error(error)
+    return _sheet(request.user, _session(request.user, session.pk))
+
+
+# --- hours ---------------------------------------------------------------------------------------
+
+
+class HoursOut(Schema):
+    enrolment: int
+    scheduled_minutes: int = Field(..., description="durée des demi-journées signées")
+    attended_minutes: int = Field(..., description="temps réellement suivi (retards déduits)")
+    late_minutes: int
+    absent_minutes: int
+    excused_minutes: int
+    scheduled: str = Field(..., examples=["10 h 30"])
+    attended: str = Field(..., examples=["9 h 45"])
+    late: str
+    absent: str
+    excused: str
+    rate: float | None = Field(..., description="part du temps suivi ; vide sans feuille signée")
+
+
+@router.get("/enrolments/{enrolment_id}/hours", response={200: HoursOut, 404: ErrorOut})
+def enrolment_hours(request, enrolment_id: Id):
+    """Hours of training from the signed (locked) sheets only: what OPCO pay for."""
+    enrolment = get_object_or_404(Enrolment.objects.visible_to(request.user), pk=enrolment_id)
+    hours = attendance.enrolment_hours(enrolment)
+    minutes = {
+        "scheduled": hours.scheduled,
+        "attended": hours.attended,
+        "late": hours.late,
+        "absent": hours.absent,
+        "excused": hours.excused,
+    }
+    return {
+        "enrolment": enrolment.pk,
+        **{f"{name}_minutes": value for name, value in minutes.items()},
+        **{name: hours.format(value) for name, value in minutes.items()},
+        "rate": hours.rate,
+    }
