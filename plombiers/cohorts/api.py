@@ -280,8 +280,8 @@ NOT_TEAM = "Seule l'équipe pédagogique de l'école tient les feuilles d'émarg
 
 
 def _service_error(error: ValidationError) -> Status:
-    """A locked sheet is a conflict (409); any other refusal of a service, a 422."""
-    return Status(409 if getattr(error, "code", None) == "locked" else 422, {"detail": _message(error)})
+    """A locked sheet is a conflict (409); any other refusal of a service, a 400."""
+    return Status(409 if getattr(error, "code", None) == "locked" else 400, {"detail": _message(error)})
 
 
 def _whole_minute(value: dt.time | None) -> dt.time | None:
@@ -404,7 +404,7 @@ def session_list(request, cohort_id: Id, filters: Query[SessionFilter]):
 
 @router.post(
     "/cohorts/{cohort_id}/sessions",
-    response={201: SessionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: SessionOut, 403: ErrorOut, 404: ErrorOut, 400: ErrorOut},
 )
 def session_create(request, cohort_id: Id, payload: SessionIn):
     """One half-day added to the cohort's calendar."""
@@ -413,12 +413,12 @@ def session_create(request, cohort_id: Id, payload: SessionIn):
         return Status(403, {"detail": NOT_TEAM})
     trainer = _trainer(cohort, payload.trainer)
     if trainer is False:
-        return Status(422, {"detail": NOT_A_TRAINER})
+        return Status(400, {"detail": NOT_A_TRAINER})
     block = None
     if payload.block is not None:
         block = Block.objects.filter(pk=payload.block).first()
         if block is None:
-            return Status(422, {"detail": "Ce bloc de compétences n'existe pas."})
+            return Status(400, {"detail": "Ce bloc de compétences n'existe pas."})
     try:
         session = attendance.session_create(
             cohort=cohort,
@@ -440,7 +440,7 @@ def session_create(request, cohort_id: Id, payload: SessionIn):
 
 @router.post(
     "/cohorts/{cohort_id}/sessions/generate",
-    response={201: ScheduleOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response={201: ScheduleOut, 403: ErrorOut, 404: ErrorOut, 400: ErrorOut},
 )
 def schedule_generate(request, cohort_id: Id, payload: ScheduleIn):
     """The cohort's calendar from a weekly template; existing half-days are kept as they are."""
@@ -449,7 +449,7 @@ def schedule_generate(request, cohort_id: Id, payload: ScheduleIn):
         return Status(403, {"detail": NOT_TEAM})
     trainer = _trainer(cohort, payload.trainer)
     if trainer is False:
-        return Status(422, {"detail": NOT_A_TRAINER})
+        return Status(400, {"detail": NOT_A_TRAINER})
     hours = None
     if payload.hours is not None:
         hours = {period: (h.start_time, h.end_time) for period, h in payload.hours.items()}
@@ -561,10 +561,10 @@ def sheet_detail(request, session_id: Id):
 
 @router.put(
     "/sessions/{session_id}/attendance",
-    response={200: SheetOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={200: SheetOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 400: ErrorOut},
 )
 def sheet_mark(request, session_id: Id, payload: MarksIn):
-    """Mark some or all learners of an unsigned sheet: all the marks are saved, or none (422, 409 once
+    """Mark some or all learners of an unsigned sheet: all the marks are saved, or none (400, 409 once
     the trainer has signed the sheet). Returns the sheet."""
     session = _session(request.user, session_id)
     marks = [

@@ -178,7 +178,7 @@ def test_trainer_adds_a_half_day(client, cast, cohort, trainer):
         ({"block": "other framework"}, "pas dans le référentiel de la promotion"),
     ],
 )
-def test_bad_half_days_are_a_french_422_and_nothing_is_written(
+def test_bad_half_days_are_a_french_4xx_and_nothing_is_written(
     client, cast, cohort, trainer, overrides, detail
 ):
     session_on(cohort, cast.trainer_a)
@@ -193,7 +193,8 @@ def test_bad_half_days_are_a_french_422_and_nothing_is_written(
     response = client.post(
         f"/api/v1/cohorts/{cohort.pk}/sessions", payload, content_type=JSON, headers=trainer
     )
-    assert response.status_code == 422
+    # A body that does not fit the schema is a 422; a refusal of the service, a 400.
+    assert response.status_code == (422 if detail == "Requête invalide." else 400)
     assert detail in response.json()["detail"]
     assert TrainingSession.objects.count() == 1
 
@@ -239,11 +240,11 @@ def test_the_calendar_is_generated_from_a_weekly_template(client, cast, cohort, 
         ({"trainer": 999999}, "équipe de formation de l'école"),
     ],
 )
-def test_bad_templates_are_a_french_422_and_nothing_is_written(client, cohort, trainer, payload, detail):
+def test_bad_templates_are_a_french_4xx_and_nothing_is_written(client, cohort, trainer, payload, detail):
     response = client.post(
         f"/api/v1/cohorts/{cohort.pk}/sessions/generate", payload, content_type=JSON, headers=trainer
     )
-    assert response.status_code == 422
+    assert response.status_code == (422 if detail == "Requête invalide." else 400)
     assert detail in response.json()["detail"]
     assert not TrainingSession.objects.exists()
 
@@ -369,7 +370,7 @@ def test_the_trainer_marks_the_sheet(client, cast, cohort, three, trainer, today
         ({"enrolment": 0, "status": "present"}, "Requête invalide."),
     ],
 )
-def test_bad_marks_are_a_french_422_and_nothing_is_written(
+def test_bad_marks_are_a_french_4xx_and_nothing_is_written(
     client, cast, cohort, three, trainer, today, mark, detail
 ):
     """The first learner's good mark comes first: it is not written either."""
@@ -381,7 +382,7 @@ def test_bad_marks_are_a_french_422_and_nothing_is_written(
         ).pk
     mark.setdefault("enrolment", three[1].pk)
     response = put_marks(client, session, trainer, {"enrolment": three[0].pk, "status": "absent"}, mark)
-    assert response.status_code == 422
+    assert response.status_code == (422 if detail == "Requête invalide." else 400)
     assert detail in response.json()["detail"]
     assert list(Attendance.objects.values_list("enrolment", "status")) == [(three[2].pk, A.PRESENT)]
 
@@ -397,10 +398,10 @@ def test_marks_are_refused_twice_for_one_learner_or_on_a_day_to_come(
         {"enrolment": three[0].pk, "status": "present"},
         {"enrolment": three[0].pk, "status": "absent"},
     )
-    assert twice.status_code == 422 and "qu'une fois" in twice.json()["detail"]
+    assert twice.status_code == 400 and "qu'une fois" in twice.json()["detail"]
     tomorrow = session_on(cohort, cast.trainer_a, date=MONDAY + dt.timedelta(days=1))
     future = put_marks(client, tomorrow, trainer, {"enrolment": three[0].pk, "status": "present"})
-    assert future.status_code == 422 and "à venir" in future.json()["detail"]
+    assert future.status_code == 400 and "à venir" in future.json()["detail"]
     empty = put_marks(client, session, trainer)
     assert empty.status_code == 422
     assert not Attendance.objects.exists()
@@ -631,7 +632,7 @@ def real_ids(cast, cohort, three, today, keep_test_connection):
 
 
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_attendance_api_never_answers_500(case, real_ids):
     ids, headers = real_ids
     case.path_parameters = {name: ids[name] for name in case.path_parameters or {}}
