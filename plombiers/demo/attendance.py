@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from plombiers.accounts.enums import Role
@@ -575,12 +576,13 @@ def demo_attendance_counts(network) -> dict[str, int]:
     """What the demo command reports."""
     sessions = TrainingSession.objects.filter(cohort__school__network=network)
     marks = Attendance.objects.filter(session__cohort__school__network=network)
-    signatures = set(marks.exclude(signature=None).values_list("signature", flat=True).distinct())
-    signatures |= set(sessions.exclude(trainer_signature=None).values_list("trainer_signature", flat=True))
+    signatures = Signature.objects.filter(
+        Q(pk__in=marks.values("signature")) | Q(pk__in=sessions.values("trainer_signature"))
+    )
     return {
         "demi-journées": sessions.count(),
         "feuilles signées": sessions.exclude(locked_at=None).count(),
         "présences": marks.count(),
-        "signatures": len(signatures),
+        "signatures": signatures.count(),
         "modifications": AttendanceAmendment.objects.filter(session__cohort__school__network=network).count(),
     }
