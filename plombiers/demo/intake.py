@@ -19,6 +19,7 @@ import itertools
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import connection, models
 from django.utils import timezone
@@ -463,6 +464,10 @@ class SchoolHistory:
         self.prescribers = [(o, prescribers[o.pk]) for o in organisations]
         self.weights = [PRESCRIBER_WEIGHTS.get(o.category, 10) for o in organisations]
         self.mission_locale = next(o for o in organisations if o.category == Cat.MISSION_LOCALE)
+        # The price in the training convention and the OPCO that pays it (their own random stream,
+        # so that the other draws of the history stay the same).
+        self.opco = school.partners.filter(kind=Kind.OPCO).order_by("pk").first()
+        self.prices = random.Random(f"{builder.seed}:{school.slug}:prix")
         around = list(
             Commune.objects.filter(departement=school.commune.departement_id, kind=Commune.Kind.COMMUNE)
             .exclude(pk=school.commune_id)
@@ -536,6 +541,8 @@ class SchoolHistory:
             framework=self.framework,
             status=status,
             social_worker=self.rng.choice(self.social_workers) if self.social_workers else None,
+            price_per_learner=self.price(start),
+            opco=self.opco,
         )
         self.plan.cohorts.append(cohort)
         self.plan.stamp(cohort, self.moment(min(start - self.days(90, 120), self.today - self.days(60, 70))))
@@ -545,6 +552,12 @@ class SchoolHistory:
         self.plan.cohort_trainers += [(cohort, t) for t in trainers]
         self.sessions[id(cohort)] = []
         return cohort
+
+    def price(self, start: dt.date) -> Decimal:
+        """6 000 to 9 000 € per learner, a little more every year, more for the data centre trade."""
+        base, yearly = (7000, 130) if self.school.trade.slug == "technicien-data-center" else (6200, 120)
+        price = base + yearly * (start.year - 2017) + 50 * self.prices.randint(0, 16)
+        return Decimal(min(price, 9000))
 
     def session(self, cohort: Cohort, day: dt.date) -> Session:
         """An information session at the school, on a Tuesday or a Thursday."""

@@ -89,6 +89,7 @@ class DemoNetwork:
 
 class Builder:
     def __init__(self, seed: int = 2017):
+        self.seed = seed
         self.fake = Faker("fr_FR")
         self.fake.seed_instance(seed)
         self.rng = random.Random(seed)
@@ -159,7 +160,7 @@ class Builder:
         ]
         schools: dict[str, School] = {}
         for town, insee, trade_slug, opened_on in SCHOOLS:
-            commune = Commune.objects.select_related("departement").get(insee_code=insee, kind="COM")
+            commune = Commune.objects.select_related("departement__region").get(insee_code=insee, kind="COM")
             around = self.nearby(commune, 4)
             category, pattern = PROJECT_HOLDER_KINDS[len(schools) % len(PROJECT_HOLDER_KINDS)]
             holder = self.organisation(
@@ -168,7 +169,11 @@ class Builder:
                 pattern.format(area=town, name=fake.last_name()),
                 commune,
                 category,
+                nda=self.nda(town, commune),
             )
+            if not holder.nda:  # a demo loaded before the numbers were added
+                holder.nda = self.nda(town, commune)
+                holder.save(update_fields=["nda"])
             trade = trades[trade_slug]
             slug = f"plombiers-{commune.search_name.replace(' ', '-')}"
             school, _ = School.objects.get_or_create(
@@ -267,6 +272,13 @@ class Builder:
             Membership.objects.get_or_create(user=user, role=role, **scopes[scope])
             users[email] = user
         return DemoNetwork(network=network, schools=schools, users=users)
+
+    def nda(self, town: str, commune: Commune) -> str:
+        """A fictional « numéro de déclaration d'activité »: region, département, number, département
+        (its own random stream, so that the other draws of the demo stay the same)."""
+        number = random.Random(f"{self.seed}:nda:{town}").randint(1000, 99999)
+        departement = commune.departement.code[:2]
+        return f"{commune.departement.region.code[:2]:0>2}{departement}{number:05d}{departement}"
 
     def school_team(self, school: School) -> None:
         """A manager, one or two trainers and a social worker per school (the Chelles ones are named)."""

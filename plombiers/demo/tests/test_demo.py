@@ -1,9 +1,20 @@
+import re
+
 import pytest
 from django.core.management import call_command
 
 from plombiers.accounts.enums import Role
 from plombiers.accounts.models import Membership, User
-from plombiers.cohorts.models import Cohort, Enrolment, WaitlistEntry
+from plombiers.cohorts.models import (
+    Attendance,
+    AttendanceAmendment,
+    Cohort,
+    Enrolment,
+    Signature,
+    TrainingSession,
+    WaitlistEntry,
+)
+from plombiers.demo.attendance import AttendanceBuilder
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.network import ACCOUNTS, Builder
 from plombiers.demo.skills import SkillsBuilder
@@ -19,6 +30,7 @@ MODELS = (
     Learner, Referral, ReferralEvent, InformationSession, Invitation, Cohort, Enrolment, WaitlistEntry,
     Framework, Skill, Observation, Evidence,
     PartnerService, Barrier, Action, JournalEntry, Consent,
+    TrainingSession, Attendance, Signature, AttendanceAmendment,
 )  # fmt: skip
 
 
@@ -54,6 +66,9 @@ def test_demo_network_is_the_story_of_demo_md(communes):
     )
     assert funded == {"Chelles", "Montpellier"}
     assert demo.users["jeune@plombiers.example"].first_name == "Inès"
+    holders = {s.slug: s.project_holder for s in schools.select_related("project_holder")}
+    assert all(re.fullmatch(r"\d{11}", h.nda) for h in holders.values())
+    assert holders["plombiers-chelles"].nda[:4] == "1177"  # Île-de-France, Seine-et-Marne
     assert User.objects.get(email="reseau@plombiers.example").check_password("demo-plombiers")
 
 
@@ -64,6 +79,7 @@ def load(only=frozenset({"chelles"})):
     IntakeBuilder().build(demo)
     SkillsBuilder().build(demo, only=set(only))
     SupportBuilder().build(demo, only=set(only))
+    AttendanceBuilder().build(demo, only=set(only))
 
 
 def test_demo_twice_changes_nothing(communes):
@@ -83,6 +99,8 @@ def test_demo_command_loads_communes_and_the_network(capsys):
     assert "promotions" in out
     assert "observations" in out
     assert "Accompagnement :" in out
+    assert "Émargement :" in out and "feuilles signées" in out
+    assert Attendance.objects.filter(session__cohort__school__slug="plombiers-roubaix").exists()
     assert Observation.objects.filter(is_positioning=True).exists()
     assert Evidence.objects.filter(kind="sor").count() == 1
     assert "reseau@plombiers.example" in out

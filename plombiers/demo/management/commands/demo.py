@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from plombiers.cohorts.models import Cohort
+from plombiers.demo.attendance import AttendanceBuilder, demo_attendance_counts
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.network import ACCOUNTS, DEMO_PASSWORD, Builder
 from plombiers.demo.skills import SkillsBuilder
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             IntakeBuilder(seed).build(demo)
             SkillsBuilder(seed).build(demo)
             SupportBuilder(seed).build(demo)
+            AttendanceBuilder(seed).build(demo)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Réseau « {demo.network.name} » : {len(demo.schools)} écoles, prêt en "
@@ -51,6 +53,10 @@ class Command(BaseCommand):
         support = demo_support_counts(demo.network)
         self.stdout.write(
             "Accompagnement : " + ", ".join(f"{n} {label}" for label, n in support.items()) + "."
+        )
+        attendance = demo_attendance_counts(demo.network)
+        self.stdout.write(
+            "Émargement : " + ", ".join(f"{n} {label}" for label, n in attendance.items()) + "."
         )
         self.stdout.write(f"Comptes de démonstration (mot de passe « {DEMO_PASSWORD} ») :")
         for email, first_name, role, _scope in ACCOUNTS:
