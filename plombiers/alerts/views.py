@@ -35,6 +35,7 @@ def alert_list(request):
     cohorts = (
         Cohort.objects.filter(pk__in=alerts.values("enrolment__cohort"))
         .exclude(status=CohortStatus.FINISHED)
+        .select_related("school")
         .order_by("name", "pk")
     )
     form = AlertFilterForm(request.GET or None, cohorts=cohorts)

@@ -4,6 +4,7 @@ import datetime as dt
 
 import time_machine
 
+from plombiers.alerts.models import Alert
 from plombiers.cohorts import attendance as svc
 from plombiers.cohorts.enums import AttendanceStatus, Period
 from plombiers.cohorts.models import TrainingSession
@@ -37,3 +38,18 @@ def history(cohort, by, enrolment, plan: list[tuple[dt.date, str, str]], others=
     for day, period, status in plan:
         session = half_day(cohort, by, day, period)
         mark(by, session, {enrolment: status, **dict.fromkeys(others, A.PRESENT)})
+
+
+def alert_make(enrolment, rule="absences", on: dt.date = dt.date(2026, 10, 14), **kwargs):
+    """An alert as the computation writes it, without the attendance history behind it."""
+    defaults = {
+        "reason": "2 absences non justifiées sur les 5 dernières demi-journées (12/10 matin, 13/10 après-midi)",
+        "facts": {"keys": [f"attendance:{enrolment.pk}"]},
+    }
+    return Alert.objects.create(
+        enrolment=enrolment,
+        school_id=enrolment.cohort.school_id,
+        rule=rule,
+        raised_on=on,
+        **{**defaults, **kwargs},
+    )
