@@ -70,7 +70,9 @@ def alert_acknowledge(request, pk):
         else:
             message = "Alerte prise en compte."
             if request.htmx:
-                return render(request, ACKNOWLEDGEMENT, {"alert": alert, "message": message})
+                response = render(request, ACKNOWLEDGEMENT, {"alert": alert, "message": message})
+                response["HX-Trigger"] = "alerts-changed"  # the count in the menu follows
+                return response
             messages.success(request, message)
             return redirect(alert)
     if request.htmx:
