@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "plombiers.cohorts",
     "plombiers.skills",
     "plombiers.support",
+    "plombiers.alerts",
     "plombiers.demo",
     "plombiers.bench",
 ]
@@ -217,6 +218,25 @@ PLOMBIERS_ELIGIBILITY = {
 
 # Minutes a signing code shown by the trainer stays valid for the learners' phones.
 PLOMBIERS_SIGNING_CODE_MINUTES = int(os.environ.get("SIGNING_CODE_MINUTES", "10"))
+
+# Drop-out early-warning rules (Qualiopi indicator 12), computed daily; see plombiers/alerts/rules.py.
+# Each rule can be switched off ("enabled": False); the alert list explains them to the team.
+PLOMBIERS_ALERT_RULES = {
+    "absences": {
+        "enabled": env_bool("ALERT_ABSENCES", True),
+        "count": int(os.environ.get("ALERT_ABSENCES_COUNT", "2")),
+        "half_days": int(os.environ.get("ALERT_ABSENCES_HALF_DAYS", "5")),
+    },
+    "retards": {
+        "enabled": env_bool("ALERT_LATENESS", True),
+        "count": int(os.environ.get("ALERT_LATENESS_COUNT", "3")),
+        "days": int(os.environ.get("ALERT_LATENESS_DAYS", "7")),
+    },
+    "frein_bloquant": {
+        "enabled": env_bool("ALERT_BLOCKING_BARRIER", True),
+        "days": int(os.environ.get("ALERT_BLOCKING_BARRIER_DAYS", "21")),
+    },
+}
 
 LOGGING = {
     "version": 1,

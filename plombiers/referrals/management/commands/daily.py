@@ -1,11 +1,20 @@
 from django.core.management.base import BaseCommand
 
+from plombiers.alerts.tasks import compute_alerts
 from plombiers.referrals.services import referrals_expire
 
 
 class Command(BaseCommand):
-    help = "Travaux quotidiens (à lancer chaque nuit par cron ou un timer systemd) : expiration des prescriptions."
+    help = (
+        "Travaux quotidiens (à lancer chaque nuit par cron ou un timer systemd) : expiration des "
+        "prescriptions, calcul des alertes de décrochage."
+    )
 
     def handle(self, *args, **options):
         expired = referrals_expire()
         self.stdout.write(f"{expired} prescription(s) expirée(s) après 60 jours sans suite.")
+        result = compute_alerts.enqueue()
+        if result.is_finished:
+            self.stdout.write(f"{result.return_value} alerte(s) de décrochage levée(s).")
+        else:
+            self.stdout.write("Calcul des alertes de décrochage confié à la file des tâches.")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AlertsConfig(AppConfig):
+    name = "plombiers.alerts"
+    verbose_name = "Alertes de décrochage"

@@ -1,0 +1,14 @@
+from django.db import models
+
+
+class Rule(models.TextChoices):
+    """The drop-out early-warning rules (Qualiopi indicator 12); their thresholds are settings."""
+
+    ABSENCES = "absences", "Absences non justifiées"
+    LATENESS = "retards", "Retards répétés"
+    BLOCKING_BARRIER = "frein_bloquant", "Frein bloquant non levé"
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", "À traiter"
+    ACKNOWLEDGED = "acknowledged", "Prise en compte"
