@@ -86,6 +86,7 @@ def test_a_half_day_sheet_marked_signed_on_tablet_and_phone_locked_and_amended(n
     login(tablet, cast.trainer_a.email)
     tablet.get_by_role("link", name="Émargement").tap()
     expect(tablet.get_by_role("heading", level=1)).to_contain_text("Émargement du")
+    assert tablet.evaluate("document.documentElement.scrollWidth") <= TABLET["width"], "the menu fits"
     assert_accessible(tablet, "emargement-aujourdhui-tablette")
     tablet.get_by_role("link", name=re.compile("Promotion fibre — matin")).tap()
     expect(tablet.get_by_role("heading", level=1)).to_contain_text("Feuille d'émargement")
@@ -139,6 +140,7 @@ def test_a_half_day_sheet_marked_signed_on_tablet_and_phone_locked_and_amended(n
     expect(phone.get_by_role("heading", level=1)).to_have_text("Signer la feuille d'émargement")
     expect(phone.get_by_label("Code affiché par votre formateur·rice")).to_have_value(code)
     assert_accessible(phone, "emargement-telephone")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     # A mistyped code first: a clear error, nothing signed.
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     phone.get_by_label("Code affiché par votre formateur·rice").fill(wrong)
