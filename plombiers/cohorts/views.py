@@ -305,6 +305,8 @@ def enrolment_drop_out(request, pk):
 
 # --- calendar and attendance sheets (émargement) -------------------------------------------------
 
+WEEKS_PER_PAGE = 4
+
 
 def _hours_row(enrolment: Enrolment) -> SimpleNamespace:
     hours, show = hours_of(enrolment), attendance.Hours.format
@@ -327,9 +329,6 @@ def hours_of(enrolment: Enrolment) -> attendance.Hours:
         absent=enrolment.absent_minutes,
         excused=enrolment.excused_minutes,
     )
-
-
-WEEKS_PER_PAGE = 4
 
 
 def is_school_side(user: User, school: School) -> bool:
@@ -369,7 +368,7 @@ def _calendar_cohort(request, pk) -> Cohort:
     return get_object_or_404(Cohort.objects.visible_to(request.user).select_related("school"), pk=pk)
 
 
-def _calendar_page(request, cohort: Cohort, *, schedule_form=None, status=200):
+def _calendar_page(request, cohort: Cohort, *, schedule_form=None):
     """Weeks of half-days, a few weeks a page; the page of the current week by default."""
     user = request.user
     team = attendance.can_take_attendance(user, cohort.school)
@@ -404,7 +403,7 @@ def _calendar_page(request, cohort: Cohort, *, schedule_form=None, status=200):
         "reads_sheets": is_school_side(user, cohort.school),
         "schedule_form": schedule_form if team else None,
     }
-    return render(request, "cohorts/cohort_calendar.html", context, status=status)
+    return render(request, "cohorts/cohort_calendar.html", context)
 
 
 def cohort_calendar(request, pk):
@@ -596,10 +595,10 @@ def _describe(snapshot: dict) -> str:
     return text + (", signé" if snapshot.get("signed") else "")
 
 
-def _sheet_page(request, session, *, status=200, **extra):
+def _sheet_page(request, session, **extra):
     context = _sheet_context(request, session, **extra)
     template = "cohorts/includes/sheet.html" if request.htmx else "cohorts/session_detail.html"
-    return render(request, template, context, status=status)
+    return render(request, template, context)
 
 
 def session_detail(request, pk):
@@ -650,10 +649,6 @@ def _form_errors(form) -> list[str]:
     return [str(message) for messages_ in form.errors.values() for message in messages_]
 
 
-def _strokes(form) -> object:
-    return form.cleaned_data["strokes"]
-
-
 @require_POST
 def attendance_sign(request, pk):
     """A learner signs on the trainer's tablet."""
@@ -674,7 +669,7 @@ def attendance_sign(request, pk):
         attendance.attendance_sign(
             session=session,
             enrolment=enrolment,
-            strokes=_strokes(form),
+            strokes=form.cleaned_data["strokes"],
             by=request.user,
             method=SignatureMethod.TABLET,
         )
@@ -702,7 +697,7 @@ def sheet_lock(request, pk):
     if not form.is_valid():
         return _sheet_page(request, session, errors=_form_errors(form))
     try:
-        attendance.sheet_lock(session=session, by=request.user, strokes=_strokes(form))
+        attendance.sheet_lock(session=session, by=request.user, strokes=form.cleaned_data["strokes"])
     except (ValidationError, PermissionDenied) as error:
         return _sheet_page(request, session, errors=_errors(error))
     messages.success(request, "Feuille signée et verrouillée.")
@@ -761,12 +756,12 @@ def _session_to_sign(user) -> TrainingSession | None:
     ]
     if with_code:
         return max(with_code, key=lambda s: s.signing_code_expires_at)
+    # No code running: the latest half-day already started, else the first of the day.
     current = timezone.localtime(now).time()
-    unlocked = [s for s in sessions if not s.is_locked]
-    return (
-        next((s for s in reversed(unlocked) if s.start_time <= current), None)
-        or (unlocked or sessions or [None])[0]
-    )
+    started = [s for s in sessions if s.start_time <= current]
+    if started:
+        return started[-1]
+    return sessions[0] if sessions else None
 
 
 @require_http_methods(["GET", "POST"])
