@@ -8,7 +8,7 @@ from plombiers.accounts.models import User
 from plombiers.forms import Form, ModelForm
 from plombiers.network.models import School
 
-from .enums import CohortStatus, DropOutReason
+from .enums import AttendanceStatus, CohortStatus, DropOutReason, Period, SessionKind
 from .models import Cohort
 
 # A cohort lasts three to four months: fifteen weeks unless the school says otherwise.
@@ -238,3 +238,187 @@ class DropOutForm(Form):
                 f"({self.enrolment.entry_date:%d/%m/%Y})."
             )
         return on
+
+
+# --- schedule and attendance sheets ----------------------------------------------------------------
+
+WEEKDAYS = [(0, "Lundi"), (1, "Mardi"), (2, "Mercredi"), (3, "Jeudi"), (4, "Vendredi"), (5, "Samedi")]
+TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _trainer_field():
+    return PersonChoiceField(
+        label="Formateur·rice", queryset=User.objects.none(), required=False, empty_label="Non précisé"
+    )
+
+
+class ScheduleForm(Form):
+    """The weekly template a cohort's calendar is generated from."""
+
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Jours de formation",
+        choices=WEEKDAYS,
+        coerce=int,
+        initial=[0, 1, 2, 3, 4],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choisissez au moins un jour de la semaine."},
+    )
+    morning_start = forms.TimeField(label="Début du matin", required=False, widget=TIME_WIDGET)
+    morning_end = forms.TimeField(label="Fin du matin", required=False, widget=TIME_WIDGET)
+    afternoon_start = forms.TimeField(label="Début de l'après-midi", required=False, widget=TIME_WIDGET)
+    afternoon_end = forms.TimeField(label="Fin de l'après-midi", required=False, widget=TIME_WIDGET)
+    internship_weeks = forms.CharField(
+        label="Semaines de stage en entreprise",
+        required=False,
+        max_length=500,
+        help_text="Une date de chaque semaine de stage, au format jj/mm/aaaa, séparées par des virgules. "
+        "Toute la semaine devient « stage en entreprise ».",
+    )
+    kind = forms.ChoiceField(label="Nature des autres demi-journées", choices=SessionKind.choices)
+    trainer = _trainer_field()
+
+    def __init__(self, *args, cohort, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "morning_start": dt.time(9),
+                "morning_end": dt.time(12, 30),
+                "afternoon_start": dt.time(13, 30),
+                "afternoon_end": dt.time(17),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["weekdays"].widget.attrs["class"] = "form-check-input"
+        self.fields["trainer"].queryset = school_members([cohort.school_id], Role.TRAINER)
+
+    def clean_internship_weeks(self):
+        days = []
+        for part in self.cleaned_data["internship_weeks"].replace(";", ",").replace("\n", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+                try:
+                    days.append(dt.datetime.strptime(part, pattern).date())
+                    break
+                except ValueError:
+                    continue
+            else:
+                raise forms.ValidationError(f"« {part} » n'est pas une date au format jj/mm/aaaa.")
+        return days
+
+    def clean(self):
+        data = super().clean()
+        hours = {}
+        for period, prefix, label in (
+            (Period.MORNING, "morning", "matin"),
+            (Period.AFTERNOON, "afternoon", "après-midi"),
+        ):
+            start, end = data.get(f"{prefix}_start"), data.get(f"{prefix}_end")
+            if start and end:
+                hours[period] = (start, end)
+            elif start or end:
+                self.add_error(
+                    f"{prefix}_end" if start else f"{prefix}_start",
+                    f"Indiquez le début et la fin du {label}.",
+                )
+        if not hours and not self.errors:
+            self.add_error(None, "Indiquez les horaires du matin, de l'après-midi, ou des deux.")
+        data["hours"] = hours
+        return data
+
+
+class SessionForm(Form):
+    """Add or change one half-day of the calendar."""
+
+    date = forms.DateField(label="Date", widget=DATE_WIDGET)
+    period = forms.ChoiceField(label="Demi-journée", choices=Period.choices)
+    start_time = forms.TimeField(
+        label="Début",
+        required=False,
+        widget=TIME_WIDGET,
+        help_text="Vide : 9 h le matin, 13 h 30 l'après-midi.",
+    )
+    end_time = forms.TimeField(
+        label="Fin",
+        required=False,
+        widget=TIME_WIDGET,
+        help_text="Vide : 12 h 30 le matin, 17 h l'après-midi.",
+    )
+    kind = forms.ChoiceField(label="Nature", choices=SessionKind.choices)
+    block = forms.ModelChoiceField(
+        label="Bloc de compétences travaillé", queryset=None, required=False, empty_label="Aucun"
+    )
+    trainer = _trainer_field()
+
+    def __init__(self, *args, cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        from plombiers.skills.models import Block
+
+        self.fields["block"].queryset = (
+            Block.objects.filter(framework_id=cohort.framework_id).order_by("position", "pk")
+            if cohort.framework_id
+            else Block.objects.none()
+        )
+        self.fields["trainer"].queryset = school_members([cohort.school_id], Role.TRAINER)
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.changed_data}
+
+
+STATUS_FIELD_CHOICES = AttendanceStatus.choices
+
+
+class MarkForm(Form):
+    """One learner's line of the sheet, or an amendment of it on a signed sheet."""
+
+    enrolment = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        label="Présence",
+        choices=AttendanceStatus.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez la présence."},
+    )
+    late_minutes = forms.IntegerField(label="Minutes de retard", required=False, min_value=1, max_value=600)
+    excuse_reason = forms.CharField(label="Motif de l'absence", required=False, max_length=200)
+    proof = forms.FileField(label="Justificatif (facultatif)", required=False)
+    reason = forms.CharField(
+        label="Motif de la modification",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def mark_fields(self) -> dict:
+        data = self.cleaned_data
+        status = data["status"]
+        return {
+            "status": status,
+            "late_minutes": (data["late_minutes"] or 0) if status == AttendanceStatus.LATE else 0,
+            "excuse_reason": data["excuse_reason"] if status == AttendanceStatus.EXCUSED else "",
+            "proof": data["proof"] if status == AttendanceStatus.EXCUSED else None,
+        }
+
+
+class SignatureForm(Form):
+    """A signature drawn on the pad: the strokes as JSON, scaled to the 400 × 150 box."""
+
+    strokes = forms.JSONField(
+        widget=forms.HiddenInput, error_messages={"required": "La signature est vide : signez dans le cadre."}
+    )
+    enrolment = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class SigningCodeForm(Form):
+    code = forms.CharField(
+        label="Code affiché par votre formateur·rice",
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "class": "code-input"}
+        ),
+        error_messages={"required": "Indiquez le code à 6 chiffres."},
+    )
+    strokes = forms.JSONField(
+        widget=forms.HiddenInput, error_messages={"required": "La signature est vide : signez dans le cadre."}
+    )

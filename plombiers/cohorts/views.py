@@ -1,10 +1,19 @@
+import datetime as dt
+from types import SimpleNamespace
+
+import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods, require_POST
 
-from plombiers.accounts.enums import Role
+from plombiers.accounts.enums import SCHOOL_ROLES, Role
 from plombiers.accounts.models import User
 from plombiers.forms import add_service_errors
 from plombiers.network.models import School
@@ -12,10 +21,20 @@ from plombiers.referrals.enums import ReferralStatus
 from plombiers.referrals.models import Referral
 from plombiers.views import paginate, render_list
 
-from . import services
-from .enums import CohortStatus, EnrolmentStatus
-from .forms import AdmissionForm, CohortFilterForm, CohortForm, DropOutForm
-from .models import Cohort, Enrolment, WaitlistEntry
+from . import attendance, services
+from .enums import AttendanceStatus, CohortStatus, EnrolmentStatus, SignatureMethod
+from .forms import (
+    AdmissionForm,
+    CohortFilterForm,
+    CohortForm,
+    DropOutForm,
+    MarkForm,
+    ScheduleForm,
+    SessionForm,
+    SignatureForm,
+    SigningCodeForm,
+)
+from .models import Cohort, Enrolment, TrainingSession, WaitlistEntry
 
 
 def can_manage(user: User, school: School) -> bool:
@@ -115,9 +134,10 @@ def cohort_detail(request, pk):
             Prefetch("trainers", queryset=User.objects.order_by("last_name", "first_name")),
             Prefetch(
                 "enrolments",
-                queryset=Enrolment.objects.select_related("learner").order_by(
-                    "status", "learner__last_name", "learner__first_name", "pk"
-                ),
+                # Hours from the signed sheets ride along: no extra query for the table of hours.
+                queryset=Enrolment.objects.select_related("learner")
+                .with_hours()
+                .order_by("status", "learner__last_name", "learner__first_name", "pk"),
             ),
             Prefetch(
                 "waitlist",
@@ -133,9 +153,16 @@ def cohort_detail(request, pk):
     next_candidate = None
     if manager and cohort.is_open_for_admission and cohort.seats_left and waitlist:
         next_candidate = waitlist[0]
+    enrolments = cohort.enrolments.all()
+    if is_school_side(request.user, cohort.school):
+        hours = enrolments
+    else:  # a learner sees their own hours only
+        hours = [e for e in enrolments if e.learner.user_id == request.user.pk]
     context = {
         "cohort": cohort,
-        "enrolments": cohort.enrolments.all(),
+        "enrolments": enrolments,
+        "hours": [_hours_row(e) for e in hours],
+        "team": attendance.can_take_attendance(request.user, cohort.school),
         "waitlist": waitlist,
         "next_candidate": next_candidate,
         "can_manage": manager,
@@ -273,4 +300,515 @@ def enrolment_drop_out(request, pk):
             return redirect(cohort)
     return render(
         request, "cohorts/enrolment_drop_out.html", {"form": form, "enrolment": enrolment, "cohort": cohort}
+    )
+
+
+# --- calendar and attendance sheets (émargement) -------------------------------------------------
+
+WEEKS_PER_PAGE = 4
+
+
+def _hours_row(enrolment: Enrolment) -> SimpleNamespace:
+    hours, show = hours_of(enrolment), attendance.Hours.format
+    return SimpleNamespace(
+        enrolment=enrolment,
+        attended=show(hours.attended),
+        scheduled=show(hours.scheduled),
+        late=f"{hours.late} min" if hours.late else "—",
+        excused=show(hours.excused) if hours.excused else "—",
+        absent=show(hours.absent) if hours.absent else "—",
+    )
+
+
+def hours_of(enrolment: Enrolment) -> attendance.Hours:
+    """The hours of an enrolment annotated by `Enrolment.objects.with_hours()`."""
+    return attendance.Hours(
+        scheduled=enrolment.scheduled_minutes,
+        attended=enrolment.attended_minutes,
+        late=enrolment.late_minutes,
+        absent=enrolment.absent_minutes,
+        excused=enrolment.excused_minutes,
+    )
+
+
+def is_school_side(user: User, school: School) -> bool:
+    """The school's team (manager, trainers, social workers) and the staff of its network: who reads
+    the sheets. Read from the memberships already loaded for the request: no query."""
+    if user.is_superuser:
+        return True
+    return any(
+        (m.role == Role.NETWORK_STAFF and m.network_id == school.network_id)
+        or (m.role in SCHOOL_ROLES and m.school_id == school.pk)
+        for m in user.membership_list
+    )
+
+
+def _check_team(user: User, school: School) -> None:
+    if not attendance.can_take_attendance(user, school):
+        raise PermissionDenied("Seule l'équipe pédagogique de l'école tient les feuilles d'émargement.")
+
+
+def _errors(error: ValidationError | PermissionDenied) -> list[str]:
+    if isinstance(error, ValidationError):
+        return list(error.messages)
+    return [str(error) or "Vous ne pouvez pas faire cette action."]
+
+
+def _sessions_for_list(queryset):
+    return queryset.with_list_related_data().annotate(
+        there_count=Count(
+            "marks",
+            filter=Q(marks__status__in=[AttendanceStatus.PRESENT, AttendanceStatus.LATE]),
+            distinct=True,
+        )
+    )
+
+
+def _calendar_cohort(request, pk) -> Cohort:
+    return get_object_or_404(Cohort.objects.visible_to(request.user).select_related("school"), pk=pk)
+
+
+def _calendar_page(request, cohort: Cohort, *, schedule_form=None):
+    """Weeks of half-days, a few weeks a page; the page of the current week by default."""
+    user = request.user
+    team = attendance.can_take_attendance(user, cohort.school)
+    weeks = list(cohort.sessions.dates("date", "week"))
+    paginator = Paginator(weeks, WEEKS_PER_PAGE)
+    number = request.GET.get("page")
+    if number is None and weeks:
+        monday = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+        number = next((i // WEEKS_PER_PAGE + 1 for i, week in enumerate(weeks) if week >= monday), None)
+        number = number or paginator.num_pages
+    page = paginator.get_page(number)
+    grouped = []
+    if page.object_list:
+        first, last = page.object_list[0], page.object_list[-1] + dt.timedelta(days=7)
+        sessions = _sessions_for_list(
+            TrainingSession.objects.visible_to(user).filter(cohort=cohort, date__gte=first, date__lt=last)
+        ).order_by("date", "start_time", "pk")
+        by_week = {week: [] for week in page.object_list}
+        for session in sessions:
+            by_week[session.date - dt.timedelta(days=session.date.weekday())].append(session)
+        grouped = [
+            SimpleNamespace(monday=week, sunday=week + dt.timedelta(days=6), sessions=rows)
+            for week, rows in by_week.items()
+        ]
+    if team and schedule_form is None:
+        schedule_form = ScheduleForm(cohort=cohort)
+    context = {
+        "cohort": cohort,
+        "weeks": grouped,
+        "page": page,
+        "team": team,
+        "reads_sheets": is_school_side(user, cohort.school),
+        "schedule_form": schedule_form if team else None,
+    }
+    return render(request, "cohorts/cohort_calendar.html", context)
+
+
+def cohort_calendar(request, pk):
+    return _calendar_page(request, _calendar_cohort(request, pk))
+
+
+@require_POST
+def schedule_generate(request, pk):
+    cohort = _calendar_cohort(request, pk)
+    _check_team(request.user, cohort.school)
+    form = ScheduleForm(request.POST, cohort=cohort)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = attendance.schedule_generate(
+                cohort=cohort,
+                by=request.user,
+                weekdays=data["weekdays"],
+                hours=data["hours"],
+                internship_weeks=data["internship_weeks"],
+                kind=data["kind"],
+                trainer=data["trainer"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            count = len(created)
+            messages.success(
+                request,
+                f"Calendrier généré : {count} demi-journée{pluralize(count)} ajoutée{pluralize(count)} "
+                "(jours fériés exclus, demi-journées existantes conservées).",
+            )
+            return redirect("cohorts:cohort_calendar", cohort.pk)
+    return _calendar_page(request, cohort, schedule_form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def session_create(request, pk):
+    cohort = _calendar_cohort(request, pk)
+    _check_team(request.user, cohort.school)
+    form = SessionForm(request.POST or None, cohort=cohort)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = attendance.session_create(cohort=cohort, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Demi-journée ajoutée : {session.date:%d/%m/%Y}, {session.get_period_display().lower()}.",
+            )
+            return redirect(
+                f"{reverse('cohorts:cohort_calendar', args=[cohort.pk])}?page={_week_page(cohort, session.date)}"
+            )
+    return render(request, "cohorts/session_form.html", {"form": form, "cohort": cohort, "session": None})
+
+
+def _week_page(cohort: Cohort, date: dt.date) -> int:
+    weeks = list(cohort.sessions.dates("date", "week"))
+    monday = date - dt.timedelta(days=date.weekday())
+    return weeks.index(monday) // WEEKS_PER_PAGE + 1 if monday in weeks else 1
+
+
+def _session(request, pk) -> TrainingSession:
+    return get_object_or_404(
+        TrainingSession.objects.visible_to(request.user).select_related(
+            "cohort__school", "block", "trainer", "locked_by", "trainer_signature"
+        ),
+        pk=pk,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def session_edit(request, pk):
+    session = _session(request, pk)
+    cohort = session.cohort
+    _check_team(request.user, cohort.school)
+    initial = {
+        "date": session.date,
+        "period": session.period,
+        "start_time": session.start_time,
+        "end_time": session.end_time,
+        "kind": session.kind,
+        "block": session.block,
+        "trainer": session.trainer,
+    }
+    form = SessionForm(request.POST or None, cohort=cohort, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.changes()
+        for name in ("start_time", "end_time"):
+            if name in data and data[name] is None:
+                data.pop(name)
+        try:
+            attendance.session_update(session=session, by=request.user, data=data)
+        except ValidationError as error:
+            session.refresh_from_db()
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "La demi-journée a été modifiée.")
+            return redirect(
+                f"{reverse('cohorts:cohort_calendar', args=[cohort.pk])}?page={_week_page(cohort, session.date)}"
+            )
+    return render(request, "cohorts/session_form.html", {"form": form, "cohort": cohort, "session": session})
+
+
+@require_POST
+def session_delete(request, pk):
+    session = _session(request, pk)
+    cohort = session.cohort
+    _check_team(request.user, cohort.school)
+    page = _week_page(cohort, session.date)
+    label = f"{session.date:%d/%m/%Y}, {session.get_period_display().lower()}"
+    try:
+        if session.is_locked:
+            raise ValidationError("Cette feuille est signée : la demi-journée ne se supprime plus.")
+        attendance.session_delete(session=session, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Demi-journée du {label} supprimée.")
+    return redirect(f"{reverse('cohorts:cohort_calendar', args=[cohort.pk])}?page={page}")
+
+
+# The sheet of a half-day: the trainer's tablet page.
+
+
+def _sheet_session(request, pk) -> TrainingSession:
+    session = _session(request, pk)
+    if not is_school_side(request.user, session.cohort.school):
+        # A learner signs on their phone; the sheet with everybody's names is the team's.
+        raise PermissionDenied("La feuille d'émargement est tenue par l'équipe de l'école.")
+    return session
+
+
+def _sheet_context(request, session: TrainingSession, **extra) -> dict:
+    team = attendance.can_take_attendance(request.user, session.cohort.school)
+    marks = {a.enrolment_id: a for a in session.marks.select_related("signature")}
+    rows = [SimpleNamespace(enrolment=e, mark=marks.get(e.pk)) for e in attendance.sheet_enrolments(session)]
+    today = timezone.localdate()
+    now = timezone.now()
+    code_active = bool(
+        team
+        and not session.is_locked
+        and session.signing_code
+        and session.signing_code_expires_at
+        and session.signing_code_expires_at > now
+    )
+    context = {
+        "session": session,
+        "cohort": session.cohort,
+        "rows": rows,
+        "team": team,
+        "can_mark": team and not session.is_locked and session.date <= today,
+        "can_sign": team and not session.is_locked and session.date == today,
+        "code_active": code_active,
+        "marked": sum(1 for r in rows if r.mark),
+        "there": sum(1 for r in rows if r.mark and r.mark.is_there),
+        "signed": sum(1 for r in rows if r.mark and r.mark.signature_id),
+        "statuses": AttendanceStatus.choices,
+        "AttendanceStatus": AttendanceStatus,
+        "errors": [],
+        "amendments": [
+            SimpleNamespace(amendment=a, before=_describe(a.before), after=_describe(a.after))
+            for a in session.amendments.select_related("attendance__enrolment__learner", "by").order_by(
+                "at", "pk"
+            )
+        ]
+        if session.is_locked
+        else [],
+    }
+    if code_active:
+        url = request.build_absolute_uri(f"{reverse('cohorts:sign_with_code')}?code={session.signing_code}")
+        context["code_url"] = url
+        # segno writes the SVG from the URL alone: no client input ends up in it.
+        context["qr_svg"] = mark_safe(segno.make(url, error="m").svg_inline(scale=5, border=2))  # noqa: S308
+    context.update(extra)
+    return context
+
+
+def _describe(snapshot: dict) -> str:
+    """A mark of the amendment history, in words."""
+    if not snapshot:
+        return "Pas noté"
+    text = AttendanceStatus(snapshot["status"]).label
+    if snapshot.get("late_minutes"):
+        text += f" ({snapshot['late_minutes']} min)"
+    if snapshot.get("excuse_reason"):
+        text += f" — {snapshot['excuse_reason']}"
+    return text + (", signé" if snapshot.get("signed") else "")
+
+
+def _sheet_page(request, session, **extra):
+    context = _sheet_context(request, session, **extra)
+    template = "cohorts/includes/sheet.html" if request.htmx else "cohorts/session_detail.html"
+    return render(request, template, context)
+
+
+def session_detail(request, pk):
+    return _sheet_page(request, _sheet_session(request, pk))
+
+
+def _team_session(request, pk) -> TrainingSession:
+    session = _sheet_session(request, pk)
+    _check_team(request.user, session.cohort.school)
+    return session
+
+
+@require_POST
+def attendance_mark(request, pk):
+    """One learner's line (only what changed on this tablet), or « Tous présents » for those not yet
+    marked: a mark another tablet wrote meanwhile is never overwritten by a stale page."""
+    session = _team_session(request, pk)
+    if request.POST.get("tous"):
+        marked = set(session.marks.values_list("enrolment_id", flat=True))
+        marks = [
+            attendance.Mark(e.pk, AttendanceStatus.PRESENT)
+            for e in attendance.sheet_enrolments(session)
+            if e.pk not in marked
+        ]
+        if not marks and not session.is_locked:
+            return _sheet_page(request, session, notice="Chaque jeune a déjà une présence notée.")
+        done = f"{len(marks)} jeune{pluralize(len(marks))} noté{pluralize(len(marks))} présent·e{pluralize(len(marks))}."
+    else:
+        form = MarkForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return _sheet_page(request, session, errors=_form_errors(form))
+        marks = [attendance.Mark(form.cleaned_data["enrolment"], **form.mark_fields())]
+        done = None
+    try:
+        saved = attendance.attendance_mark(session=session, by=request.user, marks=marks)
+    except (ValidationError, PermissionDenied) as error:
+        return _sheet_page(request, session, errors=_errors(error))
+    if done is None:
+        mark = saved[0]
+        done = f"{mark.enrolment.learner} : {mark.get_status_display().lower()}."
+    if request.htmx:
+        return _sheet_page(request, session, notice=f"Enregistré — {done}")
+    messages.success(request, f"Enregistré — {done}")
+    return redirect(session)
+
+
+def _form_errors(form) -> list[str]:
+    return [str(message) for messages_ in form.errors.values() for message in messages_]
+
+
+@require_POST
+def attendance_sign(request, pk):
+    """A learner signs on the trainer's tablet."""
+    session = _team_session(request, pk)
+    form = SignatureForm(request.POST)
+    if not form.is_valid():
+        return _sheet_page(request, session, errors=_form_errors(form))
+    enrolment = (
+        Enrolment.objects.filter(cohort=session.cohort, pk=form.cleaned_data["enrolment"] or 0)
+        .select_related("learner")
+        .first()
+    )
+    if enrolment is None:
+        return _sheet_page(
+            request, session, errors=["Ce ou cette jeune n'est pas sur la feuille de cette demi-journée."]
+        )
+    try:
+        attendance.attendance_sign(
+            session=session,
+            enrolment=enrolment,
+            strokes=form.cleaned_data["strokes"],
+            by=request.user,
+            method=SignatureMethod.TABLET,
+        )
+    except (ValidationError, PermissionDenied) as error:
+        return _sheet_page(request, session, errors=_errors(error))
+    messages.success(request, f"Signature de {enrolment.learner} enregistrée.")
+    return redirect(f"{session.get_absolute_url()}#ligne-{enrolment.pk}")
+
+
+@require_POST
+def signing_code_issue(request, pk):
+    session = _team_session(request, pk)
+    try:
+        attendance.signing_code_issue(session=session, by=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        return _sheet_page(request, session, errors=_errors(error))
+    return redirect(f"{session.get_absolute_url()}#code")
+
+
+@require_POST
+def sheet_lock(request, pk):
+    """The trainer signs last: the sheet locks."""
+    session = _team_session(request, pk)
+    form = SignatureForm(request.POST)
+    if not form.is_valid():
+        return _sheet_page(request, session, errors=_form_errors(form))
+    try:
+        attendance.sheet_lock(session=session, by=request.user, strokes=form.cleaned_data["strokes"])
+    except (ValidationError, PermissionDenied) as error:
+        return _sheet_page(request, session, errors=_errors(error))
+    messages.success(request, "Feuille signée et verrouillée.")
+    return redirect(session)
+
+
+@require_POST
+def attendance_amend(request, pk):
+    """Change one mark of a locked sheet, with a reason kept in the history."""
+    session = _team_session(request, pk)
+    form = MarkForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _sheet_page(request, session, errors=_form_errors(form))
+    enrolment = (
+        Enrolment.objects.filter(cohort=session.cohort, pk=form.cleaned_data["enrolment"])
+        .select_related("learner")
+        .first()
+    )
+    if enrolment is None:
+        return _sheet_page(
+            request, session, errors=["Ce ou cette jeune n'est pas sur la feuille de cette demi-journée."]
+        )
+    try:
+        attendance.attendance_amend(
+            session=session,
+            enrolment=enrolment,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            **form.mark_fields(),
+        )
+    except (ValidationError, PermissionDenied) as error:
+        return _sheet_page(request, session, errors=_errors(error))
+    messages.success(
+        request, f"Modification enregistrée pour {enrolment.learner} ; elle figure dans l'historique."
+    )
+    return redirect(f"{session.get_absolute_url()}#historique")
+
+
+# A learner signs on their own phone.
+
+
+def _session_to_sign(user) -> TrainingSession | None:
+    """Today's half-day of the learner's cohort: the one whose code is running, else the current one."""
+    now = timezone.now()
+    sessions = list(
+        TrainingSession.objects.visible_to(user)
+        .filter(date=timezone.localdate(), cohort__enrolments__learner__user=user)
+        .select_related("cohort")
+        .distinct()
+        .order_by("start_time", "pk")
+    )
+    with_code = [
+        s
+        for s in sessions
+        if not s.is_locked and s.signing_code_expires_at and s.signing_code_expires_at > now
+    ]
+    if with_code:
+        return max(with_code, key=lambda s: s.signing_code_expires_at)
+    # No code running: the latest half-day already started, else the first of the day.
+    current = timezone.localtime(now).time()
+    started = [s for s in sessions if s.start_time <= current]
+    if started:
+        return started[-1]
+    return sessions[0] if sessions else None
+
+
+@require_http_methods(["GET", "POST"])
+def sign_with_code(request):
+    user = request.user
+    if not user.has_role(Role.LEARNER):
+        raise PermissionDenied("Cette page sert aux jeunes à signer la feuille sur leur téléphone.")
+    session = _session_to_sign(user)
+    enrolment = mark = None
+    if session is not None:
+        enrolment = attendance.sheet_enrolments(session).filter(learner__user=user).first()
+        if enrolment is not None:
+            mark = session.marks.filter(enrolment=enrolment).select_related("signature").first()
+    code = "".join(c for c in request.GET.get("code", "") if c.isdigit())[:8]
+    form = SigningCodeForm(request.POST or None, initial={"code": code})
+    if request.method == "POST" and form.is_valid():
+        if session is None or enrolment is None:
+            form.add_error(None, "Aucune demi-journée à signer pour vous aujourd'hui.")
+        else:
+            try:
+                attendance.attendance_sign(
+                    session=session,
+                    enrolment=enrolment,
+                    strokes=form.cleaned_data["strokes"],
+                    by=user,
+                    method=SignatureMethod.PHONE,
+                    code=form.cleaned_data["code"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, "Merci, votre signature est enregistrée.")
+                return redirect("cohorts:sign_with_code")
+    context = {"session": session, "enrolment": enrolment, "mark": mark, "form": form}
+    return render(request, "cohorts/sign_with_code.html", context)
+
+
+def sessions_today(request):
+    """Today's half-days of the cohorts the person works with, each a big link to its sheet."""
+    user = request.user
+    if user.has_role(Role.LEARNER) and not user.has_role(Role.NETWORK_STAFF, *SCHOOL_ROLES):
+        return redirect("cohorts:sign_with_code")
+    sessions = _sessions_for_list(
+        TrainingSession.objects.visible_to(user).filter(date=timezone.localdate())
+    ).order_by("start_time", "cohort__name", "pk")
+    return render(
+        request, "cohorts/sessions_today.html", {"sessions": sessions, "today": timezone.localdate()}
     )
