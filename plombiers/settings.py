@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "plombiers.cohorts",
     "plombiers.skills",
     "plombiers.support",
+    "plombiers.documents",
     "plombiers.demo",
     "plombiers.bench",
 ]
