@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Annotated
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from plombiers.api.schemas import ErrorOut
 from plombiers.privacy.services import audit_log
@@ -53,12 +53,12 @@ class WeekIn(Schema):
 def cohort_document(request, cohort_id: Id, kind: str, filters: Query[WeekIn]):
     cohort = get_object_or_404(services.visible_cohorts(request.user).select_related("school"), pk=cohort_id)
     if kind not in KINDS:
-        return 404, {"detail": f"Type de document inconnu « {kind} » : choisissez parmi {KIND_LIST}."}
+        return Status(404, {"detail": f"Type de document inconnu « {kind} » : choisissez parmi {KIND_LIST}."})
     week = filters.week if kind == services.ATTENDANCE else None
     try:
         name, content = services.cohort_document(cohort=cohort, kind=kind, week=week)
     except NothingToPrint as error:
-        return 404, {"detail": str(error)}
+        return Status(404, {"detail": str(error)})
     audit_log(
         actor=request.user,
         action="documents.download",

@@ -40,13 +40,21 @@ def build_framework(trade) -> tuple[Framework, list[Skill]]:
             framework=framework, block=fusion, code="F1", title="Réaliser une soudure par fusion", position=0
         ),
         Skill.objects.create(
-            framework=framework, block=fusion, code="F2", title="Mesurer l'atténuation au réflectomètre", position=1
+            framework=framework,
+            block=fusion,
+            code="F2",
+            title="Mesurer l'atténuation au réflectomètre",
+            position=1,
         ),
         Skill.objects.create(
             framework=framework, block=safety, code="S1", title="Baliser la zone de travail", position=0
         ),
         Skill.objects.create(
-            framework=framework, block=safety, code="S2", title="Travailler en hauteur en sécurité", position=1
+            framework=framework,
+            block=safety,
+            code="S2",
+            title="Travailler en hauteur en sécurité",
+            position=1,
         ),
     ]
     return framework, skills
@@ -103,7 +111,9 @@ def course(cast):
     school.project_holder = holder
     school.address = "3 avenue de la Résistance"
     school.save(update_fields=["project_holder", "address"])
-    opco = OrganisationFactory(network=cast.network, kind=OrganisationKind.OPCO, name="OPCO Énergie & Réseaux")
+    opco = OrganisationFactory(
+        network=cast.network, kind=OrganisationKind.OPCO, name="OPCO Énergie & Réseaux"
+    )
     framework, skills = build_framework(school.trade)
     cohort = CohortFactory(
         school=school,

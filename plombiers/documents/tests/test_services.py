@@ -109,7 +109,9 @@ def test_attendance_sheet_embeds_the_signatures(course, frozen):
 
 
 def test_a_week_without_half_days_is_refused_in_french(course, frozen):
-    with pytest.raises(services.NothingToPrint, match="Aucune demi-journée n'est prévue la semaine du 12/10/2026"):
+    with pytest.raises(
+        services.NothingToPrint, match="Aucune demi-journée n'est prévue la semaine du 12/10/2026"
+    ):
         services.attendance_sheet_pdf(cohort=course.cohort, week=dt.date(2026, 10, 12))
     with pytest.raises(services.NothingToPrint, match="hors des dates"):
         services.attendance_sheet_pdf(cohort=course.cohort, week=dt.date(9999, 12, 31))
