@@ -47,7 +47,9 @@ format: install
 # The benchmark suite (README « Performances ») on its own database, never the demo's:
 # bench/bench.sqlite3 by default (built once, then reused), PostgreSQL with DATABASE_URL.
 BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/bench/bench.sqlite3
+# WeasyPrint (the `bench` extra) renders the reference of the documents benchmark: installed here only.
 bench: install
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	@mkdir -p bench
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(BIN)/plombiers bench $(BENCH_ARGS)
 

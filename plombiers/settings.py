@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "plombiers.skills",
     "plombiers.support",
     "plombiers.alerts",
+    "plombiers.documents",
     "plombiers.demo",
     "plombiers.bench",
 ]

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("plombiers.skills.urls")),
     path("", include("plombiers.support.urls")),
     path("", include("plombiers.alerts.urls")),
+    path("", include("plombiers.documents.urls")),
 ]

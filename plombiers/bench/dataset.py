@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from plombiers.accounts.enums import Role
 from plombiers.accounts.models import Membership, User
-from plombiers.cohorts.enums import CohortStatus, EnrolmentStatus
-from plombiers.cohorts.models import Cohort, Enrolment
+from plombiers.cohorts.enums import AttendanceStatus, CohortStatus, EnrolmentStatus, Period, SignatureMethod
+from plombiers.cohorts.models import Attendance, Cohort, Enrolment, Signature, TrainingSession
+from plombiers.lib.signature import strokes_to_svg
 from plombiers.network.communes import communes_save, read_communes, read_departements, read_regions
 from plombiers.network.enums import OrganisationCategory, OrganisationKind
 from plombiers.network.models import Commune, Network, Organisation, Partnership, School, Trade
@@ -46,10 +47,22 @@ class Sizes:
     history: int = 10  # observations per learner and skill
     background_cohorts: int = 40  # other cohorts of the school, with their own histories
     referrals: int = 1000
+    doc_learners: int = 12  # the cohort whose documents are produced
+    doc_weeks: int = 16  # its weeks of signed attendance sheets (ten half-days each)
+    certificates: int = 1000  # certificats de réalisation produced in a row
 
     @classmethod
     def quick(cls) -> "Sizes":
-        return cls(learners=3, skills=5, history=2, background_cohorts=1, referrals=20)
+        return cls(
+            learners=3,
+            skills=5,
+            history=2,
+            background_cohorts=1,
+            referrals=20,
+            doc_learners=2,
+            doc_weeks=1,
+            certificates=5,
+        )
 
 
 @dataclass
@@ -59,6 +72,7 @@ class BenchData:
     trainer: User
     manager: User
     matrix_cohort: Cohort
+    documents_cohort: Cohort
     built: list[str] = field(default_factory=list)  # the pieces built by this run
     seconds: float = 0.0
 
@@ -68,6 +82,7 @@ class BenchData:
             "matrix_observations": Observation.objects.filter(enrolment__cohort=self.matrix_cohort).count(),
             "cohorts": self.school.cohorts.count(),
             "referrals": Referral.objects.filter(school=self.school).count(),
+            "documents_attendances": Attendance.objects.filter(session__cohort=self.documents_cohort).count(),
         }
 
 
@@ -81,7 +96,8 @@ def ensure(sizes: Sizes, seed: int = 2017) -> BenchData:
         matrix = _matrix_cohort(school, trainer, framework, sizes, rng, built)
         _background(school, trainer, framework, sizes, rng, built)
         _referrals(school, organisation, prescriber, sizes.referrals, rng, built)
-    return BenchData(sizes, school, trainer, manager, matrix, built, time.perf_counter() - start)
+        documents = _documents_cohort(school, trainer, framework, sizes, rng, built)
+    return BenchData(sizes, school, trainer, manager, matrix, documents, built, time.perf_counter() - start)
 
 
 def _network(built):
@@ -282,3 +298,94 @@ def _referrals(school, organisation, prescriber, count: int, rng, built) -> None
         batch_size=500,
     )
     built.append("prescriptions")
+
+
+def _documents_cohort(school, trainer, framework, sizes: Sizes, rng, built) -> Cohort:
+    """A finished cohort with every half-day signed: the source of the documents benchmark.
+
+    Its school gets a project holder (SIRET, numéro de déclaration d'activité) and the cohort an
+    OPCO and a price, as the documents state them. Most learners are present and sign; some are
+    late, absent or excused, as in a real history.
+    """
+    name = f"Documents {sizes.doc_learners}×{sizes.doc_weeks}"
+    cohort = Cohort.objects.filter(school=school, name=name).first()
+    if cohort is not None:
+        return cohort
+    if school.project_holder is None:
+        school.project_holder = Organisation.objects.create(
+            network=school.network,
+            kind=OrganisationKind.PROJECT_HOLDER,
+            name="Association porteuse du banc d'essai",
+            siret="73282932000074",
+            nda="11770000077",
+            address="1 place de l'Hôtel de Ville",
+            commune=school.commune,
+        )
+        school.save(update_fields=["project_holder"])
+    opco, _ = Organisation.objects.get_or_create(
+        network=school.network, name="OPCO du banc d'essai", defaults={"kind": OrganisationKind.OPCO}
+    )
+    learners = _learners(sizes.doc_learners, rng, f"banc-documents-{sizes.doc_learners}-{sizes.doc_weeks}-")
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=today.weekday(), weeks=sizes.doc_weeks + 30)
+    cohort = _cohort(school, trainer, framework, name, start, CohortStatus.FINISHED, learners, 2, rng)
+    Cohort.objects.filter(pk=cohort.pk).update(price_per_learner=4850, opco=opco)
+    enrolments = list(cohort.enrolments.select_related("learner"))
+    hours = {Period.MORNING: (dt.time(9), dt.time(12, 30)), Period.AFTERNOON: (dt.time(13, 30), dt.time(17))}
+    moment = dt.datetime.combine(start, dt.time(12), tzinfo=dt.UTC)
+
+    def strokes():
+        x = rng.randint(10, 60)
+        return [[[x + 25 * i, 40 + rng.randint(-25, 25)] for i in range(12)], [[x, 110], [x + 250, 100]]]
+
+    def signature(name):
+        return Signature(
+            svg=strokes_to_svg(strokes()), signer_name=name, method=SignatureMethod.TABLET, signed_at=moment
+        )
+
+    days = [start + dt.timedelta(weeks=w, days=d) for w in range(sizes.doc_weeks) for d in range(5)]
+    trainer_signatures = Signature.objects.bulk_create(
+        [signature(trainer.get_full_name()) for _ in days for _ in hours]
+    )
+    sessions = TrainingSession.objects.bulk_create(
+        TrainingSession(
+            cohort=cohort,
+            date=day,
+            period=period,
+            start_time=begin,
+            end_time=end,
+            duration_minutes=210,
+            trainer=trainer,
+            locked_at=moment,
+            locked_by=trainer,
+            trainer_signature=trainer_signatures[i * len(hours) + j],
+        )
+        for i, day in enumerate(days)
+        for j, (period, (begin, end)) in enumerate(hours.items())
+    )
+    S = AttendanceStatus
+    marks = []
+    for session in sessions:
+        for enrolment in enrolments:
+            status = rng.choices([S.PRESENT, S.LATE, S.ABSENT, S.EXCUSED], weights=[85, 6, 5, 4])[0]
+            marks.append(
+                Attendance(
+                    session=session,
+                    enrolment=enrolment,
+                    status=status,
+                    late_minutes=rng.choice([10, 20, 45]) if status == S.LATE else 0,
+                    excuse_reason="Rendez-vous médical" if status == S.EXCUSED else "",
+                    updated_by=trainer,
+                )
+            )
+    signatures = Signature.objects.bulk_create(
+        [signature(str(m.enrolment.learner)) for m in marks if m.status in (S.PRESENT, S.LATE)],
+        batch_size=500,
+    )
+    there = iter(signatures)
+    for mark in marks:
+        if mark.status in (S.PRESENT, S.LATE):
+            mark.signature = next(there)
+    Attendance.objects.bulk_create(marks, batch_size=1000)
+    built.append("documents")
+    return Cohort.objects.get(pk=cohort.pk)

@@ -59,6 +59,7 @@ class Measure:
     floor_name: str = ""
     floor: Timing | None = None
     details: dict = field(default_factory=dict)
+    note: str = ""  # printed after the figures (e.g. a speed-up the ratio does not say plainly)
 
     @property
     def ratio(self) -> float | None:
@@ -75,6 +76,7 @@ class Measure:
             **({"floor": {"name": self.floor_name, **self.floor.as_dict()}} if self.floor else {}),
             "ratio": round(self.ratio, 2) if self.ratio is not None else None,
             "details": self.details,
+            **({"note": self.note} if self.note else {}),
         }
 
     def line(self) -> str:
@@ -85,7 +87,10 @@ class Measure:
         if t.queries is not None:
             text += f"  {t.queries:3d} requêtes"
         if f is not None:
-            text += f"  | plancher {f.median_ms:6.2f} ms (p95 {f.p95_ms:6.2f}, {f.queries} requêtes)  ×{self.ratio:.1f}"
+            queries = f", {f.queries} requêtes" if f.queries is not None else ""
+            text += f"  | plancher {f.median_ms:6.2f} ms (p95 {f.p95_ms:6.2f}{queries})  ×{self.ratio:.2f}"
+        if self.note:
+            text += f"\n{'':28} → {self.note}"
         return text
 
 

@@ -29,7 +29,8 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings):
     _, results = run(tmp_path)
     out = capsys.readouterr().out
     assert "Jeu de données construit" in out
-    assert "Résumé : 3/3 mesures" in out
+    assert "Résumé : 6/6 mesures" in out
+    assert "plus rapide que WeasyPrint" in out
     assert {
         "generated_at",
         "machine",
@@ -43,8 +44,10 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings):
     assert results["database"]["vendor"] == connection.vendor
     assert results["sizes"] == Sizes.quick().__dict__
     measures = {m["name"]: m for m in results["measures"]}
-    assert set(measures) == {"cohort_matrix", "referral_list_page", "referral_list_api"}
-    for measure in measures.values():
+    pages = {"cohort_matrix", "referral_list_page", "referral_list_api"}
+    documents = {"documents_cohort_set", "certificates_typst", "certificate_typst_vs_weasyprint"}
+    assert set(measures) == pages | documents
+    for measure in (measures[name] for name in pages | {"documents_cohort_set"}):
         assert measure["status"] == "ok"
         assert measure["measure"]["runs"] == 2
         assert measure["measure"]["median_ms"] <= measure["measure"]["p95_ms"]
@@ -52,7 +55,15 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings):
         assert measure["floor"]["runs"] == 2
         assert measure["ratio"] is not None
     assert measures["cohort_matrix"]["details"]["observations_in_cohort"] == 3 * 5 * 2
-    assert results["summary"]["measured"] == 3
+    assert results["summary"]["measured"] == 6
+    # The documents: 2 learners × 1 week → 2 conventions, 1 sheet, 2 certificats, 2 attestations.
+    assert measures["documents_cohort_set"]["details"]["files"] == 7
+    assert measures["documents_cohort_set"]["details"]["attendances"] == 2 * 10
+    assert measures["certificates_typst"]["details"]["certificates"] == 5
+    assert measures["certificates_typst"]["measure"]["queries"] == 0, "rendering only: the data is read once"
+    versus = measures["certificate_typst_vs_weasyprint"]
+    assert versus["status"] == "ok" and versus["floor"]["runs"] == 2
+    assert versus["details"]["typst_faster_by"] > 0 and "WeasyPrint" in versus["note"]
 
     # A second run reuses the data set.
     counts = (Cohort.objects.count(), Observation.objects.count(), Referral.objects.count())
@@ -98,11 +109,26 @@ def test_the_command_refuses_the_demo_database(settings, tmp_path, monkeypatch):
 
 
 def test_dataset_sizes(db):
-    data = ensure(Sizes(learners=2, skills=6, history=3, background_cohorts=2, referrals=7))
+    data = ensure(
+        Sizes(
+            learners=2,
+            skills=6,
+            history=3,
+            background_cohorts=2,
+            referrals=7,
+            doc_learners=3,
+            doc_weeks=2,
+            certificates=1,
+        )
+    )
     counts = data.counts()
     assert counts["matrix_observations"] == 2 * 6 * 3
     assert counts["referrals"] == 7
-    assert counts["cohorts"] == 3
+    assert counts["cohorts"] == 4, "the matrix cohort, two past ones, the documents' one"
+    assert counts["documents_attendances"] == 3 * 2 * 10
+    sessions = data.documents_cohort.sessions
+    assert sessions.count() == 20 and not sessions.filter(locked_at__isnull=True).exists()
+    assert data.school.project_holder.nda == "11770000077"
     assert data.matrix_cohort.framework.skills.count() == 6
     assert data.matrix_cohort.enrolments.count() == 2
     # Every observation uses its cohort's framework; the floor view renders for a logged-in trainer.

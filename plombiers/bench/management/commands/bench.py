@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from plombiers.bench import benchmarks
+from plombiers.bench import benchmarks, documents  # noqa: F401 — `documents` registers its benchmarks
 from plombiers.bench.dataset import Sizes, ensure
 from plombiers.bench.harness import BENCHMARKS, measure
 
@@ -72,6 +72,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--referrals", type=int, default=None, help=f"prescriptions ({defaults.referrals})"
         )
+        parser.add_argument(
+            "--doc-learners",
+            type=int,
+            default=None,
+            help=f"jeunes de la promotion des documents ({defaults.doc_learners})",
+        )
+        parser.add_argument(
+            "--doc-weeks",
+            type=int,
+            default=None,
+            help=f"semaines d'émargement signées ({defaults.doc_weeks})",
+        )
+        parser.add_argument(
+            "--certificates",
+            type=int,
+            default=None,
+            help=f"certificats produits à la suite ({defaults.certificates})",
+        )
         parser.add_argument("--only", nargs="*", choices=sorted(BENCHMARKS), help="seulement ces mesures")
         parser.add_argument("--output", default="bench/results.json")
 
@@ -84,7 +102,16 @@ class Command(BaseCommand):
         sizes = Sizes(
             **{
                 name: options[name] if options[name] is not None else getattr(base, name)
-                for name in ("learners", "skills", "history", "background_cohorts", "referrals")
+                for name in (
+                    "learners",
+                    "skills",
+                    "history",
+                    "background_cohorts",
+                    "referrals",
+                    "doc_learners",
+                    "doc_weeks",
+                    "certificates",
+                )
             }
         )
         repeat = repeat or (3 if quick else 30)
