@@ -149,3 +149,20 @@ def test_account_pages_are_french_and_accessible(new_page, demo):
     assert_accessible(page, "changer-mot-de-passe")
     page.goto("/comptes/2fa/")
     assert_accessible(page, "double-authentification")
+
+
+@pytest.mark.parametrize(
+    "role", ["staff", "manager_a", "trainer_a", "social_worker_a", "prescriber", "funder", "learner_a"]
+)
+def test_the_menu_holds_on_one_line_on_a_tablet_for_every_role(cast, new_page, role):
+    """Landscape (1024 px) and portrait (820 px) tablets: every entry of the role's menu on one
+    line, and nothing wider than the screen."""
+    page = new_page(**TABLET)
+    login(page, getattr(cast, role).email)
+    for width in (1024, 820):
+        page.set_viewport_size({"width": width, "height": 900})
+        items = page.locator("#menu-principal .nav-link")
+        expect(items.first).to_be_visible()
+        tops = {round(items.nth(i).bounding_box()["y"]) for i in range(items.count())}
+        assert len(tops) == 1, (width, tops)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
