@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from plombiers.cohorts.models import Cohort
+from plombiers.demo.alerts import AlertsBuilder, demo_alert_counts
 from plombiers.demo.attendance import AttendanceBuilder, demo_attendance_counts
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.network import ACCOUNTS, DEMO_PASSWORD, Builder
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             SkillsBuilder(seed).build(demo)
             SupportBuilder(seed).build(demo)
             AttendanceBuilder(seed).build(demo)
+            AlertsBuilder(seed).build(demo)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Réseau « {demo.network.name} » : {len(demo.schools)} écoles, prêt en "
@@ -57,6 +59,10 @@ class Command(BaseCommand):
         attendance = demo_attendance_counts(demo.network)
         self.stdout.write(
             "Émargement : " + ", ".join(f"{n} {label}" for label, n in attendance.items()) + "."
+        )
+        alerts = demo_alert_counts(demo.network)
+        self.stdout.write(
+            "Alertes de décrochage : " + ", ".join(f"{n} {label}" for label, n in alerts.items()) + "."
         )
         self.stdout.write(f"Comptes de démonstration (mot de passe « {DEMO_PASSWORD} ») :")
         for email, first_name, role, _scope in ACCOUNTS:
