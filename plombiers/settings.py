@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "plombiers.cohorts",
     "plombiers.skills",
     "plombiers.support",
+    "plombiers.surveys",
     "plombiers.demo",
     "plombiers.bench",
 ]
@@ -217,6 +218,9 @@ PLOMBIERS_ELIGIBILITY = {
 
 # Minutes a signing code shown by the trainer stays valid for the learners' phones.
 PLOMBIERS_SIGNING_CODE_MINUTES = int(os.environ.get("SIGNING_CODE_MINUTES", "10"))
+
+# Days a satisfaction survey link stays valid.
+PLOMBIERS_SURVEY_LINK_DAYS = int(os.environ.get("SURVEY_LINK_DAYS", "30"))
 
 LOGGING = {
     "version": 1,

@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("plombiers.cohorts.urls")),
     path("", include("plombiers.skills.urls")),
     path("", include("plombiers.support.urls")),
+    path("", include("plombiers.surveys.urls")),
 ]
