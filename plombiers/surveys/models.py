@@ -9,7 +9,7 @@ from plombiers.accounts.models import school_staff_q, scoped
 
 from .enums import Audience
 
-TOKEN_SALT = "plombiers.surveys.invitation"
+TOKEN_SALT = "plombiers.surveys.invitation"  # noqa: S105 — a namespace for the signer, not a secret
 
 
 class SurveyInvitationQuerySet(models.QuerySet):

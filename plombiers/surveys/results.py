@@ -27,6 +27,7 @@ def rate(part: int, whole: int) -> int | None:
 
 @dataclass
 class Choice:
+    value: int
     label: str
     count: int
     percent: int | None
@@ -71,9 +72,7 @@ class AudienceResults:
         result = self._result(self.questionnaire.satisfaction)
         if result is None:
             return None, 0
-        satisfied = sum(
-            c.count for value, c in zip(result.question.choices, result.choices) if value[0] >= SATISFIED_FROM
-        )
+        satisfied = sum(c.count for c in result.choices if c.value >= SATISFIED_FROM)
         return rate(satisfied, result.total), result.total
 
     @property
@@ -81,7 +80,7 @@ class AudienceResults:
         result = self._result(self.questionnaire.recommendation)
         if result is None:
             return None, 0
-        yes = sum(c.count for value, c in zip(result.question.choices, result.choices) if value[0] == 1)
+        yes = sum(c.count for c in result.choices if c.value == 1)
         return rate(yes, result.total), result.total
 
 
@@ -122,7 +121,7 @@ def survey_results(invitations, *, with_comments: bool) -> list[AudienceResults]
                     question=question,
                     total=total,
                     choices=[
-                        Choice(label, values.get(v, 0), rate(values.get(v, 0), total))
+                        Choice(v, label, values.get(v, 0), rate(values.get(v, 0), total))
                         for v, label in question.choices
                     ],
                 )
