@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -105,6 +106,8 @@ def public_results(request, slug):
 
 @require_GET
 def index(request):
+    if not request.user.has_role(Role.NETWORK_STAFF, *SCHOOL_ROLES):
+        raise Http404("Les enquêtes sont lues par l'équipe des écoles et la tête de réseau.")
     since = timezone.now() - YEAR
     schools = with_survey_figures(
         _results_schools(request.user).select_related("trade"), since=since
@@ -118,9 +121,8 @@ def school_results(request, slug):
     school = get_object_or_404(_results_schools(request.user), slug=slug)
     since = timezone.now() - YEAR
     recent = school.survey_invitations.filter(created_at__gte=since)
-    cohorts = with_survey_figures(
-        school.cohorts.filter(survey_invitations__isnull=False).distinct(), since=None
-    ).order_by("-end_date", "pk")
+    surveyed = school.cohorts.filter(pk__in=school.survey_invitations.values("cohort"))
+    cohorts = with_survey_figures(surveyed, since=None).order_by("-end_date", "pk")
     context = {
         "school": school,
         "since": since,

@@ -209,6 +209,23 @@ def test_the_index_lists_the_schools_one_may_see(client, cast, answered):
     client.force_login(cast.staff)
     html = client.get(reverse("surveys:index")).content.decode()
     assert "École A Chelles" in html and "École B Roubaix" in html
+    for who in ("outsider", "learner_a", "prescriber", "funder"):
+        client.force_login(getattr(cast, who))
+        assert client.get(reverse("surveys:index")).status_code == 404
+
+
+def test_the_school_page_counts_each_cohort(client, cast, cohort, answered):
+    SurveyInvitationFactory(enrolment=cohort.completed[1])
+    client.force_login(cast.manager_a)
+    response = client.get(reverse("surveys:school_results", args=[cast.school_a.slug]))
+    (row,) = response.context["page"].object_list
+    assert (row.name, row.invited, row.answered, row.rated, row.satisfied) == (
+        "Promotion automne 2025",
+        2,
+        1,
+        1,
+        1,
+    )
 
 
 # --- pinned query counts -----------------------------------------------------------------
