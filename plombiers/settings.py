@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "plombiers.support",
     "plombiers.alerts",
     "plombiers.documents",
+    "plombiers.surveys",
     "plombiers.demo",
     "plombiers.bench",
 ]
@@ -238,6 +239,8 @@ PLOMBIERS_ALERT_RULES = {
         "days": int(os.environ.get("ALERT_BLOCKING_BARRIER_DAYS", "21")),
     },
 }
+# Days a satisfaction survey link stays valid.
+PLOMBIERS_SURVEY_LINK_DAYS = int(os.environ.get("SURVEY_LINK_DAYS", "30"))
 
 LOGGING = {
     "version": 1,

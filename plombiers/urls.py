@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("plombiers.support.urls")),
     path("", include("plombiers.alerts.urls")),
     path("", include("plombiers.documents.urls")),
+    path("", include("plombiers.surveys.urls")),
 ]

@@ -11,6 +11,7 @@ from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.network import ACCOUNTS, DEMO_PASSWORD, Builder
 from plombiers.demo.skills import SkillsBuilder
 from plombiers.demo.support import SupportBuilder, demo_support_counts
+from plombiers.demo.surveys import SurveysBuilder
 from plombiers.network.communes import communes_load
 from plombiers.network.models import Commune
 from plombiers.referrals.models import Learner, Referral
@@ -38,6 +39,7 @@ class Command(BaseCommand):
             SupportBuilder(seed).build(demo)
             AttendanceBuilder(seed).build(demo)
             AlertsBuilder(seed).build(demo)
+            SurveysBuilder(seed).build(demo)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Réseau « {demo.network.name} » : {len(demo.schools)} écoles, prêt en "
