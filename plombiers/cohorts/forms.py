@@ -6,7 +6,8 @@ from django.utils import timezone
 from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User
 from plombiers.forms import Form, ModelForm
-from plombiers.network.models import School
+from plombiers.network.enums import OrganisationKind
+from plombiers.network.models import Organisation, School
 
 from .enums import AttendanceStatus, CohortStatus, DropOutReason, Period, SessionKind
 from .models import Cohort
@@ -77,6 +78,8 @@ class CohortForm(ModelForm):
             "status",
             "trainers",
             "social_worker",
+            "price_per_learner",
+            "opco",
         ]
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -111,6 +114,12 @@ class CohortForm(ModelForm):
             school_ids = schools.values("pk")
         self.fields["trainers"].queryset = school_members(school_ids, Role.TRAINER)
         self.fields["social_worker"].queryset = school_members(school_ids, Role.SOCIAL_WORKER)
+        # The training is paid by an OPCO or a funder of the network; the convention names it.
+        self.fields["opco"].queryset = Organisation.objects.filter(
+            network__schools__in=school_ids, kind__in=[OrganisationKind.OPCO, OrganisationKind.FUNDER]
+        ).distinct()
+        self.fields["opco"].empty_label = "Aucun (la convention est signée avec le ou la jeune)"
+        self.fields["price_per_learner"].help_text = "Figure sur la convention de formation."
         for widget in (self.fields["trainers"].widget,):
             widget.attrs["class"] = "form-check-input"
 

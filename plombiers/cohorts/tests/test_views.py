@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -9,6 +10,8 @@ from plombiers.cohorts import services
 from plombiers.cohorts.enums import CohortStatus, DropOutReason, EnrolmentStatus
 from plombiers.cohorts.models import Cohort, Enrolment, WaitlistEntry
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.network.enums import OrganisationKind
+from plombiers.network.tests.factories import OrganisationFactory
 from plombiers.privacy.models import AuditEvent
 from plombiers.referrals.enums import ReferralStatus
 from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory
@@ -123,9 +126,23 @@ def test_manager_creates_a_cohort_with_default_end_and_capacity(client, cast):
     assert AuditEvent.objects.filter(action="cohort.create", actor=cast.manager_a).exists()
 
 
+def test_the_price_and_the_opco_of_the_convention_are_set_on_the_cohort(client, cast):
+    opco = OrganisationFactory(network=cast.network, kind=OrganisationKind.OPCO, name="OPCO Atlas")
+    company = cast.company_a
+    client.force_login(cast.manager_a)
+    response = client.post(reverse("cohorts:cohort_create"), cohort_data(cast, opco=company.pk))
+    assert response.status_code == 200 and not Cohort.objects.exists(), "a company does not pay the training"
+    response = client.post(
+        reverse("cohorts:cohort_create"), cohort_data(cast, opco=opco.pk, price_per_learner="7450.50")
+    )
+    cohort = Cohort.objects.get()
+    assert (cohort.opco, cohort.price_per_learner) == (opco, Decimal("7450.50"))
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
+        ({"end_date": "2028-03-02"}, "Une promotion dure au plus un an"),
         ({"end_date": "2027-02-01"}, "La date de fin doit être postérieure à la date de début."),
         ({"end_date": "2027-03-01"}, "La date de fin doit être postérieure à la date de début."),
         ({"capacity": "0"}, "supérieure ou égale à 1"),
