@@ -1,3 +1,6 @@
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -382,7 +385,8 @@ class AttendanceQuerySet(models.QuerySet):
 
 
 def attendance_proof_path(instance, filename: str) -> str:
-    return f"justificatifs/{instance.session.cohort.school_id}/{filename}"
+    # A random name: what the person called the file (often their name) never reaches the disk.
+    return f"justificatifs/{instance.session.cohort.school_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:8]}"
 
 
 class Attendance(models.Model):

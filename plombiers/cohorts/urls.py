@@ -16,6 +16,7 @@ urlpatterns = [
     path("demi-journees/aujourdhui/", views.sessions_today, name="sessions_today"),
     path("demi-journees/<int:pk>/", views.session_detail, name="session_detail"),
     path("demi-journees/<int:pk>/modifier/", views.session_edit, name="session_edit"),
+    path("presences/<int:pk>/justificatif/", views.attendance_proof, name="attendance_proof"),
     path("demi-journees/<int:pk>/supprimer/", views.session_delete, name="session_delete"),
     path("demi-journees/<int:pk>/presences/", views.attendance_mark, name="attendance_mark"),
     path("demi-journees/<int:pk>/signature/", views.attendance_sign, name="attendance_sign"),

@@ -6,19 +6,22 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
 from plombiers.accounts.enums import SCHOOL_ROLES, Role
-from plombiers.accounts.models import User
+from plombiers.accounts.models import User, school_staff_q
 from plombiers.forms import add_service_errors
 from plombiers.network.models import School
 from plombiers.referrals.enums import ReferralStatus
 from plombiers.referrals.models import Referral
+from plombiers.skills.evidence import KINDS
 from plombiers.views import paginate, render_list
 
 from . import attendance, services
@@ -34,7 +37,7 @@ from .forms import (
     SignatureForm,
     SigningCodeForm,
 )
-from .models import Cohort, Enrolment, TrainingSession, WaitlistEntry
+from .models import Attendance, Cohort, Enrolment, TrainingSession, WaitlistEntry
 
 
 def can_manage(user: User, school: School) -> bool:
@@ -812,3 +815,32 @@ def sessions_today(request):
     return render(
         request, "cohorts/sessions_today.html", {"sessions": sessions, "today": timezone.localdate()}
     )
+
+
+def attendance_proof(request, pk):
+    """The proof of an excused absence (often a medical certificate): the school's team and the
+    young person themself only, streamed after the check, always as a download."""
+    user = request.user
+    visible = Attendance.objects.exclude(proof="")
+    if not user.is_superuser:
+        visible = visible.filter(
+            school_staff_q(user, "session__cohort__school") | Q(enrolment__learner__user=user)
+        )
+    mark = get_object_or_404(visible.select_related("enrolment__learner"), pk=pk)
+    try:
+        handle = mark.proof.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    head = handle.read(16)
+    handle.seek(0)
+    kind = next((k for k in KINDS if k.matches(head)), None)
+    name = f"justificatif-{slugify(str(mark.enrolment.learner))}{kind.extensions[0] if kind else ''}"
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=name,
+        content_type=kind.content_type if kind else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -176,3 +176,62 @@ def test_anonymous_visitors_are_sent_to_login(client, cast, url):
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith("/comptes/login/")
+
+
+@pytest.fixture
+def proofs(cast):
+    """An excused absence with its proof (a PDF) in each school; in school A, learner_a's own."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def make(school, trainer, learner_user=None):
+        cohort = CohortFactory(school=school, start_date=dt.date(2026, 9, 7), end_date=dt.date(2026, 12, 18))
+        enrolment = EnrolmentFactory(cohort=cohort, learner=LearnerFactory(user=learner_user))
+        session = svc.session_create(cohort=cohort, by=trainer, date=MONDAY, period=Period.MORNING)
+        proof = SimpleUploadedFile("certificat médical Dupont.pdf", b"%PDF-1.4\n%test\n", "application/pdf")
+        (mark,) = svc.attendance_mark(
+            session=session,
+            by=trainer,
+            marks=[svc.Mark(enrolment.pk, AttendanceStatus.EXCUSED, excuse_reason="Maladie", proof=proof)],
+        )
+        return mark
+
+    return SimpleNamespace(
+        a=make(cast.school_a, cast.trainer_a, cast.learner_a), b=make(cast.school_b, cast.trainer_b)
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_proof_of_an_absence_is_for_the_team_and_the_young_person(client, cast, proofs, role):
+    client.force_login(getattr(cast, role))
+    for school in ("a", "b"):
+        mark = getattr(proofs, school)
+        response = client.get(reverse("cohorts:attendance_proof", args=[mark.pk]))
+        allowed = school in SEES.get(role, set())
+        if role == "learner_a":
+            allowed = mark.enrolment.learner.user_id == cast.learner_a.pk
+        assert response.status_code == (200 if allowed else 404), (role, school)
+        if allowed:
+            assert response["Content-Type"] == "application/pdf"
+            assert response["Content-Disposition"].startswith("attachment")
+            assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert "Dupont" not in proofs.a.proof.name, "the name given by the uploader never reaches the disk"
+
+
+def test_a_learner_does_not_get_another_learner_s_proof(client, cast, proofs):
+    other = EnrolmentFactory(cohort=proofs.a.session.cohort, learner=LearnerFactory())
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    (mark,) = svc.attendance_mark(
+        session=proofs.a.session,
+        by=cast.trainer_a,
+        marks=[
+            svc.Mark(
+                other.pk,
+                AttendanceStatus.EXCUSED,
+                excuse_reason="Convocation",
+                proof=SimpleUploadedFile("c.pdf", b"%PDF-1.4\n", "application/pdf"),
+            )
+        ],
+    )
+    client.force_login(cast.learner_a)
+    assert client.get(reverse("cohorts:attendance_proof", args=[mark.pk])).status_code == 404
