@@ -272,7 +272,11 @@ def test_an_excused_absence_with_a_proof(client, cast, session, three, today):
     mark = Attendance.objects.get()
     assert mark.excuse_reason == "Rendez-vous médical" and mark.proof.name.endswith(".pdf")
     html = client.get(sheet_url(session)).content.decode()
-    assert "Absence justifiée</span> : Rendez-vous médical (justificatif joint)" in html
+    assert (
+        'Absence justifiée</span> : Rendez-vous médical (<a href="'
+        + reverse("cohorts:attendance_proof", args=[mark.pk])
+        in html
+    )
 
 
 def test_a_learner_signs_on_the_tablet(client, cast, session, three, today):
