@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "plombiers.alerts",
     "plombiers.documents",
     "plombiers.surveys",
+    "plombiers.internships",
     "plombiers.demo",
     "plombiers.bench",
 ]
@@ -239,6 +240,8 @@ PLOMBIERS_ALERT_RULES = {
         "days": int(os.environ.get("ALERT_BLOCKING_BARRIER_DAYS", "21")),
     },
 }
+# Days a convention-signing or tutor-evaluation link stays valid.
+PLOMBIERS_INTERNSHIP_LINK_DAYS = int(os.environ.get("INTERNSHIP_LINK_DAYS", "14"))
 # Days a satisfaction survey link stays valid.
 PLOMBIERS_SURVEY_LINK_DAYS = int(os.environ.get("SURVEY_LINK_DAYS", "30"))
 
