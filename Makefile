@@ -12,7 +12,9 @@ WORKERS ?= auto
 $(BIN)/plombiers: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	# The `bench` extra (WeasyPrint, the reference the documents benchmark compares Typst with) is
+	# for the benchmark and its test only: the application never imports it.
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	@touch $@
 
 install: $(BIN)/plombiers
@@ -47,9 +49,7 @@ format: install
 # The benchmark suite (README « Performances ») on its own database, never the demo's:
 # bench/bench.sqlite3 by default (built once, then reused), PostgreSQL with DATABASE_URL.
 BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/bench/bench.sqlite3
-# WeasyPrint (the `bench` extra) renders the reference of the documents benchmark: installed here only.
 bench: install
-	$(BIN)/pip install --quiet -e '.[test,bench]'
 	@mkdir -p bench
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(BIN)/plombiers bench $(BENCH_ARGS)
 
