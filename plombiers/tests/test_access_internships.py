@@ -85,9 +85,11 @@ def _nothing_written():
     assert set(Internship.objects.values_list("status", flat=True)) == {InternshipStatus.DRAFT}
     assert not ConventionSignature.objects.exists()
     assert not TutorEvaluation.objects.exists()
-    assert not AuditEvent.objects.filter(action__startswith="internship.").exclude(
-        action="internship.convention_pdf"
-    ).exists()
+    assert (
+        not AuditEvent.objects.filter(action__startswith="internship.")
+        .exclude(action="internship.convention_pdf")
+        .exists()
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -134,7 +136,10 @@ def test_writes_are_refused_and_write_nothing(client, cast, objects, role):
             assert client.post(url, data).status_code == status, (role, url)
         url = reverse("internships:internship_create") + f"?inscription={o.enrolment.pk}"
         data = {"kind": "stage", "site": o.draft.site_id, "tutor": o.draft.tutor_id}
-        assert client.post(url, {**data, "start_date": "2026-12-01", "end_date": "2026-12-04"}).status_code == status
+        assert (
+            client.post(url, {**data, "start_date": "2026-12-01", "end_date": "2026-12-04"}).status_code
+            == status
+        )
     _nothing_written()
     assert Internship.objects.count() == 2
 
