@@ -251,8 +251,11 @@ def km(a: Commune, b: Commune) -> float:
     return 2 * 6371 * math.asin(math.sqrt(h))
 
 
-def monday_after(day: dt.date) -> dt.date:
-    return day + dt.timedelta(days=7 - day.weekday())
+def pmsmp_dates(cohort: Cohort) -> tuple[dt.date, dt.date]:
+    """Two weeks, Monday to Friday, starting the second Monday after the cohort."""
+    day = cohort.end_date + dt.timedelta(days=3)
+    start = day + dt.timedelta(days=7 - day.weekday())
+    return start, start + dt.timedelta(days=11)
 
 
 def workday(day: dt.date) -> dt.date:
@@ -355,9 +358,9 @@ class InternshipsPlan:
     objectives: list[tuple[Internship, int]] = field(default_factory=list)
     signatures: list[Sign] = field(default_factory=list)
     evaluations: list[Evaluation] = field(default_factory=list)
-    # (evaluation, internship, skill, level drawn by the tutor): the level is raised to the
+    # (evaluation, internship, skill, level drawn by the tutor, day): the level is raised to the
     # learner's current one when written, so that the tutor never lowers it.
-    observed: list[tuple[Evaluation, Internship, Skill, str]] = field(default_factory=list)
+    observed: list[tuple[Evaluation, Internship, Skill, str, dt.date]] = field(default_factory=list)
     goals: dict[int, list[Skill]] = field(default_factory=dict)  # objectives, by id of the internship
     offers: list[Offer] = field(default_factory=list)
     offer_skills: list[tuple[Offer, int]] = field(default_factory=list)
@@ -598,8 +601,8 @@ class InternshipsBuilder:
         insert(Application, columns, rows)
         # The tutors' observations: never below the level the trainers had reached (the latest
         # observation is the current level, and these are written last).
-        enrolments = {i.enrolment_id for _, i, _, _ in plan.observed}
-        skills = {s.pk for _, _, s, _ in plan.observed}
+        enrolments = {i.enrolment_id for _, i, *_ in plan.observed}
+        skills = {s.pk for _, _, s, *_ in plan.observed}
         current = {}
         for enrolment, skill, level in (
             Observation.objects.filter(enrolment__in=enrolments, skill__in=skills)
@@ -608,17 +611,18 @@ class InternshipsBuilder:
         ):
             current[enrolment, skill] = level
         rows = []
-        for evaluation, internship, skill, level in plan.observed:
+        for evaluation, internship, skill, level, observed_on in plan.observed:
             before = current.get((internship.enrolment_id, skill.pk), Level.NOT_OBSERVED)
             if ORDER[before] > ORDER[level]:
                 level = before
+            current[internship.enrolment_id, skill.pk] = level
             observer = f"{evaluation.tutor_name} (tuteur·rice, {internship.site.company.name})"
             rows.append(
                 (
                     internship.enrolment_id,
                     skill.pk,
                     level,
-                    day(min(internship.end_date, timezone.localdate(evaluation.submitted_at))),
+                    day(observed_on),
                     Context.WORKSITE,
                     False,
                     "Observé en entreprise pendant le stage.",
@@ -663,6 +667,12 @@ class SchoolPlacements:
         self.graduate = self.graduate_enrolment()
         self.hired: set[int] = set()  # enrolments hired before today
         self.pending: set[int] = set()  # in interview for a hire to come
+        self.pmsmps = 0
+        self.last_pmsmp_cohort = max(
+            (c for c in cohorts if c.status == CohortStatus.FINISHED and pmsmp_dates(c)[1] < self.today),
+            key=lambda c: c.start_date,
+            default=Cohort(),
+        ).pk
 
     def graduate_enrolment(self) -> int | None:
         """DEMO.md: at Chelles, the first completer of the previous cohort, sent by Thomas."""
@@ -694,13 +704,10 @@ class SchoolPlacements:
                 CohortPlacements(self, cohort).build()
         self.open_offers()
 
-    def host(
-        self, rng: random.Random, exclude: Organisation | None = None, max_km: float | None = None
-    ) -> Host:
+    def host(self, rng: random.Random, exclude: Organisation | None = None) -> Host:
+        """A site of a partner company (the bigger ones host more), another company's if asked."""
         hosts = [
-            (h, w)
-            for h, w in zip(self.ctx.hosts, self.host_weights, strict=True)
-            if h.company != exclude and (max_km is None or h.distance <= max_km)
+            (h, w) for h, w in zip(self.ctx.hosts, self.host_weights, strict=True) if h.company != exclude
         ] or list(zip(self.ctx.hosts, self.host_weights, strict=True))
         return rng.choices([h for h, _ in hosts], weights=[w for _, w in hosts])[0]
 
@@ -884,9 +891,8 @@ class CohortPlacements:
             and rng.random() < NO_INTERNSHIP
         ):
             return placement
-        host = self.school.host(rng, max_km=15 if is_ines else None)
-        # Inès has no licence and travels 15 km at most: the nearest site of a partner.
-        if is_ines:
+        host = self.school.host(rng)
+        if is_ines:  # no licence, 15 km at most by public transport: the nearest site of a partner
             host = min(self.ctx.hosts, key=lambda h: (h.distance, h.site.name))
         placement.host = host
         status, reason = S.FINISHED, ""
@@ -1032,7 +1038,8 @@ class CohortPlacements:
         rng, school = self.rng, self.school
         rate = min(max(school.hire_rate + rng.uniform(-0.08, 0.08), 0.3), 0.85)
         waves: dict[int, dict] = {}  # by company
-        for placement in placements:
+        # (the graduate of DEMO.md first: their company's wave is the CDI they signed)
+        for placement in sorted(placements, key=lambda p: p.enrolment.pk != school.graduate):
             enrolment = placement.enrolment
             if enrolment.status != EnrolmentStatus.COMPLETED:
                 continue
@@ -1141,18 +1148,20 @@ class CohortPlacements:
     def pmsmps(self, placements: list[Placement]) -> None:
         """A few completers not hired discovered another company in a PMSMP right after the cohort,
         prescribed by the school's Mission Locale."""
-        rng, mission = self.rng, self.ctx.mission
-        end = self.cohort.end_date
-        start = monday_after(end + dt.timedelta(days=rng.randint(3, 9)))
-        stop = start + dt.timedelta(days=11)  # two weeks, Monday to Friday
-        if mission is None or stop >= self.today or (stop - end).days > 31:
+        rng, school, mission = self.rng, self.school, self.ctx.mission
+        start, stop = pmsmp_dates(self.cohort)
+        if mission is None or stop >= self.today:
             return
+        # Every school shows at least one (in its last cohort that can have them).
+        force = self.cohort.pk == school.last_pmsmp_cohort and not school.pmsmps
         for placement in placements:
             enrolment = placement.enrolment
             if enrolment.status != EnrolmentStatus.COMPLETED or placement.hired_by is not None:
                 continue  # (hired, or about to be)
-            if rng.random() >= PMSMP_SHARE:
+            if not force and rng.random() >= PMSMP_SHARE:
                 continue
+            force = False
+            school.pmsmps += 1
             exclude = placement.host.company if placement.host else None
             host = self.school.host(rng, exclude=exclude)
             pmsmp = Placement(enrolment, host=host)
@@ -1169,6 +1178,8 @@ class CohortPlacements:
         internship = placement.internship
         if internship is None or internship.status not in (S.FINISHED, S.INTERRUPTED):
             return
+        if internship.end_date >= self.today:
+            return  # interrupted while under way: no evaluation yet
         hired_here = placement.own and internship.kind == InternshipKind.INTERNSHIP
         is_ines = school.ines is not None and placement.enrolment.learner.user_id == school.ines.pk
         recent = (self.today - internship.end_date).days < 14
@@ -1216,10 +1227,16 @@ class CohortPlacements:
         tone = "poor" if low >= 3 else "fair" if low >= 1 else "good"
         evaluation.comment = rng.choice(COMMENTS[tone]) if rng.random() < 0.8 else ""
         evaluation.ip_address = f"{rng.choice(IP_PREFIXES)}{rng.randint(1, 254)}"
-        # The skills seen on site, among the internship's objectives.
+        # The skills seen on site, among the internship's objectives (up to the day they left).
+        enrolment = placement.enrolment
+        observed_on = min(internship.end_date, timezone.localdate(evaluation.submitted_at))
+        if enrolment.status == EnrolmentStatus.DROPPED_OUT and enrolment.end_date:
+            observed_on = min(observed_on, enrolment.end_date)
         for skill in self.plan.goals[id(internship)]:
             if rng.random() < 0.8:
-                self.plan.observed.append((evaluation, internship, skill, pick(rng, TUTOR_LEVELS)))
+                self.plan.observed.append(
+                    (evaluation, internship, skill, pick(rng, TUTOR_LEVELS), observed_on)
+                )
 
 
 def demo_internship_counts(network) -> dict[str, int]:
