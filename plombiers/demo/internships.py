@@ -26,11 +26,12 @@ professionalisation contracts), most by the company of their internship — whos
 wanted to recruit them, with that contract — the others by another partner company; each wave of
 hires of a company is one offer (« pourvue »), other young people were proposed and not retained,
 some offers were closed without a hire, and each company has offers open today, with young people
-proposed or in interview. The former learner of the previous Chelles cohort referred by Thomas was
-hired on a CDI by their internship company.
+proposed or in interview (a hire still to come is an interview today). The former learner of the
+previous Chelles cohort referred by Thomas was hired on a CDI by their internship company.
 
-Everything is written with `bulk_create` (the services audit every write), each row being one the
-services would have accepted; each school and each cohort draws from its own random stream, so
+The rows are written with `bulk_create` where their keys are needed, the others with one prepared
+INSERT run many times (the services audit every write and would take minutes); each row is one the
+services would have accepted. Each school and each cohort draws from its own random stream, so
 that the same seed and day give the same history, and a second run finds the sites and changes
 nothing.
 """
