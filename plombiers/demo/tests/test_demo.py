@@ -1,10 +1,13 @@
+import datetime as dt
 import re
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from plombiers.accounts.enums import Role
 from plombiers.accounts.models import Membership, User
+from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import (
     Attendance,
     AttendanceAmendment,
@@ -16,9 +19,19 @@ from plombiers.cohorts.models import (
 )
 from plombiers.demo.attendance import AttendanceBuilder
 from plombiers.demo.intake import IntakeBuilder
+from plombiers.demo.internships import InternshipsBuilder
 from plombiers.demo.network import ACCOUNTS, Builder
 from plombiers.demo.skills import SkillsBuilder
 from plombiers.demo.support import SupportBuilder
+from plombiers.internships.enums import ApplicationStatus, InternshipKind, InternshipStatus, OfferStatus
+from plombiers.internships.models import (
+    Application,
+    CompanySite,
+    ConventionSignature,
+    Internship,
+    Offer,
+    TutorEvaluation,
+)
 from plombiers.network.models import Contact, Organisation, Partnership, School
 from plombiers.referrals.models import InformationSession, Invitation, Learner, Referral, ReferralEvent
 from plombiers.skills.frameworks import frameworks_load
@@ -31,6 +44,7 @@ MODELS = (
     Framework, Skill, Observation, Evidence,
     PartnerService, Barrier, Action, JournalEntry, Consent,
     TrainingSession, Attendance, Signature, AttendanceAmendment,
+    CompanySite, Internship, ConventionSignature, TutorEvaluation, Offer, Application,
 )  # fmt: skip
 
 
@@ -80,6 +94,7 @@ def load(only=frozenset({"chelles"})):
     SkillsBuilder().build(demo, only=set(only))
     SupportBuilder().build(demo, only=set(only))
     AttendanceBuilder().build(demo, only=set(only))
+    InternshipsBuilder().build(demo, only=set(only))
 
 
 def test_demo_twice_changes_nothing(communes):
@@ -100,6 +115,18 @@ def test_demo_command_loads_communes_and_the_network(capsys):
     assert "observations" in out
     assert "Accompagnement :" in out
     assert "Émargement :" in out and "feuilles signées" in out
+    assert "Stages et emploi :" in out and "embauches" in out
+    # The whole network: about half the completers of the cohorts ended long enough ago hired,
+    # with honest differences between schools; PMSMPs and interrupted internships here and there.
+    ended = Enrolment.objects.filter(
+        status=EnrolmentStatus.COMPLETED, cohort__end_date__lt=timezone.localdate() - dt.timedelta(days=120)
+    )
+    hired = ended.filter(applications__status=ApplicationStatus.HIRED).distinct().count()
+    assert 0.48 <= hired / ended.count() <= 0.62
+    assert Internship.objects.filter(kind=InternshipKind.PMSMP).count() >= 18
+    assert Internship.objects.filter(status=InternshipStatus.INTERRUPTED).count() >= 10
+    assert 300 <= Offer.objects.count() <= 1200
+    assert Offer.objects.filter(status=OfferStatus.OPEN).count() >= 50
     assert Attendance.objects.filter(session__cohort__school__slug="plombiers-roubaix").exists()
     assert Observation.objects.filter(is_positioning=True).exists()
     assert Evidence.objects.filter(kind="sor").count() == 1

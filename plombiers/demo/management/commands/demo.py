@@ -8,6 +8,7 @@ from plombiers.cohorts.models import Cohort
 from plombiers.demo.alerts import AlertsBuilder, demo_alert_counts
 from plombiers.demo.attendance import AttendanceBuilder, demo_attendance_counts
 from plombiers.demo.intake import IntakeBuilder
+from plombiers.demo.internships import InternshipsBuilder, demo_internship_counts
 from plombiers.demo.network import ACCOUNTS, DEMO_PASSWORD, Builder
 from plombiers.demo.skills import SkillsBuilder
 from plombiers.demo.support import SupportBuilder, demo_support_counts
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             AttendanceBuilder(seed).build(demo)
             AlertsBuilder(seed).build(demo)
             SurveysBuilder(seed).build(demo)
+            InternshipsBuilder(seed).build(demo)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Réseau « {demo.network.name} » : {len(demo.schools)} écoles, prêt en "
@@ -65,6 +67,10 @@ class Command(BaseCommand):
         alerts = demo_alert_counts(demo.network)
         self.stdout.write(
             "Alertes de décrochage : " + ", ".join(f"{n} {label}" for label, n in alerts.items()) + "."
+        )
+        placements = demo_internship_counts(demo.network)
+        self.stdout.write(
+            "Stages et emploi : " + ", ".join(f"{n} {label}" for label, n in placements.items()) + "."
         )
         self.stdout.write(f"Comptes de démonstration (mot de passe « {DEMO_PASSWORD} ») :")
         for email, first_name, role, _scope in ACCOUNTS:
