@@ -316,7 +316,7 @@ def test_offers_around_the_school_and_about_half_the_completers_hired(demo):
 
 
 def test_ines_internship_and_the_graduate_hired_by_their_internship_company(demo):
-    today, now = timezone.localdate(), timezone.now()
+    today = timezone.localdate()
     ines = demo.users["jeune@plombiers.example"]
     internship = Internship.objects.select_related("enrolment__cohort", "site__commune").get(
         enrolment__learner__user=ines
@@ -326,19 +326,16 @@ def test_ines_internship_and_the_graduate_hired_by_their_internship_company(demo
     assert (internship.start_date, internship.end_date) == internship_weeks()[cohort.pk]
     assert km(cohort.school.commune, internship.site.commune) <= 15  # she travels 15 km at most
     signatures = {s.party: s for s in internship.signatures.all()}
-    if internship.start_date > today:
-        # Her weeks are still to come: the convention waits for her own signature.
-        assert internship.status == S.TO_SIGN
-        assert signatures[Party.LEARNER].signed_at is None
-        assert signatures[Party.LEARNER].expires_at > now
-        assert signatures[Party.COMPANY].signed_at and signatures[Party.SCHOOL].signed_at
-        # A classmate's convention is out for signature too, partly signed.
-        others = Internship.objects.filter(enrolment__cohort=cohort, status=S.TO_SIGN).exclude(
-            pk=internship.pk
-        )
-        assert others.filter(signatures__signed_at__isnull=False).exists()
-    else:
-        assert internship.evaluation.submitted_at is not None
+    # Her cohort went to the companies in its 6th and 7th weeks: done, and evaluated by her tutor.
+    assert internship.end_date < today and internship.status == S.FINISHED
+    assert {p for p, s in signatures.items() if s.signed_at} == {Party.LEARNER, Party.COMPANY, Party.SCHOOL}
+    evaluation = internship.evaluation
+    assert evaluation.submitted_at is not None and evaluation.soft_skills
+    assert Observation.objects.filter(
+        enrolment=internship.enrolment,
+        context=Context.WORKSITE,
+        observer_name__contains=internship.tutor.full_name,
+    ).exists()
 
     # The graduate of the previous Chelles cohort, sent by Thomas: a CDI with the internship company.
     previous = (
