@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import offer_views
+
+app_name = "internships"
+
+urlpatterns = [
+    # --- offers, applications and partner companies (offer_views) ---
+    path("offres/", offer_views.offer_list, name="offer_list"),
+    path("offres/nouvelle/", offer_views.offer_create, name="offer_create"),
+    path("offres/<int:pk>/", offer_views.offer_detail, name="offer_detail"),
+    path("offres/<int:pk>/modifier/", offer_views.offer_edit, name="offer_edit"),
+    path("offres/<int:pk>/statut/", offer_views.offer_status, name="offer_status"),
+    path("offres/<int:pk>/proposer/", offer_views.application_create, name="application_create"),
+    path("candidatures/", offer_views.application_list, name="application_list"),
+    path("candidatures/<int:pk>/statut/", offer_views.application_transition, name="application_transition"),
+    path("entreprises/<int:pk>/", offer_views.company_detail, name="company_detail"),
+    path("entreprises/<int:pk>/sites/nouveau/", offer_views.site_create, name="site_create"),
+    path("entreprises/sites/<int:pk>/modifier/", offer_views.site_edit, name="site_edit"),
+    path("entreprises/<int:pk>/tuteurs/nouveau/", offer_views.tutor_create, name="tutor_create"),
+    path("entreprises/tuteurs/<int:pk>/modifier/", offer_views.tutor_edit, name="tutor_edit"),
+    # --- end of offers ---
+]
