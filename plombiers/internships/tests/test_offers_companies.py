@@ -214,3 +214,10 @@ def test_team_adds_and_edits_a_tutor(client, cast, offers):
     )
     tutor.refresh_from_db()
     assert tutor.email == "s@fibre-a.example"
+
+
+def test_the_organisation_page_of_a_company_links_to_the_relationship_page(client, cast, offers):
+    client.force_login(cast.trainer_a)
+    link = reverse("internships:company_detail", args=[cast.company_a.pk])
+    assert link in text(client.get(cast.company_a.get_absolute_url()))
+    assert "/entreprises/" not in text(client.get(cast.prescriber_org.get_absolute_url()))
