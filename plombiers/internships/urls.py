@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import offer_views, views
 
 app_name = "internships"
 
@@ -18,4 +18,19 @@ urlpatterns = [
     path("convention/<str:token>/", views.convention_sign, name="convention_sign"),
     path("convention/<str:token>/convention.pdf", views.convention_read, name="convention_read"),
     path("evaluation/<str:token>/", views.evaluation, name="evaluation"),
+    # --- offers, applications and partner companies (offer_views) ---
+    path("offres/", offer_views.offer_list, name="offer_list"),
+    path("offres/nouvelle/", offer_views.offer_create, name="offer_create"),
+    path("offres/<int:pk>/", offer_views.offer_detail, name="offer_detail"),
+    path("offres/<int:pk>/modifier/", offer_views.offer_edit, name="offer_edit"),
+    path("offres/<int:pk>/statut/", offer_views.offer_status, name="offer_status"),
+    path("offres/<int:pk>/proposer/", offer_views.application_create, name="application_create"),
+    path("candidatures/", offer_views.application_list, name="application_list"),
+    path("candidatures/<int:pk>/statut/", offer_views.application_transition, name="application_transition"),
+    path("entreprises/<int:pk>/", offer_views.company_detail, name="company_detail"),
+    path("entreprises/<int:pk>/sites/nouveau/", offer_views.site_create, name="site_create"),
+    path("entreprises/sites/<int:pk>/modifier/", offer_views.site_edit, name="site_edit"),
+    path("entreprises/<int:pk>/tuteurs/nouveau/", offer_views.tutor_create, name="tutor_create"),
+    path("entreprises/tuteurs/<int:pk>/modifier/", offer_views.tutor_edit, name="tutor_edit"),
+    # --- end of offers ---
 ]
