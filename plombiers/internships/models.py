@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -275,7 +276,16 @@ class Offer(models.Model):
     )
     title = models.CharField("intitulé", max_length=200)
     kind = models.CharField("type", max_length=12, choices=OfferKind.choices, default=OfferKind.JOB)
-    rome_code = models.CharField("code ROME", max_length=5, blank=True)
+    rome_code = models.CharField(
+        "code ROME",
+        max_length=5,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[A-N]\d{4}$", "Un code ROME s'écrit d'une lettre et quatre chiffres (ex. I1307)."
+            )
+        ],
+    )
     contract = models.CharField("contrat", max_length=25, choices=ContractType.choices, blank=True)
     contract_months = models.PositiveSmallIntegerField("durée du contrat (mois)", null=True, blank=True)
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", verbose_name="commune")

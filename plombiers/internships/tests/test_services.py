@@ -273,3 +273,17 @@ def test_an_expired_or_forged_evaluation_link_is_refused(cast, placement, frozen
     with pytest.raises(ValidationError, match="expiré"):
         svc.evaluation_submit(token=eval_token(evaluation), answers=answers(placement))
     assert not Observation.objects.exists()
+
+
+def test_an_offer_s_rome_code_is_checked_by_the_service_too(cast, placement):
+    from plombiers.internships.models import Offer
+
+    offer = Offer(
+        company=cast.company_a, title="Monteur·se câbleur", rome_code="Z99", commune=cast.school_a.commune
+    )
+    with pytest.raises(ValidationError, match="code ROME"):
+        svc.offer_save(by=cast.manager_a, offer=offer)
+    assert not Offer.objects.exists()
+    offer.rome_code = "F1605"
+    svc.offer_save(by=cast.manager_a, offer=offer)
+    assert Offer.objects.get().latitude == cast.school_a.commune.latitude
