@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("plombiers.alerts.urls")),
     path("", include("plombiers.documents.urls")),
     path("", include("plombiers.surveys.urls")),
+    path("", include("plombiers.internships.urls")),
 ]

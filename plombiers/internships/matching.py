@@ -84,6 +84,15 @@ def current_enrolments(queryset: QuerySet | None = None, *, today: dt.date | Non
     return queryset.filter(Q(status=EnrolmentStatus.ACTIVE) | finished)
 
 
+def is_current(enrolment: Enrolment, *, today: dt.date | None = None) -> bool:
+    """The same rule as `current_enrolments`, for one enrolment already loaded (with its cohort)."""
+    if enrolment.status == EnrolmentStatus.ACTIVE:
+        return True
+    since = (today or timezone.localdate()) - dt.timedelta(days=JUST_FINISHED_DAYS)
+    ended = enrolment.end_date or enrolment.cohort.end_date
+    return enrolment.status == EnrolmentStatus.COMPLETED and ended >= since
+
+
 def current_enrolment_of(learner_id: int) -> Enrolment | None:
     """The enrolment a young person is matched through: their latest current one."""
     return (

@@ -22,8 +22,8 @@ from plombiers.skills.models import Observation
 NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture
-def frozen():
+@pytest.fixture(name="frozen")
+def frozen_fixture():
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
@@ -32,8 +32,8 @@ def observe(enrolment, skill, level, on=dt.date(2026, 10, 1)):
     return Observation.objects.create(enrolment=enrolment, skill=skill, level=level, observed_on=on)
 
 
-@pytest.fixture
-def matching(cast, communes, placement, frozen):
+@pytest.fixture(name="case")
+def case_fixture(cast, communes, placement, frozen):
     c = communes
     enrolment = placement.enrolment
     learner = placement.learner

@@ -8,7 +8,7 @@ import pytest
 from plombiers.internships import matching
 from plombiers.internships.enums import OfferStatus
 from plombiers.internships.tests.factories import OfferFactory
-from plombiers.internships.tests.matching_fixtures import frozen, matching as case  # noqa: F401
+from plombiers.internships.tests.matching_fixtures import case_fixture, frozen_fixture  # noqa: F401
 from plombiers.referrals.enums import DrivingLicence
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -99,7 +99,9 @@ def test_the_travel_distance_of_the_young_person(case):
 
 def test_limit_and_ties(case, cast, communes):
     """Equal scores: the nearer first, then the older offer."""
-    twin = OfferFactory(title="Pontault bis", commune=communes["77373"], company=cast.company_a, kind="emploi")
+    twin = OfferFactory(
+        title="Pontault bis", commune=communes["77373"], company=cast.company_a, kind="emploi"
+    )
     matches = matching.learner_matches(case.enrolment, limit=2)
     assert [m.offer_id for m in matches] == [case.offers.pontault.pk, twin.pk]
 
@@ -149,3 +151,6 @@ def test_current_enrolment_of_a_young_person(case):
     assert matching.current_enrolment_of(case.nina.learner_id) == case.nina
     assert matching.current_enrolment_of(case.leo.learner_id) is None
     assert matching.current_enrolment_of(case.max.learner_id) is None
+    current = {case.enrolment, case.paul, case.zoe, case.nina, case.bruno}
+    for enrolment in (*current, case.leo, case.max):
+        assert matching.is_current(enrolment) is (enrolment in current)
