@@ -21,20 +21,28 @@ score = (0.8 × coverage + 0.2 × (1 − distance / max distance)) × (½ if the
 the older offer (or enrolment) first.
 
 How: the open offers become arrays (ids, coordinates in radians, licence flag, start ordinal, an
-offers × skills matrix); coverage is a matrix product, the haversine distance a numpy expression.
-One young person: offers are first cut in SQL by a bounding box on the indexed
-`(status, latitude, longitude)` columns. Every young person (`learners_matches`): the offers are
-loaded once, the young people sorted by place and scored in blocks against the offers near the
-block only (distances are computed once per distinct offer location).
+offers × skills boolean matrix, bit-packed); coverage is a boolean matrix product (AND and
+popcount on words of 64 skills), the haversine distance a numpy expression. One young person: the
+offers are first cut in SQL by a bounding box on the indexed `(status, latitude, longitude)`
+columns (and by what excludes whatever the place: partner, licence, dates), then scored in numpy.
+Every young person (`learners_matches`): the offers are loaded once, the young people sorted by
+place and scored in blocks against the offers near the block only (distances are computed once
+per block and distinct offer location).
+
+A young person is matched with the offers of the companies partnered with their school, an offer
+with the young people of its company's partner schools: the school can propose them.
 """
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Q, QuerySet
+from django.db import connections
+from django.db.models import CharField, IntegerField, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from plombiers.cohorts.enums import EnrolmentStatus
@@ -56,6 +64,7 @@ LICENCE_IN_PROGRESS_FACTOR = 0.5
 NO_LICENCE, LICENCE_IN_PROGRESS, LICENCE_B = 0, 1, 2
 LICENCE_CODES = {DrivingLicence.B: LICENCE_B, DrivingLicence.IN_PROGRESS: LICENCE_IN_PROGRESS}
 ANY_TIME = np.iinfo(np.int32).max  # the start ordinal of an offer without a start date
+EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 
 @dataclass(frozen=True)
@@ -115,7 +124,7 @@ class Offers:
     start: np.ndarray  # int32 ordinal, ANY_TIME when unknown
     company: np.ndarray  # int64 company ids
     skills: np.ndarray  # int64 skill ids: the columns of `required`
-    required: np.ndarray  # float32 offers × skills, 1 where required
+    required: np.ndarray  # offers × skills, bit-packed (uint64 words, see pack_bits)
     required_count: np.ndarray  # float32
 
     def __len__(self):
@@ -131,43 +140,75 @@ class Learners:
     licence: np.ndarray  # int8: NO_LICENCE, LICENCE_IN_PROGRESS, LICENCE_B
     available: np.ndarray  # int32 ordinal: the end of the cohort
     school: np.ndarray  # int64 school ids
-    acquired: np.ndarray  # float32 learners × offers.skills
+    acquired: np.ndarray  # learners × offers.skills, bit-packed like Offers.required
 
     def __len__(self):
         return len(self.ids)
 
 
+def _fetch(queryset: QuerySet) -> list[tuple]:
+    """The rows of a `values_list` queryset straight from the cursor: Django's per-value
+    conversions cost more than everything else on tens of thousands of rows."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _ordinals(dates) -> np.ndarray:
+    """Dates (date objects, ISO strings from SQLite, or None) as int32 ordinals, ANY_TIME for None."""
+    days = np.array(dates, dtype="datetime64[D]")
+    ordinals = days.astype(np.int64) + EPOCH_ORDINAL
+    return np.where(np.isnat(days), ANY_TIME, ordinals).astype(np.int32)
+
+
 def _offers(queryset: QuerySet) -> Offers:
-    """The offers of `queryset` (open, with coordinates) as arrays: two queries."""
-    rows = list(
-        queryset.order_by("pk").values_list(
-            "pk", "latitude", "longitude", "driving_licence_required", "start_date", "kind", "company_id"
+    """The offers of `queryset` (open, with coordinates) as arrays, with their required skills:
+    one query, a row per (offer, required skill), offers in order. The date and the flag are cast
+    in SQL: SQLite's per-value converters would cost more than the rest."""
+    rows = _fetch(
+        queryset.order_by("pk")
+        .annotate(
+            start_text=Cast("start_date", CharField()),
+            licence_int=Cast("driving_licence_required", IntegerField()),
+        )
+        .values_list(
+            "pk",
+            "latitude",
+            "longitude",
+            "licence_int",
+            "start_text",
+            "kind",
+            "company_id",
+            "required_skills",
         )
     )
-    n = len(rows)
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
-    pairs = np.array(
-        list(
-            Offer.required_skills.through.objects.filter(offer__in=queryset.values("pk")).values_list(
-                "offer_id", "skill_id"
-            )
-        ),
-        dtype=np.int64,
-    ).reshape(-1, 2)
-    skills, columns = np.unique(pairs[:, 1], return_inverse=True)
-    required = np.zeros((n, len(skills)), dtype=np.float32)
-    required[np.searchsorted(ids, pairs[:, 0]), columns] = 1
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 8
+    all_ids = np.array(columns[0], dtype=np.int64)
+    starts_offer = np.r_[True, all_ids[1:] != all_ids[:-1]] if len(all_ids) else np.zeros(0, dtype=bool)
+    first = np.flatnonzero(starts_offer)
+    ids = all_ids[first]
+    skill_of_row = np.array(columns[7], dtype=object)
+    has_skill = np.not_equal(skill_of_row, None)
+    skills, at = np.unique(skill_of_row[has_skill].astype(np.int64), return_inverse=True)
+    required = np.zeros((len(ids), len(skills)), dtype=bool)
+    offer_of_row = np.cumsum(starts_offer) - 1
+    required[offer_of_row[has_skill], at] = 1
+
+    def column(k, dtype):
+        return np.array(columns[k], dtype=dtype)[first]
+
     return Offers(
         ids=ids,
-        lat=np.radians(np.fromiter((r[1] for r in rows), dtype=np.float64, count=n)),
-        lon=np.radians(np.fromiter((r[2] for r in rows), dtype=np.float64, count=n)),
-        licence=np.fromiter((r[3] for r in rows), dtype=bool, count=n),
-        any_time=np.fromiter((r[5] == OfferKind.INTERNSHIP for r in rows), dtype=bool, count=n),
-        start=np.fromiter((r[4].toordinal() if r[4] else ANY_TIME for r in rows), dtype=np.int32, count=n),
-        company=np.fromiter((r[6] for r in rows), dtype=np.int64, count=n),
+        lat=np.radians(column(1, np.float64)),
+        lon=np.radians(column(2, np.float64)),
+        licence=column(3, bool),
+        any_time=column(5, object) == OfferKind.INTERNSHIP.value,
+        start=_ordinals(np.array(columns[4], dtype=object)[first]),
+        company=column(6, np.int64),
         skills=skills,
-        required=required,
-        required_count=required.sum(axis=1),
+        required=pack_bits(required),
+        required_count=required.sum(axis=1, dtype=np.int64).astype(np.float32),
     )
 
 
@@ -202,7 +243,7 @@ def _learners(enrolments: QuerySet) -> Learners:
         licence=np.fromiter((LICENCE_CODES.get(r[4], NO_LICENCE) for r in rows), dtype=np.int8, count=m),
         available=np.fromiter((r[5].toordinal() for r in rows), dtype=np.int32, count=m),
         school=np.fromiter((r[6] for r in rows), dtype=np.int64, count=m),
-        acquired=np.zeros((m, 0), dtype=np.float32),
+        acquired=pack_bits(np.zeros((m, 0), dtype=bool)),
     )
 
 
@@ -210,7 +251,8 @@ def _acquire(learners: Learners, enrolments: QuerySet, skills: np.ndarray) -> No
     """Fill `learners.acquired` over the offers' skill columns: current observations at an
     acquired level (one query, none without skills)."""
     m = len(learners)
-    learners.acquired = np.zeros((m, len(skills)), dtype=np.float32)
+    acquired = np.zeros((m, len(skills)), dtype=bool)
+    learners.acquired = pack_bits(acquired)
     if not m or not len(skills):
         return
     observed = (
@@ -222,10 +264,28 @@ def _acquire(learners: Learners, enrolments: QuerySet, skills: np.ndarray) -> No
     pairs = np.array(list(observed), dtype=np.int64).reshape(-1, 2)
     at = np.searchsorted(learners.ids, pairs[:, 0])
     known = (at < m) & (learners.ids[np.minimum(at, m - 1)] == pairs[:, 0])
-    learners.acquired[at[known], np.searchsorted(skills, pairs[known, 1])] = 1
+    acquired[at[known], np.searchsorted(skills, pairs[known, 1])] = True
+    learners.acquired = pack_bits(acquired)
 
 
 # --- scoring -------------------------------------------------------------------------------------
+
+
+def pack_bits(matrix: np.ndarray) -> np.ndarray:
+    """A boolean rows × skills matrix as rows × words of 64 skills (uint64)."""
+    packed = np.packbits(matrix, axis=1, bitorder="little")
+    packed = np.pad(packed, ((0, 0), (0, -packed.shape[1] % 8)))
+    return np.ascontiguousarray(packed).view(np.uint64)
+
+
+def bit_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The boolean matrix product a × bᵀ of bit-packed rows, as counts (float32): for each pair,
+    the skills set in both. AND then popcount, a word of 64 skills at a time: OpenBLAS's float
+    product spins its threads on such thin matrices (fifty times slower on a busy 2-core machine)."""
+    counts = np.zeros((len(a), len(b)), dtype=np.uint16)
+    for word in range(a.shape[1]):
+        counts += np.bitwise_count(a[:, word, None] & b[None, :, word])
+    return counts.astype(np.float32)
 
 
 def haversine_km(lat1, lon1, lat2, lon2):
@@ -247,16 +307,16 @@ class Scores:
 def _score(
     learners: Learners, li: np.ndarray, offers: Offers, oi: np.ndarray, *, distance=None, partners=None
 ) -> Scores:
-    """Score the learners `li` against the offers `oi`; `distance` when already known, `partners`
-    a learners × offers mask of the offers their school may propose (all when None)."""
+    """Score the learners `li` against the offers `oi` (a matrix, in float32); `distance` when
+    already known, `partners` a learners × offers mask of the offers their school may propose."""
     if distance is None:
         distance = haversine_km(
             learners.lat[li, None], learners.lon[li, None], offers.lat[None, oi], offers.lon[None, oi]
         )
-    max_km = learners.max_km[li, None]
+    distance = distance.astype(np.float32)
+    max_km = learners.max_km[li, None].astype(np.float32)
     licence = learners.licence[li, None]
-    required = offers.licence[None, oi]
-    licence_ok = ~required | (licence == LICENCE_B)
+    licence_ok = ~offers.licence[None, oi] | (licence == LICENCE_B)
     kept = (
         (distance <= max_km)
         & (licence_ok | (licence == LICENCE_IN_PROGRESS))
@@ -264,14 +324,17 @@ def _score(
     )
     if partners is not None:
         kept &= partners
-    matched = learners.acquired[li] @ offers.required[oi].T  # the coverage: a matrix product
-    count = offers.required_count[None, oi]
-    coverage = np.where(count > 0, matched / np.maximum(count, 1), 1.0)
-    proximity = 1.0 - np.divide(distance, max_km, out=np.zeros_like(distance), where=max_km > 0)
-    score = (COVERAGE_WEIGHT * coverage + (1 - COVERAGE_WEIGHT) * proximity) * np.where(
-        licence_ok, 1.0, LICENCE_IN_PROGRESS_FACTOR
-    )
-    return Scores(np.where(kept, score, -1.0), distance, matched, licence_ok)
+    matched = bit_product(learners.acquired[li], offers.required[oi])
+    count = offers.required_count[oi]
+    # coverage = matched / count, 1 when nothing is required; proximity = 1 - distance / max_km.
+    per_skill = np.divide(COVERAGE_WEIGHT, count, out=np.zeros_like(count), where=count > 0)
+    base = (COVERAGE_WEIGHT * (count == 0) + (1 - COVERAGE_WEIGHT)).astype(np.float32)
+    score = matched * per_skill[None, :] + base[None, :]
+    per_km = np.divide(1 - COVERAGE_WEIGHT, max_km, out=np.zeros_like(max_km), where=max_km > 0)
+    score -= distance * per_km
+    score[~licence_ok] *= LICENCE_IN_PROGRESS_FACTOR
+    score[~kept] = -1
+    return Scores(score, distance, matched, licence_ok)
 
 
 def _top(score: np.ndarray, distance: np.ndarray, ids: np.ndarray, limit: int) -> np.ndarray:
@@ -288,6 +351,7 @@ def _distance_text(km: float) -> str:
     return "à moins d'1 km" if km < 1 else f"{km:.0f} km"
 
 
+@functools.cache
 def _skills_text(matched: int, required: int) -> str:
     if not required:
         return "aucune compétence exigée"
@@ -300,35 +364,52 @@ def _licence_text(required: bool, licence_ok: bool) -> str:
     return "permis B exigé (obtenu)" if licence_ok else "permis B exigé (en cours)"
 
 
+@functools.cache
 def _start_text(starts_on: dt.date | None, today: dt.date) -> str:
     if starts_on is None:
         return "date à convenir"
     return "dès maintenant" if starts_on <= today else f"dès le {starts_on:%d/%m/%Y}"
 
 
-def _match(learners, i, offers, j, scores, r, c, today) -> Match:
-    matched, required = int(scores.matched[r, c] + 0.5), int(offers.required_count[j])
-    distance, licence_ok = float(scores.distance[r, c]), bool(scores.licence_ok[r, c])
-    start = int(offers.start[j])
-    starts_on = None if start == ANY_TIME else dt.date.fromordinal(start)
-    return Match(
-        offer_id=int(offers.ids[j]),
-        enrolment_id=int(learners.ids[i]),
-        score=round(float(scores.score[r, c]), 4),
-        skills_matched=matched,
-        skills_required=required,
-        distance_km=round(distance, 1),
-        licence_ok=licence_ok,
-        starts_on=starts_on,
-        explanation=" · ".join(
-            [
-                _skills_text(matched, required),
-                _distance_text(distance),
-                _licence_text(bool(offers.licence[j]), licence_ok),
-                _start_text(starts_on, today),
-            ]
-        ),
-    )
+_date = functools.cache(dt.date.fromordinal)
+
+
+def _matches(enrolment_ids, offer_rows, r, c, offers: Offers, scores: Scores, today) -> list[Match]:
+    """The Match of each pair (scores[r, c]: enrolment, offers[offer_rows]), values gathered at once."""
+    required_licence = offers.licence[offer_rows].tolist()
+    return [
+        Match(
+            offer_id=offer_id,
+            enrolment_id=enrolment_id,
+            score=score,
+            skills_matched=matched,
+            skills_required=required,
+            distance_km=rounded,
+            licence_ok=licence_ok,
+            starts_on=None if start == ANY_TIME else _date(start),
+            explanation=" · ".join(
+                (
+                    _skills_text(matched, required),
+                    _distance_text(distance),
+                    _licence_text(licence_required, licence_ok),
+                    _start_text(None if start == ANY_TIME else _date(start), today),
+                )
+            ),
+        )
+        for offer_id, enrolment_id, score, matched, required, distance, rounded, licence_ok, licence_required, start in zip(
+            offers.ids[offer_rows].tolist(),
+            enrolment_ids,
+            np.round(scores.score[r, c].astype(np.float64), 4).tolist(),
+            np.rint(scores.matched[r, c]).astype(np.int64).tolist(),
+            offers.required_count[offer_rows].astype(np.int64).tolist(),
+            scores.distance[r, c].astype(np.float64).tolist(),
+            np.round(scores.distance[r, c].astype(np.float64), 1).tolist(),
+            scores.licence_ok[r, c].tolist(),
+            required_licence,
+            offers.start[offer_rows].tolist(),
+            strict=True,
+        )
+    ]
 
 
 # --- the public interface -------------------------------------------------------------------------
@@ -342,29 +423,39 @@ def _bounding_box(lat: float, lon: float, km: float) -> tuple[float, float, floa
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
+def offers_near(learners: Learners, i: int = 0) -> QuerySet:
+    """The open offers a young person may be proposed for, cut in SQL: the bounding box of their
+    travel distance on the indexed (status, latitude, longitude), their school's partners, and
+    what leaves an offer out whatever its place (no licence, a job starting too early)."""
+    lat, lon = math.degrees(learners.lat[i]), math.degrees(learners.lon[i])
+    south, north, west, east = _bounding_box(lat, lon, float(learners.max_km[i]))
+    box = open_offers().filter(
+        latitude__range=(south, north),
+        longitude__range=(west, east),
+        company__in=Partnership.objects.filter(school_id=int(learners.school[i])).values("organisation"),
+    )
+    if learners.licence[i] == NO_LICENCE:
+        box = box.filter(driving_licence_required=False)
+    free_on = dt.date.fromordinal(int(learners.available[i]))
+    return box.filter(Q(kind=OfferKind.INTERNSHIP) | Q(start_date__isnull=True) | Q(start_date__gte=free_on))
+
+
 def learner_matches(enrolment: Enrolment, *, limit: int = 50) -> list[Match]:
     """The open offers of the companies partnered with the young person's school, best first
-    (four queries)."""
+    (three queries)."""
     enrolments = Enrolment.objects.filter(pk=enrolment.pk)
     learners = _learners(enrolments)
     if not len(learners):
         return []  # no commune with coordinates: no distance, no match
-    lat, lon = math.degrees(learners.lat[0]), math.degrees(learners.lon[0])
-    south, north, west, east = _bounding_box(lat, lon, float(learners.max_km[0]))
-    offers = _offers(
-        open_offers().filter(
-            latitude__range=(south, north),
-            longitude__range=(west, east),
-            company__in=Partnership.objects.filter(school_id=int(learners.school[0])).values("organisation"),
-        )
-    )
+    offers = _offers(offers_near(learners))
     if not len(offers):
         return []
     _acquire(learners, enrolments, offers.skills)
     scores = _score(learners, np.array([0]), offers, np.arange(len(offers)))
     best = _top(scores.score[0], scores.distance[0], offers.ids, limit)
-    today = timezone.localdate()
-    return [_match(learners, 0, offers, j, scores, 0, j, today) for j in best]
+    zeros = np.zeros(len(best), dtype=np.int64)
+    enrolment_ids = [int(learners.ids[0])] * len(best)
+    return _matches(enrolment_ids, best, zeros, best, offers, scores, timezone.localdate())
 
 
 def offer_candidates(offer: Offer) -> QuerySet:
@@ -374,7 +465,7 @@ def offer_candidates(offer: Offer) -> QuerySet:
 
 
 def offer_matches(offer: Offer, *, limit: int = 50, among: QuerySet | None = None) -> list[Match]:
-    """The young people for one open offer, best first (four queries). `among` narrows the
+    """The young people for one open offer, best first (three queries). `among` narrows the
     enrolments (to those a user may see)."""
     offers = _offers(open_offers().filter(pk=offer.pk))
     if not len(offers):
@@ -388,20 +479,21 @@ def offer_matches(offer: Offer, *, limit: int = 50, among: QuerySet | None = Non
     _acquire(learners, candidates, offers.skills)
     scores = _score(learners, np.arange(len(learners)), offers, np.array([0]))
     best = _top(scores.score[:, 0], scores.distance[:, 0], learners.ids, limit)
-    today = timezone.localdate()
-    return [_match(learners, i, offers, 0, scores, i, 0, today) for i in best]
+    zeros = np.zeros(len(best), dtype=np.int64)
+    return _matches(learners.ids[best].tolist(), zeros, best, zeros, offers, scores, timezone.localdate())
 
 
 def learners_matches(
-    *, enrolments: QuerySet | None = None, limit: int = 50, block_size: int = 256
+    *, enrolments: QuerySet | None = None, limit: int = 50, block_size: int = 64
 ) -> Iterator[tuple[int, list[Match]]]:
     """Every current young person (or those of `enrolments`) with their best open offers.
 
-    The offers are loaded once (two queries), the young people once (two queries), the
+    The offers are loaded once (one query), the young people once (two queries), the
     partnerships once: a young person gets the offers of their school's partners. Offers at the
-    same place share their distance, computed per block of young people and distinct place; the
+    same place share their distance, computed per block of young people and distinct place. The
     young people are sorted by place, so that a block is scored only against the offers within
-    reach of one of its members.
+    reach of one of its members: the places are first cut by the block's bounding box (places
+    sorted by latitude), then by distance.
     """
     offers = _offers(open_offers())
     enrolments = current_enrolments(enrolments)
@@ -429,14 +521,24 @@ def learners_matches(
     offer_place = offer_place.ravel()
     by_place = np.argsort(offer_place, kind="stable")  # the offers grouped by place
     place_start = np.searchsorted(offer_place[by_place], np.arange(places.shape[1] + 1))
-    # Bands of half a degree of latitude (55 km), west to east inside a band.
-    order = np.lexsort((learners.lon, np.floor(np.degrees(learners.lat) * 2)))
+    # Bands of a quarter of a degree of latitude (28 km), west to east inside a band.
+    order = np.lexsort((learners.lon, np.floor(np.degrees(learners.lat) * 4)))
     for start in range(0, len(order), block_size):
         li = order[start : start + block_size]
-        to_place = haversine_km(
-            learners.lat[li, None], learners.lon[li, None], places[0][None, :], places[1][None, :]
+        # The places in the block's bounding box (`places` is sorted by latitude).
+        reach = float(learners.max_km[li].max()) / EARTH_RADIUS_KM * 1.01
+        south, north = learners.lat[li].min() - reach, learners.lat[li].max() + reach
+        widest = min(max(abs(south), abs(north)), math.radians(89))
+        across = min(reach / math.cos(widest), math.pi)
+        west, east = learners.lon[li].min() - across, learners.lon[li].max() + across
+        band = np.arange(*np.searchsorted(places[0], [south, north]))
+        box = band[(places[1][band] >= west) & (places[1][band] <= east)]
+        to_box = haversine_km(
+            learners.lat[li, None], learners.lon[li, None], places[0][None, box], places[1][None, box]
         )
-        near = np.flatnonzero((to_place <= learners.max_km[li, None]).any(axis=0))
+        within = (to_box <= learners.max_km[li, None] + 0.01).any(axis=0)  # float32 later: a margin
+        near, to_place = box[within], np.zeros((len(li), places.shape[1]))
+        to_place[:, near] = to_box[:, within]
         counts = place_start[near + 1] - place_start[near]
         # The offers of the near places: ranges of `by_place`, concatenated without a loop.
         firsts = np.repeat(place_start[near] - np.cumsum(counts) + counts, counts)
@@ -450,9 +552,10 @@ def learners_matches(
             partners=partnered[learner_school[li, None], offer_company[None, oi]],
         )
         ids = offers.ids[oi]
-        for r, i in enumerate(li):
+        for r, enrolment_id in enumerate(learners.ids[li].tolist()):
             best = _top(scores.score[r], scores.distance[r], ids, limit)
+            rows = np.full(len(best), r)
             yield (
-                int(learners.ids[i]),
-                [_match(learners, i, offers, oi[c], scores, r, c, today) for c in best],
+                enrolment_id,
+                _matches([enrolment_id] * len(best), oi[best], rows, best, offers, scores, today),
             )

@@ -20,8 +20,8 @@ def by_offer(matches):
 
 def test_the_offers_of_a_young_person_ranked_and_explained(case, django_assert_num_queries):
     o = case.offers
-    # 1 the young person, 2 the offers in the box, 3 their required skills, 4 the acquired skills
-    with django_assert_num_queries(4):
+    # 1 the young person, 2 the offers in the box with their required skills, 3 the acquired skills
+    with django_assert_num_queries(3):
         matches = matching.learner_matches(case.enrolment)
     assert [m.offer_id for m in matches] == [o.pontault.pk, o.meaux.pk, o.paris.pk, o.chelles.pk]
     found = by_offer(matches)
@@ -113,8 +113,8 @@ def test_no_commune_no_match(case):
 
 
 def test_the_young_people_of_an_offer(case, django_assert_num_queries):
-    # 1 the offer, 2 its required skills, 3 the young people, 4 their acquired skills
-    with django_assert_num_queries(4):
+    # 1 the offer with its required skills, 2 the young people, 3 their acquired skills
+    with django_assert_num_queries(3):
         matches = matching.offer_matches(case.offers.paris)
     # Paul: 3/3 in Paris; Inès 2/3 at 18.8 km; Nina (just finished) 0/3 in Paris. Zoé is 41 km away,
     # Max dropped out, Léo finished in April, Bruno is in school B (not a partner of the company).

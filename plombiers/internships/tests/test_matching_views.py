@@ -113,13 +113,13 @@ def test_query_counts_do_not_grow_with_the_results(client, cast, case, communes,
             assert client.get(url).status_code == 200
         return len(queries)
 
-    # session, user, memberships; the enrolment; matching (the young person, the offers in the box,
-    # their skills, the acquired skills); the offers shown; the applications
-    with django_assert_num_queries(10):
+    # session, user, memberships; the enrolment; matching (the young person, the offers in the box
+    # with their skills, the acquired skills); the offers shown; the applications
+    with django_assert_num_queries(9):
         client.get(learner_url(case))
-    # session, user, memberships; the offer; matching (the offer, its skills, the young people,
+    # session, user, memberships; the offer; matching (the offer with its skills, the young people,
     # their acquired skills); the enrolments shown; the applications
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         client.get(offer_url(case.offers.paris))
     before = count(learner_url(case)), count(offer_url(case.offers.paris))
     for _ in range(3):
@@ -134,8 +134,8 @@ def test_query_counts_do_not_grow_with_the_results(client, cast, case, communes,
 def test_api_matches_of_a_young_person(client, cast, case, django_assert_num_queries):
     client.force_login(cast.trainer_a)
     url = f"/api/v1/learners/{case.learner.pk}/matches"
-    # session, user, memberships; the young person; their current enrolment; matching (4); the offers
-    with django_assert_num_queries(10):
+    # session, user, memberships; the young person; their current enrolment; matching (3); the offers
+    with django_assert_num_queries(9):
         response = client.get(url)
     data = response.json()
     assert data["count"] == 4 and len(data["items"]) == 4
@@ -155,9 +155,9 @@ def test_api_matches_of_a_young_person(client, cast, case, django_assert_num_que
 def test_api_matches_of_an_offer(client, cast, case, django_assert_num_queries):
     client.force_login(cast.staff)
     url = f"/api/v1/offers/{case.offers.paris.pk}/matches"
-    # session, user, memberships; the offer; matching (the offer, its skills, the young people,
+    # session, user, memberships; the offer; matching (the offer with its skills, the young people,
     # their acquired skills); the enrolments
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(url)
     data = response.json()
     assert [item["enrolment_id"] for item in data["items"]] == [case.paul.pk, case.enrolment.pk, case.nina.pk]
