@@ -104,9 +104,9 @@ def matching_benchmarks(ctx) -> list[Measure]:
         double.details["one_learner_ratio"] = round(one_doubled.median_ms / one.timing.median_ms, 2)
         ratio = double.ratio
         double.note = (
-            f"doubler les offres multiplie le temps par ×{ratio:.2f} pour tou·tes les jeunes, "
-            f"×{double.details['one_learner_ratio']:.2f} pour un·e jeune (objectif ≤ ×2) : "
+            f"doubler les offres multiplie le temps par ×{ratio:.2f} pour tou·tes les jeunes (objectif ≤ ×2) : "
             + ("atteint" if ratio <= 2 else "NON ATTEINT")
+            + f" ; par ×{double.details['one_learner_ratio']:.2f} pour un·e seul·e jeune"
         )
     finally:
         data.open_half_b(False)

@@ -164,10 +164,10 @@ def _ordinals(dates) -> np.ndarray:
 
 def _offers(queryset: QuerySet) -> Offers:
     """The offers of `queryset` (open, with coordinates) as arrays, with their required skills:
-    one query, a row per (offer, required skill), offers in order. The date and the flag are cast
-    in SQL: SQLite's per-value converters would cost more than the rest."""
+    one query, a row per (offer, required skill), in no order (numpy sorts them). The date and
+    the flag are cast in SQL: SQLite's per-value converters would cost more than the rest."""
     rows = _fetch(
-        queryset.order_by("pk")
+        queryset.order_by()
         .annotate(
             start_text=Cast("start_date", CharField()),
             licence_int=Cast("driving_licence_required", IntegerField()),
@@ -185,14 +185,11 @@ def _offers(queryset: QuerySet) -> Offers:
     )
     columns = list(zip(*rows, strict=True)) if rows else [()] * 8
     all_ids = np.array(columns[0], dtype=np.int64)
-    starts_offer = np.r_[True, all_ids[1:] != all_ids[:-1]] if len(all_ids) else np.zeros(0, dtype=bool)
-    first = np.flatnonzero(starts_offer)
-    ids = all_ids[first]
+    ids, first, offer_of_row = np.unique(all_ids, return_index=True, return_inverse=True)
     skill_of_row = np.array(columns[7], dtype=object)
     has_skill = np.not_equal(skill_of_row, None)
     skills, at = np.unique(skill_of_row[has_skill].astype(np.int64), return_inverse=True)
     required = np.zeros((len(ids), len(skills)), dtype=bool)
-    offer_of_row = np.cumsum(starts_offer) - 1
     required[offer_of_row[has_skill], at] = 1
 
     def column(k, dtype):
