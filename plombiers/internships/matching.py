@@ -336,7 +336,7 @@ def _score(
 
 def _top(score: np.ndarray, distance: np.ndarray, ids: np.ndarray, limit: int) -> np.ndarray:
     """Positions of the `limit` best kept entries of a vector: score down, distance up, id up."""
-    kept = np.flatnonzero(score >= 0)
+    kept = np.flatnonzero(score >= 0) if limit > 0 else np.zeros(0, dtype=np.int64)
     if len(kept) > limit:
         threshold = np.partition(score[kept], len(kept) - limit)[len(kept) - limit]
         kept = kept[score[kept] >= threshold]  # ties at the threshold stay, the sort decides

@@ -104,6 +104,7 @@ def test_limit_and_ties(case, cast, communes):
     )
     matches = matching.learner_matches(case.enrolment, limit=2)
     assert [m.offer_id for m in matches] == [case.offers.pontault.pk, twin.pk]
+    assert matching.learner_matches(case.enrolment, limit=0) == []
 
 
 def test_no_commune_no_match(case):
