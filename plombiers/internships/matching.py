@@ -35,8 +35,10 @@ with the young people of its company's partner schools: the school can propose t
 
 import datetime as dt
 import functools
+import gc
 import math
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -155,6 +157,19 @@ def _fetch(queryset: QuerySet) -> list[tuple]:
         return cursor.fetchall()
 
 
+@contextmanager
+def _without_gc():
+    """Tens of thousands of fresh tuples set off the cyclic garbage collector again and again, each
+    pass walking the whole heap: the time would grow faster than the rows. They hold no cycle."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def _ordinals(dates) -> np.ndarray:
     """Dates (date objects, ISO strings from SQLite, or None) as int32 ordinals, ANY_TIME for None."""
     days = np.array(dates, dtype="datetime64[D]")
@@ -163,6 +178,11 @@ def _ordinals(dates) -> np.ndarray:
 
 
 def _offers(queryset: QuerySet) -> Offers:
+    with _without_gc():
+        return _offer_arrays(queryset)
+
+
+def _offer_arrays(queryset: QuerySet) -> Offers:
     """The offers of `queryset` (open, with coordinates) as arrays, with their required skills:
     one query, a row per (offer, required skill), in no order (numpy sorts them). The date and
     the flag are cast in SQL: SQLite's per-value converters would cost more than the rest."""
