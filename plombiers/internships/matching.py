@@ -368,7 +368,7 @@ def _distance_text(km: float) -> str:
     return "à moins d'1 km" if km < 1 else f"{km:.0f} km"
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4096)
 def _skills_text(matched: int, required: int) -> str:
     if not required:
         return "aucune compétence exigée"
@@ -381,14 +381,14 @@ def _licence_text(required: bool, licence_ok: bool) -> str:
     return "permis B exigé (obtenu)" if licence_ok else "permis B exigé (en cours)"
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4096)
 def _start_text(starts_on: dt.date | None, today: dt.date) -> str:
     if starts_on is None:
         return "date à convenir"
     return "dès maintenant" if starts_on <= today else f"dès le {starts_on:%d/%m/%Y}"
 
 
-_date = functools.cache(dt.date.fromordinal)
+_date = functools.lru_cache(maxsize=4096)(dt.date.fromordinal)
 
 
 def _matches(enrolment_ids, offer_rows, r, c, offers: Offers, scores: Scores, today) -> list[Match]:
