@@ -9,6 +9,7 @@ from plombiers.alerts.api import router as alerts_router
 from plombiers.cohorts.api import router as cohorts_router
 from plombiers.documents.api import router as documents_router
 from plombiers.internships.api import router as internships_router
+from plombiers.internships.api_matching import router as matching_router
 from plombiers.network.api import router as network_router
 from plombiers.referrals.api import router as referrals_router
 from plombiers.skills.api import router as skills_router
@@ -57,3 +58,4 @@ api.add_router("/", support_router)
 api.add_router("/", alerts_router)
 api.add_router("/", documents_router)
 api.add_router("/", internships_router)
+api.add_router("/", matching_router)

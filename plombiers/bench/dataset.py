@@ -18,12 +18,14 @@ from plombiers.accounts.enums import Role
 from plombiers.accounts.models import Membership, User
 from plombiers.cohorts.enums import AttendanceStatus, CohortStatus, EnrolmentStatus, Period, SignatureMethod
 from plombiers.cohorts.models import Attendance, Cohort, Enrolment, Signature, TrainingSession
+from plombiers.internships.enums import ContractType, OfferKind, OfferStatus
+from plombiers.internships.models import Offer
 from plombiers.lib.signature import strokes_to_svg
 from plombiers.network.communes import communes_save, read_communes, read_departements, read_regions
 from plombiers.network.enums import OrganisationCategory, OrganisationKind
 from plombiers.network.models import Commune, Network, Organisation, Partnership, School, Trade
 from plombiers.network.trades import default_trades_ensure
-from plombiers.referrals.enums import Diploma, ReferralStatus
+from plombiers.referrals.enums import Diploma, DrivingLicence, ReferralStatus
 from plombiers.referrals.models import Learner, Referral
 from plombiers.skills.enums import Level
 from plombiers.skills.models import Block, Framework, Observation, Skill
@@ -50,6 +52,8 @@ class Sizes:
     doc_learners: int = 12  # the cohort whose documents are produced
     doc_weeks: int = 16  # its weeks of signed attendance sheets (ten half-days each)
     certificates: int = 1000  # certificats de réalisation produced in a row
+    offers: int = 50_000  # open offers of the matching (as many again, closed, for the doubling)
+    match_learners: int = 10_000  # young people in training, matched against the offers
 
     @classmethod
     def quick(cls) -> "Sizes":
@@ -62,6 +66,8 @@ class Sizes:
             doc_learners=2,
             doc_weeks=1,
             certificates=5,
+            offers=60,
+            match_learners=20,
         )
 
 
@@ -73,6 +79,7 @@ class BenchData:
     manager: User
     matrix_cohort: Cohort
     documents_cohort: Cohort
+    matching: "MatchingData"
     built: list[str] = field(default_factory=list)  # the pieces built by this run
     seconds: float = 0.0
 
@@ -83,6 +90,10 @@ class BenchData:
             "cohorts": self.school.cohorts.count(),
             "referrals": Referral.objects.filter(school=self.school).count(),
             "documents_attendances": Attendance.objects.filter(session__cohort=self.documents_cohort).count(),
+            "matching_offers": Offer.objects.filter(company__in=self.matching.companies).count(),
+            "matching_learners": Enrolment.objects.filter(
+                cohort__school=self.matching.school, status=EnrolmentStatus.ACTIVE
+            ).count(),
         }
 
 
@@ -97,7 +108,10 @@ def ensure(sizes: Sizes, seed: int = 2017) -> BenchData:
         _background(school, trainer, framework, sizes, rng, built)
         _referrals(school, organisation, prescriber, sizes.referrals, rng, built)
         documents = _documents_cohort(school, trainer, framework, sizes, rng, built)
-    return BenchData(sizes, school, trainer, manager, matrix, documents, built, time.perf_counter() - start)
+        matching = _matching(school, framework, sizes, rng, built)
+    return BenchData(
+        sizes, school, trainer, manager, matrix, documents, matching, built, time.perf_counter() - start
+    )
 
 
 def _network(built):
@@ -389,3 +403,193 @@ def _documents_cohort(school, trainer, framework, sizes: Sizes, rng, built) -> C
     Attendance.objects.bulk_create(marks, batch_size=1000)
     built.append("documents")
     return Cohort.objects.get(pk=cohort.pk)
+
+
+# --- matching (issue 7) ------------------------------------------------------------------------------
+
+MATCHING_SCHOOL = "banc-d-essai-appariement"
+PARIS = "75056"
+MATCH_COMPANIES = 200  # per half
+MATCH_COHORT_SIZE = 25
+
+
+@dataclass
+class MatchingData:
+    """The matching piece: a school whose young people live all over France, partner companies
+    in two halves: half A's offers open, half B's as many, closed (opened for the doubling)."""
+
+    school: School
+    companies: list[int]
+    half_b: list[int]
+    sample: Enrolment  # a young person in Paris, where offers are densest
+
+    def open_half_b(self, is_open: bool) -> None:
+        status = OfferStatus.OPEN if is_open else OfferStatus.CLOSED
+        Offer.objects.filter(company__in=self.half_b).update(status=status)
+
+
+# A few communes of Île-de-France and the Nord for tiny runs (tests): reading all of them takes seconds.
+FEW_COMMUNES = [CHELLES, PARIS, "77284", "77373", "93008", "93066", "59350", "59512", "59599"]
+
+
+def _all_communes(everywhere: bool) -> list[Commune]:
+    """Every commune of France (the bench reads only Chelles otherwise), or a few for a tiny run:
+    offers and young people are placed on real communes, weighted by population."""
+    if everywhere and Commune.objects.filter(kind=Commune.Kind.COMMUNE).count() < 30_000:
+        communes_save(regions=read_regions(), departements=read_departements(), communes=read_communes())
+    elif not everywhere:
+        communes_save(
+            regions=read_regions(), departements=read_departements(), communes=read_communes(FEW_COMMUNES)
+        )
+    return list(
+        Commune.objects.filter(
+            kind=Commune.Kind.COMMUNE, population__gte=2000, latitude__isnull=False, longitude__isnull=False
+        ).order_by("pk")
+    )
+
+
+def _matching(bench_school, framework, sizes: Sizes, rng, built) -> MatchingData:
+    school = School.objects.filter(slug=MATCHING_SCHOOL).first()
+    if (
+        school is not None
+        and school.name == f"Banc d'essai — appariement {sizes.offers}×{sizes.match_learners}"
+    ):
+        companies = list(Partnership.objects.filter(school=school).values_list("organisation_id", flat=True))
+        half_b = list(
+            Organisation.objects.filter(pk__in=companies, name__contains=" B ").values_list("pk", flat=True)
+        )
+        sample = Enrolment.objects.filter(cohort__school=school).order_by("pk").first()
+        return MatchingData(school, companies, half_b, sample)
+    if school is not None:  # other sizes: rebuilt
+        enrolments = Enrolment.objects.filter(cohort__school=school)
+        Observation.objects.filter(enrolment__in=enrolments).delete()
+        learners = list(enrolments.values_list("learner", flat=True))
+        enrolments.delete()
+        Learner.objects.filter(pk__in=learners).delete()
+        school.cohorts.all().delete()
+        companies = Partnership.objects.filter(school=school).values_list("organisation", flat=True)
+        Offer.objects.filter(company__in=list(companies)).delete()
+        Organisation.objects.filter(pk__in=list(companies)).delete()
+        school.delete()
+    communes = _all_communes(sizes.offers >= 1000)
+    weights = [c.population for c in communes]
+    school = School.objects.create(
+        slug=MATCHING_SCHOOL,
+        network=bench_school.network,
+        name=f"Banc d'essai — appariement {sizes.offers}×{sizes.match_learners}",
+        trade=bench_school.trade,
+        commune=bench_school.commune,
+    )
+    companies = Organisation.objects.bulk_create(
+        Organisation(network=school.network, kind=OrganisationKind.COMPANY, name=f"Entreprise {half} {i:03d}")
+        for half in "AB"
+        for i in range(MATCH_COMPANIES)
+    )
+    Partnership.objects.bulk_create(Partnership(school=school, organisation=c) for c in companies)
+    skills = list(framework.skills.order_by("pk"))
+    today = timezone.localdate()
+    kinds = [OfferKind.JOB] * 7 + [OfferKind.INTERNSHIP] * 2 + [OfferKind.APPRENTICESHIP]
+    contracts = {
+        OfferKind.JOB: ContractType.CDI,
+        OfferKind.APPRENTICESHIP: ContractType.APPRENTICESHIP,
+        OfferKind.INTERNSHIP: "",
+    }
+    offers = []
+    for half in (0, 1):
+        places = rng.choices(communes, weights=weights, k=sizes.offers)
+        for commune in places:
+            kind = rng.choice(kinds)
+            offers.append(
+                Offer(
+                    company=companies[half * MATCH_COMPANIES + rng.randrange(MATCH_COMPANIES)],
+                    title="Technicien·ne fibre optique"
+                    if kind != OfferKind.INTERNSHIP
+                    else "Stage raccordement",
+                    kind=kind,
+                    contract=contracts[kind],
+                    commune=commune,
+                    latitude=commune.latitude,
+                    longitude=commune.longitude,
+                    start_date=today + dt.timedelta(days=rng.randint(-30, 240))
+                    if rng.random() < 0.9
+                    else None,
+                    driving_licence_required=rng.random() < 0.3,
+                    status=OfferStatus.OPEN if half == 0 else OfferStatus.CLOSED,
+                )
+            )
+    offers = Offer.objects.bulk_create(offers, batch_size=2000)
+    Required = Offer.required_skills.through
+    Required.objects.bulk_create(
+        (
+            Required(offer_id=offer.pk, skill_id=skill.pk)
+            for offer in offers
+            for skill in rng.sample(skills, rng.randint(0, min(5, len(skills))))
+        ),
+        batch_size=5000,
+    )
+    # The young people: in cohorts of 25 of the school, in training now, living all over France.
+    n = sizes.match_learners
+    paris = Commune.objects.get(insee_code=PARIS, kind=Commune.Kind.COMMUNE)
+    homes = [paris, *rng.choices(communes, weights=weights, k=n - 1)]
+    first = Learner.objects.filter(identity_key__startswith="banc-appariement-").count()
+    learners = Learner.objects.bulk_create(
+        (
+            Learner(
+                first_name=rng.choice(["Inès", "Yanis", "Léa", "Rayan", "Lina", "Enzo", "Sarah", "Adam"]),
+                last_name=f"Appariement{first + i:06d}",
+                birth_date=dt.date(2005, 1, 1) + dt.timedelta(days=rng.randint(0, 2500)),
+                highest_diploma=Diploma.NONE,
+                identity_key=f"banc-appariement-{first + i:07d}",
+                commune=home,
+                max_travel_km=30 if i == 0 else rng.choice([None, 10, 20, 30, 30, 50]),
+                driving_licence=rng.choice(
+                    [DrivingLicence.NONE, DrivingLicence.NONE, DrivingLicence.IN_PROGRESS, DrivingLicence.B]
+                ),
+            )
+            for i, home in enumerate(homes)
+        ),
+        batch_size=1000,
+    )
+    start = today - dt.timedelta(weeks=8)
+    cohorts = Cohort.objects.bulk_create(
+        Cohort(
+            school=school,
+            trade=school.trade,
+            framework=framework,
+            name=f"Appariement {k + 1}",
+            start_date=start,
+            end_date=start + dt.timedelta(weeks=16),
+            capacity=MATCH_COHORT_SIZE,
+            status=CohortStatus.ONGOING,
+        )
+        for k in range(-(-n // MATCH_COHORT_SIZE))
+    )
+    enrolments = Enrolment.objects.bulk_create(
+        (
+            Enrolment(learner=learner, cohort=cohorts[i // MATCH_COHORT_SIZE], entry_date=start)
+            for i, learner in enumerate(learners)
+        ),
+        batch_size=1000,
+    )
+    # Their current levels: about 60 % of the skills observed, half of those acquired or mastered.
+    Observation.objects.bulk_create(
+        (
+            Observation(
+                enrolment=enrolment,
+                skill=skill,
+                level=rng.choice([*LEVELS[1:], Level.ACQUIRED]),
+                observed_on=today,
+            )
+            for enrolment in enrolments
+            for skill in skills
+            if rng.random() < 0.6
+        ),
+        batch_size=5000,
+    )
+    built.append("appariement")
+    return MatchingData(
+        school,
+        [c.pk for c in companies],
+        [c.pk for c in companies[MATCH_COMPANIES:]],
+        enrolments[0],
+    )

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -187,13 +187,6 @@ def _proposable_enrolments(managed: list[int], offer):
     )
 
 
-def _matches_url(offer) -> str | None:
-    try:
-        return reverse("internships:offer_matches", args=[offer.pk])
-    except NoReverseMatch:
-        return None
-
-
 def _render_offer(request, offer, *, propose_form=None, failed=None, status=200):
     """The offer and its applications; `failed` is a transition form to show with its errors."""
     user = request.user
@@ -228,7 +221,7 @@ def _render_offer(request, offer, *, propose_form=None, failed=None, status=200)
         "can_manage": can_manage,
         "status_choices": [(s.value, s.label) for s in OfferStatus if s != offer.status],
         "propose_form": propose_form,
-        "matches_url": _matches_url(offer),
+        "matches_url": reverse("internships:offer_learners", args=[offer.pk]),
     }
     return render(request, "internships/offers/offer_detail.html", context, status=status)
 

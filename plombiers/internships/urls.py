@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import offer_views, views
+from . import matching_views, offer_views, views
 
 app_name = "internships"
 
@@ -33,4 +33,12 @@ urlpatterns = [
     path("entreprises/<int:pk>/tuteurs/nouveau/", offer_views.tutor_create, name="tutor_create"),
     path("entreprises/tuteurs/<int:pk>/modifier/", offer_views.tutor_edit, name="tutor_edit"),
     # --- end of offers ---
+    # Matching of young people and offers
+    path("inscriptions/<int:pk>/offres/", matching_views.learner_offers, name="learner_offers"),
+    path(
+        "inscriptions/<int:pk>/offres/<int:offer_pk>/proposer/",
+        matching_views.match_propose,
+        name="match_propose",
+    ),
+    path("offres/<int:pk>/candidats/", matching_views.offer_learners, name="offer_learners"),
 ]

@@ -12,6 +12,7 @@ from plombiers.bench.dataset import Sizes, ensure
 from plombiers.bench.harness import Timing
 from plombiers.bench.management.commands.bench import uses_the_demo_database
 from plombiers.cohorts.models import Cohort
+from plombiers.internships.models import Offer
 from plombiers.referrals.models import Referral
 from plombiers.skills.models import Observation
 
@@ -29,7 +30,7 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings):
     _, results = run(tmp_path)
     out = capsys.readouterr().out
     assert "Jeu de données construit" in out
-    assert "Résumé : 6/6 mesures" in out
+    assert "Résumé : 9/9 mesures" in out
     assert "plus rapide que WeasyPrint" in out
     assert {
         "generated_at",
@@ -46,7 +47,8 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings):
     measures = {m["name"]: m for m in results["measures"]}
     pages = {"cohort_matrix", "referral_list_page", "referral_list_api"}
     documents = {"documents_cohort_set", "certificates_typst", "certificate_typst_vs_weasyprint"}
-    assert set(measures) == pages | documents
+    matching = {"matching_one_learner", "matching_all_learners", "matching_doubling"}
+    assert set(measures) == pages | documents | matching
     for measure in (measures[name] for name in pages | {"documents_cohort_set"}):
         assert measure["status"] == "ok"
         assert measure["measure"]["runs"] == 2
@@ -55,12 +57,23 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings):
         assert measure["floor"]["runs"] == 2
         assert measure["ratio"] is not None
     assert measures["cohort_matrix"]["details"]["observations_in_cohort"] == 3 * 5 * 2
-    assert results["summary"]["measured"] == 6
+    assert results["summary"]["measured"] == 9
     # The documents: 2 learners × 1 week → 2 conventions, 1 sheet, 2 certificats, 2 attestations.
     assert measures["documents_cohort_set"]["details"]["files"] == 7
     assert measures["documents_cohort_set"]["details"]["attendances"] == 2 * 10
     assert measures["certificates_typst"]["details"]["certificates"] == 5
     assert measures["certificates_typst"]["measure"]["queries"] == 0, "rendering only: the data is read once"
+    # Matching: 60 open offers (and 60 more opened for the doubling, closed again after), 20 young people.
+    one, everybody, double = (
+        measures[name] for name in ("matching_one_learner", "matching_all_learners", "matching_doubling")
+    )
+    for measure in (one, everybody, double):
+        assert measure["status"] == "ok" and measure["floor"]["runs"] >= 1 and measure["ratio"] is not None
+    assert one["details"]["open_offers"] == 60 and one["measure"]["queries"] == 3
+    assert everybody["details"] == {**everybody["details"], "learners": 20, "open_offers": 60}
+    assert double["details"]["open_offers"] == 120 and "doubler les offres" in double["note"]
+    assert double["floor"] == {"name": double["floor"]["name"], **everybody["measure"]}
+    assert Offer.objects.open().count() == 60
     versus = measures["certificate_typst_vs_weasyprint"]
     assert versus["status"] == "ok" and versus["floor"]["runs"] == 2
     assert versus["details"]["typst_faster_by"] > 0 and "WeasyPrint" in versus["note"]
@@ -119,6 +132,8 @@ def test_dataset_sizes(db):
             doc_learners=3,
             doc_weeks=2,
             certificates=1,
+            offers=10,
+            match_learners=4,
         )
     )
     counts = data.counts()
@@ -126,6 +141,7 @@ def test_dataset_sizes(db):
     assert counts["referrals"] == 7
     assert counts["cohorts"] == 4, "the matrix cohort, two past ones, the documents' one"
     assert counts["documents_attendances"] == 3 * 2 * 10
+    assert (counts["matching_offers"], counts["matching_learners"]) == (2 * 10, 4)
     sessions = data.documents_cohort.sessions
     assert sessions.count() == 20 and not sessions.filter(locked_at__isnull=True).exists()
     assert data.school.project_holder.nda == "11770000077"

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from plombiers.bench import benchmarks, documents  # noqa: F401 — `documents` registers its benchmarks
+from plombiers.bench import benchmarks, documents, matching  # noqa: F401 — each registers its benchmarks
 from plombiers.bench.dataset import Sizes, ensure
 from plombiers.bench.harness import BENCHMARKS, measure
 
@@ -90,6 +90,18 @@ class Command(BaseCommand):
             default=None,
             help=f"certificats produits à la suite ({defaults.certificates})",
         )
+        parser.add_argument(
+            "--offers",
+            type=int,
+            default=None,
+            help=f"offres ouvertes de l'appariement, autant de fermées pour le doublement ({defaults.offers})",
+        )
+        parser.add_argument(
+            "--match-learners",
+            type=int,
+            default=None,
+            help=f"jeunes en formation de l'appariement ({defaults.match_learners})",
+        )
         parser.add_argument("--only", nargs="*", choices=sorted(BENCHMARKS), help="seulement ces mesures")
         parser.add_argument("--output", default="bench/results.json")
 
@@ -111,6 +123,8 @@ class Command(BaseCommand):
                     "doc_learners",
                     "doc_weeks",
                     "certificates",
+                    "offers",
+                    "match_learners",
                 )
             }
         )
