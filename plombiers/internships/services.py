@@ -131,7 +131,9 @@ def internship_create(
     renewal_of: Internship | None = None,
 ) -> Internship:
     enrolment = (
-        Enrolment.objects.select_for_update().select_related("cohort__school", "learner").get(pk=enrolment.pk)
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("cohort__school", "learner")
+        .get(pk=enrolment.pk)
     )
     school = enrolment.cohort.school
     _check_team(by, school)
@@ -195,7 +197,7 @@ EDITABLE = {
 def internship_update(*, internship: Internship, by: User, data: dict) -> Internship:
     """Change a draft (a convention sent for signature goes back to draft first)."""
     internship = (
-        Internship.objects.select_for_update()
+        Internship.objects.select_for_update(of=("self",))
         .select_related("enrolment__cohort__school")
         .get(pk=internship.pk)
     )
@@ -264,7 +266,7 @@ def internship_transition(*, internship: Internship, to: str, by: User, reason: 
     interrompue: with a reason.
     """
     internship = (
-        Internship.objects.select_for_update()
+        Internship.objects.select_for_update(of=("self",))
         .select_related("enrolment__cohort__school", "enrolment__learner", "tutor", "prescriber_organisation")
         .get(pk=internship.pk)
     )
@@ -332,9 +334,11 @@ def convention_sign(
     acceptance makes the convention signed."""
     signature = convention_signature_for(token)
     signature = (
-        ConventionSignature.objects.select_for_update().select_related("internship").get(pk=signature.pk)
+        ConventionSignature.objects.select_for_update(of=("self",))
+        .select_related("internship")
+        .get(pk=signature.pk)
     )
-    internship = Internship.objects.select_for_update().get(pk=signature.internship_id)
+    internship = Internship.objects.select_for_update(of=("self",)).get(pk=signature.internship_id)
     if signature.is_signed:
         raise ValidationError(
             f"Cette convention a déjà été signée par ce lien, le {timezone.localtime(signature.signed_at):%d/%m/%Y à %H:%M}.",
@@ -379,7 +383,7 @@ def evaluation_link(evaluation: TutorEvaluation) -> str:
 def evaluation_request(*, internship: Internship, by: User) -> TutorEvaluation:
     """Prepare (or renew, while unanswered) the tutor's evaluation link."""
     internship = (
-        Internship.objects.select_for_update()
+        Internship.objects.select_for_update(of=("self",))
         .select_related("enrolment__cohort__school")
         .get(pk=internship.pk)
     )
@@ -434,7 +438,7 @@ def evaluation_submit(*, token: str, answers: EvaluationAnswers, ip: str | None 
     """Record the tutor's evaluation; each skill observed on site becomes an observation of the
     skills app (context « stage », observer = the tutor, no account). Everything or nothing."""
     evaluation = evaluation_for(token)
-    evaluation = TutorEvaluation.objects.select_for_update().get(pk=evaluation.pk)
+    evaluation = TutorEvaluation.objects.select_for_update(of=("self",)).get(pk=evaluation.pk)
     if evaluation.submitted_at is not None:
         raise ValidationError("Cette évaluation a déjà été envoyée : merci !", code="reused")
     internship = Internship.objects.select_related("enrolment__cohort", "tutor").get(
@@ -561,7 +565,7 @@ def application_transition(
     *, application: Application, to: str, by: User, note: str = "", hired_on: dt.date | None = None
 ) -> Application:
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("enrolment__cohort__school", "offer")
         .get(pk=application.pk)
     )
