@@ -67,6 +67,18 @@ class User(AbstractUser):
         roles = roles or SCHOOL_ROLES
         return {m.school_id for m in self.membership_list if m.role in roles and m.school_id}
 
+    def acts_for(self, school, *roles: str) -> bool:
+        """Staff of the school's network, or a member of the school in one of `roles` (any school
+        team role when none is given). Read from the memberships already loaded: no query."""
+        if self.is_superuser:
+            return True
+        roles = roles or SCHOOL_ROLES
+        return any(
+            (m.role == Role.NETWORK_STAFF and m.network_id == school.network_id)
+            or (m.role in roles and m.school_id == school.pk)
+            for m in self.membership_list
+        )
+
 
 def scoped(method):
     """The access rule every `visible_to`/`editable_by` starts with: an anonymous or deactivated

@@ -39,10 +39,7 @@ DEFAULT_HOURS = {
 
 def can_take_attendance(user: User, school: School) -> bool:
     """Trainers and the manager of the school, and the network staff of its network."""
-    if user.is_superuser:
-        return True
-    networks = {m.network_id for m in user.membership_list if m.role == Role.NETWORK_STAFF}
-    return school.network_id in networks or school.pk in user.school_ids(*TEAM_ROLES)
+    return user.acts_for(school, *TEAM_ROLES)
 
 
 def _check_team(user: User, school: School) -> None:

@@ -45,13 +45,7 @@ def can_manage(user: User, school: School) -> bool:
 
     Read from the memberships already loaded for the request: no query.
     """
-    if user.is_superuser:
-        return True
-    return any(
-        (m.role == Role.NETWORK_STAFF and m.network_id == school.network_id)
-        or (m.role == Role.SCHOOL_MANAGER and m.school_id == school.pk)
-        for m in user.membership_list
-    )
+    return user.acts_for(school, Role.SCHOOL_MANAGER)
 
 
 def _check_can_manage(user: User, school: School) -> None:
@@ -337,13 +331,7 @@ def hours_of(enrolment: Enrolment) -> attendance.Hours:
 def is_school_side(user: User, school: School) -> bool:
     """The school's team (manager, trainers, social workers) and the staff of its network: who reads
     the sheets. Read from the memberships already loaded for the request: no query."""
-    if user.is_superuser:
-        return True
-    return any(
-        (m.role == Role.NETWORK_STAFF and m.network_id == school.network_id)
-        or (m.role in SCHOOL_ROLES and m.school_id == school.pk)
-        for m in user.membership_list
-    )
+    return user.acts_for(school)
 
 
 def _check_team(user: User, school: School) -> None:

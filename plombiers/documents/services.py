@@ -89,16 +89,7 @@ def can_download(user: User, cohort: Cohort) -> bool:
     """The same rule as `visible_cohorts`, read from the memberships already loaded: no query."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser:
-        return True
-    return any(
-        (m.role == Role.NETWORK_STAFF and m.network_id == cohort.school.network_id)
-        or (
-            m.school_id == cohort.school_id
-            and m.role in (Role.SCHOOL_MANAGER, Role.TRAINER, Role.SOCIAL_WORKER)
-        )
-        for m in user.membership_list
-    )
+    return user.acts_for(cohort.school)
 
 
 def learner_may_download(enrolment: Enrolment) -> bool:

@@ -57,10 +57,7 @@ def _link_days() -> int:
 
 def can_manage_internships(user: User, school: School) -> bool:
     """The school's manager and trainers, and the network staff of its network."""
-    if user.is_superuser:
-        return True
-    networks = {m.network_id for m in user.membership_list if m.role == Role.NETWORK_STAFF}
-    return school.network_id in networks or school.pk in user.school_ids(Role.SCHOOL_MANAGER, Role.TRAINER)
+    return user.acts_for(school, Role.SCHOOL_MANAGER, Role.TRAINER)
 
 
 def _check_team(user: User, school: School) -> None:

@@ -20,10 +20,7 @@ OBSERVER_ROLES = (Role.TRAINER, Role.SCHOOL_MANAGER)
 
 def can_observe(user: User, school) -> bool:
     """Trainers and the manager of the school, and the network staff of its network."""
-    if user.is_superuser:
-        return True
-    networks = {m.network_id for m in user.membership_list if m.role == Role.NETWORK_STAFF}
-    return school.network_id in networks or school.pk in user.school_ids(*OBSERVER_ROLES)
+    return user.acts_for(school, *OBSERVER_ROLES)
 
 
 def _check(*, enrolment: Enrolment, skill: Skill, level: str, observed_on: dt.date, context: str) -> None:

@@ -34,13 +34,7 @@ TIMELINE_PAGE_SIZE = 30
 
 def is_school_side(user, school) -> bool:
     """The school's team (manager, trainers, social workers) and the staff of its network."""
-    if user.is_superuser:
-        return True
-    return any(
-        (m.role == Role.NETWORK_STAFF and m.network_id == school.network_id)
-        or (m.role in SCHOOL_ROLES and m.school_id == school.pk)
-        for m in user.membership_list
-    )
+    return user.acts_for(school)
 
 
 def sees_details(user, enrolment: Enrolment) -> bool:
