@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "plombiers.documents",
     "plombiers.surveys",
     "plombiers.internships",
+    "plombiers.outcomes",
     "plombiers.demo",
     "plombiers.bench",
 ]

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -7,6 +6,7 @@ from django.urls import reverse
 from plombiers.accounts.enums import SCHOOL_ROLES, Role
 from plombiers.accounts.models import Membership, school_staff_q, scoped
 from plombiers.cohorts.models import Enrolment
+from plombiers.lib.validators import validate_rome_code
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Commune, Contact, Organisation, School
 from plombiers.referrals.models import Referral
@@ -280,11 +280,7 @@ class Offer(models.Model):
         "code ROME",
         max_length=5,
         blank=True,
-        validators=[
-            RegexValidator(
-                r"^[A-N]\d{4}$", "Un code ROME s'écrit d'une lettre et quatre chiffres (ex. I1307)."
-            )
-        ],
+        validators=[validate_rome_code],
     )
     contract = models.CharField("contrat", max_length=25, choices=ContractType.choices, blank=True)
     contract_months = models.PositiveSmallIntegerField("durée du contrat (mois)", null=True, blank=True)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OutcomesConfig(AppConfig):
+    name = "plombiers.outcomes"
+    verbose_name = "Sorties et suivis"

@@ -1,0 +1,87 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from plombiers.accounts.models import scoped
+from plombiers.cohorts.models import Enrolment
+from plombiers.lib.validators import validate_rome_code
+from plombiers.network.models import Organisation
+
+from .enums import CATEGORY_OF, ExitCategory, ExitType
+
+
+def category_matches_type() -> Q:
+    """The database holds the mapping too: a category that contradicts its type is refused."""
+    condition = Q()
+    for category in ExitCategory.values:
+        types = [t for t, c in CATEGORY_OF.items() if c == category]
+        condition |= Q(category=category, exit_type__in=types)
+    return condition
+
+
+class ExitQuerySet(models.QuerySet):
+    @scoped
+    def visible_to(self, user):
+        """Exactly the enrolments the user may see."""
+        return self.filter(enrolment__in=Enrolment.objects.visible_to(user))
+
+    def positive(self):
+        from .enums import POSITIVE_CATEGORIES
+
+        return self.filter(category__in=POSITIVE_CATEGORIES)
+
+    def counted(self):
+        """The denominator of the positive-exit rate: every exit but the neutralised ones."""
+        return self.exclude(category=ExitCategory.NEUTRALISED)
+
+
+class Exit(models.Model):
+    """The situation of a young person when their enrolment ends (completed or dropped out)."""
+
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.PROTECT, related_name="exit", verbose_name="inscription"
+    )
+    exit_date = models.DateField("date de sortie", db_index=True)
+    exit_type = models.CharField("situation à la sortie", max_length=30, choices=ExitType.choices)
+    category = models.CharField("catégorie", max_length=20, choices=ExitCategory.choices, db_index=True)
+    employer = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hired_exits",
+        verbose_name="employeur (entreprise partenaire)",
+    )
+    employer_name = models.CharField("employeur ou organisme", max_length=200, blank=True)
+    rome_code = models.CharField("code ROME", max_length=5, blank=True, validators=[validate_rome_code])
+    weekly_hours = models.DecimalField(
+        "heures par semaine", max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    hired_by_internship_host = models.BooleanField("embauche par une entreprise de stage", default=False)
+    comment = models.TextField("précisions", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField("enregistrée le", auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ExitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "sortie"
+        ordering = ["-exit_date", "pk"]
+        constraints = [
+            models.CheckConstraint(name="exit_category_matches_type", condition=category_matches_type()),
+            models.CheckConstraint(
+                name="exit_weekly_hours_range",
+                condition=Q(weekly_hours__isnull=True) | Q(weekly_hours__gt=0, weekly_hours__lte=60),
+            ),
+        ]
+        indexes = [models.Index(fields=["category", "exit_date"])]
+
+    def __str__(self):
+        return f"{self.enrolment.learner} — {self.get_exit_type_display()}"
+
+    def save(self, *args, **kwargs):
+        self.category = CATEGORY_OF[self.exit_type]
+        super().save(*args, **kwargs)
