@@ -81,3 +81,27 @@ def category_of(exit_type: str) -> str:
 
 def is_positive(category: str) -> bool:
     return category in POSITIVE_CATEGORIES
+
+
+class FollowUpHorizon(models.IntegerChoices):
+    ONE = 1, "1 mois"
+    THREE = 3, "3 mois"
+    SIX = 6, "6 mois"
+    TWELVE = 12, "12 mois"
+
+
+class FollowUpStatus(models.TextChoices):
+    DUE = "a_faire", "À faire"
+    DONE = "renseigne", "Renseigné"
+    NO_NEWS = "sans_nouvelles", "Sans nouvelles"
+
+
+class FollowUpSource(models.TextChoices):
+    LEARNER = "jeune", "Le ou la jeune"
+    SOCIAL_WORKER = "accompagnement", "L'équipe de l'école"
+    PRESCRIBER = "prescripteur", "Le prescripteur"
+    SYSTEM = "automatique", "Automatique (sans réponse 30 jours après l'échéance)"
+
+
+#: A follow-up without an answer this many days after its due date is recorded « sans nouvelles ».
+NO_NEWS_AFTER_DAYS = 30

@@ -7,15 +7,15 @@ from plombiers.cohorts.models import Enrolment
 from plombiers.lib.validators import validate_rome_code
 from plombiers.network.models import Organisation
 
-from .enums import CATEGORY_OF, ExitCategory, ExitType
+from .enums import CATEGORY_OF, ExitCategory, ExitType, FollowUpHorizon, FollowUpSource, FollowUpStatus
 
 
-def category_matches_type() -> Q:
+def category_matches_type(field: str = "exit_type") -> Q:
     """The database holds the mapping too: a category that contradicts its type is refused."""
     condition = Q()
     for category in ExitCategory.values:
         types = [t for t, c in CATEGORY_OF.items() if c == category]
-        condition |= Q(category=category, exit_type__in=types)
+        condition |= Q(category=category, **{f"{field}__in": types})
     return condition
 
 
@@ -84,4 +84,58 @@ class Exit(models.Model):
 
     def save(self, *args, **kwargs):
         self.category = CATEGORY_OF[self.exit_type]
+        super().save(*args, **kwargs)
+
+
+class FollowUpQuerySet(models.QuerySet):
+    @scoped
+    def visible_to(self, user):
+        return self.filter(exit__in=Exit.objects.visible_to(user))
+
+    def due(self):
+        return self.filter(status=FollowUpStatus.DUE)
+
+
+class FollowUp(models.Model):
+    """The situation of a young person 1, 3, 6 or 12 months after their exit."""
+
+    exit = models.ForeignKey(Exit, on_delete=models.CASCADE, related_name="follow_ups", verbose_name="sortie")
+    horizon = models.PositiveSmallIntegerField("échéance", choices=FollowUpHorizon.choices)
+    due_on = models.DateField("à faire le", db_index=True)
+    status = models.CharField(
+        "état", max_length=15, choices=FollowUpStatus.choices, default=FollowUpStatus.DUE, db_index=True
+    )
+    situation_type = models.CharField("situation", max_length=30, choices=ExitType.choices, blank=True)
+    category = models.CharField("catégorie", max_length=20, choices=ExitCategory.choices, blank=True)
+    employer_name = models.CharField("employeur ou organisme", max_length=200, blank=True)
+    comment = models.TextField("précisions", blank=True)
+    source = models.CharField("renseigné par", max_length=15, choices=FollowUpSource.choices, blank=True)
+    answered_at = models.DateTimeField("renseigné le", null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "suivi"
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["exit", "horizon"], name="follow_up_once_per_horizon"),
+            models.CheckConstraint(
+                name="follow_up_category_matches_situation",
+                condition=(Q(situation_type="", category="") | category_matches_type("situation_type")),
+            ),
+            models.CheckConstraint(
+                name="follow_up_answered_has_situation",
+                condition=Q(status=FollowUpStatus.DUE) | ~Q(situation_type=""),
+            ),
+        ]
+        indexes = [models.Index(fields=["horizon", "category"])]
+
+    def __str__(self):
+        return f"{self.exit.enrolment.learner} — suivi à {self.get_horizon_display()}"
+
+    def save(self, *args, **kwargs):
+        self.category = CATEGORY_OF[self.situation_type] if self.situation_type else ""
         super().save(*args, **kwargs)
