@@ -1,0 +1,127 @@
+"""Data Integrity proofs with the `eddsa-rdfc-2022` cryptosuite (W3C vc-di-eddsa): RDFC-1.0
+canonicalisation with pyld and the pinned contexts, SHA-256, Ed25519 with `cryptography`.
+
+The signed data is SHA-256(canonical proof options) ‖ SHA-256(canonical document); the proof
+options are the proof without `proofValue`, under the document's `@context`."""
+
+import copy
+import hashlib
+from dataclasses import dataclass
+
+import base58
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from pyld import jsonld
+
+from .standards import document_loader
+
+CRYPTOSUITE = "eddsa-rdfc-2022"
+# Multicodec prefix of an Ed25519 public key (0xed, varint-encoded) in a Multikey.
+ED25519_PUB_PREFIX = b"\xed\x01"
+ED25519_PRIV_PREFIX = b"\x80\x26"
+
+
+class ProofError(ValueError):
+    """A document that cannot be canonicalised or a proof that is malformed."""
+
+
+def canonicalize(document: dict) -> str:
+    try:
+        return jsonld.normalize(
+            document,
+            {
+                "algorithm": "URDNA2015",
+                "format": "application/n-quads",
+                "documentLoader": document_loader(),
+                "safe": True,
+            },
+        )
+    except jsonld.JsonLdError as error:
+        raise ProofError(f"JSON-LD invalide : {error}") from error
+
+
+def public_key_multibase(public_key: Ed25519PublicKey) -> str:
+    raw = public_key.public_bytes_raw()
+    return "z" + base58.b58encode(ED25519_PUB_PREFIX + raw).decode()
+
+
+def public_key_from_multibase(value: str) -> Ed25519PublicKey:
+    if not value.startswith("z"):
+        raise ProofError("Clé publique : encodage multibase base58btc attendu (préfixe « z »).")
+    try:
+        decoded = base58.b58decode(value[1:])
+    except ValueError as error:
+        raise ProofError("Clé publique : base58 invalide.") from error
+    if len(decoded) != 34 or not decoded.startswith(ED25519_PUB_PREFIX):
+        raise ProofError("Clé publique : ce n'est pas une clé Ed25519 (Multikey).")
+    return Ed25519PublicKey.from_public_bytes(decoded[2:])
+
+
+@dataclass(frozen=True)
+class Hashes:
+    proof_canon: str
+    document_canon: str
+    proof_hash: bytes
+    document_hash: bytes
+
+    @property
+    def data(self) -> bytes:
+        return self.proof_hash + self.document_hash
+
+
+def hashes(document: dict, proof_options: dict) -> Hashes:
+    """The canonical forms and hashes of a document (without its proof) and of proof options."""
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    options = {k: v for k, v in proof_options.items() if k != "proofValue"}
+    options["@context"] = unsecured.get("@context")
+    proof_canon = canonicalize(options)
+    document_canon = canonicalize(unsecured)
+    return Hashes(
+        proof_canon,
+        document_canon,
+        hashlib.sha256(proof_canon.encode()).digest(),
+        hashlib.sha256(document_canon.encode()).digest(),
+    )
+
+
+def sign(document: dict, private_key: Ed25519PrivateKey, *, verification_method: str, created: str) -> dict:
+    """A copy of `document` with an embedded DataIntegrityProof."""
+    proof = {
+        "type": "DataIntegrityProof",
+        "created": created,
+        "verificationMethod": verification_method,
+        "cryptosuite": CRYPTOSUITE,
+        "proofPurpose": "assertionMethod",
+    }
+    signature = private_key.sign(hashes(document, proof).data)
+    signed = copy.deepcopy({k: v for k, v in document.items() if k != "proof"})
+    signed["proof"] = {**proof, "proofValue": "z" + base58.b58encode(signature).decode()}
+    return signed
+
+
+def check(document: dict, public_key: Ed25519PublicKey) -> list[str]:
+    """The reasons why the embedded proof of `document` does not verify with `public_key`
+    (an empty list when it verifies)."""
+    proof = document.get("proof")
+    if not isinstance(proof, dict):
+        return ["Aucune preuve (« proof ») dans le document."]
+    problems = []
+    if proof.get("type") != "DataIntegrityProof":
+        problems.append("La preuve n'est pas une DataIntegrityProof.")
+    if proof.get("cryptosuite") != CRYPTOSUITE:
+        problems.append(f"Suite cryptographique non prise en charge : {proof.get('cryptosuite')!r}.")
+    if proof.get("proofPurpose") != "assertionMethod":
+        problems.append("La preuve n'a pas pour objet « assertionMethod ».")
+    value = proof.get("proofValue")
+    if not isinstance(value, str) or not value.startswith("z"):
+        problems.append("La valeur de preuve n'est pas encodée en base58btc.")
+    if problems:
+        return problems
+    try:
+        signature = base58.b58decode(value[1:])
+        public_key.verify(signature, hashes(document, proof).data)
+    except ProofError as error:
+        return [str(error)]
+    except (ValueError, InvalidSignature):
+        return ["La signature ne correspond pas au contenu : le document a été modifié ou mal signé."]
+    return []
