@@ -103,6 +103,7 @@ def _fast_passwords(settings):
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CREDENTIAL_KEYS_DIR = tmp_path / "credential_keys"
 
 
 @pytest.fixture

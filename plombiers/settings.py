@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "plombiers.documents",
     "plombiers.surveys",
     "plombiers.internships",
+    "plombiers.credentials",
     "plombiers.outcomes",
     "plombiers.demo",
     "plombiers.bench",
@@ -184,6 +185,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
+
+# The schools' Ed25519 signing keys (attestations): files outside the database, one directory
+# per school, readable only by the application. Production mounts a secret volume here.
+CREDENTIAL_KEYS_DIR = Path(os.environ.get("CREDENTIAL_KEYS_DIR", DATA_DIR / "credential_keys"))
 # Uploaded files are never served directly: views check permissions and stream them.
 MEDIA_URL = "/media-protege/"
 WHITENOISE_USE_FINDERS = True

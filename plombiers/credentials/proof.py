@@ -84,8 +84,11 @@ def hashes(document: dict, proof_options: dict) -> Hashes:
     )
 
 
-def sign(document: dict, private_key: Ed25519PrivateKey, *, verification_method: str, created: str) -> dict:
-    """A copy of `document` with an embedded DataIntegrityProof."""
+def sign(
+    document: dict, private_key: Ed25519PrivateKey, *, verification_method: str, created: str, as_list=False
+) -> dict:
+    """A copy of `document` with an embedded DataIntegrityProof (in a one-item list with
+    `as_list`: the Open Badges 3.0 JSON Schema wants `proof` to be an array)."""
     proof = {
         "type": "DataIntegrityProof",
         "created": created,
@@ -95,7 +98,8 @@ def sign(document: dict, private_key: Ed25519PrivateKey, *, verification_method:
     }
     signature = private_key.sign(hashes(document, proof).data)
     signed = copy.deepcopy({k: v for k, v in document.items() if k != "proof"})
-    signed["proof"] = {**proof, "proofValue": "z" + base58.b58encode(signature).decode()}
+    proof["proofValue"] = "z" + base58.b58encode(signature).decode()
+    signed["proof"] = [proof] if as_list else proof
     return signed
 
 
@@ -103,8 +107,10 @@ def check(document: dict, public_key: Ed25519PublicKey) -> list[str]:
     """The reasons why the embedded proof of `document` does not verify with `public_key`
     (an empty list when it verifies)."""
     proof = document.get("proof")
+    if isinstance(proof, list) and len(proof) == 1:
+        proof = proof[0]
     if not isinstance(proof, dict):
-        return ["Aucune preuve (« proof ») dans le document."]
+        return ["Une et une seule preuve (« proof ») est attendue dans le document."]
     problems = []
     if proof.get("type") != "DataIntegrityProof":
         problems.append("La preuve n'est pas une DataIntegrityProof.")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CredentialsConfig(AppConfig):
+    name = "plombiers.credentials"
+    verbose_name = "Attestations de compétences"

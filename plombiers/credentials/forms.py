@@ -1,0 +1,48 @@
+import json
+
+from django import forms
+
+MAX_UPLOAD = 1_000_000
+
+
+class VerifyUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Fichier de l'attestation (.json)",
+        required=False,
+        help_text="Le fichier JSON reçu (credential Open Badges 3.0), 1 Mo au plus.",
+    )
+    text = forms.CharField(
+        label="Ou collez son contenu",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload, text = data.get("file"), (data.get("text") or "").strip()
+        if upload:
+            if upload.size > MAX_UPLOAD:
+                raise forms.ValidationError("Le fichier dépasse 1 Mo : ce n'est pas une attestation.")
+            raw = upload.read()
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise forms.ValidationError("Le fichier n'est pas un texte JSON (UTF-8).") from None
+        if not text:
+            raise forms.ValidationError("Choisissez un fichier ou collez le contenu de l'attestation.")
+        if len(text) > MAX_UPLOAD:
+            raise forms.ValidationError("Le contenu dépasse 1 Mo : ce n'est pas une attestation.")
+        try:
+            data["document"] = json.loads(text)
+        except ValueError:
+            raise forms.ValidationError("Ce contenu n'est pas du JSON valide.") from None
+        return data
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label="Motif de la révocation",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text="Gardé dans le journal d'audit. Une attestation révoquée est signalée comme telle partout.",
+    )
