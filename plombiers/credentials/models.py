@@ -116,6 +116,9 @@ class Attestation(models.Model):
     def __str__(self):
         return f"Attestation {self.public_id} — {self.snapshot.get('learner', {}).get('name', '')}"
 
+    def get_absolute_url(self):
+        return reverse("credentials:attestation_detail", args=[self.public_id])
+
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
@@ -123,9 +126,6 @@ class Attestation(models.Model):
     @property
     def document(self) -> dict:
         return json.loads(self.credential)
-
-    def get_absolute_url(self):
-        return reverse("credentials:attestation_detail", args=[self.public_id])
 
     def get_verification_url(self):
         return reverse("credentials:verify_page", args=[self.public_id])
