@@ -7,6 +7,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from plombiers.accounts.api import router as accounts_router
 from plombiers.alerts.api import router as alerts_router
 from plombiers.cohorts.api import router as cohorts_router
+from plombiers.credentials.api import router as credentials_router
 from plombiers.documents.api import router as documents_router
 from plombiers.internships.api import router as internships_router
 from plombiers.internships.api_matching import router as matching_router
@@ -58,4 +59,5 @@ api.add_router("/", support_router)
 api.add_router("/", alerts_router)
 api.add_router("/", documents_router)
 api.add_router("/", internships_router)
+api.add_router("/", credentials_router)
 api.add_router("/", matching_router)
