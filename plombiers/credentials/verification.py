@@ -3,6 +3,8 @@ hashes, Ed25519), against the issuer keys this site publishes; the status is rea
 school's signed status list. Nothing is taken from the attestation's row in the database."""
 
 import datetime as dt
+import functools
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
@@ -50,6 +52,7 @@ class Verdict:
         return {"verified": self.verified, "label": self.label, **asdict(self)}
 
 
+@functools.cache
 def _validator():
     return jsonschema.Draft201909Validator(
         schema("achievementcredential"), format_checker=jsonschema.Draft201909Validator.FORMAT_CHECKER
@@ -107,17 +110,38 @@ def _revoked(document: dict) -> tuple[bool | None, str]:
     if status_list is None or not status_list.credential:
         return None, "La liste de statut de l'émetteur est introuvable."
     published = json.loads(status_list.credential)
-    proof = published.get("proof")
-    proof = proof[0] if isinstance(proof, list) and len(proof) == 1 else proof
-    method = proof.get("verificationMethod", "") if isinstance(proof, dict) else ""
-    key, _ = _issuer_key(method, published.get("issuer"))
-    if key is None or check(published, key):
+    if not _status_list_authentic(status_list.credential, published):
         return None, "La liste de statut publiée n'est pas authentique."
     try:
         bits = status.decode(published["credentialSubject"]["encodedList"])
         return status.is_set(bits, int(entry.get("statusListIndex"))), ""
     except (KeyError, TypeError, ValueError, IndexError):
         return None, "Position illisible dans la liste de statut."
+
+
+# The proof of a given status list text is checked once per process: the list changes (and so
+# its text and digest) on each revocation, and published keys are never withdrawn.
+_authentic_lists: dict[str, bool] = {}  # digest → True, positives only
+
+
+def _status_list_authentic(text: str, published: dict) -> bool:
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    if digest in _authentic_lists:
+        return True
+    if not _status_list_proof_ok(published):
+        return False
+    if len(_authentic_lists) > 10_000:
+        _authentic_lists.clear()
+    _authentic_lists[digest] = True
+    return True
+
+
+def _status_list_proof_ok(published: dict) -> bool:
+    proof = published.get("proof")
+    proof = proof[0] if isinstance(proof, list) and len(proof) == 1 else proof
+    method = proof.get("verificationMethod", "") if isinstance(proof, dict) else ""
+    key, _ = _issuer_key(method, published.get("issuer"))
+    return key is not None and not check(published, key)
 
 
 def verify(document, *, now: dt.datetime | None = None) -> Verdict:

@@ -10,7 +10,9 @@ from plombiers.skills.models import Framework, Observation, Skill
 END = dt.date(2026, 6, 26)
 
 
-def finished_enrolment(school, *, learner_user=None, levels=(Level.ACQUIRED, Level.MASTERED), email="jeune@example.org"):
+def finished_enrolment(
+    school, *, learner_user=None, levels=(Level.ACQUIRED, Level.MASTERED), email="jeune@example.org"
+):
     """A learner who completed a cohort of `school` with gestures observed at these levels."""
     framework = Framework.objects.filter(trade=school.trade).first()
     if framework is None:
