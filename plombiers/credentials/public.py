@@ -170,7 +170,7 @@ def verify_page(request, public_id):
 @require_http_methods(["GET", "POST"])
 def verify_upload(request):
     """Check any credential file someone received."""
-    form = VerifyUploadForm(request.POST or None, request.FILES or None)
+    form = VerifyUploadForm(request.POST, request.FILES) if request.method == "POST" else VerifyUploadForm()
     if request.method == "POST" and form.is_valid():
         document = form.cleaned_data["document"]
         verdict = verification.verify(document)
