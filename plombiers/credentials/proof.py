@@ -13,7 +13,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pyld import jsonld
 
+from . import jsonld_cache
 from .standards import document_loader
+
+jsonld_cache.install()
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
 # Multicodec prefix of an Ed25519 public key (0xed, varint-encoded) in a Multikey.

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from plombiers.credentials import proof
+from plombiers.credentials import jsonld_cache, proof
 
 VECTOR = Path(__file__).parent / "vector"
 SEED = bytes.fromhex("6241a409e6707bb640a0140a8a32bc3d193c33a661747284d6adfa4ed4180be4")
@@ -70,3 +70,22 @@ def test_the_vector_verifies_and_any_change_breaks_it(signed, key):
 def test_an_unknown_context_is_refused_without_network():
     with pytest.raises(proof.ProofError):
         proof.canonicalize({"@context": "https://example.com/context.json", "name": "x"})
+
+
+def test_the_context_cache_changes_no_canonical_form(signed):
+    """The memoised context processing gives the very N-Quads pyld gives alone, on the vector and
+    on a credential of ours (type-scoped contexts of Achievement, Alignment, Evidence, Profile…)."""
+    ours = json.loads((VECTOR.parent / "credential-example.json").read_text())
+    documents = [signed, ours, {**ours, "name": "Autre nom"}]
+    jsonld_cache.uninstall()
+    try:
+        alone = [
+            proof.hashes(d, d["proof"] if isinstance(d["proof"], dict) else d["proof"][0]) for d in documents
+        ]
+    finally:
+        jsonld_cache.install()
+    for _ in range(2):
+        cached = [
+            proof.hashes(d, d["proof"] if isinstance(d["proof"], dict) else d["proof"][0]) for d in documents
+        ]
+        assert cached == alone

@@ -25,7 +25,9 @@ def test_the_public_page_shows_initials_and_the_holder_s_link_the_full_name(clie
     assert "I. A." in page
     assert "ARNAUD" not in page and "Arnaud" not in page
     assert "Réaliser une soudure par fusion" in page
-    full = client.get(full_verification_url(attestation).removeprefix("http://127.0.0.1:8000")).content.decode()
+    full = client.get(
+        full_verification_url(attestation).removeprefix("http://127.0.0.1:8000")
+    ).content.decode()
     assert "Inès ARNAUD" in full
     forged = client.get(
         reverse("credentials:verify_page", args=[attestation.public_id]) + "?cle=abc"
@@ -53,7 +55,10 @@ def test_the_issuer_publishes_every_key_and_the_status_list(client, attestation,
     assert issuer["type"] == ["Profile"] and len(issuer["verificationMethod"]) == 2
     method = attestation.document["proof"][0]["verificationMethod"]
     assert method in issuer["assertionMethod"]
-    assert all(m["type"] == "Multikey" and m["publicKeyMultibase"].startswith("z6Mk") for m in issuer["verificationMethod"])
+    assert all(
+        m["type"] == "Multikey" and m["publicKeyMultibase"].startswith("z6Mk")
+        for m in issuer["verificationMethod"]
+    )
     listed = client.get(reverse("credentials:status_list", args=[cast.school_a.slug])).json()
     assert listed["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
     assert client.get(reverse("credentials:issuer", args=[cast.school_b.slug])).status_code == 404
