@@ -26,15 +26,21 @@ def can_issue(user, school: School) -> bool:
     return user.acts_for(school, Role.SCHOOL_MANAGER)
 
 
-def _sign(document: dict, school: School, at) -> dict:
+def signer(school: School):
+    """A function signing documents with the school's current key (read once)."""
     key = current_key(school)
-    return sign(
-        document,
-        private_key(key),
-        verification_method=f"{issuer_url(school.slug)}#{key.public_key_multibase}",
-        created=ob3.datetime_z(at),
-        as_list=True,
-    )
+    secret = private_key(key)
+    method = f"{issuer_url(school.slug)}#{key.public_key_multibase}"
+
+    def sign_at(document: dict, at) -> dict:
+        return sign(document, secret, verification_method=method, created=ob3.datetime_z(at), as_list=True)
+
+    return sign_at
+
+
+def sign_for_school(document: dict, school: School, at) -> dict:
+    """Sign with the school's current key."""
+    return signer(school)(document, at)
 
 
 def _status_list(school: School) -> StatusList:
@@ -50,7 +56,7 @@ def status_list_sign(status_list: StatusList, at) -> None:
         )
     )
     document = status.build(status_list.school.slug, revoked, at)
-    status_list.credential = status.dumps(_sign(document, status_list.school, at))
+    status_list.credential = status.dumps(sign_for_school(document, status_list.school, at))
     status_list.save(update_fields=["credential", "updated_at"])
 
 
@@ -106,7 +112,7 @@ def attestation_issue(enrolment: Enrolment, *, by, at=None) -> Attestation:
         status_index=attestation.status_index,
         salt=secrets.token_hex(8),
     )
-    attestation.credential = status.dumps(_sign(document, school, at))
+    attestation.credential = status.dumps(sign_for_school(document, school, at))
     attestation.save()
     status_list.next_index += 1
     status_list.save(update_fields=["next_index", "updated_at"])

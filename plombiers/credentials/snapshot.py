@@ -15,22 +15,30 @@ def initials(first_name: str, last_name: str) -> str:
     return " ".join(f"{p[0].upper()}." for p in parts)
 
 
-def snapshot(enrolment: Enrolment) -> dict:
-    data = CohortData.load(enrolment.cohort)
+def first_seen(enrolment_ids) -> dict[int, dict[int, dict[str, str]]]:
+    """Where and since when each gesture was seen at an acquired level, per enrolment: the
+    evidence narratives."""
+    rows = (
+        Observation.objects.filter(enrolment_id__in=enrolment_ids, level__in=ACQUIRED_LEVELS)
+        .values("enrolment_id", "skill_id", "context")
+        .annotate(first=Min("observed_on"))
+    )
+    seen: dict[int, dict[int, dict[str, str]]] = {}
+    for row in rows:
+        seen.setdefault(row["enrolment_id"], {}).setdefault(row["skill_id"], {})[row["context"]] = row[
+            "first"
+        ].isoformat()
+    return seen
+
+
+def snapshot(enrolment: Enrolment, data: CohortData | None = None, seen: dict | None = None) -> dict:
+    """The frozen content; `data` and `seen` let a caller read a whole cohort at once."""
+    data = data or CohortData.load(enrolment.cohort)
     enrolment = next(e for e in data.enrolments if e.pk == enrolment.pk)
     learner, cohort, school = enrolment.learner, data.cohort, data.school
     start, end = data.period_of(enrolment)
     levels = data.levels.get(enrolment.pk, {})
-    acquired_ids = [skill_id for skill_id, level in levels.items() if level in ACQUIRED_LEVELS]
-    # Where and since when each acquired gesture was seen: the evidence narratives.
-    seen = (
-        Observation.objects.filter(enrolment=enrolment, skill_id__in=acquired_ids, level__in=ACQUIRED_LEVELS)
-        .values("skill_id", "context")
-        .annotate(first=Min("observed_on"))
-    )
-    contexts: dict[int, dict[str, str]] = {}
-    for row in seen:
-        contexts.setdefault(row["skill_id"], {})[row["context"]] = row["first"].isoformat()
+    contexts = (seen if seen is not None else first_seen([enrolment.pk])).get(enrolment.pk, {})
     blocks: dict[int, dict] = {}
     for skill in data.skills:
         level = levels.get(skill.pk)

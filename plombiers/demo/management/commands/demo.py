@@ -7,6 +7,7 @@ from django.db import transaction
 from plombiers.cohorts.models import Cohort
 from plombiers.demo.alerts import AlertsBuilder, demo_alert_counts
 from plombiers.demo.attendance import AttendanceBuilder, demo_attendance_counts
+from plombiers.demo.credentials import CredentialsBuilder, demo_credential_counts
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.internships import InternshipsBuilder, demo_internship_counts
 from plombiers.demo.network import ACCOUNTS, DEMO_PASSWORD, Builder
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             AlertsBuilder(seed).build(demo)
             SurveysBuilder(seed).build(demo)
             InternshipsBuilder(seed).build(demo)
+            CredentialsBuilder(seed).build(demo)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Réseau « {demo.network.name} » : {len(demo.schools)} écoles, prêt en "
@@ -71,6 +73,12 @@ class Command(BaseCommand):
         placements = demo_internship_counts(demo.network)
         self.stdout.write(
             "Stages et emploi : " + ", ".join(f"{n} {label}" for label, n in placements.items()) + "."
+        )
+        credentials = demo_credential_counts(demo.network)
+        self.stdout.write(
+            "Attestations de compétences : "
+            + ", ".join(f"{n} {label}" for label, n in credentials.items())
+            + "."
         )
         self.stdout.write(f"Comptes de démonstration (mot de passe « {DEMO_PASSWORD} ») :")
         for email, first_name, role, _scope in ACCOUNTS:
