@@ -111,6 +111,7 @@ def build(*, public_id, snapshot: dict, issued_at: dt.datetime, status_index: in
     title = f"Attestation de compétences{' (parcours partiel)' if partial else ''} — {snapshot['trade']}"
     start = dt.datetime.fromisoformat(snapshot["start"]).replace(tzinfo=dt.UTC)
     end = dt.datetime.fromisoformat(snapshot["end"]).replace(tzinfo=dt.UTC)
+    hours = f" de {snapshot['hours']}" if snapshot["attended_minutes"] else ""
     achievement = {
         "id": f"{credential_url(public_id)}#achievement",
         "type": ["Achievement"],
@@ -118,7 +119,7 @@ def build(*, public_id, snapshot: dict, issued_at: dt.datetime, status_index: in
         "name": title,
         "description": (
             f"Gestes professionnels du métier « {snapshot['trade']} » acquis pendant une formation "
-            f"par le geste de {snapshot['hours']} à {school['name']} ({snapshot['network']['name']}) : "
+            f"par le geste{hours} à {school['name']} ({snapshot['network']['name']}) : "
             f"{snapshot['acquired']} gestes sur les {snapshot['total']} du référentiel. "
             "Ce n'est pas un diplôme : une attestation des gestes que la personne sait faire."
         ),

@@ -38,6 +38,14 @@ def attestation_list(request):
     school = request.GET.get("ecole", "")
     if school:
         attestations = attestations.filter(school__slug=school)
+    enrolment = None
+    enrolment_id = request.GET.get("inscription", "")
+    if enrolment_id.isdigit() and len(enrolment_id) < 18:
+        enrolment = get_object_or_404(
+            Enrolment.objects.visible_to(request.user).select_related("learner", "cohort__school"),
+            pk=enrolment_id,
+        )
+        attestations = attestations.filter(enrolment=enrolment)
     state = request.GET.get("etat", "")
     if state == "valide":
         attestations = attestations.filter(revoked_at__isnull=True)
@@ -52,6 +60,10 @@ def attestation_list(request):
             "schools": schools,
             "school": school,
             "state": state,
+            "enrolment": enrolment,
+            "can_issue": enrolment is not None
+            and enrolment.status != "active"
+            and services.can_issue(request.user, enrolment.cohort.school),
         },
     )
 

@@ -49,7 +49,10 @@ def objects(cast):
     b = finished_enrolment(cast.school_b)
     ReferralFactory(school=cast.school_a, learner=a.learner, prescriber=cast.prescriber)
     # A second, finished but not yet attested enrolment in each school: what "issue" acts on.
-    pending = {"a": finished_enrolment(cast.school_a, email=""), "b": finished_enrolment(cast.school_b, email="")}
+    pending = {
+        "a": finished_enrolment(cast.school_a, email=""),
+        "b": finished_enrolment(cast.school_b, email=""),
+    }
     return SimpleNamespace(
         attestation={
             "a": services.attestation_issue(a, by=cast.manager_a),
@@ -135,9 +138,13 @@ def test_api(client, cast, objects, role):
         assert client.get(url, headers=headers).status_code == _read(role, school), role
         if school in MANAGES.get(role, set()):
             continue
-        response = client.post(f"{url}/revoke", {"reason": "x"}, content_type="application/json", headers=headers)
+        response = client.post(
+            f"{url}/revoke", {"reason": "x"}, content_type="application/json", headers=headers
+        )
         assert response.status_code == _act(role, school), (role, school)
-        response = client.post(f"/api/v1/enrolments/{objects.pending[school].pk}/attestation", headers=headers)
+        response = client.post(
+            f"/api/v1/enrolments/{objects.pending[school].pk}/attestation", headers=headers
+        )
         assert response.status_code == _issue(role, school), (role, school)
     _nothing_written()
 
@@ -157,5 +164,7 @@ def test_anonymous_visitors(client, cast, objects):
     learner = attestation.enrolment.learner
     assert learner.last_name not in page.content.decode()
     assert client.get(reverse("credentials:credential_json", args=[attestation.public_id])).status_code == 200
-    verdict = client.post("/api/v1/verify", json.loads(attestation.credential), content_type="application/json")
+    verdict = client.post(
+        "/api/v1/verify", json.loads(attestation.credential), content_type="application/json"
+    )
     assert verdict.json()["status"] == "authentique"
