@@ -30,7 +30,7 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings):
     _, results = run(tmp_path)
     out = capsys.readouterr().out
     assert "Jeu de données construit" in out
-    assert "Résumé : 9/9 mesures" in out
+    assert "Résumé : 12/12 mesures" in out
     assert "plus rapide que WeasyPrint" in out
     assert {
         "generated_at",
@@ -48,7 +48,11 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings):
     pages = {"cohort_matrix", "referral_list_page", "referral_list_api"}
     documents = {"documents_cohort_set", "certificates_typst", "certificate_typst_vs_weasyprint"}
     matching = {"matching_one_learner", "matching_all_learners", "matching_doubling"}
-    assert set(measures) == pages | documents | matching
+    credentials = {"credential_sign", "credential_verify", "attestation_pdf"}
+    assert set(measures) == pages | documents | matching | credentials
+    for name in credentials:
+        assert measures[name]["status"] == "ok" and measures[name]["details"]["per_second"] > 0
+    assert measures["credential_sign"]["details"]["per_second_cpu"] > 0
     for measure in (measures[name] for name in pages | {"documents_cohort_set"}):
         assert measure["status"] == "ok"
         assert measure["measure"]["runs"] == 2
@@ -57,7 +61,7 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings):
         assert measure["floor"]["runs"] == 2
         assert measure["ratio"] is not None
     assert measures["cohort_matrix"]["details"]["observations_in_cohort"] == 3 * 5 * 2
-    assert results["summary"]["measured"] == 9
+    assert results["summary"]["measured"] == 12
     # The documents: 2 learners × 1 week → 2 conventions, 1 sheet, 2 certificats, 2 attestations.
     assert measures["documents_cohort_set"]["details"]["files"] == 7
     assert measures["documents_cohort_set"]["details"]["attendances"] == 2 * 10
