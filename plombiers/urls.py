@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("plombiers.surveys.urls")),
     path("", include("plombiers.internships.urls")),
     path("", include("plombiers.credentials.urls")),
+    path("", include("plombiers.outcomes.urls")),
 ]

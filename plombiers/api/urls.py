@@ -12,6 +12,7 @@ from plombiers.documents.api import router as documents_router
 from plombiers.internships.api import router as internships_router
 from plombiers.internships.api_matching import router as matching_router
 from plombiers.network.api import router as network_router
+from plombiers.outcomes.api import router as outcomes_router
 from plombiers.referrals.api import router as referrals_router
 from plombiers.skills.api import router as skills_router
 from plombiers.support.api import router as support_router
@@ -61,3 +62,4 @@ api.add_router("/", documents_router)
 api.add_router("/", internships_router)
 api.add_router("/", credentials_router)
 api.add_router("/", matching_router)
+api.add_router("/", outcomes_router)

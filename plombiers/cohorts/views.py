@@ -132,7 +132,7 @@ def cohort_detail(request, pk):
             Prefetch(
                 "enrolments",
                 # Hours from the signed sheets ride along: no extra query for the table of hours.
-                queryset=Enrolment.objects.select_related("learner")
+                queryset=Enrolment.objects.select_related("learner", "exit")
                 .with_hours()
                 .order_by("status", "learner__last_name", "learner__first_name", "pk"),
             ),
@@ -163,6 +163,8 @@ def cohort_detail(request, pk):
         "waitlist": waitlist,
         "next_candidate": next_candidate,
         "can_manage": manager,
+        # The exit (outcomes) is read through the reverse relation, never imported.
+        "can_record_exit": request.user.acts_for(cohort.school, Role.SCHOOL_MANAGER, Role.SOCIAL_WORKER),
         "EnrolmentStatus": EnrolmentStatus,
     }
     return render(request, "cohorts/cohort_detail.html", context)

@@ -105,3 +105,22 @@ class FollowUpSource(models.TextChoices):
 
 #: A follow-up without an answer this many days after its due date is recorded « sans nouvelles ».
 NO_NEWS_AFTER_DAYS = 30
+
+#: A follow-up can be answered from this many days before its due date (a phone call a little early).
+OPENS_DAYS_BEFORE = 15
+
+#: The answers a young person chooses from on the follow-up link (plain words, phone-first), each
+#: the detailed situation it records. « En formation » records a qualifying training: qualifying or
+#: pre-qualifying, the category is the same (sortie positive) and the school can correct it.
+LEARNER_SITUATIONS: list[tuple[str, str]] = [
+    (T.CDI, "J'ai un CDI"),
+    (T.CDD_LONG, "J'ai un CDD ou une mission d'intérim de 6 mois ou plus"),
+    (T.CDD_SHORT, "J'ai un CDD ou une mission d'intérim de moins de 6 mois"),
+    (T.APPRENTICESHIP, "Je suis en apprentissage"),
+    (T.PROFESSIONALISATION, "Je suis en contrat de professionnalisation"),
+    (T.QUALIFYING_TRAINING, "Je suis en formation"),
+    (T.BUSINESS_CREATION, "J'ai créé mon entreprise"),
+    (T.CIVIC_SERVICE, "Je fais un service civique"),
+    (T.JOB_SEEKING, "Je cherche du travail"),
+    (T.INACTIVE, "Autre chose (pause, santé, famille…)"),
+]

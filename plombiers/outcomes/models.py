@@ -1,13 +1,22 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from plombiers.accounts.models import scoped
 from plombiers.cohorts.models import Enrolment
 from plombiers.lib.validators import validate_rome_code
 from plombiers.network.models import Organisation
 
-from .enums import CATEGORY_OF, ExitCategory, ExitType, FollowUpHorizon, FollowUpSource, FollowUpStatus
+from .enums import (
+    CATEGORY_OF,
+    POSITIVE_CATEGORIES,
+    ExitCategory,
+    ExitType,
+    FollowUpHorizon,
+    FollowUpSource,
+    FollowUpStatus,
+)
 
 
 def category_matches_type(field: str = "exit_type") -> Q:
@@ -26,13 +35,14 @@ class ExitQuerySet(models.QuerySet):
         return self.filter(enrolment__in=Enrolment.objects.visible_to(user))
 
     def positive(self):
-        from .enums import POSITIVE_CATEGORIES
-
         return self.filter(category__in=POSITIVE_CATEGORIES)
 
     def counted(self):
         """The denominator of the positive-exit rate: every exit but the neutralised ones."""
         return self.exclude(category=ExitCategory.NEUTRALISED)
+
+    def with_list_related_data(self):
+        return self.select_related("enrolment__learner", "enrolment__cohort__school", "employer")
 
 
 class Exit(models.Model):
@@ -86,6 +96,13 @@ class Exit(models.Model):
         self.category = CATEGORY_OF[self.exit_type]
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("outcomes:exit_detail", args=[self.pk])
+
+    @property
+    def is_positive(self) -> bool:
+        return self.category in POSITIVE_CATEGORIES
+
 
 class FollowUpQuerySet(models.QuerySet):
     @scoped
@@ -94,6 +111,11 @@ class FollowUpQuerySet(models.QuerySet):
 
     def due(self):
         return self.filter(status=FollowUpStatus.DUE)
+
+    def with_list_related_data(self):
+        return self.select_related(
+            "exit__enrolment__learner", "exit__enrolment__cohort__school", "exit__employer"
+        )
 
 
 class FollowUp(models.Model):
@@ -139,3 +161,7 @@ class FollowUp(models.Model):
     def save(self, *args, **kwargs):
         self.category = CATEGORY_OF[self.situation_type] if self.situation_type else ""
         super().save(*args, **kwargs)
+
+    @property
+    def is_positive(self) -> bool:
+        return self.category in POSITIVE_CATEGORIES

@@ -271,7 +271,9 @@ def observation_group(request, pk):
 def enrolment_progress(request, pk):
     user = request.user
     enrolment = get_object_or_404(
-        Enrolment.objects.visible_to(user).select_related("learner", "cohort__school", "cohort__framework"),
+        Enrolment.objects.visible_to(user).select_related(
+            "learner", "cohort__school", "cohort__framework", "exit"
+        ),
         pk=pk,
     )
     detailed = sees_details(user, enrolment)

@@ -3,6 +3,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from plombiers.accounts.enums import Role
@@ -21,6 +22,7 @@ from plombiers.demo.attendance import AttendanceBuilder
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.internships import InternshipsBuilder
 from plombiers.demo.network import ACCOUNTS, Builder
+from plombiers.demo.outcomes import OutcomesBuilder
 from plombiers.demo.skills import SkillsBuilder
 from plombiers.demo.support import SupportBuilder
 from plombiers.internships.enums import ApplicationStatus, InternshipKind, InternshipStatus, OfferStatus
@@ -33,6 +35,8 @@ from plombiers.internships.models import (
     TutorEvaluation,
 )
 from plombiers.network.models import Contact, Organisation, Partnership, School
+from plombiers.outcomes.enums import POSITIVE_CATEGORIES
+from plombiers.outcomes.models import Exit, FollowUp
 from plombiers.referrals.models import InformationSession, Invitation, Learner, Referral, ReferralEvent
 from plombiers.skills.frameworks import frameworks_load
 from plombiers.skills.models import Evidence, Framework, Observation, Skill
@@ -45,6 +49,7 @@ MODELS = (
     PartnerService, Barrier, Action, JournalEntry, Consent,
     TrainingSession, Attendance, Signature, AttendanceAmendment,
     CompanySite, Internship, ConventionSignature, TutorEvaluation, Offer, Application,
+    Exit, FollowUp,
 )  # fmt: skip
 
 
@@ -95,6 +100,7 @@ def load(only=frozenset({"chelles"})):
     SupportBuilder().build(demo, only=set(only))
     AttendanceBuilder().build(demo, only=set(only))
     InternshipsBuilder().build(demo, only=set(only))
+    OutcomesBuilder().build(demo, only=set(only))
 
 
 def test_demo_twice_changes_nothing(communes):
@@ -130,5 +136,16 @@ def test_demo_command_loads_communes_and_the_network(capsys):
     assert Attendance.objects.filter(session__cohort__school__slug="plombiers-roubaix").exists()
     assert Observation.objects.filter(is_positioning=True).exists()
     assert Evidence.objects.filter(kind="sor").count() == 1
+    # Exits: about seven in ten positive over the network, some schools under 60 %, some over 80 %.
+    assert "Sorties et suivis :" in out
+    counted = Exit.objects.counted()
+    assert 0.65 <= counted.positive().count() / counted.count() <= 0.76
+    by_school = {
+        row["enrolment__cohort__school"]: row["positive"] / row["n"]
+        for row in counted.values("enrolment__cohort__school").annotate(
+            n=Count("pk"), positive=Count("pk", filter=Q(category__in=POSITIVE_CATEGORIES))
+        )
+    }
+    assert min(by_school.values()) < 0.6 < 0.8 < max(by_school.values())
     assert "reseau@plombiers.example" in out
     assert School.objects.count() == 18

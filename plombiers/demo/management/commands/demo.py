@@ -11,6 +11,7 @@ from plombiers.demo.credentials import CredentialsBuilder, demo_credential_count
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.internships import InternshipsBuilder, demo_internship_counts
 from plombiers.demo.network import ACCOUNTS, DEMO_PASSWORD, Builder
+from plombiers.demo.outcomes import OutcomesBuilder, demo_outcome_counts
 from plombiers.demo.skills import SkillsBuilder
 from plombiers.demo.support import SupportBuilder, demo_support_counts
 from plombiers.demo.surveys import SurveysBuilder
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             SurveysBuilder(seed).build(demo)
             InternshipsBuilder(seed).build(demo)
             CredentialsBuilder(seed).build(demo)
+            OutcomesBuilder(seed).build(demo)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Réseau « {demo.network.name} » : {len(demo.schools)} écoles, prêt en "
@@ -79,6 +81,10 @@ class Command(BaseCommand):
             "Attestations de compétences : "
             + ", ".join(f"{n} {label}" for label, n in credentials.items())
             + "."
+        )
+        outcomes = demo_outcome_counts(demo.network)
+        self.stdout.write(
+            "Sorties et suivis : " + ", ".join(f"{n} {label}" for label, n in outcomes.items()) + "."
         )
         self.stdout.write(f"Comptes de démonstration (mot de passe « {DEMO_PASSWORD} ») :")
         for email, first_name, role, _scope in ACCOUNTS:

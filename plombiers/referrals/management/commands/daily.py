@@ -1,13 +1,16 @@
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from plombiers.alerts.tasks import compute_alerts
+from plombiers.outcomes.services import follow_ups_expire
+from plombiers.outcomes.tasks import notify_follow_ups_due
 from plombiers.referrals.services import referrals_expire
 
 
 class Command(BaseCommand):
     help = (
         "Travaux quotidiens (à lancer chaque nuit par cron ou un timer systemd) : expiration des "
-        "prescriptions, calcul des alertes de décrochage."
+        "prescriptions, calcul des alertes de décrochage, suivis de sortie (à faire, sans nouvelles)."
     )
 
     def handle(self, *args, **options):
@@ -18,3 +21,15 @@ class Command(BaseCommand):
             self.stdout.write(f"{result.return_value} alerte(s) de décrochage levée(s).")
         else:
             self.stdout.write("Calcul des alertes de décrochage confié à la file des tâches.")
+        today = timezone.localdate()
+        no_news = follow_ups_expire(today)
+        self.stdout.write(
+            f"{no_news} suivi(s) de sortie noté(s) « sans nouvelles » (30 jours après l'échéance)."
+        )
+        result = notify_follow_ups_due.enqueue(today.isoformat())
+        if result.is_finished:
+            self.stdout.write(
+                f"{result.return_value} suivi(s) de sortie à faire aujourd'hui (e-mails envoyés)."
+            )
+        else:
+            self.stdout.write("Les e-mails des suivis de sortie du jour sont confiés à la file des tâches.")

@@ -1,0 +1,290 @@
+"""The outcomes API: exits (with their official category) and follow-ups.
+
+The same querysets (`visible_to`) and services as the pages. A body that does not fit its schema is
+a 422; a refusal of a service, a 400; an object the user may not see, a 404; one they see but may
+not change, a 403.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import AfterValidator
+
+from plombiers.api.pagination import Pagination
+from plombiers.api.schemas import ErrorOut
+from plombiers.cohorts.models import Enrolment
+from plombiers.network.enums import OrganisationKind
+from plombiers.network.models import Organisation
+
+from . import services
+from .enums import ExitCategory, ExitType, FollowUpHorizon, FollowUpSource, FollowUpStatus
+from .models import Exit, FollowUp
+
+router = Router(tags=["outcomes"])
+
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+def _text(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("Ce champ ne contient que du texte.")
+    return value.strip()
+
+
+Name = Annotated[str, Field(max_length=200), AfterValidator(_text)]
+Note = Annotated[str, Field(max_length=5000), AfterValidator(_text)]
+
+
+def _message(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# --- schemas -----------------------------------------------------------------------------------
+
+
+class ExitOut(Schema):
+    id: int
+    type: ExitType = Field(..., alias="exit_type", description="la situation détaillée")
+    category: ExitCategory = Field(..., description="sa catégorie officielle (une seule par situation)")
+    learner: int = Field(..., alias="enrolment.learner_id")
+    enrolment: int = Field(..., alias="enrolment_id")
+    cohort: int = Field(..., alias="enrolment.cohort_id")
+    school: int = Field(..., alias="enrolment.cohort.school_id")
+    exit_date: dt.date
+    employer: int | None = Field(
+        None, alias="employer_id", description="entreprise partenaire, s'il y a lieu"
+    )
+    employer_name: str
+    rome_code: str
+    weekly_hours: Decimal | None
+    hired_by_internship_host: bool
+
+
+class FollowUpOut(Schema):
+    id: int
+    exit: int = Field(..., alias="exit_id")
+    enrolment: int = Field(..., alias="exit.enrolment_id")
+    learner: int = Field(..., alias="exit.enrolment.learner_id")
+    school: int = Field(..., alias="exit.enrolment.cohort.school_id")
+    horizon: FollowUpHorizon = Field(..., description="mois après la sortie : 1, 3, 6 ou 12")
+    due_on: dt.date
+    status: FollowUpStatus
+    type: ExitType | None = Field(None, description="la situation, une fois renseignée")
+    category: ExitCategory | None
+    employer_name: str
+    source: FollowUpSource | None
+    answered_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_type(obj):
+        return obj.situation_type or None
+
+    @staticmethod
+    def resolve_category(obj):
+        return obj.category or None
+
+    @staticmethod
+    def resolve_source(obj):
+        return obj.source or None
+
+
+class FollowUpInExit(Schema):
+    id: int
+    horizon: FollowUpHorizon
+    due_on: dt.date
+    status: FollowUpStatus
+    type: ExitType | None
+    category: ExitCategory | None
+    source: FollowUpSource | None
+
+    @staticmethod
+    def resolve_type(obj):
+        return obj.situation_type or None
+
+    @staticmethod
+    def resolve_category(obj):
+        return obj.category or None
+
+    @staticmethod
+    def resolve_source(obj):
+        return obj.source or None
+
+
+class ExitDetailOut(ExitOut):
+    comment: str
+    recorded_at: dt.datetime
+    follow_ups: list[FollowUpInExit]
+
+    @staticmethod
+    def resolve_follow_ups(obj):
+        return list(obj.follow_ups.all())
+
+
+class ExitFilter(FilterSchema):
+    category: ExitCategory | None = None
+    type: Annotated[ExitType | None, FilterLookup("exit_type")] = None
+    school: Annotated[Id | None, FilterLookup("enrolment__cohort__school_id")] = None
+    cohort: Annotated[Id | None, FilterLookup("enrolment__cohort_id")] = None
+    year: Annotated[int | None, Field(None, ge=2000, le=2100), FilterLookup("exit_date__year")] = None
+
+
+class ExitIn(Schema):
+    type: ExitType = Field(..., description="la situation détaillée à la sortie")
+    exit_date: dt.date | None = Field(None, description="par défaut, la fin de l'inscription")
+    employer: Id | None = Field(None, description="entreprise partenaire (emploi ou alternance)")
+    employer_name: Name = Field("", description="employeur ou organisme hors partenaires")
+    rome_code: Annotated[str, Field(max_length=10), AfterValidator(_text)] = ""
+    weekly_hours: Annotated[Decimal, Field(gt=0, le=99, max_digits=4, decimal_places=1)] | None = None
+    hired_by_internship_host: bool | None = Field(
+        None, description="vide : déduit des stages du parcours dans l'entreprise employeuse"
+    )
+    comment: Note = ""
+
+
+class FollowUpFilter(FilterSchema):
+    status: FollowUpStatus | None = None
+    horizon: FollowUpHorizon | None = None
+    due_before: Annotated[dt.date | None, FilterLookup("due_on__lte")] = Field(
+        None, description="à échéance ce jour-là ou avant"
+    )
+    exit: Annotated[Id | None, FilterLookup("exit_id")] = None
+    school: Annotated[Id | None, FilterLookup("exit__enrolment__cohort__school_id")] = None
+
+
+class FollowUpIn(Schema):
+    type: ExitType = Field(..., description="la situation à cette échéance")
+    employer_name: Name = ""
+    comment: Note = ""
+
+
+# --- exits -------------------------------------------------------------------------------------
+
+
+@router.get("/exits", response=list[ExitOut])
+@paginate(Pagination)
+def exit_list(request, filters: Query[ExitFilter]):
+    """The exits the user may see, the latest first; each with its detailed `type` and `category`."""
+    return (
+        filters.filter(Exit.objects.visible_to(request.user))
+        .select_related("enrolment__cohort")
+        .order_by("-exit_date", "-pk")
+    )
+
+
+def _exit_detail(user, pk: int) -> Exit:
+    return get_object_or_404(
+        Exit.objects.visible_to(user)
+        .select_related("enrolment__cohort")
+        .prefetch_related(Prefetch("follow_ups", queryset=FollowUp.objects.order_by("horizon"))),
+        pk=pk,
+    )
+
+
+@router.get("/exits/{exit_id}", response={200: ExitDetailOut, 404: ErrorOut})
+def exit_detail(request, exit_id: Id):
+    """One exit and its four follow-ups."""
+    return _exit_detail(request.user, exit_id)
+
+
+@router.post(
+    "/enrolments/{enrolment_id}/exit",
+    response={201: ExitDetailOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+)
+def exit_create(request, enrolment_id: Id, payload: ExitIn):
+    """Record the exit of an enrolment that ended (and its follow-ups at 1, 3, 6 and 12 months);
+    400 with the reason when the enrolment is under way, already has an exit, or a field does not
+    fit the situation (an employer for job-seeking, a bad ROME code…)."""
+    enrolment = get_object_or_404(
+        Enrolment.objects.visible_to(request.user).select_related("cohort__school"), pk=enrolment_id
+    )
+    if not services.can_record(request.user, enrolment.cohort.school):
+        return Status(403, {"detail": services.NOT_TEAM})
+    employer = None
+    if payload.employer is not None:
+        employer = (
+            Organisation.objects.visible_to(request.user)
+            .filter(pk=payload.employer, kind=OrganisationKind.COMPANY)
+            .first()
+        )
+        if employer is None:
+            return Status(400, {"detail": "Cet employeur n'est pas une entreprise partenaire."})
+    try:
+        exit = services.exit_record(
+            enrolment,
+            by=request.user,
+            exit_type=payload.type,
+            exit_date=payload.exit_date,
+            employer=employer,
+            employer_name=payload.employer_name,
+            rome_code=payload.rome_code,
+            weekly_hours=payload.weekly_hours,
+            hired_by_internship_host=payload.hired_by_internship_host,
+            comment=payload.comment,
+        )
+    except ValidationError as error:
+        return Status(400, {"detail": _message(error)})
+    except PermissionDenied as error:
+        return Status(403, {"detail": str(error)})
+    return Status(201, _exit_detail(request.user, exit.pk))
+
+
+# --- follow-ups ----------------------------------------------------------------------------------
+
+
+@router.get("/follow-ups", response=list[FollowUpOut])
+@paginate(Pagination)
+def follow_up_list(request, filters: Query[FollowUpFilter]):
+    """The follow-ups the user may see, by due date (`status=a_faire&due_before=…`: the to-do)."""
+    return (
+        filters.filter(FollowUp.objects.visible_to(request.user))
+        .select_related("exit__enrolment__cohort")
+        .order_by("due_on", "pk")
+    )
+
+
+@router.put(
+    "/follow-ups/{follow_up_id}",
+    response={200: FollowUpOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+)
+def follow_up_record(request, follow_up_id: Id, payload: FollowUpIn):
+    """Report the situation at one horizon: the school's team (also after « sans nouvelles », or to
+    correct), the young person's prescriber or the young person (a follow-up still to do)."""
+    user = request.user
+    follow_up = get_object_or_404(
+        FollowUp.objects.visible_to(user).select_related(
+            "exit__enrolment__cohort__school", "exit__enrolment__learner"
+        ),
+        pk=follow_up_id,
+    )
+    enrolment = follow_up.exit.enrolment
+    if services.can_record(user, enrolment.cohort.school):
+        source = FollowUpSource.SOCIAL_WORKER
+    elif services.is_prescriber_of(user, enrolment.learner_id):
+        source = FollowUpSource.PRESCRIBER
+    elif enrolment.learner.user_id == user.pk:
+        source = FollowUpSource.LEARNER
+    else:
+        return Status(
+            403,
+            {"detail": "Seuls l'équipe de l'école, le prescripteur et le ou la jeune renseignent un suivi."},
+        )
+    try:
+        services.follow_up_record(
+            follow_up,
+            by=user,
+            source=source,
+            situation_type=payload.type,
+            employer_name=payload.employer_name,
+            comment=payload.comment,
+        )
+    except ValidationError as error:
+        return Status(400, {"detail": _message(error)})
+    except PermissionDenied as error:
+        return Status(403, {"detail": str(error)})
+    return FollowUp.objects.select_related("exit__enrolment__cohort").get(pk=follow_up.pk)

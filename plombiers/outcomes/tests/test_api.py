@@ -1,0 +1,191 @@
+import pytest
+
+from plombiers.accounts.services import api_token_create
+from plombiers.cohorts.enums import EnrolmentStatus
+from plombiers.outcomes import services
+from plombiers.outcomes.enums import ExitType
+from plombiers.outcomes.models import Exit, FollowUp
+
+from .conftest import ended
+
+JSON = "application/json"
+
+
+def headers_for(client, user):
+    _token, raw = api_token_create(user=user)
+    headers = {"Authorization": f"Bearer {raw}"}
+    client.get("/api/v1/exits?limit=1", headers=headers)  # the token's last use stamped: out of counts
+    return headers
+
+
+def record(enrolment, by, **fields):
+    fields.setdefault("exit_type", ExitType.CDI)
+    return services.exit_record(enrolment, by=by, **fields)
+
+
+def test_post_an_exit_then_read_it(client, cast, world):
+    headers = headers_for(client, cast.social_worker_a)
+    response = client.post(
+        f"/api/v1/enrolments/{world.enrolment.pk}/exit",
+        {"type": "cdd_moins_6_mois", "employer": cast.company_a.pk, "rome_code": "I1307", "weekly_hours": 35},
+        content_type=JSON,
+        headers=headers,
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["type"] == "cdd_moins_6_mois" and body["category"] == "emploi_transition"
+    assert body["learner"] == world.learner.pk and body["school"] == cast.school_a.pk
+    assert body["employer"] == cast.company_a.pk and body["employer_name"] == "Fibre A"
+    assert body["hired_by_internship_host"] is False
+    assert [f["horizon"] for f in body["follow_ups"]] == [1, 3, 6, 12]
+    exit_id = body["id"]
+    assert client.get(f"/api/v1/exits/{exit_id}", headers=headers).json()["exit_date"] == "2026-12-18"
+    listed = client.get("/api/v1/exits", headers=headers).json()
+    assert listed["count"] == 1
+    assert listed["items"][0]["type"] == "cdd_moins_6_mois"
+    assert listed["items"][0]["category"] == "emploi_transition"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"type": "stage"},
+        {},
+        {"type": "cdi", "weekly_hours": "beaucoup"},
+        {"type": "cdi", "exit_date": "18/12/2026"},
+        {"type": "cdi", "employer": 0},
+        {"type": "cdi", "comment": "\x00"},
+    ],
+)
+def test_a_body_that_does_not_fit_is_a_422(client, cast, world, payload):
+    headers = headers_for(client, cast.manager_a)
+    response = client.post(
+        f"/api/v1/enrolments/{world.enrolment.pk}/exit", payload, content_type=JSON, headers=headers
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"] == "Requête invalide."
+    assert not Exit.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({"type": "recherche_emploi", "employer": "A"}, "Un employeur ne s'indique que pour un emploi"),
+        ({"type": "cdi", "rome_code": "Z1"}, "Un code ROME s'écrit d'une lettre et quatre chiffres"),
+        ({"type": "cdi", "weekly_hours": 70}, "Indiquez entre 1 et 60 heures par semaine."),
+        ({"type": "cdi", "employer": "B"}, "Cet employeur n'est pas une entreprise partenaire."),
+    ],
+)
+def test_a_refusal_of_the_service_is_a_400_in_french(client, cast, world, payload, message):
+    payload = {**payload}
+    if "employer" in payload:
+        payload["employer"] = {"A": cast.company_a.pk, "B": cast.company_b.pk}[payload["employer"]]
+    headers = headers_for(client, cast.manager_a)
+    response = client.post(
+        f"/api/v1/enrolments/{world.enrolment.pk}/exit", payload, content_type=JSON, headers=headers
+    )
+    assert response.status_code == 400
+    assert message in response.json()["detail"]
+    assert not Exit.objects.exists()
+
+
+def test_an_active_enrolment_and_a_second_exit_are_400(client, cast, world):
+    headers = headers_for(client, cast.manager_a)
+    active = ended(cast.school_a, status=EnrolmentStatus.ACTIVE)
+    response = client.post(
+        f"/api/v1/enrolments/{active.pk}/exit", {"type": "cdi"}, content_type=JSON, headers=headers
+    )
+    assert response.status_code == 400 and "n'est pas terminé" in response.json()["detail"]
+    record(world.enrolment, cast.manager_a)
+    response = client.post(
+        f"/api/v1/enrolments/{world.enrolment.pk}/exit", {"type": "cdi"}, content_type=JSON, headers=headers
+    )
+    assert response.status_code == 400 and "déjà renseignée" in response.json()["detail"]
+
+
+def test_another_school_is_404_and_a_trainer_403(client, cast, world):
+    exit_b = record(world.enrolment_b, cast.manager_b)
+    headers = headers_for(client, cast.manager_a)
+    assert client.get(f"/api/v1/exits/{exit_b.pk}", headers=headers).status_code == 404
+    url = f"/api/v1/enrolments/{world.enrolment_b.pk}/exit"
+    assert client.post(url, {"type": "cdi"}, content_type=JSON, headers=headers).status_code == 404
+    follow_up = exit_b.follow_ups.get(horizon=1)
+    response = client.put(
+        f"/api/v1/follow-ups/{follow_up.pk}", {"type": "cdi"}, content_type=JSON, headers=headers
+    )
+    assert response.status_code == 404
+    assert client.get("/api/v1/exits", headers=headers).json()["count"] == 0
+    trainer = headers_for(client, cast.trainer_a)
+    response = client.post(
+        f"/api/v1/enrolments/{world.enrolment.pk}/exit", {"type": "cdi"}, content_type=JSON, headers=trainer
+    )
+    assert response.status_code == 403
+    assert not Exit.objects.filter(enrolment=world.enrolment).exists()
+
+
+def test_follow_ups_filtered_and_reported(client, cast, world, today):
+    exit = record(world.enrolment, cast.social_worker_a)
+    headers = headers_for(client, cast.social_worker_a)
+    body = client.get(
+        f"/api/v1/follow-ups?status=a_faire&due_before={today.isoformat()}", headers=headers
+    ).json()
+    assert body["count"] == 1
+    item = body["items"][0]
+    assert (item["horizon"], item["due_on"], item["type"], item["category"]) == (1, "2027-01-18", None, None)
+    assert client.get("/api/v1/follow-ups?status=a_faire", headers=headers).json()["count"] == 4
+    response = client.put(
+        f"/api/v1/follow-ups/{item['id']}",
+        {"type": "apprentissage", "employer_name": "Orange"},
+        content_type=JSON,
+        headers=headers,
+    )
+    assert response.status_code == 200, response.json()
+    assert (response.json()["status"], response.json()["category"], response.json()["source"]) == (
+        "renseigne",
+        "sortie_positive",
+        "accompagnement",
+    )
+    assert client.get("/api/v1/follow-ups?status=renseigne", headers=headers).json()["count"] == 1
+    assert client.get("/api/v1/follow-ups?due_before=pas-une-date", headers=headers).status_code == 422
+    six = exit.follow_ups.get(horizon=6)
+    response = client.put(f"/api/v1/follow-ups/{six.pk}", {"type": "cdi"}, content_type=JSON, headers=headers)
+    assert response.status_code == 400 and "à partir du" in response.json()["detail"]
+
+
+def test_the_prescriber_and_the_learner_report_a_follow_up_once(client, cast, world):
+    exit = record(world.enrolment, cast.social_worker_a)
+    one, three = exit.follow_ups.get(horizon=1), exit.follow_ups.get(horizon=3)
+    learner = headers_for(client, cast.learner_a)
+    assert client.get("/api/v1/exits", headers=learner).json()["count"] == 1  # their own
+    response = client.put(f"/api/v1/follow-ups/{one.pk}", {"type": "cdi"}, content_type=JSON, headers=learner)
+    assert response.status_code == 200 and response.json()["source"] == "jeune"
+    prescriber = headers_for(client, cast.prescriber)
+    response = client.put(
+        f"/api/v1/follow-ups/{one.pk}", {"type": "inactif"}, content_type=JSON, headers=prescriber
+    )
+    assert response.status_code == 400 and "une seule réponse" in response.json()["detail"]
+    FollowUp.objects.filter(pk=three.pk).update(due_on=one.due_on)
+    response = client.put(
+        f"/api/v1/follow-ups/{three.pk}", {"type": "inactif"}, content_type=JSON, headers=prescriber
+    )
+    assert response.status_code == 200 and response.json()["source"] == "prescripteur"
+
+
+def test_the_funder_sees_no_exit(client, cast, world):
+    exit = record(world.enrolment, cast.social_worker_a)
+    headers = headers_for(client, cast.funder)
+    assert client.get("/api/v1/exits", headers=headers).json() == {"items": [], "count": 0}
+    assert client.get(f"/api/v1/exits/{exit.pk}", headers=headers).status_code == 404
+    assert client.get("/api/v1/follow-ups", headers=headers).json()["count"] == 0
+
+
+@pytest.mark.parametrize("rows", [1, 6])
+def test_the_lists_query_counts_are_pinned(client, cast, django_assert_num_queries, rows):
+    for _ in range(rows):
+        record(ended(cast.school_a), cast.social_worker_a)
+    headers = headers_for(client, cast.manager_a)
+    # the token with its user; count, page (the scope is a subquery: no membership read).
+    with django_assert_num_queries(3):
+        assert client.get("/api/v1/exits", headers=headers).json()["count"] == rows
+    with django_assert_num_queries(3):
+        assert client.get("/api/v1/follow-ups", headers=headers).json()["count"] == 4 * rows

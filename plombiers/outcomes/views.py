@@ -1,0 +1,354 @@
+"""Exits and follow-ups: the school's pages (`/sorties/`, `/suivis/`), the exit of an enrolment, and
+the young person's page opened through their signed link (`/suivi/<token>/`)."""
+
+import calendar
+import datetime as dt
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from plombiers.accounts.enums import SCHOOL_ROLES, Role
+from plombiers.accounts.models import Membership, school_staff_q
+from plombiers.cohorts.models import Enrolment
+from plombiers.forms import add_service_errors
+from plombiers.network.models import School
+from plombiers.views import paginate, render_list
+
+from . import services
+from .enums import NO_NEWS_AFTER_DAYS, OPENS_DAYS_BEFORE, FollowUpSource, FollowUpStatus
+from .forms import AnswerForm, ExitCorrectionForm, ExitFilterForm, ExitForm, FollowUpForm
+from .models import Exit, FollowUp
+
+TO_RECORD_PREVIEW = 10
+
+
+def _is_team(user) -> bool:
+    return user.has_role(Role.NETWORK_STAFF, *SCHOOL_ROLES)
+
+
+def _check_team_page(user) -> None:
+    """The lists are the school teams' and the network's: anyone else gets 404."""
+    if not _is_team(user):
+        raise Http404("Les sorties se suivent par l'équipe des écoles et la tête de réseau.")
+
+
+def _team_schools(user):
+    """The schools whose team the user is in, or that the user oversees as network staff."""
+    if user.is_superuser:
+        return School.objects.all()
+    mine = Membership.objects.filter(user=user)
+    return School.objects.filter(
+        Q(network__in=mine.filter(role=Role.NETWORK_STAFF).values("network"))
+        | Q(pk__in=mine.filter(role__in=SCHOOL_ROLES).values("school"))
+    )
+
+
+def _in_team_schools(queryset, user, path: str):
+    return queryset if user.is_superuser else queryset.filter(school_staff_q(user, path))
+
+
+def _to_record(user):
+    """Enrolments that ended with no exit yet, in the schools the user works in or oversees."""
+    return (
+        _in_team_schools(Enrolment.objects.all(), user, "cohort__school")
+        .filter(status__in=services.ENDED, end_date__isnull=False, exit__isnull=True)
+        .with_list_related_data()
+        .order_by("end_date", "pk")
+    )
+
+
+def _exits(user):
+    exits = _in_team_schools(Exit.objects.visible_to(user), user, "enrolment__cohort__school")
+    return exits.with_list_related_data()
+
+
+def _recordable(user) -> set[int] | None:
+    """The schools where the user records exits, read from the memberships (None: every school
+    the page shows)."""
+    if user.is_superuser or user.has_role(Role.NETWORK_STAFF):
+        return None  # network staff see the schools of their network only, and record in each
+    return user.school_ids(Role.SCHOOL_MANAGER, Role.SOCIAL_WORKER)
+
+
+def _source_for(user, exit: Exit) -> str | None:
+    """How this user reports a follow-up of this exit, if they may (no query for the team)."""
+    school = exit.enrolment.cohort.school
+    if services.can_record(user, school):
+        return FollowUpSource.SOCIAL_WORKER
+    if services.is_prescriber_of(user, exit.enrolment.learner_id):
+        return FollowUpSource.PRESCRIBER
+    return None
+
+
+# --- lists --------------------------------------------------------------------------------------
+
+
+@require_GET
+def exit_list(request):
+    """« Sorties à renseigner » (oldest first) and the exits recorded, with filters."""
+    user = request.user
+    _check_team_page(user)
+    form = ExitFilterForm(request.GET or None, schools=_team_schools(user))
+    pending = form.filter_enrolments(_to_record(user))
+    exits = form.filter_exits(_exits(user)).order_by("-exit_date", "-pk")
+    context = {
+        "form": form,
+        "pending": list(pending[:TO_RECORD_PREVIEW]),
+        "pending_count": pending.count(),
+        "page": paginate(request, exits),
+        "recordable": _recordable(user),
+    }
+    return render_list(request, "outcomes/exit_list.html", "outcomes/includes/exit_table.html", context)
+
+
+@require_GET
+def to_record_list(request):
+    user = request.user
+    _check_team_page(user)
+    form = ExitFilterForm(request.GET or None, schools=_team_schools(user))
+    context = {
+        "form": form,
+        "page": paginate(request, form.filter_enrolments(_to_record(user))),
+        "recordable": _recordable(user),
+    }
+    return render(request, "outcomes/to_record_list.html", context)
+
+
+def _month_end(day):
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+@require_GET
+def follow_up_list(request):
+    """The to-do list of the social worker: follow-ups due this month or overdue, each with its form."""
+    user = request.user
+    _check_team_page(user)
+    today = timezone.localdate()
+    follow_ups = (
+        _in_team_schools(FollowUp.objects.due(), user, "exit__enrolment__cohort__school")
+        .filter(due_on__lte=_month_end(today))
+        .with_list_related_data()
+        .order_by("due_on", "pk")
+    )
+    form = ExitFilterForm(request.GET or None, schools=_team_schools(user))
+    follow_ups = form.filter_enrolments(follow_ups, "exit__enrolment__")
+    page = paginate(request, follow_ups)
+    for follow_up in page.object_list:
+        follow_up.can_record = services.can_record(user, follow_up.exit.enrolment.cohort.school)
+        follow_up.form = FollowUpForm(prefix=f"suivi-{follow_up.pk}") if follow_up.can_record else None
+        follow_up.overdue = follow_up.due_on < today
+        follow_up.no_news_on = services.no_news_on(follow_up)
+    context = {"page": page, "form": form, "today": today}
+    return render(request, "outcomes/follow_up_list.html", context)
+
+
+# --- one exit ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def exit_create(request, pk):
+    enrolment = get_object_or_404(
+        Enrolment.objects.visible_to(request.user).select_related("learner", "cohort__school"), pk=pk
+    )
+    school = enrolment.cohort.school
+    if not services.can_record(request.user, school):
+        raise PermissionDenied(services.NOT_TEAM)
+    existing = Exit.objects.filter(enrolment=enrolment).first()
+    if existing is not None:
+        messages.info(request, "La sortie de ce parcours est déjà renseignée.")
+        return redirect(existing)
+    if enrolment.status not in services.ENDED:
+        messages.error(
+            request, "Ce parcours n'est pas terminé : la sortie se renseigne quand l'inscription se termine."
+        )
+        return redirect(enrolment.cohort)
+    form = ExitForm(request.POST or None, school=school, initial={"exit_date": enrolment.end_date})
+    if request.method == "POST" and form.is_valid():
+        try:
+            exit = services.exit_record(enrolment, by=request.user, **form.service_fields())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"La sortie de {enrolment.learner} est enregistrée ({exit.get_category_display().lower()}) ; "
+                "les suivis à 1, 3, 6 et 12 mois sont prévus.",
+            )
+            return redirect(exit)
+    return render(request, "outcomes/exit_form.html", {"form": form, "enrolment": enrolment, "exit": None})
+
+
+def _exit(request, pk) -> Exit:
+    return get_object_or_404(
+        Exit.objects.visible_to(request.user).with_list_related_data().select_related("recorded_by"), pk=pk
+    )
+
+
+@require_GET
+def exit_detail(request, pk):
+    exit = get_object_or_404(
+        Exit.objects.visible_to(request.user)
+        .with_list_related_data()
+        .select_related("recorded_by")
+        .prefetch_related(
+            Prefetch(
+                "follow_ups", queryset=FollowUp.objects.select_related("answered_by").order_by("horizon")
+            )
+        ),
+        pk=pk,
+    )
+    user = request.user
+    source = _source_for(user, exit)
+    today = timezone.localdate()
+    follow_ups = list(exit.follow_ups.all())
+    for follow_up in follow_ups:
+        follow_up.state = services.link_state(follow_up, today)
+        follow_up.opens_on = services.opens_on(follow_up)
+        follow_up.no_news_on = services.no_news_on(follow_up)
+        # Anyone who reports answers a follow-up that is open; the school also gives late news.
+        open_ = follow_up.status == FollowUpStatus.DUE and follow_up.state == "open"
+        late = source == FollowUpSource.SOCIAL_WORKER and follow_up.status == FollowUpStatus.NO_NEWS
+        follow_up.form = (
+            FollowUpForm(prefix=f"suivi-{follow_up.pk}", source=source)
+            if source and (open_ or late)
+            else None
+        )
+    team = source == FollowUpSource.SOCIAL_WORKER
+    link = next((f for f in follow_ups if f.state == "open"), None) if team else None
+    context = {
+        "exit": exit,
+        "enrolment": exit.enrolment,
+        "follow_ups": follow_ups,
+        "source": source,
+        "can_correct": team,
+        "shows_list": _is_team(user),
+        "link": link,
+    }
+    if link is not None:
+        url = request.build_absolute_uri(services.follow_up_link(link))
+        context.update(link_url=url, link_qr=segno.make(url, error="m").svg_data_uri(scale=5, border=2))
+    return render(request, "outcomes/exit_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def exit_edit(request, pk):
+    exit = _exit(request, pk)
+    if not services.can_record(request.user, exit.enrolment.cohort.school):
+        raise PermissionDenied(services.NOT_TEAM)
+    form = ExitCorrectionForm(request.POST or None, exit=exit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.exit_update(
+                exit, by=request.user, reason=form.cleaned_data["reason"], data=form.changes()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "La sortie est corrigée ; la correction et son motif sont gardés.")
+            return redirect(exit)
+    return render(
+        request, "outcomes/exit_form.html", {"form": form, "enrolment": exit.enrolment, "exit": exit}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def follow_up_record(request, pk):
+    """The school reports (on `/suivis/` or the exit's page), or the prescriber (the exit's page)."""
+    follow_up = get_object_or_404(FollowUp.objects.visible_to(request.user).with_list_related_data(), pk=pk)
+    exit = follow_up.exit
+    source = _source_for(request.user, exit)
+    if source is None:
+        raise PermissionDenied(
+            "Seuls l'équipe de l'école et le prescripteur du ou de la jeune renseignent un suivi."
+        )
+    form = FollowUpForm(request.POST or None, prefix=f"suivi-{follow_up.pk}", source=source)
+    back = request.POST.get("next") or request.GET.get("next")
+    if back not in ("suivis", "sortie"):
+        back = "sortie"
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.follow_up_record(follow_up, by=request.user, source=source, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            learner = exit.enrolment.learner
+            messages.success(
+                request, f"Le suivi à {follow_up.get_horizon_display()} de {learner} est renseigné."
+            )
+            return redirect("outcomes:follow_up_list" if back == "suivis" else exit)
+    context = {"follow_up": follow_up, "exit": exit, "form": form, "next": back}
+    return render(
+        request, "outcomes/follow_up_form.html", context, status=400 if request.method == "POST" else 200
+    )
+
+
+# --- the young person ------------------------------------------------------------------------
+
+
+def short_name(learner) -> str:
+    return f"{learner.first_name} {learner.last_name[:1]}.".strip()
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def answer(request, token):
+    """Three questions on a phone, one answer, until the follow-up's « sans nouvelles » date."""
+    follow_up = services.follow_up_for_token(token)
+    if follow_up is None:
+        return render(request, "outcomes/link_invalid.html", status=404)
+    school = follow_up.exit.enrolment.cohort.school
+    context = {
+        "follow_up": follow_up,
+        "school": school,
+        "first_name": follow_up.exit.enrolment.learner.first_name,
+        "until": services.no_news_on(follow_up),
+        "opens_on": services.opens_on(follow_up),
+    }
+    state = services.link_state(follow_up)
+    if state == "answered":
+        return render(request, "outcomes/answer_thanks.html", context)
+    if state != "open":
+        context["state"] = state
+        return render(
+            request, "outcomes/answer_closed.html", context, status=410 if state == "expired" else 200
+        )
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.follow_up_record(follow_up, by=None, source=FollowUpSource.LEARNER, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect(request.path)
+    context["form"] = form
+    return render(request, "outcomes/answer.html", context, status=400 if form.errors else 200)
+
+
+@require_GET
+def my_follow_up(request):
+    """On the young person's home page (htmx): their follow-up to answer, if there is one."""
+    today = timezone.localdate()
+    follow_up = (
+        FollowUp.objects.due()
+        .filter(
+            exit__enrolment__learner__user=request.user,
+            due_on__lte=today + dt.timedelta(days=OPENS_DAYS_BEFORE),
+            due_on__gte=today - dt.timedelta(days=NO_NEWS_AFTER_DAYS),
+        )
+        .select_related("exit__enrolment__cohort__school")
+        .order_by("due_on", "pk")
+        .first()
+    )
+    context = {"follow_up": follow_up}
+    if follow_up is not None:
+        context.update(url=services.follow_up_link(follow_up), until=services.no_news_on(follow_up))
+    return render(request, "outcomes/includes/my_follow_up.html", context)
