@@ -515,3 +515,28 @@ def measure_learners(scope: Scope, filters: Filters, measure: str, group: str | 
     source = SOURCES[spec.source]
     queryset = source.base(source.where(scope, filters, group, value))
     return queryset.filter(spec.where).order_by().values(source.learner)
+
+
+def cross_counts(scope: Scope, groups: tuple[str, ...], measures: list[str], filters: Filters = Filters()):
+    """Measures broken down by several groups at once (year × région × trade for the open data):
+    `{(key, …): {"labels": (label, …), measure: value, …}}`. One query per source."""
+    result: dict[tuple, dict] = {}
+    for source_name, measures_of_source in _measures_by_source(measures).items():
+        source = SOURCES[source_name]
+        queryset = source.base(source.where(scope, filters)).order_by()
+        fields = {}
+        for i, group in enumerate(groups):
+            key, label_path = source.dimension(group)
+            fields[f"k{i}"] = key
+            if label_path:
+                fields[f"l{i}"] = F(label_path)
+        aggregates = {name: m.expression() for name, m in measures_of_source.items()}
+        for values in queryset.values(**fields).annotate(**aggregates):
+            key = tuple(values.pop(f"k{i}") for i in range(len(groups)))
+            labels = tuple(
+                _label(g, k, values.pop(f"l{i}", None))
+                for i, (g, k) in enumerate(zip(groups, key, strict=True))
+            )
+            cell = result.setdefault(key, {"labels": labels})
+            cell.update({name: _number(values[name]) for name in aggregates})
+    return result
