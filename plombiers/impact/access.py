@@ -66,7 +66,9 @@ def _network(user, ident) -> Scope:
         Network.objects.all() if user.is_superuser else Network.objects.filter(pk__in=_network_ids(user))
     )
     if ident is not None:
-        networks = networks.filter(pk=_int(ident))
+        networks = (
+            networks.filter(slug=str(ident)) if _int(ident) is None else networks.filter(pk=_int(ident))
+        )
     network = networks.order_by("pk").first()
     if network is None:
         raise Http404

@@ -540,3 +540,34 @@ def cross_counts(scope: Scope, groups: tuple[str, ...], measures: list[str], fil
             cell = result.setdefault(key, {"labels": labels})
             cell.update({name: _number(values[name]) for name in aggregates})
     return result
+
+
+#: What the list of learners behind each measure holds, in plain French.
+MEASURE_LABELS = {
+    "referred": "Jeunes orienté·es vers l'école (prescriptions)",
+    "admitted": "Jeunes admis·es",
+    "started": "Jeunes entré·es en formation",
+    "women": "Jeunes femmes entrées en formation",
+    "qpv": "Jeunes des quartiers prioritaires entré·es en formation",
+    "rqth": "Jeunes avec une RQTH entré·es en formation",
+    "non_qualified": "Jeunes sans diplôme entré·es en formation",
+    "barriers": "Jeunes avec au moins un frein repéré",
+    "barriers_lifted": "Jeunes avec au moins un frein levé",
+    "attended_minutes": "Jeunes présent·es sur au moins une feuille signée",
+    "scheduled_minutes": "Jeunes inscrit·es sur au moins une feuille signée",
+    "skills_acquired": "Jeunes avec au moins une compétence acquise",
+    "ended": "Jeunes sorti·es de formation (parcours terminé ou abandon)",
+    "completed": "Jeunes qui ont terminé leur parcours",
+    "dropped_out": "Jeunes qui ont abandonné",
+    "exits": "Jeunes sorti·es (situation à la sortie enregistrée)",
+    "counted_exits": "Sorties comptées (toutes sauf les sorties neutralisées)",
+    "positive_exits": "Sorties positives (emploi durable, de transition, sortie positive)",
+    "hired_by_host": "Jeunes embauché·es par une entreprise de stage",
+    "with_job": "Jeunes dont un premier emploi est connu",
+    "days_to_job": "Jeunes dont un premier emploi est connu",
+    **{f"exits_{c.value}": f"Sorties : {c.label.lower()}" for c in ExitCategory},
+    **{f"followups_{h}": f"Suivis à {h} mois comptés (renseignés ou sans nouvelles)" for h in HORIZONS},
+    **{f"positive_{h}": f"Situations positives au suivi à {h} mois" for h in HORIZONS},
+    **{f"durable_{h}": f"Emplois durables au suivi à {h} mois" for h in HORIZONS},
+    **{f"due_{h}": f"Suivis à {h} mois encore à faire" for h in HORIZONS},
+}
