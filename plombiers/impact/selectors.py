@@ -68,9 +68,12 @@ class Filters:
     trade: int | None = None
     region: int | None = None
     school: int | None = None
+    #: A rolling period instead of a year (the public page: the last twelve months), both included.
+    since: dt.date | None = None
+    until: dt.date | None = None
 
     def as_params(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {k: v for k, v in self.__dict__.items() if v is not None and k not in ("since", "until")}
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,10 @@ class Source:
             q &= Q(**{self.cohort: scope.cohort_id})
         if filters.year:
             q &= Q(**{f"{self.date}__year": filters.year})
+        if filters.since:
+            q &= Q(**{f"{self.date}__gte": filters.since})
+        if filters.until:
+            q &= Q(**{f"{self.date}__lte": filters.until})
         if filters.trade:
             q &= Q(**{f"{s}__trade": filters.trade})
         if filters.region:

@@ -5,6 +5,7 @@ from . import views
 app_name = "impact"
 
 urlpatterns = [
+    path("ecoles/<slug:slug>/resultats/", views.public_results, name="public_results"),
     path("impact/", views.home, name="home"),
     path("impact/reseau/", views.network, name="network"),
     path("impact/reseau/<int:pk>/", views.network, name="network_detail"),

@@ -148,3 +148,23 @@ def test_funder_report(client, cast, world):
     assert client.get(url).status_code == 404
     client.force_login(cast.prescriber)
     assert client.get(url).status_code == 404
+
+
+def test_public_results_page_adds_insertion_rates(client, cast, world):
+    from plombiers.network.enums import SchoolStatus
+
+    cast.school_a.status = SchoolStatus.OPEN
+    cast.school_a.opened_on = dt.date(2017, 9, 1)
+    cast.school_a.save()
+    world.a2.end_date = dt.date(2026, 4, 17)
+    response = client.get(reverse("impact:public_results", args=[cast.school_a.slug]))
+    assert response.status_code == 200
+    figures = {f.label: f for f in response.context["figures"]}
+    # Exits of the last twelve months (since 11/11/2025): A2's seven, two neutralised: 5 / 5.
+    insertion = figures["Taux de sorties positives (emploi ou formation) à la sortie"]
+    assert (insertion.percent, insertion.sample) == (100, 5)
+    assert figures["Taux d'emploi durable à la sortie"].percent == 40
+    assert not figures["Taux de sorties positives 6 mois après la sortie"].enough
+    html = response.content.decode()
+    for learner in Learner.objects.all():
+        assert learner.last_name not in html
