@@ -43,6 +43,8 @@ class DashboardFilterForm(forms.Form):
         if scope.kind in ("school", "cohort"):
             for name in ("trade", "region", "school"):
                 del self.fields[name]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"
 
     def filters(self) -> Filters:
         if not self.is_bound or not self.is_valid():
