@@ -59,7 +59,7 @@ def report_data(scope: Scope, year: int, *, today: dt.date) -> dict:
         "target": f"{target} %",
         "figures": [_figure(row[k]) for k in KEYS],
         "horizons": [
-            {"label": label, **_figure(row[k])} for label, k in zip(horizon_labels, HORIZON_KEYS, strict=True)
+            {**_figure(row[k]), "label": label} for label, k in zip(horizon_labels, HORIZON_KEYS, strict=True)
         ],
         "years": [{"year": str(r.key), **_figure(r["positive_exit_rate"])} for r in years],
         "charts": {
