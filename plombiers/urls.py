@@ -26,4 +26,5 @@ urlpatterns = [
     path("", include("plombiers.internships.urls")),
     path("", include("plombiers.credentials.urls")),
     path("", include("plombiers.outcomes.urls")),
+    path("", include("plombiers.impact.urls")),
 ]

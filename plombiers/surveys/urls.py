@@ -6,7 +6,6 @@ app_name = "surveys"
 
 urlpatterns = [
     path("enquete/<str:token>/", views.answer, name="answer"),
-    path("ecoles/<slug:slug>/resultats/", views.public_results, name="public_results"),
     path("enquetes/", views.index, name="index"),
     path("enquetes/ecoles/<slug:slug>/", views.school_results, name="school_results"),
     path("enquetes/promotions/<int:pk>/", views.cohort_results, name="cohort_results"),

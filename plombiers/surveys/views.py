@@ -16,7 +16,6 @@ from plombiers.accounts.models import Membership, school_staff_q
 from plombiers.cohorts.models import Cohort
 from plombiers.cohorts.views import can_manage
 from plombiers.forms import add_service_errors
-from plombiers.network.enums import SchoolStatus
 from plombiers.network.models import School
 from plombiers.views import paginate
 
@@ -25,7 +24,7 @@ from .enums import Audience
 from .forms import AnswerForm, InviteForm
 from .models import SurveyInvitation
 from .questionnaires import questionnaire
-from .results import MIN_SAMPLE, public_figures, survey_results, with_survey_figures
+from .results import survey_results, with_survey_figures
 
 YEAR = dt.timedelta(days=365)
 
@@ -83,22 +82,6 @@ def answer(request, token):
             return redirect(request.path)
     context.update(form=form, questionnaire=form.questionnaire)
     return render(request, "surveys/answer.html", context)
-
-
-@login_not_required
-@require_GET
-def public_results(request, slug):
-    """Qualiopi indicator 2: the figures a school publishes, with their sample and period."""
-    school = get_object_or_404(
-        School.objects.exclude(status=SchoolStatus.PROJECT).select_related("trade", "commune"), slug=slug
-    )
-    context = {
-        "school": school,
-        "figures": public_figures(school),
-        "min_sample": MIN_SAMPLE,
-        "satisfaction_question": questionnaire(Audience.LEARNER).satisfaction.label,
-    }
-    return render(request, "surveys/public_results.html", context)
 
 
 # --- the school's side -------------------------------------------------------------------

@@ -1,0 +1,150 @@
+"""Who sees which dashboard: the scope asked for, resolved against the user.
+
+- network: the network staff of that network;
+- school: the network staff and the school's team; a funder of the school (aggregates only);
+- cohort: the network staff and the team of the cohort's school;
+- funder: the funder's own members (the schools they are a partner of) and the network staff.
+
+Everybody else — prescribers, learners, tutors, another school's team, a funder of other schools —
+gets 404, as for a scope that does not exist. Only staff who may see the learners themselves
+(network staff, the school's team) get the lists of learners behind the figures; a funder never.
+"""
+
+from django.http import Http404
+
+from plombiers.accounts.enums import SCHOOL_ROLES, Role
+from plombiers.cohorts.models import Cohort
+from plombiers.network.enums import OrganisationKind
+from plombiers.network.models import Network, Organisation, School
+
+from .selectors import Scope
+
+SCOPES = {"network": "Réseau", "school": "École", "cohort": "Promotion", "funder": "Financeur"}
+
+
+def _network_ids(user) -> set[int]:
+    return {m.network_id for m in user.membership_list if m.role == Role.NETWORK_STAFF}
+
+
+def _funder_ids(user) -> set[int]:
+    return {m.organisation_id for m in user.membership_list if m.role == Role.FUNDER}
+
+
+def can_see_impact(user) -> bool:
+    """Whether the user has any dashboard at all (for menus and the default page)."""
+    return user.is_authenticated and (
+        user.is_superuser or user.has_role(Role.NETWORK_STAFF, Role.FUNDER, *SCHOOL_ROLES)
+    )
+
+
+def _int(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+def resolve_scope(user, kind: str, ident=None) -> Scope:
+    """The scope `kind` (network, school, cohort or funder) with `ident` (a primary key, or a slug
+    for a school), or 404. Without `ident`: the user's own network, school or funder."""
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    if kind == "network":
+        return _network(user, ident)
+    if kind == "school":
+        return _school(user, ident)
+    if kind == "cohort":
+        return _cohort(user, ident)
+    if kind == "funder":
+        return _funder(user, ident)
+    raise Http404("Périmètre inconnu.")
+
+
+def _network(user, ident) -> Scope:
+    networks = (
+        Network.objects.all() if user.is_superuser else Network.objects.filter(pk__in=_network_ids(user))
+    )
+    if ident is not None:
+        networks = (
+            networks.filter(slug=str(ident)) if _int(ident) is None else networks.filter(pk=_int(ident))
+        )
+    network = networks.order_by("pk").first()
+    if network is None:
+        raise Http404
+    schools = School.objects.visible_to(user).filter(network=network)
+    return Scope("network", network.name, schools, obj=network, can_list_learners=True)
+
+
+def _school(user, ident) -> Scope:
+    schools = School.objects.visible_to(user).select_related("network")
+    if ident is None:
+        ids = user.school_ids()
+        if len(ids) != 1:
+            raise Http404
+        school = schools.filter(pk__in=ids).first()
+    else:
+        school = schools.filter(slug=str(ident)).first() or (
+            schools.filter(pk=_int(ident)).first() if _int(ident) else None
+        )
+    if school is None:
+        raise Http404
+    if user.acts_for(school, *SCHOOL_ROLES):
+        listing = True
+    elif school.partnerships.filter(
+        organisation__in=_funder_ids(user), organisation__kind=OrganisationKind.FUNDER
+    ).exists():
+        listing = False
+    else:
+        raise Http404
+    return Scope(
+        "school", school.name, School.objects.filter(pk=school.pk), obj=school, can_list_learners=listing
+    )
+
+
+def _cohort(user, ident) -> Scope:
+    cohort = Cohort.objects.visible_to(user).select_related("school__network").filter(pk=_int(ident)).first()
+    if cohort is None or not user.acts_for(cohort.school, *SCHOOL_ROLES):
+        raise Http404
+    return Scope(
+        "cohort",
+        f"{cohort.name} — {cohort.school.name}",
+        School.objects.filter(pk=cohort.school_id),
+        obj=cohort,
+        cohort_id=cohort.pk,
+        can_list_learners=True,
+    )
+
+
+def _funder(user, ident) -> Scope:
+    funders = Organisation.objects.visible_to(user).filter(kind=OrganisationKind.FUNDER)
+    if ident is None:
+        ids = _funder_ids(user)
+        if len(ids) != 1:
+            raise Http404
+        funder = funders.filter(pk__in=ids).first()
+    else:
+        funder = funders.filter(pk=_int(ident)).first()
+    if funder is None:
+        raise Http404
+    staff = user.is_superuser or funder.network_id in _network_ids(user)
+    if not staff and funder.pk not in _funder_ids(user):
+        raise Http404
+    return Scope(
+        "funder",
+        funder.name,
+        School.objects.visible_to(user).filter(partnerships__organisation=funder),
+        obj=funder,
+        can_list_learners=staff,
+    )
+
+
+def default_scope(user) -> Scope:
+    """The dashboard a user lands on: the network for its staff, their school for a school team
+    member, their structure for a funder."""
+    for kind in ("network", "school", "funder"):
+        try:
+            return resolve_scope(user, kind)
+        except Http404:
+            continue
+    raise Http404

@@ -1,0 +1,137 @@
+"""The impact API: the indicators of a scope with their counts, and the open data.
+
+`GET /impact` resolves the scope against the user exactly as the dashboard does (404 for a scope
+they may not see); `positive_exit_rate` and every rate is a fraction between 0 and 1, over all
+years when no `year` is given. `GET /impact/opendata` is public: the anonymised, protected table.
+"""
+
+from typing import Annotated, Literal
+
+from django.http import Http404
+from ninja import Field, Query, Router, Schema
+
+from plombiers.api.schemas import ErrorOut
+from plombiers.network.models import Network, School
+
+from . import opendata
+from .access import default_scope, resolve_scope
+from .selectors import INDICATORS, TARGET, Filters, Row, Scope, indicators
+
+router = Router(tags=["impact"])
+
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class ImpactQuery(Schema):
+    scope: Literal["network", "school", "cohort", "funder"] | None = None
+    id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    group_by: (
+        Literal["school", "trade", "region", "departement", "cohort", "prescriber", "funder", "year"] | None
+    ) = None
+    year: Annotated[int, Field(ge=1990, le=2100)] | None = None
+    trade: Id | None = None
+    region: Id | None = None
+    school: Id | None = None
+
+
+class IndicatorOut(Schema):
+    label: str
+    kind: str
+    value: float | int | None
+    numerator: int
+    denominator: int | None
+
+
+class RowOut(Schema):
+    key: int | str | None
+    label: str
+    indicators: dict[str, IndicatorOut]
+
+
+class ScopeOut(Schema):
+    kind: str
+    id: int | str | None
+    label: str
+
+
+class ImpactOut(Schema):
+    scope: ScopeOut
+    group_by: str | None
+    filters: dict[str, int]
+    target: float
+    total: RowOut
+    rows: list[RowOut]
+
+
+def row_out(row: Row) -> dict:
+    figures = row.figures
+    return {
+        "key": row.key,
+        "label": row.label,
+        "indicators": {
+            i.key: {
+                "label": i.label,
+                "kind": i.kind,
+                "value": None
+                if figures[i.key].value is None
+                else (int(figures[i.key].value) if i.kind == "count" else float(figures[i.key].value)),
+                "numerator": figures[i.key].numerator,
+                "denominator": figures[i.key].denominator,
+            }
+            for i in INDICATORS
+        },
+    }
+
+
+@router.get("/impact", response={200: ImpactOut, 404: ErrorOut, 422: ErrorOut})
+def impact(request, query: Query[ImpactQuery]):
+    user = request.auth
+    scope: Scope = resolve_scope(user, query.scope, query.id) if query.scope else default_scope(user)
+    filters = Filters(year=query.year, trade=query.trade, region=query.region, school=query.school)
+    total = indicators(scope, filters).rows[0]
+    rows = indicators(scope, filters, query.group_by).rows if query.group_by else []
+    return {
+        "scope": {"kind": scope.kind, "id": scope.ident, "label": scope.label},
+        "group_by": query.group_by,
+        "filters": filters.as_params(),
+        "target": float(TARGET),
+        "total": row_out(total),
+        "rows": [row_out(r) for r in rows],
+    }
+
+
+def network_scope(slug: str | None = None) -> Scope:
+    """The whole network, for the public open data (the first network when none is named)."""
+    networks = Network.objects.order_by("pk")
+    network = (networks.filter(slug=slug) if slug else networks).first()
+    if network is None:
+        raise Http404
+    return Scope("network", network.name, School.objects.filter(network=network), obj=network)
+
+
+class OpenDataOut(Schema):
+    network: str
+    columns: list[str]
+    legend: dict[str, str]
+    items: list[dict[str, int | str]]
+    count: int
+
+
+LEGEND = {
+    opendata.PRIMARY: "moins de 5 jeunes : case masquée (secret statistique)",
+    opendata.SECONDARY: "case masquée pour qu'aucun total ne permette de retrouver une case « < 5 »",
+}
+
+
+@router.get("/impact/opendata", auth=None, response={200: OpenDataOut, 404: ErrorOut})
+def open_data(request, network: str | None = None):
+    scope = network_scope((network or "")[:50] or None)
+    table = opendata.open_table(scope)
+    items = [dict(zip(opendata.HEADER, record, strict=True)) for record in table.records()]
+    return {
+        "network": scope.label,
+        "columns": opendata.HEADER,
+        "legend": LEGEND,
+        "items": items,
+        "count": len(items),
+    }

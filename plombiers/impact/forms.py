@@ -1,0 +1,59 @@
+from django import forms
+from django.utils import timezone
+
+from plombiers.network.models import Region, School, Trade
+
+from .selectors import GROUPS, Filters
+
+FIRST_YEAR = 2017
+
+
+class DashboardFilterForm(forms.Form):
+    """The filters of a dashboard: year, trade, région, school, and the breakdown of the table."""
+
+    year = forms.TypedChoiceField(label="Année", required=False, coerce=int, empty_value=None)
+    trade = forms.ModelChoiceField(
+        label="Métier", queryset=Trade.objects.all(), required=False, empty_label="Tous"
+    )
+    region = forms.ModelChoiceField(
+        label="Région", queryset=Region.objects.all(), required=False, empty_label="Toutes"
+    )
+    school = forms.ModelChoiceField(
+        label="École", queryset=School.objects.none(), required=False, empty_label="Toutes"
+    )
+    group_by = forms.ChoiceField(label="Tableau par", required=False)
+
+    def __init__(self, data=None, *, scope, default_group: str):
+        super().__init__(data)
+        this_year = timezone.localdate().year
+        self.fields["year"].choices = [("", "Toutes")] + [
+            (y, str(y)) for y in range(this_year, FIRST_YEAR - 1, -1)
+        ]
+        self.fields["school"].queryset = scope.schools.order_by("name")
+        groups = {
+            k: v
+            for k, v in GROUPS.items()
+            if not (scope.kind in ("school", "cohort") and k in ("school", "funder"))
+        }
+        if scope.kind == "cohort":
+            groups.pop("cohort", None)
+        self.fields["group_by"].choices = list(groups.items())
+        self.fields["group_by"].initial = default_group
+        self.default_group = default_group
+        if scope.kind in ("school", "cohort"):
+            for name in ("trade", "region", "school"):
+                del self.fields[name]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"
+
+    def filters(self) -> Filters:
+        if not self.is_bound or not self.is_valid():
+            return Filters()
+        data = self.cleaned_data
+        pk = lambda name: data.get(name).pk if data.get(name) else None  # noqa: E731
+        return Filters(year=data.get("year"), trade=pk("trade"), region=pk("region"), school=pk("school"))
+
+    def group(self) -> str:
+        if self.is_bound and self.is_valid() and self.cleaned_data.get("group_by"):
+            return self.cleaned_data["group_by"]
+        return self.default_group

@@ -1,0 +1,580 @@
+"""The indicators of impact, computed from the records by the official definitions.
+
+SQL aggregations only: each table of indicators is one `GROUP BY` query per *source* (referrals,
+enrolments started, enrolments ended, exits, follow-ups, attendance, skills) — seven queries
+whatever the number of young people, schools or years. Python only merges the grouped rows
+(one per school, year…), never loops over learners.
+
+Every figure is a *measure* (a count, or a sum) over one source with one condition; an indicator
+is a measure divided by another. The list of learners behind a figure is the same source with the
+same condition (`measure_learners`), so that the number and its list cannot drift apart.
+
+Periods (see the methodology page, `/impact/methode/`): what happens during the training
+(admission, entry, population, attendance, skills, barriers) is dated by the entry into training;
+what happens at the end (completion, drop-out, exit, follow-ups) by the exit date — the official
+positive-exit rate is « by period of exit ». Referrals are dated by their prescription date.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Case, Count, DurationField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import ExtractYear
+
+from plombiers.cohorts.enums import EnrolmentStatus
+from plombiers.cohorts.models import Enrolment
+from plombiers.lib.text import fold
+from plombiers.network.enums import OrganisationKind
+from plombiers.outcomes.enums import POSITIVE_CATEGORIES, ExitCategory, FollowUpHorizon, FollowUpStatus
+from plombiers.outcomes.models import Exit, FollowUp
+from plombiers.referrals.enums import Diploma, Gender, ReferralStatus
+from plombiers.referrals.models import Referral
+from plombiers.skills.enums import ACQUIRED_LEVELS
+from plombiers.skills.models import Observation
+from plombiers.support.enums import BarrierLevel
+
+#: The headline objective of the model: 70 % positive exits.
+TARGET = Decimal("0.70")
+
+C = ExitCategory
+JOB_CATEGORIES = (C.DURABLE_JOB, C.TRANSITION_JOB)
+HORIZONS = [h.value for h in FollowUpHorizon]
+ANSWERED = (FollowUpStatus.DONE, FollowUpStatus.NO_NEWS)
+
+#: How a table can be broken down, with its French heading.
+GROUPS = {
+    "school": "École",
+    "trade": "Métier",
+    "region": "Région",
+    "departement": "Département",
+    "cohort": "Promotion",
+    "prescriber": "Structure prescriptrice",
+    "funder": "Financeur",
+    "year": "Année",
+}
+
+
+# --- what a figure is computed over ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters of a dashboard: a year (of the period each figure is dated by) and the
+    trade, région or school (by primary key)."""
+
+    year: int | None = None
+    trade: int | None = None
+    region: int | None = None
+    school: int | None = None
+    #: A rolling period instead of a year (the public page: the last twelve months), both included.
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def as_params(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None and k not in ("since", "until")}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the user asked to see, already checked against what they may see (`impact.access`):
+    the schools counted (a queryset, used as a subquery), and a cohort for the cohort scope."""
+
+    kind: str
+    label: str
+    schools: QuerySet
+    obj: object = None
+    cohort_id: int | None = None
+    can_list_learners: bool = False
+
+    @property
+    def ident(self):
+        return getattr(self.obj, "slug", None) or getattr(self.obj, "pk", None)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One table the figures are counted in, and the paths from it to the school, the cohort,
+    the prescriber structure, the learner and the date it is dated by."""
+
+    name: str
+    base: Callable[[Q], QuerySet]
+    school: str
+    cohort: str
+    prescriber: str
+    learner: str
+    date: str
+
+    def dimension(self, group: str):
+        """(key expression, label path) of a breakdown."""
+        s = self.school
+        paths = {
+            "school": (s, f"{s}__name"),
+            "trade": (f"{s}__trade", f"{s}__trade__name"),
+            "region": (f"{s}__commune__departement__region", f"{s}__commune__departement__region__name"),
+            "departement": (f"{s}__commune__departement", f"{s}__commune__departement__name"),
+            "cohort": (self.cohort, f"{self.cohort}__name"),
+            "prescriber": (self.prescriber, f"{self.prescriber}__name"),
+            "funder": (f"{s}__partnerships__organisation", f"{s}__partnerships__organisation__name"),
+        }
+        if group == "year":
+            return ExtractYear(self.date), None
+        return F(paths[group][0]), paths[group][1]
+
+    def where(self, scope: Scope, filters: Filters, group: str | None = None, value=None) -> Q:
+        s = self.school
+        q = Q(**{f"{s}__in": scope.schools.values("pk")})
+        if scope.cohort_id:
+            q &= Q(**{self.cohort: scope.cohort_id})
+        if filters.year:
+            q &= Q(**{f"{self.date}__year": filters.year})
+        if filters.since:
+            q &= Q(**{f"{self.date}__gte": filters.since})
+        if filters.until:
+            q &= Q(**{f"{self.date}__lte": filters.until})
+        if filters.trade:
+            q &= Q(**{f"{s}__trade": filters.trade})
+        if filters.region:
+            q &= Q(**{f"{s}__commune__departement__region": filters.region})
+        if filters.school:
+            q &= Q(**{s: filters.school})
+        if group == "funder":
+            q &= Q(**{f"{s}__partnerships__organisation__kind": OrganisationKind.FUNDER})
+            if scope.kind == "funder":
+                q &= Q(**{f"{s}__partnerships__organisation": scope.obj.pk})
+        if group and value is not None:
+            if group == "year":
+                q &= Q(**{f"{self.date}__year": value})
+            else:
+                key, _label = self.dimension(group)
+                q &= Q(**{key.name: value or None})
+        return q
+
+
+def _exits(where: Q) -> QuerySet:
+    # The first follow-up that found the young person in a job, for the time to a first job.
+    first_job = FollowUp.objects.filter(
+        exit=OuterRef("pk"), status=FollowUpStatus.DONE, category__in=JOB_CATEGORIES
+    ).order_by("horizon")
+    return Exit.objects.filter(where).annotate(first_job_on=Subquery(first_job.values("due_on")[:1]))
+
+
+ENDED = (EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED_OUT)
+_enrolment_paths = {
+    "school": "cohort__school",
+    "cohort": "cohort",
+    "prescriber": "referral__prescriber_organisation",
+    "learner": "learner",
+}
+SOURCES = {
+    s.name: s
+    for s in [
+        Source(
+            "referrals",
+            lambda where: Referral.objects.filter(where),
+            school="school",
+            cohort="enrolments__cohort",
+            prescriber="prescriber_organisation",
+            learner="learner",
+            date="referred_on",
+        ),
+        Source(
+            "started", lambda where: Enrolment.objects.filter(where), date="entry_date", **_enrolment_paths
+        ),
+        Source(
+            "attendance", lambda where: Enrolment.objects.filter(where), date="entry_date", **_enrolment_paths
+        ),
+        Source(
+            "ended",
+            lambda where: Enrolment.objects.filter(where, status__in=ENDED, end_date__isnull=False),
+            date="end_date",
+            **_enrolment_paths,
+        ),
+        Source(
+            "exits",
+            _exits,
+            school="enrolment__cohort__school",
+            cohort="enrolment__cohort",
+            prescriber="enrolment__referral__prescriber_organisation",
+            learner="enrolment__learner",
+            date="exit_date",
+        ),
+        Source(
+            "followups",
+            lambda where: FollowUp.objects.filter(where),
+            school="exit__enrolment__cohort__school",
+            cohort="exit__enrolment__cohort",
+            prescriber="exit__enrolment__referral__prescriber_organisation",
+            learner="exit__enrolment__learner",
+            date="exit__exit_date",
+        ),
+        Source(
+            "skills",
+            # The current level of each (enrolment, skill): its latest observation.
+            lambda where: Observation.objects.filter(where).current(),
+            school="enrolment__cohort__school",
+            cohort="enrolment__cohort",
+            prescriber="enrolment__referral__prescriber_organisation",
+            learner="enrolment__learner",
+            date="enrolment__entry_date",
+        ),
+    ]
+}
+
+
+# --- measures: one count (or sum) over one source -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measure:
+    source: str
+    where: Q = field(default_factory=Q)
+    #: An aggregate other than « count the rows that match `where` » (minutes, days, barriers).
+    aggregate: object = None
+
+    def expression(self):
+        if self.aggregate is not None:
+            return self.aggregate
+        return Count("pk", filter=self.where, distinct=True)
+
+
+ZERO_DAYS = Value(dt.timedelta(0), output_field=DurationField())
+_counted = ~Q(category=C.NEUTRALISED)
+_barrier = ~Q(learner__barriers__level=BarrierLevel.NONE) | Q(learner__barriers__lifted_on__isnull=False)
+_lifted = Q(learner__barriers__lifted_on__isnull=False)
+_has_job = Q(category__in=JOB_CATEGORIES) | Q(first_job_on__isnull=False)
+
+
+def _horizon_measures() -> dict[str, Measure]:
+    measures = {}
+    for h in HORIZONS:
+        answered = Q(horizon=h, status__in=ANSWERED)
+        # « Sans nouvelles » counts as « autre sortie »: in the denominator, never in the numerator.
+        done = Q(horizon=h, status=FollowUpStatus.DONE)
+        measures[f"followups_{h}"] = Measure("followups", answered & ~(done & Q(category=C.NEUTRALISED)))
+        measures[f"positive_{h}"] = Measure("followups", done & Q(category__in=POSITIVE_CATEGORIES))
+        measures[f"durable_{h}"] = Measure("followups", done & Q(category=C.DURABLE_JOB))
+        measures[f"due_{h}"] = Measure("followups", Q(horizon=h, status=FollowUpStatus.DUE))
+    return measures
+
+
+_attended = Q(attendances__session__locked_at__isnull=False, attendances__status__in=["present", "retard"])
+_signed = Q(attendances__session__locked_at__isnull=False)
+
+MEASURES: dict[str, Measure] = {
+    "referred": Measure("referrals"),
+    "admitted": Measure("referrals", Q(status=ReferralStatus.ADMITTED)),
+    "started": Measure("started"),
+    "women": Measure("started", Q(learner__gender=Gender.FEMALE)),
+    "qpv": Measure("started", Q(learner__lives_in_qpv=True)),
+    "rqth": Measure("started", Q(learner__has_rqth=True)),
+    "non_qualified": Measure("started", Q(learner__highest_diploma=Diploma.NONE)),
+    "barriers": Measure("started", _barrier, Count("learner__barriers", filter=_barrier, distinct=True)),
+    "barriers_lifted": Measure("started", _lifted, Count("learner__barriers", filter=_lifted, distinct=True)),
+    # The same sums as `Enrolment.objects.with_hours()`: signed (locked) sheets only.
+    "attended_minutes": Measure(
+        "attendance",
+        _attended,
+        Sum(
+            F("attendances__session__duration_minutes") - F("attendances__late_minutes"),
+            filter=_attended,
+        ),
+    ),
+    "scheduled_minutes": Measure(
+        "attendance", _signed, Sum("attendances__session__duration_minutes", filter=_signed)
+    ),
+    "skills_acquired": Measure("skills", Q(level__in=ACQUIRED_LEVELS)),
+    "ended": Measure("ended"),
+    "completed": Measure("ended", Q(status=EnrolmentStatus.COMPLETED)),
+    "dropped_out": Measure("ended", Q(status=EnrolmentStatus.DROPPED_OUT)),
+    "exits": Measure("exits"),
+    "counted_exits": Measure("exits", _counted),
+    "positive_exits": Measure("exits", Q(category__in=POSITIVE_CATEGORIES)),
+    **{f"exits_{c}": Measure("exits", Q(category=c)) for c in ExitCategory.values},
+    "hired_by_host": Measure("exits", Q(hired_by_internship_host=True, category__in=JOB_CATEGORIES)),
+    "with_job": Measure("exits", _has_job),
+    "days_to_job": Measure(
+        "exits",
+        _has_job,
+        Sum(
+            Case(
+                When(category__in=JOB_CATEGORIES, then=ZERO_DAYS),
+                When(first_job_on__isnull=False, then=F("first_job_on") - F("exit_date")),
+                output_field=DurationField(),
+            )
+        ),
+    ),
+    **_horizon_measures(),
+}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    label: str
+    kind: str  # "count", "rate" (a fraction 0–1) or "mean"
+    num: str
+    den: str | None = None
+    unit: str = ""
+    #: Compared with the 70 % target.
+    targeted: bool = False
+
+
+INDICATORS: list[Indicator] = [
+    Indicator("referred", "Jeunes orienté·es (prescriptions)", "count", "referred"),
+    Indicator("admitted", "Admis·es", "count", "admitted"),
+    Indicator("started", "Entré·es en formation", "count", "started"),
+    Indicator("completed", "Parcours terminés", "count", "completed"),
+    Indicator("positive_exits", "Sorties positives", "count", "positive_exits"),
+    Indicator(
+        "positive_exit_rate",
+        "Taux de sorties positives",
+        "rate",
+        "positive_exits",
+        "counted_exits",
+        targeted=True,
+    ),
+    Indicator("durable_job_rate", "Taux d'emploi durable", "rate", "exits_emploi_durable", "counted_exits"),
+    *[
+        Indicator(
+            f"positive_exit_rate_{h}m",
+            f"Taux de sorties positives à {h} mois",
+            "rate",
+            f"positive_{h}",
+            f"followups_{h}",
+            targeted=True,
+        )
+        for h in HORIZONS
+    ],
+    Indicator("completion_rate", "Taux d'achèvement", "rate", "completed", "ended"),
+    Indicator("dropout_rate", "Taux d'abandon", "rate", "dropped_out", "ended"),
+    Indicator("attendance_rate", "Taux d'assiduité", "rate", "attended_minutes", "scheduled_minutes"),
+    Indicator(
+        "time_to_first_job",
+        "Délai moyen d'accès au premier emploi",
+        "mean",
+        "days_to_job",
+        "with_job",
+        "jours",
+    ),
+    Indicator("skills_per_learner", "Compétences acquises par jeune", "mean", "skills_acquired", "started"),
+    Indicator("barriers_lifted_rate", "Freins levés", "rate", "barriers_lifted", "barriers"),
+    Indicator("women_share", "Part de femmes", "rate", "women", "started"),
+    Indicator("qpv_share", "Part de jeunes des quartiers prioritaires (QPV)", "rate", "qpv", "started"),
+    Indicator("rqth_share", "Part de jeunes avec une RQTH", "rate", "rqth", "started"),
+    Indicator("non_qualified_share", "Part de jeunes sans diplôme", "rate", "non_qualified", "started"),
+]
+INDICATOR = {i.key: i for i in INDICATORS}
+FUNNEL = ["referred", "admitted", "started", "completed", "positive_exits"]
+#: Measures whose list of learners is a list of minutes or barriers, not of people: their
+#: list is the learners of the rows counted.
+NOT_PEOPLE = {
+    "attended_minutes",
+    "scheduled_minutes",
+    "days_to_job",
+    "barriers",
+    "barriers_lifted",
+    "skills_acquired",
+}
+
+
+# --- results ---------------------------------------------------------------------------------
+
+
+def _number(value) -> int | Decimal:
+    if value is None:
+        return 0
+    if isinstance(value, dt.timedelta):
+        return value.days
+    return value
+
+
+@dataclass
+class Figure:
+    indicator: Indicator
+    numerator: int
+    denominator: int | None
+
+    @property
+    def key(self) -> str:
+        return self.indicator.key
+
+    @property
+    def value(self) -> Decimal | int | None:
+        """A count, a fraction between 0 and 1 (4 decimals), or a mean (1 decimal)."""
+        kind = self.indicator.kind
+        if kind == "count":
+            return self.numerator
+        if not self.denominator:
+            return None
+        places = Decimal("0.0001") if kind == "rate" else Decimal("0.1")
+        return (Decimal(self.numerator) / Decimal(self.denominator)).quantize(places, ROUND_HALF_UP)
+
+    @property
+    def percent(self) -> int | None:
+        value = self.value
+        if self.indicator.kind != "rate" or value is None:
+            return None
+        return int((value * 100).quantize(Decimal("1"), ROUND_HALF_UP))
+
+    @property
+    def display(self) -> str:
+        value = self.value
+        if value is None:
+            return "—"
+        if self.indicator.kind == "rate":
+            return f"{self.percent}\u00a0%"
+        if self.indicator.kind == "mean":
+            return f"{value}".replace(".", ",") + (
+                f"\u00a0{self.indicator.unit}" if self.indicator.unit else ""
+            )
+        return str(value)
+
+    @property
+    def meets_target(self) -> bool | None:
+        if not self.indicator.targeted or self.value is None:
+            return None
+        return self.value >= TARGET
+
+
+@dataclass
+class Row:
+    key: object
+    label: str
+    measures: dict[str, int]
+
+    @property
+    def figures(self) -> dict[str, Figure]:
+        return {
+            i.key: Figure(
+                i, _number(self.measures.get(i.num)), _number(self.measures.get(i.den)) if i.den else None
+            )
+            for i in INDICATORS
+        }
+
+    def __getitem__(self, key: str) -> Figure:
+        return self.figures[key]
+
+
+@dataclass
+class Table:
+    scope: Scope
+    filters: Filters
+    group: str | None
+    rows: list[Row]
+
+    @property
+    def group_label(self) -> str:
+        return GROUPS.get(self.group, "")
+
+
+def _measures_by_source(names) -> dict[str, dict[str, Measure]]:
+    by_source: dict[str, dict[str, Measure]] = {}
+    for name in names:
+        measure = MEASURES[name]
+        by_source.setdefault(measure.source, {})[name] = measure
+    return by_source
+
+
+def _label(group: str, key, label) -> str:
+    if key is None:
+        return "Non renseigné"
+    return str(label if label is not None else key)
+
+
+def indicators(scope: Scope, filters: Filters = Filters(), group: str | None = None, measures=None) -> Table:
+    """Every measure of `scope` under `filters`, in total (`group=None`, one row) or broken down by
+    `group` (one row per school, year…, in label order). One query per source."""
+    if group is not None and group not in GROUPS:
+        raise ValueError(f"Regroupement inconnu : {group}")
+    names = measures or list(MEASURES)
+    rows: dict[object, Row] = {}
+    for source_name, measures_of_source in _measures_by_source(names).items():
+        source = SOURCES[source_name]
+        queryset = source.base(source.where(scope, filters, group)).order_by()
+        aggregates = {name: m.expression() for name, m in measures_of_source.items()}
+        if group is None:
+            values = queryset.aggregate(**aggregates)
+            rows.setdefault(None, Row(None, "Ensemble", {})).measures.update(values)
+            continue
+        key, label_path = source.dimension(group)
+        fields = {"group_key": key}
+        if label_path:
+            fields["group_label"] = F(label_path)
+        for values in queryset.values(**fields).annotate(**aggregates):
+            group_key = values.pop("group_key")
+            label = values.pop("group_label", None)
+            row = rows.setdefault(group_key, Row(group_key, _label(group, group_key, label), {}))
+            row.measures.update(values)
+    if group is None:
+        return Table(scope, filters, None, list(rows.values()) or [Row(None, "Ensemble", {})])
+    ordered = sorted(
+        rows.values(), key=lambda r: (r.key is None, r.key if group == "year" else fold(r.label))
+    )
+    return Table(scope, filters, group, ordered)
+
+
+def measure_learners(scope: Scope, filters: Filters, measure: str, group: str | None = None, value=None):
+    """The learner ids counted by one measure (a subquery for `Learner.objects.filter(pk__in=…)`):
+    the same source and condition as the figure."""
+    spec = MEASURES[measure]
+    source = SOURCES[spec.source]
+    queryset = source.base(source.where(scope, filters, group, value))
+    return queryset.filter(spec.where).order_by().values(source.learner)
+
+
+def cross_counts(scope: Scope, groups: tuple[str, ...], measures: list[str], filters: Filters = Filters()):
+    """Measures broken down by several groups at once (year × région × trade for the open data):
+    `{(key, …): {"labels": (label, …), measure: value, …}}`. One query per source."""
+    result: dict[tuple, dict] = {}
+    for source_name, measures_of_source in _measures_by_source(measures).items():
+        source = SOURCES[source_name]
+        queryset = source.base(source.where(scope, filters)).order_by()
+        fields = {}
+        for i, group in enumerate(groups):
+            key, label_path = source.dimension(group)
+            fields[f"k{i}"] = key
+            if label_path:
+                fields[f"l{i}"] = F(label_path)
+        aggregates = {name: m.expression() for name, m in measures_of_source.items()}
+        for values in queryset.values(**fields).annotate(**aggregates):
+            key = tuple(values.pop(f"k{i}") for i in range(len(groups)))
+            labels = tuple(
+                _label(g, k, values.pop(f"l{i}", None))
+                for i, (g, k) in enumerate(zip(groups, key, strict=True))
+            )
+            cell = result.setdefault(key, {"labels": labels})
+            cell.update({name: _number(values[name]) for name in aggregates})
+    return result
+
+
+#: What the list of learners behind each measure holds, in plain French.
+MEASURE_LABELS = {
+    "referred": "Jeunes orienté·es vers l'école (prescriptions)",
+    "admitted": "Jeunes admis·es",
+    "started": "Jeunes entré·es en formation",
+    "women": "Jeunes femmes entrées en formation",
+    "qpv": "Jeunes des quartiers prioritaires entré·es en formation",
+    "rqth": "Jeunes avec une RQTH entré·es en formation",
+    "non_qualified": "Jeunes sans diplôme entré·es en formation",
+    "barriers": "Jeunes avec au moins un frein repéré",
+    "barriers_lifted": "Jeunes avec au moins un frein levé",
+    "attended_minutes": "Jeunes présent·es sur au moins une feuille signée",
+    "scheduled_minutes": "Jeunes inscrit·es sur au moins une feuille signée",
+    "skills_acquired": "Jeunes avec au moins une compétence acquise",
+    "ended": "Jeunes sorti·es de formation (parcours terminé ou abandon)",
+    "completed": "Jeunes qui ont terminé leur parcours",
+    "dropped_out": "Jeunes qui ont abandonné",
+    "exits": "Jeunes sorti·es (situation à la sortie enregistrée)",
+    "counted_exits": "Sorties comptées (toutes sauf les sorties neutralisées)",
+    "positive_exits": "Sorties positives (emploi durable, de transition, sortie positive)",
+    "hired_by_host": "Jeunes embauché·es par une entreprise de stage",
+    "with_job": "Jeunes dont un premier emploi est connu",
+    "days_to_job": "Jeunes dont un premier emploi est connu",
+    **{f"exits_{c.value}": f"Sorties : {c.label.lower()}" for c in ExitCategory},
+    **{f"followups_{h}": f"Suivis à {h} mois comptés (renseignés ou sans nouvelles)" for h in HORIZONS},
+    **{f"positive_{h}": f"Situations positives au suivi à {h} mois" for h in HORIZONS},
+    **{f"durable_{h}": f"Emplois durables au suivi à {h} mois" for h in HORIZONS},
+    **{f"due_{h}": f"Suivis à {h} mois encore à faire" for h in HORIZONS},
+}

@@ -1,0 +1,170 @@
+"""The impact pages: dashboards, the learners behind a figure, exports, method, open data, report."""
+
+import datetime as dt
+import io
+import re
+
+import openpyxl
+import pytest
+import time_machine
+from django.urls import reverse
+
+from plombiers.outcomes.enums import POSITIVE_CATEGORIES, ExitType
+from plombiers.referrals.models import Learner
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def today():
+    with time_machine.travel(dt.datetime(2026, 11, 10, 9, 0, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+def test_network_dashboard(client, cast, world):
+    client.force_login(cast.staff)
+    response = client.get(reverse("impact:home"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Impact — Réseau de test" in html
+    assert "76\u00a0%" in html  # 13 / 17
+    assert "École A Chelles" in html and "École B Roubaix" in html
+    assert "/impact/apprenants/?" in html
+    assert 'id="impact-charts"' in html
+
+
+def test_school_dashboard_and_filters(client, cast, world):
+    client.force_login(cast.manager_a)
+    url = reverse("impact:school", args=[cast.school_a.slug])
+    html = client.get(url, {"year": 2025, "group_by": "year"}).content.decode()
+    assert "67\u00a0%" in html  # A1: 6 / 9
+    assert "École B Roubaix" not in html
+    assert client.get(reverse("impact:school", args=[cast.school_b.slug])).status_code == 404
+    # A bad filter is a French form error, and the figures of every year.
+    response = client.get(url, {"year": "deux-mille"})
+    assert response.status_code == 200
+    assert "Sélectionnez un choix valide" in response.content.decode()
+
+
+def test_the_funder_sees_aggregates_without_any_link_to_learners(client, cast, world):
+    client.force_login(cast.funder)
+    response = client.get(reverse("impact:home"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Fondation A" in html
+    assert "apprenants" not in html
+    for learner in Learner.objects.all():
+        assert learner.last_name not in html
+    assert "École B Roubaix" not in html
+    school_page = client.get(reverse("impact:school", args=[cast.school_a.slug])).content.decode()
+    assert "apprenants" not in school_page
+
+
+def test_the_learners_behind_a_figure(client, cast, world, django_assert_num_queries):
+    client.force_login(cast.staff)
+    html = client.get(reverse("impact:home")).content.decode()
+    links = re.findall(r'href="(/impact/apprenants/\?[^"]+measure=positive_exits[^"]*)"', html)
+    assert links
+    page = client.get(links[0].replace("&amp;", "&"))
+    assert page.status_code == 200
+    assert page.context["page"].paginator.count == 13
+    positive = Learner.objects.filter(enrolments__exit__category__in=POSITIVE_CATEGORIES)
+    assert set(page.context["page"].object_list) == set(positive)
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_learners_list_query_count(client, cast, world, django_assert_num_queries, n):
+    client.force_login(cast.staff)
+    url = reverse("impact:learners") + "?scope=network&measure=started"
+    client.get(url)  # warm the session
+    if n == 2:
+        from .test_selectors import _grow
+
+        _grow(cast, 20)
+    # Session, user, memberships, network, page count, page rows.
+    with django_assert_num_queries(6):
+        client.get(url)
+
+
+def test_learners_list_refusals(client, cast, world):
+    url = reverse("impact:learners")
+    client.force_login(cast.funder)
+    assert client.get(url, {"scope": "funder", "measure": "started"}).status_code == 404
+    assert (
+        client.get(url, {"scope": "school", "id": cast.school_a.slug, "measure": "started"}).status_code
+        == 404
+    )
+    client.force_login(cast.manager_a)
+    assert (
+        client.get(url, {"scope": "school", "id": cast.school_b.slug, "measure": "started"}).status_code
+        == 404
+    )
+    assert (
+        client.get(url, {"scope": "school", "id": cast.school_a.slug, "measure": "rien"}).status_code == 404
+    )
+    ok = client.get(
+        url,
+        {"scope": "school", "id": cast.school_a.slug, "measure": "started", "group": "year", "value": "2026"},
+    )
+    assert ok.context["page"].paginator.count == 8
+
+
+def test_exports(client, cast, world):
+    client.force_login(cast.staff)
+    csv = client.get(reverse("impact:home"), {"format": "csv", "table": "groupes"})
+    assert csv["Content-Type"].startswith("text/csv")
+    body = csv.content.decode("utf-8")
+    assert body.startswith("\ufeffÉcole;Jeunes orienté·es")
+    assert "École A Chelles;14;10;18;" in body
+    assert "0,7857;11;14" in body  # A: 11 / 14
+    xlsx = client.get(reverse("impact:home"), {"format": "xlsx", "table": "annees"})
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet["A2"].value == "Année"
+    assert [sheet.cell(row=r, column=1).value for r in range(3, 6)] == ["2024", "2025", "2026"]
+    assert client.get(reverse("impact:home"), {"format": "csv", "table": "autre"}).status_code == 404
+
+
+def test_method_page_is_public_and_lists_every_situation(client):
+    html = client.get(reverse("impact:method")).content.decode()
+    for situation in ExitType:
+        assert situation.label.replace("'", "&#x27;") in html
+
+
+def test_open_data_csv_is_public(client, cast, world):
+    response = client.get(reverse("impact:opendata"))
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeffannee;region;metier;entrees_en_formation")
+    assert "Ensemble;Ensemble;Ensemble;22;" in body
+
+
+def test_funder_report(client, cast, world):
+    url = reverse("impact:report", args=[cast.school_a.slug, 2025])
+    for user in (cast.manager_a, cast.funder, cast.staff):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.content.startswith(b"%PDF")
+    client.force_login(cast.manager_b)
+    assert client.get(url).status_code == 404
+    client.force_login(cast.prescriber)
+    assert client.get(url).status_code == 404
+
+
+def test_public_results_page_adds_insertion_rates(client, cast, world):
+    from plombiers.network.enums import SchoolStatus
+
+    cast.school_a.status = SchoolStatus.OPEN
+    cast.school_a.opened_on = dt.date(2017, 9, 1)
+    cast.school_a.save()
+    world.a2.end_date = dt.date(2026, 4, 17)
+    response = client.get(reverse("impact:public_results", args=[cast.school_a.slug]))
+    assert response.status_code == 200
+    figures = {f.label: f for f in response.context["figures"]}
+    # Exits of the last twelve months (since 11/11/2025): A2's seven, two neutralised: 5 / 5.
+    insertion = figures["Taux de sorties positives (emploi ou formation) à la sortie"]
+    assert (insertion.percent, insertion.sample) == (100, 5)
+    assert figures["Taux d'emploi durable à la sortie"].percent == 40
+    assert not figures["Taux de sorties positives 6 mois après la sortie"].enough
+    html = response.content.decode()
+    for learner in Learner.objects.all():
+        assert learner.last_name not in html

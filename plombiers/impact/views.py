@@ -1,0 +1,401 @@
+"""The impact pages: a dashboard per scope, the learners behind a figure, the methodology, the
+open data and the yearly funder report. Thin: the scope is resolved against the user
+(`access.resolve_scope`, 404 otherwise), the figures come from `selectors`."""
+
+import json
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET
+
+from plombiers.outcomes.enums import CATEGORY_OF, POSITIVE_CATEGORIES, ExitCategory, ExitType
+from plombiers.referrals.models import Learner
+from plombiers.views import paginate
+
+from . import exports, opendata
+from .access import default_scope, resolve_scope
+from .api import LEGEND, network_scope
+from .forms import DashboardFilterForm
+from .selectors import (
+    FUNNEL,
+    GROUPS,
+    HORIZONS,
+    INDICATOR,
+    INDICATORS,
+    MEASURE_LABELS,
+    MEASURES,
+    TARGET,
+    Figure,
+    Scope,
+    indicators,
+    measure_learners,
+)
+
+DEFAULT_GROUP = {"network": "school", "funder": "school", "school": "cohort", "cohort": "year"}
+HEADLINE = ["positive_exit_rate", "durable_job_rate", "completion_rate", "dropout_rate", "attendance_rate"]
+GROUP_COLUMNS = [
+    "started",
+    "completed",
+    "positive_exits",
+    "positive_exit_rate",
+    "durable_job_rate",
+    "positive_exit_rate_6m",
+    "dropout_rate",
+    "attendance_rate",
+]
+YEAR_COLUMNS = [*FUNNEL, "positive_exit_rate", "durable_job_rate", "dropout_rate"]
+POPULATION = ["women_share", "qpv_share", "rqth_share", "non_qualified_share", "barriers_lifted_rate"]
+TRAINING = ["attendance_rate", "skills_per_learner", "time_to_first_job"]
+HORIZON_KEYS = ["positive_exit_rate", *[f"positive_exit_rate_{h}m" for h in HORIZONS]]
+
+
+# --- cells: a figure and the links to the learners behind it ------------------------------------
+
+
+def _learners_url(scope: Scope, filters, measure: str, group=None, value=None) -> str:
+    params = {"scope": scope.kind, "id": scope.ident, "measure": measure, **filters.as_params()}
+    if group:
+        params["group"] = group
+        params["value"] = "" if value is None else value
+    return f"{reverse('impact:learners')}?{urlencode(params)}"
+
+
+def _cell(scope: Scope, filters, figure: Figure, group=None, value=None) -> dict:
+    indicator = figure.indicator
+    cell = {"figure": figure, "num_url": None, "den_url": None}
+    if scope.can_list_learners:
+        cell["num_url"] = _learners_url(scope, filters, indicator.num, group, value)
+        if indicator.den:
+            cell["den_url"] = _learners_url(scope, filters, indicator.den, group, value)
+    return cell
+
+
+def _rows(scope, filters, table, keys) -> list[dict]:
+    group = table.group
+    return [
+        {
+            "label": row.label,
+            "key": row.key,
+            "cells": [_cell(scope, filters, row.figures[k], group, row.key) for k in keys],
+        }
+        for row in table.rows
+    ]
+
+
+def _chart(title, labels, values, *, percent=True, target=True, kind="bar") -> dict:
+    return {
+        "title": title,
+        "type": kind,
+        "labels": labels,
+        "values": values,
+        "percent": percent,
+        "target": int(TARGET * 100) if target else None,
+    }
+
+
+def _percents(rows, key) -> list:
+    return [row.figures[key].percent for row in rows]
+
+
+# --- the dashboard -----------------------------------------------------------------------------
+
+
+def _export(table, scope: Scope, fmt: str, name: str) -> HttpResponse:
+    filename = f"impact-{slugify(scope.label)}-{name}"
+    if fmt == "csv":
+        response = HttpResponse(exports.as_csv(table), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        return response
+    response = HttpResponse(
+        exports.as_xlsx(table, f"{scope.label} — {name}"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
+def _dashboard(request, scope: Scope):
+    form = DashboardFilterForm(request.GET or None, scope=scope, default_group=DEFAULT_GROUP[scope.kind])
+    filters, group = form.filters(), form.group()
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        name = request.GET.get("table", "groupes")
+        wanted = {"ensemble": None, "annees": "year", "groupes": group}
+        if name not in wanted:
+            raise Http404("Tableau inconnu.")
+        return _export(indicators(scope, filters, wanted[name]), scope, fmt, name)
+
+    total = indicators(scope, filters).rows[0]
+    by_year = indicators(scope, filters, "year")
+    by_group = by_year if group == "year" else indicators(scope, filters, group)
+    totals = total.figures
+    charts = {
+        "funnel": _chart(
+            "Du repérage à la sortie positive",
+            [INDICATOR[k].label for k in FUNNEL],
+            [totals[k].value for k in FUNNEL],
+            percent=False,
+            target=False,
+        ),
+        "years": _chart(
+            "Taux de sorties positives par année de sortie",
+            [r.label for r in by_year.rows],
+            _percents(by_year.rows, "positive_exit_rate"),
+        ),
+        "horizons": _chart(
+            "Taux de sorties positives à la sortie et aux suivis",
+            ["À la sortie", *[f"À {h} mois" for h in HORIZONS]],
+            [totals[k].percent for k in HORIZON_KEYS],
+        ),
+        "groups": _chart(
+            f"Taux de sorties positives par {GROUPS[group].lower()}",
+            [r.label for r in by_group.rows],
+            _percents(by_group.rows, "positive_exit_rate"),
+        ),
+    }
+    base_params = {k: v for k, v in request.GET.items() if k not in ("format", "table", "page")}
+
+    def export_url(fmt, name):
+        return "?" + urlencode({**base_params, "format": fmt, "table": name})
+
+    context = {
+        "scope": scope,
+        "form": form,
+        "filters": filters,
+        "group": group,
+        "group_label": GROUPS[group],
+        "target_percent": int(TARGET * 100),
+        "headline": [_cell(scope, filters, totals[k]) for k in HEADLINE],
+        "funnel": [_cell(scope, filters, totals[k]) for k in FUNNEL],
+        "horizons": [
+            {"label": label, **_cell(scope, filters, totals[k])}
+            for label, k in zip(
+                ["À la sortie", *[f"À {h} mois" for h in HORIZONS]], HORIZON_KEYS, strict=True
+            )
+        ],
+        "population": [_cell(scope, filters, totals[k]) for k in POPULATION + TRAINING],
+        "year_columns": [INDICATOR[k] for k in YEAR_COLUMNS],
+        "year_rows": _rows(scope, filters, by_year, YEAR_COLUMNS),
+        "group_columns": [INDICATOR[k] for k in GROUP_COLUMNS],
+        "group_rows": _rows(scope, filters, by_group, GROUP_COLUMNS),
+        "charts": charts,
+        "charts_json": json.dumps(charts),
+        "exports": {
+            name: {fmt: export_url(fmt, name) for fmt in ("csv", "xlsx")}
+            for name in ("ensemble", "annees", "groupes")
+        },
+        "report_years": _report_years(scope),
+    }
+    return render(request, "impact/dashboard.html", context)
+
+
+def _report_years(scope: Scope) -> list[int]:
+    from django.utils import timezone
+
+    if scope.kind != "school":
+        return []
+    this_year = timezone.localdate().year
+    opened = scope.obj.opened_on.year if getattr(scope.obj, "opened_on", None) else this_year
+    return list(range(this_year, max(opened, this_year - 5) - 1, -1))
+
+
+@require_GET
+def home(request):
+    return _dashboard(request, default_scope(request.user))
+
+
+@require_GET
+def network(request, pk=None):
+    return _dashboard(request, resolve_scope(request.user, "network", pk))
+
+
+@require_GET
+def school(request, slug):
+    return _dashboard(request, resolve_scope(request.user, "school", slug))
+
+
+@require_GET
+def cohort(request, pk):
+    return _dashboard(request, resolve_scope(request.user, "cohort", pk))
+
+
+@require_GET
+def funder(request, pk):
+    return _dashboard(request, resolve_scope(request.user, "funder", pk))
+
+
+# --- the learners behind a figure ------------------------------------------------------------
+
+
+def _value(group: str | None, raw: str | None):
+    if not group:
+        return None
+    if raw in (None, ""):
+        return None if group != "year" else Http404
+    try:
+        value = int(raw)
+    except ValueError:
+        return Http404
+    return value if 0 < value < 2**63 else Http404
+
+
+@require_GET
+def learners(request):
+    """The learners counted by one figure: staff who may see them only (never a funder: 404)."""
+    scope = resolve_scope(request.user, request.GET.get("scope", ""), request.GET.get("id") or None)
+    if not scope.can_list_learners:
+        raise Http404
+    measure = request.GET.get("measure", "")
+    group = request.GET.get("group") or None
+    if measure not in MEASURES or (group is not None and group not in GROUPS):
+        raise Http404
+    value = _value(group, request.GET.get("value"))
+    if value is Http404:
+        raise Http404
+    form = DashboardFilterForm(request.GET, scope=scope, default_group=DEFAULT_GROUP[scope.kind])
+    filters = form.filters()
+    learners = (
+        Learner.objects.visible_to(request.user)
+        .filter(pk__in=measure_learners(scope, filters, measure, group, value))
+        .select_related("commune")
+        .order_by("last_name", "first_name", "pk")
+    )
+    context = {
+        "scope": scope,
+        "measure_label": MEASURE_LABELS.get(measure, measure),
+        "group_label": GROUPS.get(group, ""),
+        "value": value,
+        "filters": filters,
+        "page": paginate(request, learners),
+        "back_url": _scope_url(scope),
+        "query": urlencode({k: v for k, v in request.GET.items() if k != "page"}),
+    }
+    return render(request, "impact/learners.html", context)
+
+
+def _scope_url(scope: Scope) -> str:
+    if scope.kind == "school":
+        return reverse("impact:school", args=[scope.obj.slug])
+    if scope.kind == "cohort":
+        return reverse("impact:cohort", args=[scope.obj.pk])
+    if scope.kind == "funder":
+        return reverse("impact:funder", args=[scope.obj.pk])
+    return reverse("impact:network")
+
+
+# --- public pages ----------------------------------------------------------------------------
+
+
+@login_not_required
+@require_GET
+def method(request):
+    """How each figure is computed, and the mapping of every situation to its category, read
+    from `CATEGORY_OF` itself so that the page cannot drift from the code."""
+    mapping = [
+        {
+            "category": ExitCategory(c),
+            "positive": c in POSITIVE_CATEGORIES,
+            "types": [ExitType(t).label for t, cat in CATEGORY_OF.items() if cat == c],
+        }
+        for c in ExitCategory.values
+    ]
+    context = {
+        "indicators": INDICATORS,
+        "mapping": mapping,
+        "target_percent": int(TARGET * 100),
+        "threshold": opendata.THRESHOLD,
+        "legend": LEGEND,
+        "horizons": HORIZONS,
+    }
+    return render(request, "impact/method.html", context)
+
+
+@login_not_required
+@require_GET
+def open_data_csv(request):
+    table = opendata.open_table(network_scope(request.GET.get("reseau") or None))
+    response = HttpResponse(opendata.as_csv(table), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="plombiers-opendata.csv"'
+    return response
+
+
+@require_GET
+def report(request, slug, year):
+    """The yearly funder report of a school: its team, the network staff and its funders."""
+    from django.utils import timezone
+
+    from .report import report_pdf
+
+    scope = resolve_scope(request.user, "school", slug)
+    today = timezone.localdate()
+    if not 2000 <= year <= today.year:
+        raise Http404
+    response = HttpResponse(report_pdf(scope, year, today=today), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="rapport-{scope.obj.slug}-{year}.pdf"'
+    return response
+
+
+@login_not_required
+@require_GET
+def public_results(request, slug):
+    """Qualiopi indicator 2: what a school publishes over the last twelve months — its learners'
+    satisfaction and recommendation, its completion rate (from `surveys`) and its insertion rates
+    (positive exits and durable jobs at exit, positive exits at 6 months), each with its sample.
+    A figure is shown only from `MIN_SAMPLE` people, so that nobody can be recognised."""
+    from django.shortcuts import get_object_or_404
+
+    from plombiers.network.enums import SchoolStatus
+    from plombiers.network.models import School
+    from plombiers.surveys.enums import Audience
+    from plombiers.surveys.questionnaires import questionnaire
+    from plombiers.surveys.results import MIN_SAMPLE, PublicFigure, public_figures
+
+    from .selectors import Filters
+
+    school = get_object_or_404(
+        School.objects.exclude(status=SchoolStatus.PROJECT).select_related("trade", "commune"), slug=slug
+    )
+    figures = public_figures(school)
+    start, end = figures[0].period
+    scope = Scope("school", school.name, School.objects.filter(pk=school.pk), obj=school)
+    row = indicators(
+        scope,
+        Filters(since=start, until=end),
+        measures=[
+            "exits",
+            "counted_exits",
+            "positive_exits",
+            "exits_emploi_durable",
+            "followups_6",
+            "positive_6",
+        ],
+    ).rows[0]
+    for key, label, sample_label in [
+        (
+            "positive_exit_rate",
+            "Taux de sorties positives (emploi ou formation) à la sortie",
+            "jeunes sorti·es",
+        ),
+        ("durable_job_rate", "Taux d'emploi durable à la sortie", "jeunes sorti·es"),
+        (
+            "positive_exit_rate_6m",
+            "Taux de sorties positives 6 mois après la sortie",
+            "jeunes suivi·es à 6 mois",
+        ),
+    ]:
+        figure = row[key]
+        figures.append(
+            PublicFigure(label, figure.percent, figure.denominator or 0, sample_label, (start, end))
+        )
+    context = {
+        "school": school,
+        "figures": figures,
+        "min_sample": MIN_SAMPLE,
+        "satisfaction_question": questionnaire(Audience.LEARNER).satisfaction.label,
+        "target_percent": int(TARGET * 100),
+    }
+    return render(request, "impact/public_results.html", context)

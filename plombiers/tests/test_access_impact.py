@@ -1,0 +1,129 @@
+"""The access rule of DESIGN.md on every impact page and endpoint.
+
+Dashboards: network staff see the network and every school; a school's team sees its own school and
+cohorts (another school: 404); a funder sees the schools it funds, in aggregate only; prescribers,
+learners and outsiders get 404 everywhere. A funder never reaches a learner's name: no link to the
+learners' lists on its pages, and those lists are 404 for it whatever the parameters.
+"""
+
+import pytest
+from django.urls import reverse
+
+from plombiers.accounts.services import api_token_create
+from plombiers.impact.tests import world as world_module
+from plombiers.referrals.models import Learner
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "staff",
+    "manager_a",
+    "trainer_a",
+    "social_worker_a",
+    "manager_b",
+    "trainer_b",
+    "prescriber",
+    "funder",
+    "learner_a",
+    "outsider",
+]
+# Which dashboards each role opens (200); every other one is 404.
+SEES = {
+    "staff": {"network", "school_a", "school_b", "cohort_a", "cohort_b", "funder"},
+    "manager_a": {"school_a", "cohort_a"},
+    "trainer_a": {"school_a", "cohort_a"},
+    "social_worker_a": {"school_a", "cohort_a"},
+    "manager_b": {"school_b", "cohort_b"},
+    "trainer_b": {"school_b", "cohort_b"},
+    "funder": {"school_a", "funder"},
+}
+LISTS = {"staff", "manager_a", "trainer_a", "social_worker_a", "manager_b", "trainer_b"}
+
+
+@pytest.fixture
+def world(cast):
+    return world_module.build(cast)
+
+
+def _urls(cast, world):
+    return {
+        "network": reverse("impact:network"),
+        "school_a": reverse("impact:school", args=[cast.school_a.slug]),
+        "school_b": reverse("impact:school", args=[cast.school_b.slug]),
+        "cohort_a": reverse("impact:cohort", args=[world.a1.pk]),
+        "cohort_b": reverse("impact:cohort", args=[world.b1.pk]),
+        "funder": reverse("impact:funder", args=[cast.funder_org.pk]),
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_dashboards(client, cast, world, role):
+    client.force_login(getattr(cast, role))
+    for name, url in _urls(cast, world).items():
+        expected = 200 if name in SEES.get(role, set()) else 404
+        assert client.get(url).status_code == expected, (role, name)
+        assert client.get(url, {"format": "csv"}).status_code == expected, (role, name, "csv")
+    home = client.get(reverse("impact:home")).status_code
+    assert home == (200 if role in SEES else 404)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_learner_lists(client, cast, world, role):
+    client.force_login(getattr(cast, role))
+    url = reverse("impact:learners")
+    cases = {
+        "network": {"scope": "network"},
+        "school_a": {"scope": "school", "id": cast.school_a.slug},
+        "school_b": {"scope": "school", "id": cast.school_b.slug},
+        "cohort_a": {"scope": "cohort", "id": world.a1.pk},
+        "funder": {"scope": "funder", "id": cast.funder_org.pk},
+    }
+    for name, params in cases.items():
+        response = client.get(url, {**params, "measure": "started"})
+        allowed = role in LISTS and name in SEES.get(role, set())
+        assert response.status_code == (200 if allowed else 404), (role, name)
+
+
+def test_the_funder_never_reaches_a_learner_name(client, cast, world):
+    client.force_login(cast.funder)
+    names = list(Learner.objects.values_list("last_name", flat=True))
+    pages = [
+        reverse("impact:home"),
+        reverse("impact:funder", args=[cast.funder_org.pk]),
+        reverse("impact:school", args=[cast.school_a.slug]),
+        reverse("impact:school", args=[cast.school_a.slug]) + "?group_by=prescriber",
+        reverse("impact:funder", args=[cast.funder_org.pk]) + "?group_by=cohort",
+    ]
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert "/impact/apprenants/" not in html, url
+        assert "/jeunes/" not in html, url
+        for name in names:
+            assert name not in html, (url, name)
+    for fmt in ("csv", "xlsx"):
+        body = client.get(pages[0], {"format": fmt, "table": "groupes"}).content
+        for name in names:
+            assert name.encode() not in body
+    pdf = client.get(reverse("impact:report", args=[cast.school_a.slug, 2025]))
+    assert pdf.status_code == 200
+    # The API: the same aggregates, and no list.
+    _token, raw = api_token_create(user=cast.funder)
+    headers = {"Authorization": f"Bearer {raw}"}
+    for group in ("school", "cohort", "prescriber", "year"):
+        body = client.get(f"/api/v1/impact?scope=funder&group_by={group}", headers=headers).content.decode()
+        for name in names:
+            assert name not in body
+    assert (
+        client.get(f"/api/v1/impact?scope=school&id={cast.school_b.slug}", headers=headers).status_code == 404
+    )
+    assert client.get("/api/v1/impact?scope=network", headers=headers).status_code == 404
+
+
+def test_public_pages(client, cast, world):
+    assert client.get(reverse("impact:method")).status_code == 200
+    assert client.get(reverse("impact:opendata")).status_code == 200
+    assert client.get("/api/v1/impact/opendata").status_code == 200
+    assert client.get(reverse("impact:home")).status_code == 302  # to the login page
+    assert (
+        client.get(reverse("impact:learners"), {"scope": "network", "measure": "started"}).status_code == 302
+    )
