@@ -288,3 +288,41 @@ def follow_up_record(request, follow_up_id: Id, payload: FollowUpIn):
     except PermissionDenied as error:
         return Status(403, {"detail": str(error)})
     return FollowUp.objects.select_related("exit__enrolment__cohort").get(pk=follow_up.pk)
+
+
+# --- the paths of the issue: POST /exits and /followups ----------------------------------------
+
+
+class ExitCreateIn(ExitIn):
+    enrolment: Id = Field(..., description="l'inscription terminée (ou interrompue)")
+
+
+@router.post("/exits", response={201: ExitDetailOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def exit_create_from_body(request, payload: ExitCreateIn):
+    """The same as `POST /enrolments/{id}/exit`, the enrolment named in the body."""
+    return exit_create(request, payload.enrolment, ExitIn(**payload.dict(exclude={"enrolment"})))
+
+
+@router.get("/followups", response=list[FollowUpOut])
+@paginate(Pagination)
+def followups_list(request, filters: Query[FollowUpFilter]):
+    """The same list as `GET /follow-ups`."""
+    return (
+        filters.filter(FollowUp.objects.visible_to(request.user))
+        .select_related("exit__enrolment__cohort")
+        .order_by("due_on", "pk")
+    )
+
+
+class FollowUpCreateIn(FollowUpIn):
+    exit: Id = Field(..., description="la sortie suivie")
+    horizon: FollowUpHorizon = Field(..., description="1, 3, 6 ou 12 (mois après la sortie)")
+
+
+@router.post("/followups", response={200: FollowUpOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def followups_record(request, payload: FollowUpCreateIn):
+    """Report the situation of an exit at one horizon (the same as `PUT /follow-ups/{id}`)."""
+    follow_up = get_object_or_404(
+        FollowUp.objects.visible_to(request.user), exit_id=payload.exit, horizon=payload.horizon
+    )
+    return follow_up_record(request, follow_up.pk, FollowUpIn(**payload.dict(exclude={"exit", "horizon"})))

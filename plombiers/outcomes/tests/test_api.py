@@ -1,4 +1,7 @@
+import datetime as dt
+
 import pytest
+import time_machine
 
 from plombiers.accounts.services import api_token_create
 from plombiers.cohorts.enums import EnrolmentStatus
@@ -189,3 +192,34 @@ def test_the_lists_query_counts_are_pinned(client, cast, django_assert_num_queri
         assert client.get("/api/v1/exits", headers=headers).json()["count"] == rows
     with django_assert_num_queries(3):
         assert client.get("/api/v1/follow-ups", headers=headers).json()["count"] == 4 * rows
+
+
+def test_the_paths_of_the_issue_post_exits_and_followups(client, cast, world):
+    """`POST /exits` (enrolment in the body) and `GET/POST /followups` do what their twins do."""
+    headers = headers_for(client, cast.social_worker_a)
+    response = client.post(
+        "/api/v1/exits",
+        {"enrolment": world.enrolment.pk, "type": "cdd_moins_6_mois"},
+        content_type=JSON,
+        headers=headers,
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["type"], body["category"]) == ("cdd_moins_6_mois", "emploi_transition")
+    listed = client.get(f"/api/v1/followups?exit={body['id']}", headers=headers).json()
+    assert [item["horizon"] for item in listed["items"]] == [1, 3, 6, 12]
+    with time_machine.travel(dt.datetime(2027, 1, 20, 10, tzinfo=dt.UTC), tick=False):
+        response = client.post(
+            "/api/v1/followups",
+            {"exit": body["id"], "horizon": 1, "type": "cdi", "employer_name": "Fibre A"},
+            content_type=JSON,
+            headers=headers,
+        )
+    assert response.status_code == 200, response.content
+    assert (response.json()["type"], response.json()["category"]) == ("cdi", "emploi_durable")
+    again = client.post(
+        "/api/v1/exits", {"enrolment": world.enrolment.pk, "type": "cdi"}, content_type=JSON, headers=headers
+    )
+    assert again.status_code == 400
+    missing = {"exit": 10**9, "horizon": 1, "type": "cdi"}
+    assert client.post("/api/v1/followups", missing, content_type=JSON, headers=headers).status_code == 404
