@@ -116,3 +116,28 @@ def test_a_second_run_changes_nothing(demo):
     before = (Exit.objects.count(), FollowUp.objects.count())
     assert OutcomesBuilder().build(demo, only={"chelles"}) is None
     assert (Exit.objects.count(), FollowUp.objects.count()) == before
+
+
+def test_the_impact_api_rate_equals_a_recomputation_from_the_exits_api(client, demo):
+    """On the demo data, the positive-exit rate of `GET /api/v1/impact` equals the one recomputed
+    from the exits served by `GET /api/v1/exits` (every page of it), by the official definition."""
+    from plombiers.accounts.services import api_token_create
+
+    _token, raw = api_token_create(user=demo.users["reseau@plombiers.example"])
+    headers = {"Authorization": f"Bearer {raw}"}
+    categories, offset = [], 0
+    while True:
+        page = client.get(f"/api/v1/exits?limit=100&offset={offset}", headers=headers).json()
+        categories += [item["category"] for item in page["items"]]
+        offset += 100
+        if offset >= page["count"]:
+            break
+    assert len(categories) == page["count"] > 100
+    counted = [c for c in categories if c != "sortie_neutralisee"]
+    positive = sum(c in ("emploi_durable", "emploi_transition", "sortie_positive") for c in counted)
+    rate = client.get("/api/v1/impact?scope=network", headers=headers).json()["total"]["indicators"][
+        "positive_exit_rate"
+    ]
+    assert (rate["numerator"], rate["denominator"]) == (positive, len(counted))
+    assert rate["value"] == round(positive / len(counted), 4)
+    assert 0.55 <= rate["value"] <= 0.9
