@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "plombiers.surveys",
     "plombiers.internships",
     "plombiers.outcomes",
+    "plombiers.funding",
     "plombiers.demo",
     "plombiers.bench",
 ]

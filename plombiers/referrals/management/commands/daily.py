@@ -1,13 +1,14 @@
 from django.core.management.base import BaseCommand
 
 from plombiers.alerts.tasks import compute_alerts
+from plombiers.funding.tasks import send_report_reminders
 from plombiers.referrals.services import referrals_expire
 
 
 class Command(BaseCommand):
     help = (
         "Travaux quotidiens (à lancer chaque nuit par cron ou un timer systemd) : expiration des "
-        "prescriptions, calcul des alertes de décrochage."
+        "prescriptions, calcul des alertes de décrochage, rappels des comptes rendus aux financeurs."
     )
 
     def handle(self, *args, **options):
@@ -18,3 +19,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{result.return_value} alerte(s) de décrochage levée(s).")
         else:
             self.stdout.write("Calcul des alertes de décrochage confié à la file des tâches.")
+        reminders = send_report_reminders.enqueue()
+        if reminders.is_finished:
+            self.stdout.write(f"{reminders.return_value} rappel(s) de compte rendu aux financeurs envoyé(s).")
+        else:
+            self.stdout.write("Rappels des comptes rendus aux financeurs confiés à la file des tâches.")
