@@ -8,6 +8,7 @@ from plombiers.accounts.api import router as accounts_router
 from plombiers.alerts.api import router as alerts_router
 from plombiers.cohorts.api import router as cohorts_router
 from plombiers.documents.api import router as documents_router
+from plombiers.funding.api import router as funding_router
 from plombiers.internships.api import router as internships_router
 from plombiers.internships.api_matching import router as matching_router
 from plombiers.network.api import router as network_router
@@ -59,3 +60,4 @@ api.add_router("/", alerts_router)
 api.add_router("/", documents_router)
 api.add_router("/", internships_router)
 api.add_router("/", matching_router)
+api.add_router("/", funding_router)

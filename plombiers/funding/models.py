@@ -150,8 +150,10 @@ class Grant(models.Model):
     @property
     def paid(self) -> Decimal:
         if hasattr(self, "paid_total"):
-            return self.paid_total
-        return self.payments.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+            total = self.paid_total
+        else:
+            total = self.payments.aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+        return Decimal(total).quantize(ZERO)  # SQLite gives back 0 for an empty sum
 
     @property
     def remaining(self) -> Decimal | None:
@@ -240,6 +242,24 @@ class OpcoFundingQuerySet(models.QuerySet):
             ),
             paid_total=Coalesce(Sum("invoices__amount", filter=Q(invoices__status=InvoiceStatus.PAID)), ZERO),
         )
+
+    def with_attended_minutes(self):
+        """`attended_minutes`: the minutes attended by the cohort's learners on its signed sheets
+        (the rule of `Enrolment.objects.with_hours()`), one subquery for the whole list."""
+        from plombiers.cohorts.enums import AttendanceStatus
+        from plombiers.cohorts.models import Attendance
+
+        minutes = (
+            Attendance.objects.signed()
+            .filter(
+                session__cohort=models.OuterRef("cohort"),
+                status__in=[AttendanceStatus.PRESENT, AttendanceStatus.LATE],
+            )
+            .values("session__cohort")
+            .annotate(total=Sum(models.F("session__duration_minutes") - models.F("late_minutes")))
+            .values("total")
+        )
+        return self.annotate(attended_minutes=Coalesce(models.Subquery(minutes), 0))
 
 
 class OpcoFunding(models.Model):
