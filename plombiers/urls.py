@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("plombiers.documents.urls")),
     path("", include("plombiers.surveys.urls")),
     path("", include("plombiers.internships.urls")),
+    path("", include("plombiers.funding.urls")),
 ]

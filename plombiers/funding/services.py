@@ -406,9 +406,9 @@ def claimable(funding: OpcoFunding) -> Claim:
 
 
 def _invoiced_minutes(funding: OpcoFunding) -> int:
-    return funding.invoices.exclude(status=Inv.REJECTED).aggregate(total=Coalesce(Sum("attended_minutes"), 0))[
-        "total"
-    ]
+    return funding.invoices.exclude(status=Inv.REJECTED).aggregate(
+        total=Coalesce(Sum("attended_minutes"), 0)
+    )["total"]
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from plombiers.funding import services as svc
-from plombiers.funding.enums import GrantPurpose, GrantStatus
+from plombiers.funding.enums import GrantStatus
 from plombiers.funding.models import Grant, OpcoFunding
 
 from .conftest import RATE, WEEK_1
@@ -73,7 +73,9 @@ def test_overlapping_grant_is_a_400(client, cast, orgs):
     assert _post(client, "/api/v1/grants", _grant_body(cast, orgs)).status_code == 201
     response = _post(client, "/api/v1/grants", _grant_body(cast, orgs, period_start="2026-06-01"))
     assert response.status_code == 400 and "chevauchent" in response.json()["detail"]
-    network_grant = _post(client, "/api/v1/grants", _grant_body(cast, orgs, school=None, purpose="ingenierie"))
+    network_grant = _post(
+        client, "/api/v1/grants", _grant_body(cast, orgs, school=None, purpose="ingenierie")
+    )
     assert network_grant.status_code == 201 and network_grant.json()["school"] is None
 
 
@@ -93,7 +95,9 @@ def test_opco_fundings_claimable_and_budget_and_costs(client, cast, course, orgs
     assert created["hours_attended"] == "30.42" and created["amount_claimable"] == "380.21"
     assert created["hourly_rate"] == "12.50" and created["amount_invoiced"] == "0.00"
     funding = OpcoFunding.objects.get()
-    svc.opco_invoice_create(funding=funding, by=cast.staff, period_start=WEEK_1, period_end=WEEK_1 + dt.timedelta(days=6))
+    svc.opco_invoice_create(
+        funding=funding, by=cast.staff, period_start=WEEK_1, period_end=WEEK_1 + dt.timedelta(days=6)
+    )
     listed = client.get(f"/api/v1/opco-fundings?cohort={course.cohort.pk}").json()
     assert listed["count"] == 1 and listed["items"][0]["amount_invoiced"] == "302.08"
     assert _post(client, "/api/v1/opco-fundings", body).status_code == 400

@@ -32,7 +32,9 @@ def test_cost_indicators_on_a_hand_computed_case(cast, course, orgs, today):
     _finish(course.chloe, ExitType.MOVED, status="abandon")  # neutralised
     budget = svc.budget_create(school=cast.school_a, year=2026, by=cast.staff, planned={"salaires": "5000"})
     svc.budget_lines_update(
-        budget=budget, by=cast.staff, values={"salaires": {"actual": "5400"}, "consommables": {"actual": "75"}}
+        budget=budget,
+        by=cast.staff,
+        values={"salaires": {"actual": "5400"}, "consommables": {"actual": "75"}},
     )
     # Another school's figures never leak in.
     other = CohortFactory(school=cast.school_b)
@@ -75,7 +77,12 @@ def test_funding_share_and_bpf(cast, course, orgs, today):
     paid(orgs.foundation, "500")
     paid(orgs.foundation, "9999", school=None)  # the network's own: not a school's income
     funding = svc.opco_funding_create(
-        cohort=course.cohort, by=cast.staff, opco=orgs.opco, scheme="poec", hours_agreed="500", hourly_rate=RATE
+        cohort=course.cohort,
+        by=cast.staff,
+        opco=orgs.opco,
+        scheme="poec",
+        hours_agreed="500",
+        hourly_rate=RATE,
     )
     invoice = svc.opco_invoice_create(
         funding=funding, by=cast.staff, period_start=WEEK_1, period_end=WEEK_1 + dt.timedelta(days=6)
@@ -87,7 +94,9 @@ def test_funding_share_and_bpf(cast, course, orgs, today):
     assert shares[FunderType.FOUNDATIONS].amount == D("500.00")
     assert shares[FunderType.PUBLIC].percent == D("62.5")  # 3 000 / 4 802,08
     assert sum(s.percent for s in shares.values()) == D("100.0")
-    network_shares = {s.funder_type: s.amount for s in sel.funding_share([], 2026, network_id=cast.network.pk)}
+    network_shares = {
+        s.funder_type: s.amount for s in sel.funding_share([], 2026, network_id=cast.network.pk)
+    }
     assert network_shares[FunderType.FOUNDATIONS] == D("9999.00")
 
     figures = sel.bpf(cast.school_a, 2026)
@@ -104,9 +113,12 @@ def test_funding_share_and_bpf(cast, course, orgs, today):
 
 
 def test_funder_figures_suppress_small_counts(cast, orgs):
-    cohort = CohortFactory(school=cast.school_a, start_date=dt.date(2026, 1, 5), end_date=dt.date(2026, 4, 30))
+    cohort = CohortFactory(
+        school=cast.school_a, start_date=dt.date(2026, 1, 5), end_date=dt.date(2026, 4, 30)
+    )
     enrolments = [
-        EnrolmentFactory(cohort=cohort, learner=LearnerFactory(), entry_date=dt.date(2026, 1, 5)) for _ in range(6)
+        EnrolmentFactory(cohort=cohort, learner=LearnerFactory(), entry_date=dt.date(2026, 1, 5))
+        for _ in range(6)
     ]
     for enrolment in enrolments[:3]:
         _finish(enrolment, ExitType.CDI)

@@ -330,7 +330,10 @@ def test_invoices_are_capped_by_the_hours_agreed(cast, course, today):
     assert (second.attended_minutes, second.amount) == (50, D("10.42"))
     with pytest.raises(ValidationError, match="déjà facturées"):
         svc.opco_invoice_create(
-            funding=funding, by=cast.staff, period_start=dt.date(2026, 10, 13), period_end=dt.date(2026, 10, 13)
+            funding=funding,
+            by=cast.staff,
+            period_start=dt.date(2026, 10, 13),
+            period_end=dt.date(2026, 10, 13),
         )
 
 
