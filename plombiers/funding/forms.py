@@ -137,15 +137,14 @@ class BudgetLinesForm(Form):
         super().__init__(*args, **kwargs)
         self.lines = sorted(budget.lines.all(), key=lambda line: BudgetCategory.values.index(line.category))
         for line in self.lines:
-            label = line.get_category_display()
             self.fields[f"{line.category}-planned"] = AmountField(
-                label=f"{label} — prévu",
+                label="Prévu",
                 positive=False,
                 initial=f"{line.planned}".replace(".", ","),
                 help_text="",
             )
             self.fields[f"{line.category}-actual"] = AmountField(
-                label=f"{label} — réalisé",
+                label="Réalisé",
                 positive=False,
                 required=False,
                 initial="" if line.actual is None else f"{line.actual}".replace(".", ","),

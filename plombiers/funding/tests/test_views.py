@@ -48,11 +48,17 @@ def _grants(cast, orgs, n, start_year=2010):
             period_end=dt.date(start_year + i, 12, 31),
         )
         svc.grant_decide(grant=grant, by=cast.staff, to=GrantStatus.GRANTED)
-        svc.grant_payment_record(grant=grant, by=cast.staff, amount="1000", paid_on=dt.date(start_year + i, 6, 1))
+        svc.grant_payment_record(
+            grant=grant, by=cast.staff, amount="1000", paid_on=dt.date(start_year + i, 6, 1)
+        )
         svc.grant_report_add(grant=grant, by=cast.staff, title="Bilan", due_on=dt.date(start_year + i, 12, 1))
     for i in range(n):
-        cohort = CohortFactory(school=cast.school_a, start_date=dt.date(2020 + i, 1, 6), end_date=dt.date(2020 + i, 4, 30))
-        svc.opco_funding_create(cohort=cohort, by=cast.staff, opco=orgs.opco, scheme="poec", hours_agreed="100", hourly_rate="10")
+        cohort = CohortFactory(
+            school=cast.school_a, start_date=dt.date(2020 + i, 1, 6), end_date=dt.date(2020 + i, 4, 30)
+        )
+        svc.opco_funding_create(
+            cohort=cohort, by=cast.staff, opco=orgs.opco, scheme="poec", hours_agreed="100", hourly_rate="10"
+        )
 
 
 def _count(client, url):
@@ -82,9 +88,16 @@ def _urls(cast, course):
 def test_query_counts_are_pinned(client, cast, orgs, course, today):
     svc.budget_create(school=cast.school_a, year=2026, by=cast.staff)
     funding = svc.opco_funding_create(
-        cohort=course.cohort, by=cast.staff, opco=orgs.opco, scheme="poec", hours_agreed="100", hourly_rate=RATE
+        cohort=course.cohort,
+        by=cast.staff,
+        opco=orgs.opco,
+        scheme="poec",
+        hours_agreed="100",
+        hourly_rate=RATE,
     )
-    svc.opco_invoice_create(funding=funding, by=cast.staff, period_start=WEEK_1, period_end=WEEK_1 + dt.timedelta(days=6))
+    svc.opco_invoice_create(
+        funding=funding, by=cast.staff, period_start=WEEK_1, period_end=WEEK_1 + dt.timedelta(days=6)
+    )
     _grants(cast, orgs, 1)
     small, large = {}, {}
     client.force_login(cast.staff)
@@ -138,9 +151,16 @@ def test_budget_page_and_csv_import(client, cast, today):
 
 def test_bpf_export_is_an_xlsx_with_numbers(client, cast, course, orgs, today):
     funding = svc.opco_funding_create(
-        cohort=course.cohort, by=cast.staff, opco=orgs.opco, scheme="poec", hours_agreed="100", hourly_rate=RATE
+        cohort=course.cohort,
+        by=cast.staff,
+        opco=orgs.opco,
+        scheme="poec",
+        hours_agreed="100",
+        hourly_rate=RATE,
     )
-    invoice = svc.opco_invoice_create(funding=funding, by=cast.staff, period_start=WEEK_1, period_end=WEEK_1 + dt.timedelta(days=6))
+    invoice = svc.opco_invoice_create(
+        funding=funding, by=cast.staff, period_start=WEEK_1, period_end=WEEK_1 + dt.timedelta(days=6)
+    )
     svc.opco_invoice_transition(invoice=invoice, by=cast.staff, to="emise", number="F1")
     client.force_login(cast.staff)
     response = client.get(reverse("funding:bpf_export", args=[cast.school_a.slug, 2026]))
@@ -157,13 +177,18 @@ def test_bpf_export_is_an_xlsx_with_numbers(client, cast, course, orgs, today):
 def test_opco_page_creates_funding_and_invoice(client, cast, course, orgs, today):
     client.force_login(cast.manager_a)
     url = reverse("funding:opco_funding_create", args=[course.cohort.pk])
-    response = client.post(url, {"opco": orgs.opco.pk, "scheme": "poec", "hours_agreed": "100", "hourly_rate": "-2"})
+    response = client.post(
+        url, {"opco": orgs.opco.pk, "scheme": "poec", "hours_agreed": "100", "hourly_rate": "-2"}
+    )
     assert response.status_code == 400 and not OpcoFunding.objects.exists()
-    response = client.post(url, {"opco": orgs.opco.pk, "scheme": "poec", "hours_agreed": "100", "hourly_rate": "12,50"})
+    response = client.post(
+        url, {"opco": orgs.opco.pk, "scheme": "poec", "hours_agreed": "100", "hourly_rate": "12,50"}
+    )
     assert response.status_code == 302
     page = client.get(reverse("funding:cohort_opco", args=[course.cohort.pk])).content.decode()
     assert "380,21\u00a0€" in page
     response = client.post(
-        reverse("funding:invoice_create", args=[course.cohort.pk]), {"period_start": "2026-10-12", "period_end": "2026-10-18"}
+        reverse("funding:invoice_create", args=[course.cohort.pk]),
+        {"period_start": "2026-10-12", "period_end": "2026-10-18"},
     )
     assert response.status_code == 400 and "pas encore signées" in response.content.decode()
