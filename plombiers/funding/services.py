@@ -180,7 +180,7 @@ def grant_decide(
     """The funder's answer: « accordée » (with the amount granted, the amount asked by default) or
     « refusée »; a decision entered by mistake goes back to « sollicitée ». A grant already paid
     does not move."""
-    grant = Grant.objects.select_for_update().select_related("school", "funder").get(pk=grant.pk)
+    grant = Grant.objects.select_for_update(of=("self",)).select_related("school", "funder").get(pk=grant.pk)
     _check_grant(by, grant)
     if to not in GRANT_TRANSITIONS.get(grant.status, set()):
         labels = dict(G.choices)
@@ -215,7 +215,7 @@ def grant_payment_record(
     *, grant: Grant, by: User, amount, paid_on: dt.date, reference: str = ""
 ) -> GrantPayment:
     """One payment of a granted grant; the payments never add up to more than the amount granted."""
-    grant = Grant.objects.select_for_update().select_related("school").get(pk=grant.pk)
+    grant = Grant.objects.select_for_update(of=("self",)).select_related("school").get(pk=grant.pk)
     _check_grant(by, grant)
     if grant.status not in (G.GRANTED, G.PAID):
         raise ValidationError("On n'enregistre un versement que sur une subvention accordée.")
@@ -265,7 +265,7 @@ def grant_report_add(*, grant: Grant, by: User, title: str, due_on: dt.date) -> 
 
 @transaction.atomic
 def grant_report_done(*, report: GrantReport, by: User, done_on: dt.date | None = None) -> GrantReport:
-    report = GrantReport.objects.select_for_update().select_related("grant__school").get(pk=report.pk)
+    report = GrantReport.objects.select_for_update(of=("self",)).select_related("grant__school").get(pk=report.pk)
     _check_grant(by, report.grant)
     if report.done:
         raise ValidationError("Ce compte rendu est déjà marqué remis.")
@@ -284,7 +284,7 @@ def grant_report_done(*, report: GrantReport, by: User, done_on: dt.date | None 
 @transaction.atomic
 def grant_agreement_attach(*, grant: Grant, by: User, upload) -> Grant:
     """The signed agreement, a PDF checked by its bytes (10 MB at most), stored under a random name."""
-    grant = Grant.objects.select_for_update().select_related("school").get(pk=grant.pk)
+    grant = Grant.objects.select_for_update(of=("self",)).select_related("school").get(pk=grant.pk)
     _check_grant(by, grant)
     try:
         kind = check_evidence(upload)
@@ -344,7 +344,7 @@ def opco_funding_create(
     hourly_rate,
     reference: str = "",
 ) -> OpcoFunding:
-    cohort = Cohort.objects.select_for_update().select_related("school").get(pk=cohort.pk)
+    cohort = Cohort.objects.select_for_update(of=("self",)).select_related("school").get(pk=cohort.pk)
     _check_school(by, cohort.school)
     if opco.kind != OrganisationKind.OPCO or opco.network_id != cohort.school.network_id:
         raise ValidationError({"opco": "Choisissez un OPCO partenaire du réseau."})
@@ -418,7 +418,7 @@ def opco_invoice_create(
     """An invoice « à émettre » for the hours attended between two dates: every half-day of the
     period must be signed, the period must not overlap another invoice (a rejected one is replaced by
     a new one), and the hours billed stay within the hours agreed."""
-    funding = OpcoFunding.objects.select_for_update().select_related("cohort__school").get(pk=funding.pk)
+    funding = OpcoFunding.objects.select_for_update(of=("self",)).select_related("cohort__school").get(pk=funding.pk)
     cohort = funding.cohort
     _check_school(by, cohort.school)
     start, end = _period(period_start, period_end)
@@ -491,7 +491,7 @@ def opco_invoice_transition(
 ) -> OpcoInvoice:
     """à émettre → émise (number and date) → payée (date) | rejetée (reason required)."""
     invoice = (
-        OpcoInvoice.objects.select_for_update().select_related("funding__cohort__school").get(pk=invoice.pk)
+        OpcoInvoice.objects.select_for_update(of=("self",)).select_related("funding__cohort__school").get(pk=invoice.pk)
     )
     school = invoice.funding.cohort.school
     _check_school(by, school)
@@ -566,7 +566,7 @@ def budget_create(*, school: School, year: int, by: User, planned: dict | None =
 @transaction.atomic
 def budget_lines_update(*, budget: Budget, by: User, values: dict[str, dict]) -> Budget:
     """{category: {"planned": amount, "actual": amount or None}}: every amount checked first."""
-    budget = Budget.objects.select_for_update().select_related("school").get(pk=budget.pk)
+    budget = Budget.objects.select_for_update(of=("self",)).select_related("school").get(pk=budget.pk)
     _check_school(by, budget.school)
     lines = {line.category: line for line in budget.lines.all()}
     labels = dict(BudgetCategory.choices)
