@@ -117,7 +117,7 @@ def school_funding(request, slug):
         "school": school,
         "grants": paginate(request, grants),
         "fundings": page,
-        "budgets": list(Budget.objects.filter(school=school).order_by("-year")[:10]),
+        "budgets": list(Budget.objects.filter(school=school).select_related("school").order_by("-year")[:10]),
         "costs": costs,
         "shares": selectors.funding_share([school.pk], year),
         "year": year,

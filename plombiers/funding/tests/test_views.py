@@ -23,7 +23,7 @@ PINNED = {
     # the funders and schools named; the by-funder page count
     "overview": 11,
     # + budgets, grants and OPCO pages (count + rows), 6 cost aggregations, 2 income sums
-    "school_funding": 18,
+    "school_funding": 17,
     "grant_detail": 6,
     "cohort_opco": 6,
     "budget": 6,
@@ -52,6 +52,7 @@ def _grants(cast, orgs, n, start_year=2010):
             grant=grant, by=cast.staff, amount="1000", paid_on=dt.date(start_year + i, 6, 1)
         )
         svc.grant_report_add(grant=grant, by=cast.staff, title="Bilan", due_on=dt.date(start_year + i, 12, 1))
+        svc.budget_create(school=cast.school_a, year=start_year + i, by=cast.staff)
     for i in range(n):
         cohort = CohortFactory(
             school=cast.school_a, start_date=dt.date(2020 + i, 1, 6), end_date=dt.date(2020 + i, 4, 30)
