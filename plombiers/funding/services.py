@@ -265,7 +265,9 @@ def grant_report_add(*, grant: Grant, by: User, title: str, due_on: dt.date) -> 
 
 @transaction.atomic
 def grant_report_done(*, report: GrantReport, by: User, done_on: dt.date | None = None) -> GrantReport:
-    report = GrantReport.objects.select_for_update(of=("self",)).select_related("grant__school").get(pk=report.pk)
+    report = (
+        GrantReport.objects.select_for_update(of=("self",)).select_related("grant__school").get(pk=report.pk)
+    )
     _check_grant(by, report.grant)
     if report.done:
         raise ValidationError("Ce compte rendu est déjà marqué remis.")
@@ -418,7 +420,11 @@ def opco_invoice_create(
     """An invoice « à émettre » for the hours attended between two dates: every half-day of the
     period must be signed, the period must not overlap another invoice (a rejected one is replaced by
     a new one), and the hours billed stay within the hours agreed."""
-    funding = OpcoFunding.objects.select_for_update(of=("self",)).select_related("cohort__school").get(pk=funding.pk)
+    funding = (
+        OpcoFunding.objects.select_for_update(of=("self",))
+        .select_related("cohort__school")
+        .get(pk=funding.pk)
+    )
     cohort = funding.cohort
     _check_school(by, cohort.school)
     start, end = _period(period_start, period_end)
@@ -491,7 +497,9 @@ def opco_invoice_transition(
 ) -> OpcoInvoice:
     """à émettre → émise (number and date) → payée (date) | rejetée (reason required)."""
     invoice = (
-        OpcoInvoice.objects.select_for_update(of=("self",)).select_related("funding__cohort__school").get(pk=invoice.pk)
+        OpcoInvoice.objects.select_for_update(of=("self",))
+        .select_related("funding__cohort__school")
+        .get(pk=invoice.pk)
     )
     school = invoice.funding.cohort.school
     _check_school(by, school)
