@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "plombiers.internships",
     "plombiers.credentials",
     "plombiers.outcomes",
+    "plombiers.funding",
     "plombiers.impact",
     "plombiers.demo",
     "plombiers.bench",

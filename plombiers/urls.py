@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("plombiers.credentials.urls")),
     path("", include("plombiers.outcomes.urls")),
     path("", include("plombiers.impact.urls")),
+    path("", include("plombiers.funding.urls")),
 ]

@@ -9,6 +9,7 @@ from plombiers.alerts.api import router as alerts_router
 from plombiers.cohorts.api import router as cohorts_router
 from plombiers.credentials.api import router as credentials_router
 from plombiers.documents.api import router as documents_router
+from plombiers.funding.api import router as funding_router
 from plombiers.impact.api import router as impact_router
 from plombiers.internships.api import router as internships_router
 from plombiers.internships.api_matching import router as matching_router
@@ -65,3 +66,4 @@ api.add_router("/", credentials_router)
 api.add_router("/", matching_router)
 api.add_router("/", outcomes_router)
 api.add_router("/", impact_router)
+api.add_router("/", funding_router)

@@ -617,3 +617,67 @@ def cohort_documents_zip(*, cohort: Cohort) -> bytes:
         for path, content in cohort_documents_files(cohort=cohort):
             archive.writestr(path, content)
     return buffer.getvalue()
+
+
+# --- the documents of a period (an OPCO invoice) ------------------------------------------------
+
+
+@dataclass
+class _PeriodData(CohortData):
+    """A cohort's data limited to the half-days between two dates: a certificat states the hours
+    attended on the signed sheets of the period, from the later of entry and period start to the
+    earlier of exit and period end."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    @cached_property
+    def enrolments(self) -> list[Enrolment]:
+        # Filtering the attendances before annotating restricts `with_hours` to the period.
+        return list(
+            Enrolment.objects.filter(
+                cohort=self.cohort, attendances__session__date__range=(self.start, self.end)
+            )
+            .with_hours()
+            .select_related("learner")
+            .order_by("learner__last_name", "learner__first_name", "pk")
+        )
+
+    def period_of(self, enrolment: Enrolment) -> tuple[dt.date, dt.date]:
+        start, end = super().period_of(enrolment)
+        return max(start, self.start), min(end, self.end)
+
+
+def period_documents_files(*, cohort: Cohort, start: dt.date, end: dt.date) -> list[tuple[str, bytes]]:
+    """The proof of an OPCO claim over a period, as (path, PDF): the certificat de réalisation of each
+    learner who attended on a signed sheet of the period (hours of the period), and the signed weekly
+    émargement sheet of each week with a signed half-day in the period."""
+    base = CohortData.load(cohort)
+    base.sessions  # noqa: B018 — read first: the scheduled hours are then summed from them
+    files = []
+    for monday, sheet in _weeks(base):
+        week_sessions = [s for s in base.sessions if monday_of(s.date) == monday]
+        if not any(s.is_locked and start <= s.date <= end for s in week_sessions):
+            continue
+        files.append(
+            (
+                f"emargement/{monday.isoformat()}.pdf",
+                render("emargement.typ", _attendance_data(base, [sheet])),
+            )
+        )
+    data = _PeriodData(base.cohort, start=start, end=end)
+    # What the sheets already read (cohort, provider, sessions…) is shared; the learners are not.
+    data.__dict__.update({k: v for k, v in base.__dict__.items() if k not in ("enrolments", "start", "end")})
+    names: dict[int, str] = {}
+    for enrolment in data.enrolments:
+        if data.hours_of(enrolment).attended <= 0:
+            continue
+        name = _file_name(enrolment)
+        names[enrolment.pk] = name if name not in names.values() else f"{name}-{enrolment.pk}"
+        files.append(
+            (
+                f"certificats-realisation/{names[enrolment.pk]}.pdf",
+                render("certificat.typ", _completion_data(data, [enrolment])),
+            )
+        )
+    return files

@@ -8,6 +8,7 @@ from plombiers.cohorts.models import Cohort
 from plombiers.demo.alerts import AlertsBuilder, demo_alert_counts
 from plombiers.demo.attendance import AttendanceBuilder, demo_attendance_counts
 from plombiers.demo.credentials import CredentialsBuilder, demo_credential_counts
+from plombiers.demo.funding import FundingBuilder, demo_funding_counts
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.internships import InternshipsBuilder, demo_internship_counts
 from plombiers.demo.network import ACCOUNTS, DEMO_PASSWORD, Builder
@@ -46,6 +47,7 @@ class Command(BaseCommand):
             InternshipsBuilder(seed).build(demo)
             CredentialsBuilder(seed).build(demo)
             OutcomesBuilder(seed).build(demo)
+            FundingBuilder(seed).build(demo)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Réseau « {demo.network.name} » : {len(demo.schools)} écoles, prêt en "
@@ -86,6 +88,8 @@ class Command(BaseCommand):
         self.stdout.write(
             "Sorties et suivis : " + ", ".join(f"{n} {label}" for label, n in outcomes.items()) + "."
         )
+        funding = demo_funding_counts(demo.network)
+        self.stdout.write("Financements : " + ", ".join(f"{n} {label}" for label, n in funding.items()) + ".")
         self.stdout.write(f"Comptes de démonstration (mot de passe « {DEMO_PASSWORD} ») :")
         for email, first_name, role, _scope in ACCOUNTS:
             self.stdout.write(f"  {email:40} {first_name} — {role.label}")

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from plombiers.alerts.tasks import compute_alerts
+from plombiers.funding.tasks import send_report_reminders
 from plombiers.outcomes.services import follow_ups_expire
 from plombiers.outcomes.tasks import notify_follow_ups_due
 from plombiers.referrals.services import referrals_expire
@@ -10,7 +11,8 @@ from plombiers.referrals.services import referrals_expire
 class Command(BaseCommand):
     help = (
         "Travaux quotidiens (à lancer chaque nuit par cron ou un timer systemd) : expiration des "
-        "prescriptions, calcul des alertes de décrochage, suivis de sortie (à faire, sans nouvelles)."
+        "prescriptions, calcul des alertes de décrochage, suivis de sortie (à faire, sans nouvelles), "
+        "rappels des comptes rendus aux financeurs."
     )
 
     def handle(self, *args, **options):
@@ -33,3 +35,8 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("Les e-mails des suivis de sortie du jour sont confiés à la file des tâches.")
+        reminders = send_report_reminders.enqueue()
+        if reminders.is_finished:
+            self.stdout.write(f"{reminders.return_value} rappel(s) de compte rendu aux financeurs envoyé(s).")
+        else:
+            self.stdout.write("Rappels des comptes rendus aux financeurs confiés à la file des tâches.")

@@ -1,0 +1,395 @@
+"""The reads of the funding app that other apps call (the impact dashboards): cost indicators, the
+funding share by funder type, the figures a funder may see and the BPF numbers. Each is a handful
+of grouped SQL aggregations, whatever the number of schools, learners or half-days.
+
+Conventions, the same everywhere:
+- a year is a calendar year;
+- learners **started** in a year entered their cohort that year; **completed** ones finished their
+  path (status « parcours terminé ») with an end date that year; **positive exits** are
+  `Exit.objects.positive()` dated that year, out of `Exit.objects.counted()`;
+- **hours of training** are the minutes attended on the signed sheets of the year's half-days — the
+  rule of `Enrolment.objects.with_hours()`: the half-day for a present learner, less the delay for a
+  late one, nothing for an absence, excused or not;
+- **spending** is the sum of the actual amounts of the school's budget lines for the year;
+- **income** is cash received from grants (payments dated that year) plus OPCO invoices issued that
+  year (émises or payées), by funder type (`Organisation.category` grouped in `FUNDER_TYPE_OF_CATEGORY`).
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
+
+from plombiers.cohorts.enums import AttendanceStatus, EnrolmentStatus
+from plombiers.cohorts.models import Attendance, Enrolment, TrainingSession
+from plombiers.network.models import School
+from plombiers.outcomes.models import Exit
+
+from .enums import (
+    BPF_ORIGIN_OF_TYPE,
+    COMMITTED,
+    FUNDER_TYPE_OF_CATEGORY,
+    BpfOrigin,
+    FunderType,
+    InvoiceStatus,
+)
+from .models import ZERO, BudgetLine, Grant, GrantPayment, OpcoInvoice
+from .money import cents
+
+THERE = [AttendanceStatus.PRESENT, AttendanceStatus.LATE]
+#: Counts below this are shown as « < 5 » to funders: a small school's figures could name a person.
+SMALL_COUNT = 5
+
+
+def _ids(schools) -> list[int]:
+    if hasattr(schools, "values_list"):
+        return list(schools.values_list("pk", flat=True))
+    return [s if isinstance(s, int) else s.pk for s in schools]
+
+
+def _per_school(rows, key: str = "n") -> dict[int, int | Decimal]:
+    return {row["school"]: row[key] for row in rows}
+
+
+def _ratio(total: Decimal | None, count) -> Decimal | None:
+    if total is None or not count:
+        return None
+    return cents(Decimal(total) / Decimal(count))
+
+
+# --- hours, learners, exits ----------------------------------------------------------------------
+
+
+def attended_minutes_by_school(school_ids: list[int], start: dt.date, end: dt.date) -> dict[int, int]:
+    rows = (
+        Attendance.objects.signed()
+        .filter(session__cohort__school__in=school_ids, session__date__range=(start, end), status__in=THERE)
+        .values(school=F("session__cohort__school"))
+        .annotate(n=Sum(F("session__duration_minutes") - F("late_minutes")))
+        .order_by()
+    )
+    return _per_school(rows)
+
+
+def learner_counts_by_school(
+    school_ids: list[int], start: dt.date, end: dt.date
+) -> dict[str, dict[int, int]]:
+    """Learners started and completed, positive exits and counted exits, per school (4 queries)."""
+    enrolments = (
+        Enrolment.objects.filter(cohort__school__in=school_ids).values(school=F("cohort__school")).order_by()
+    )
+    started = enrolments.filter(entry_date__range=(start, end)).annotate(n=Count("pk"))
+    completed = enrolments.filter(status=EnrolmentStatus.COMPLETED, end_date__range=(start, end)).annotate(
+        n=Count("pk")
+    )
+    exits = Exit.objects.filter(enrolment__cohort__school__in=school_ids, exit_date__range=(start, end))
+    positive = (
+        exits.positive().values(school=F("enrolment__cohort__school")).annotate(n=Count("pk")).order_by()
+    )
+    counted = exits.counted().values(school=F("enrolment__cohort__school")).annotate(n=Count("pk")).order_by()
+    return {
+        "started": _per_school(started),
+        "completed": _per_school(completed),
+        "positive": _per_school(positive),
+        "counted": _per_school(counted),
+    }
+
+
+def year_range(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+# --- costs ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Costs:
+    spent: Decimal | None
+    planned: Decimal | None
+    learners_started: int
+    learners_completed: int
+    positive_exits: int
+    exits_counted: int
+    training_minutes: int
+
+    @property
+    def training_hours(self) -> Decimal:
+        return cents(Decimal(self.training_minutes) / Decimal(60))
+
+    @property
+    def per_learner_started(self) -> Decimal | None:
+        return _ratio(self.spent, self.learners_started)
+
+    @property
+    def per_learner_completed(self) -> Decimal | None:
+        return _ratio(self.spent, self.learners_completed)
+
+    @property
+    def per_positive_exit(self) -> Decimal | None:
+        return _ratio(self.spent, self.positive_exits)
+
+    @property
+    def per_training_hour(self) -> Decimal | None:
+        return _ratio(self.spent, self.training_hours) if self.training_minutes else None
+
+    @property
+    def positive_rate(self) -> Decimal | None:
+        if not self.exits_counted:
+            return None
+        return (Decimal(self.positive_exits) * 100 / Decimal(self.exits_counted)).quantize(Decimal("0.1"))
+
+
+def costs_by_school(schools, year: int) -> dict[int, Costs]:
+    """Cost indicators of each school for a year (6 queries whatever the number of schools)."""
+    ids = _ids(schools)
+    start, end = year_range(year)
+    budgets = (
+        BudgetLine.objects.filter(budget__school__in=ids, budget__year=year)
+        .values(school=F("budget__school"))
+        .annotate(spent=Sum("actual"), planned=Sum("planned"))
+        .order_by()
+    )
+    money = {row["school"]: row for row in budgets}
+    counts = learner_counts_by_school(ids, start, end)
+    minutes = attended_minutes_by_school(ids, start, end)
+    return {
+        pk: Costs(
+            spent=money.get(pk, {}).get("spent"),
+            planned=money.get(pk, {}).get("planned"),
+            learners_started=counts["started"].get(pk, 0),
+            learners_completed=counts["completed"].get(pk, 0),
+            positive_exits=counts["positive"].get(pk, 0),
+            exits_counted=counts["counted"].get(pk, 0),
+            training_minutes=minutes.get(pk, 0) or 0,
+        )
+        for pk in ids
+    }
+
+
+def costs(schools, year: int) -> Costs:
+    """The same indicators over several schools together (a network, a territory, a funder's)."""
+    rows = costs_by_school(schools, year).values()
+    spent = [c.spent for c in rows if c.spent is not None]
+    planned = [c.planned for c in rows if c.planned is not None]
+    return Costs(
+        spent=sum(spent, ZERO) if spent else None,
+        planned=sum(planned, ZERO) if planned else None,
+        learners_started=sum(c.learners_started for c in rows),
+        learners_completed=sum(c.learners_completed for c in rows),
+        positive_exits=sum(c.positive_exits for c in rows),
+        exits_counted=sum(c.exits_counted for c in rows),
+        training_minutes=sum(c.training_minutes for c in rows),
+    )
+
+
+# --- income and funding share ------------------------------------------------------------------
+
+
+def funder_type(category: str) -> str:
+    return FUNDER_TYPE_OF_CATEGORY.get(category, FunderType.OTHER)
+
+
+def income_by_funder_type(
+    school_ids: Iterable[int], year: int, *, network_id: int | None = None
+) -> dict[str, Decimal]:
+    """Grant payments received in the year and OPCO invoices issued in the year, by funder type
+    (2 queries). With `network_id`, the network's own grants (no school) are counted too."""
+    start, end = year_range(year)
+    ids = list(school_ids)
+    where = Q(grant__school__in=ids)
+    if network_id is not None:
+        where |= Q(grant__school__isnull=True, grant__network=network_id)
+    payments = (
+        GrantPayment.objects.filter(where, paid_on__range=(start, end))
+        .values(category=F("grant__funder__category"))
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    income: dict[str, Decimal] = dict.fromkeys(FunderType.values, ZERO)
+    for row in payments:
+        income[funder_type(row["category"])] += row["total"]
+    income[FunderType.OPCO] += OpcoInvoice.objects.filter(
+        funding__cohort__school__in=ids,
+        status__in=[InvoiceStatus.ISSUED, InvoiceStatus.PAID],
+        issued_on__range=(start, end),
+    ).aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+    return income
+
+
+@dataclass
+class Share:
+    funder_type: str
+    label: str
+    amount: Decimal
+    percent: Decimal | None
+
+
+def funding_share(school_ids: Iterable[int], year: int, *, network_id: int | None = None) -> list[Share]:
+    """Each funder type's share of the income of the year, in percent to one decimal."""
+    income = income_by_funder_type(school_ids, year, network_id=network_id)
+    total = sum(income.values(), ZERO)
+    labels = dict(FunderType.choices)
+    return [
+        Share(
+            funder_type=key,
+            label=labels[key],
+            amount=amount,
+            percent=(amount * 100 / total).quantize(Decimal("0.1")) if total else None,
+        )
+        for key, amount in income.items()
+    ]
+
+
+# --- overview ---------------------------------------------------------------------------------
+
+
+def grant_totals(grants, group: str) -> list[dict]:
+    """Requested, granted and paid amounts of `grants` grouped by `group` (a field path): two
+    queries (the payments are summed apart, so that they never multiply the grants' rows)."""
+    rows = list(
+        grants.values(key=F(group))
+        .annotate(
+            count=Count("pk"),
+            requested=Sum("amount_requested"),
+            granted=Coalesce(Sum("amount_granted", filter=Q(status__in=COMMITTED)), ZERO),
+        )
+        .order_by("key")
+    )
+    paid = dict(
+        GrantPayment.objects.filter(grant__in=grants.values("pk"))
+        .values_list(f"grant__{group}")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    for row in rows:
+        row["paid"] = paid.get(row["key"], ZERO)
+    return rows
+
+
+# --- what a funder sees -------------------------------------------------------------------------
+
+
+def funded_schools(organisation_ids):
+    """Schools that a funder supports: a grant of theirs granted or paid."""
+    return School.objects.filter(
+        pk__in=Grant.objects.filter(
+            funder__in=organisation_ids, status__in=COMMITTED, school__isnull=False
+        ).values("school")
+    ).order_by("name")
+
+
+def suppressed(count: int) -> str:
+    """A count shown to a funder: « < 5 » below five (one could recognise a person)."""
+    return "< 5" if count < SMALL_COUNT else str(count)
+
+
+@dataclass
+class FunderFigures:
+    school: School | None
+    started: str
+    completed: str
+    positive: str
+    hours: str
+
+
+def funder_figures(schools: list[School], start: dt.date, end: dt.date) -> list[FunderFigures]:
+    """Per school and in total: learners started and completed, positive exits and hours of
+    training over the period, with every count below five suppressed (5 queries)."""
+    ids = [s.pk for s in schools]
+    counts = learner_counts_by_school(ids, start, end)
+    minutes = attended_minutes_by_school(ids, start, end)
+
+    def figures(school, started, completed, positive, mins):
+        hours = f"{Decimal(mins) / 60:.0f}" if started >= SMALL_COUNT else "—"
+        return FunderFigures(school, suppressed(started), suppressed(completed), suppressed(positive), hours)
+
+    rows = [
+        figures(
+            s,
+            counts["started"].get(s.pk, 0),
+            counts["completed"].get(s.pk, 0),
+            counts["positive"].get(s.pk, 0),
+            minutes.get(s.pk, 0) or 0,
+        )
+        for s in schools
+    ]
+    if len(schools) > 1:
+        rows.append(
+            figures(
+                None,
+                sum(counts["started"].values()),
+                sum(counts["completed"].values()),
+                sum(counts["positive"].values()),
+                sum(v or 0 for v in minutes.values()),
+            )
+        )
+    return rows
+
+
+# --- bilan pédagogique et financier ------------------------------------------------------------
+
+
+@dataclass
+class Bpf:
+    school: School
+    year: int
+    income: dict[str, Decimal] = field(default_factory=dict)
+    learners: int = 0
+    learner_minutes: int = 0
+    trainers: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def income_rows(self) -> list[tuple[str, Decimal]]:
+        labels = dict(BpfOrigin.choices)
+        return [(labels[key], self.income.get(key, ZERO)) for key in BpfOrigin.values]
+
+    @property
+    def income_total(self) -> Decimal:
+        return sum(self.income.values(), ZERO)
+
+    @property
+    def learner_hours(self) -> Decimal:
+        return cents(Decimal(self.learner_minutes) / 60)
+
+    @property
+    def trainer_minutes(self) -> int:
+        return sum(minutes for _, minutes in self.trainers)
+
+    @property
+    def trainer_hours(self) -> Decimal:
+        return cents(Decimal(self.trainer_minutes) / 60)
+
+
+def bpf(school: School, year: int) -> Bpf:
+    """The yearly figures of the BPF of one school (4 queries): income by origin, learners trained
+    and their hours on signed sheets, trainers and the hours of the half-days they led."""
+    start, end = year_range(year)
+    result = Bpf(school=school, year=year)
+    income = dict.fromkeys(BpfOrigin.values, ZERO)
+    for key, amount in income_by_funder_type([school.pk], year).items():
+        income[BPF_ORIGIN_OF_TYPE[key]] += amount
+    result.income = income
+    learners = (
+        Attendance.objects.signed()
+        .filter(session__cohort__school=school, session__date__range=(start, end), status__in=THERE)
+        .aggregate(
+            learners=Count("enrolment", distinct=True),
+            minutes=Coalesce(Sum(F("session__duration_minutes") - F("late_minutes")), 0),
+        )
+    )
+    result.learners, result.learner_minutes = learners["learners"], learners["minutes"]
+    trainers = (
+        TrainingSession.objects.locked()
+        .filter(cohort__school=school, date__range=(start, end), trainer__isnull=False)
+        .values("trainer", "trainer__first_name", "trainer__last_name", "trainer__email")
+        .annotate(minutes=Sum("duration_minutes"))
+        .order_by("trainer__last_name", "trainer__first_name", "trainer")
+    )
+    result.trainers = [
+        (f"{t['trainer__first_name']} {t['trainer__last_name']}".strip() or t["trainer__email"], t["minutes"])
+        for t in trainers
+    ]
+    return result
