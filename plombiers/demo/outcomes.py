@@ -441,7 +441,9 @@ def demo_outcome_counts(network) -> dict[str, int]:
     statuses = Counter(follow_ups.values_list("status", flat=True))
     return {
         "sorties": exits.count(),
-        "sorties positives (%)": round(100 * exits.positive().count() / counted) if counted else 0,
+        "% de sorties positives (hors sorties neutralisées)": round(100 * exits.positive().count() / counted)
+        if counted
+        else 0,
         "suivis renseignés": statuses[FollowUpStatus.DONE],
         "suivis à faire": statuses[FollowUpStatus.DUE],
         "suivis sans nouvelles": statuses[FollowUpStatus.NO_NEWS],
