@@ -115,13 +115,14 @@ class _Renderer:
     templates and the data file of the document being compiled. Used by one thread only."""
 
     def __init__(self, template: str):
+        self.pid = os.getpid()
         self.root = Path(tempfile.mkdtemp(prefix="plombiers-typst-"))
         for source in TEMPLATES.glob("*.typ"):
             shutil.copyfile(source, self.root / source.name)
         self.main = self.root / template
         # Kept open and rewritten in place: reopening a file to truncate it costs far more.
         self.data = os.open(self.root / "data.json", os.O_RDWR | os.O_CREAT, 0o600)
-        weakref.finalize(self, _remove, self.data, self.root)
+        weakref.finalize(self, _remove, self.data, self.root, self.pid)
         self.compiler = typst.Compiler(
             str(self.main),
             root=str(self.root),
@@ -137,9 +138,10 @@ class _Renderer:
         return self.compiler.compile(format="pdf")
 
 
-def _remove(descriptor: int, root: Path) -> None:
+def _remove(descriptor: int, root: Path, pid: int) -> None:
     os.close(descriptor)
-    shutil.rmtree(root, ignore_errors=True)
+    if os.getpid() == pid:  # not from a forked child: the folder is its parent's
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _renderer(template: str) -> _Renderer:
@@ -149,7 +151,11 @@ def _renderer(template: str) -> _Renderer:
     if renderers is None:
         renderers = _renderers.by_template = {}
     renderer = renderers.get(template)
-    if renderer is None or not renderer.main.exists():  # a /tmp cleaner may have removed it
+    if (
+        renderer is None
+        or renderer.pid != os.getpid()  # a forked process never shares its parent's data file
+        or not renderer.main.exists()  # a /tmp cleaner may have removed it
+    ):
         renderer = renderers[template] = _Renderer(template)
     return renderer
 
