@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 # xdist workers: the machine has 2 cores; browser tests share them.
 WORKERS ?= auto
 
-.PHONY: install demo serve test lint format bench chromium clean
+.PHONY: install demo serve test lint format bench seed chromium clean
 
 $(BIN)/plombiers: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/bench/bench.sqlite3
 bench: install
 	@mkdir -p bench
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(BIN)/plombiers bench $(BENCH_ARGS)
+
+# The synthetic national network the indicators' benchmarks read, in the bench's database:
+# `make seed SEED_ARGS="--learners 1000000"` for the national case (100,000 young people by default).
+seed: install
+	@mkdir -p bench
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(BIN)/plombiers seed $(SEED_ARGS)
 
 clean:
 	rm -rf $(VENV) *.egg-info test-artifacts

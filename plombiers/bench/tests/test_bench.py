@@ -27,10 +27,11 @@ def run(tmp_path, *args) -> tuple[str, dict]:
 
 @pytest.mark.django_db(transaction=True)
 def test_bench_quick_writes_results(tmp_path, capsys, settings):
+    call_command("seed", "--learners", "120", "--marks-per-learner", "3", "--observations-per-learner", "2")
     _, results = run(tmp_path)
     out = capsys.readouterr().out
     assert "Jeu de données construit" in out
-    assert "Résumé : 12/12 mesures" in out
+    assert "Résumé : 16/16 mesures" in out
     assert "plus rapide que WeasyPrint" in out
     assert {
         "generated_at",
@@ -49,11 +50,12 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings):
     documents = {"documents_cohort_set", "certificates_typst", "certificate_typst_vs_weasyprint"}
     matching = {"matching_one_learner", "matching_all_learners", "matching_doubling"}
     credentials = {"credential_sign", "credential_verify", "attestation_pdf"}
-    assert set(measures) == pages | documents | matching | credentials
+    impact = {"impact_network_page", "impact_school_page", "impact_api_by_school", "impact_opendata"}
+    assert set(measures) == pages | documents | matching | credentials | impact
     for name in credentials:
         assert measures[name]["status"] == "ok" and measures[name]["details"]["per_second"] > 0
     assert measures["credential_sign"]["details"]["per_second_cpu"] > 0
-    for measure in (measures[name] for name in pages | {"documents_cohort_set"}):
+    for measure in (measures[name] for name in pages | impact | {"documents_cohort_set"}):
         assert measure["status"] == "ok"
         assert measure["measure"]["runs"] == 2
         assert measure["measure"]["median_ms"] <= measure["measure"]["p95_ms"]
@@ -61,7 +63,11 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings):
         assert measure["floor"]["runs"] == 2
         assert measure["ratio"] is not None
     assert measures["cohort_matrix"]["details"]["observations_in_cohort"] == 3 * 5 * 2
-    assert results["summary"]["measured"] == 12
+    assert results["summary"]["measured"] == 16
+    # The indicators: a constant number of queries, the SQL floors in one statement each.
+    for name in ("impact_api_by_school", "impact_opendata"):
+        assert measures[name]["floor"]["queries"] == 1 and "plancher SQL" in measures[name]["note"]
+    assert measures["impact_network_page"]["details"]["learners"] == 120
     # The documents: 2 learners × 1 week → 2 conventions, 1 sheet, 2 certificats, 2 attestations.
     assert measures["documents_cohort_set"]["details"]["files"] == 7
     assert measures["documents_cohort_set"]["details"]["attendances"] == 2 * 10
@@ -100,6 +106,16 @@ def test_a_page_that_does_not_resolve_is_reported_unavailable(tmp_path, capsys, 
     assert "measure" not in measure
     assert results["summary"]["unavailable"] == ["cohort_matrix"]
     assert "indisponible" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_impact_measures_need_the_seeded_network(tmp_path, capsys):
+    _, results = run(tmp_path, "--only", "impact")
+    assert {m["name"]: m["status"] for m in results["measures"]} == dict.fromkeys(
+        ["impact_network_page", "impact_school_page", "impact_api_by_school", "impact_opendata"],
+        "indisponible : lancer plombiers seed",
+    )
+    assert "Résumé : 0/4 mesures" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

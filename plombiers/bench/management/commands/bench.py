@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from plombiers.bench import benchmarks, credentials, documents, matching  # noqa: F401 — each registers its benchmarks
+from plombiers.bench import benchmarks, credentials, documents, impact, matching  # noqa: F401 — each registers its benchmarks
 from plombiers.bench.dataset import Sizes, ensure
 from plombiers.bench.harness import BENCHMARKS, measure
 

@@ -1,0 +1,241 @@
+"""The indicators' benchmarks (issue 10), on the synthetic national network of `plombiers seed`.
+
+- the network dashboard and a school dashboard, beside the bare-view floor (a template rendering
+  a table of the same size, no database);
+- `GET /api/v1/impact?scope=network&group_by=school` beside the best single raw SQL query I could
+  write for the same figures: every measure the endpoint returns, by school, in one statement
+  (one aggregate per source in a `WITH`, joined on the school; the total row is their sum);
+- the open data (`GET /api/v1/impact/opendata`) beside one raw SQL statement computing its counts
+  by year × région × trade (a `UNION ALL` of its three sources).
+
+Without the seeded network the measures say « indisponible : lancer plombiers seed ».
+"""
+
+from django.db import connection
+from django.urls import reverse
+
+from plombiers.accounts.models import User
+from plombiers.cohorts.enums import AttendanceStatus, EnrolmentStatus
+from plombiers.network.models import School
+from plombiers.outcomes.enums import POSITIVE_CATEGORIES, ExitCategory, FollowUpStatus
+from plombiers.referrals.enums import Diploma, Gender, ReferralStatus
+from plombiers.skills.enums import ACQUIRED_LEVELS
+from plombiers.support.enums import BarrierLevel
+
+from .harness import HttpError, Measure, Timing, benchmark, measure
+from .seed import NETWORK_STAFF_EMAIL, seeded_learners, seeded_network
+
+UNAVAILABLE = "indisponible : lancer plombiers seed"
+C = ExitCategory
+JOBS = (C.DURABLE_JOB, C.TRANSITION_JOB)
+HORIZONS = (1, 3, 6, 12)
+
+
+def _in(values) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def _days(later: str, earlier: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"({later} - {earlier})"
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+def indicators_sql() -> str:
+    """Every measure of `selectors.MEASURES`, by school of one network (parameter: the network)."""
+    counted = f"x.category <> '{C.NEUTRALISED}'"
+    followups = []
+    for h in HORIZONS:
+        done = f"f.horizon = {h} AND f.status = '{FollowUpStatus.DONE}'"
+        followups += [
+            f"SUM(CASE WHEN f.horizon = {h} AND f.status IN ('{FollowUpStatus.DONE}', '{FollowUpStatus.NO_NEWS}') "
+            f"AND NOT ({done} AND f.category = '{C.NEUTRALISED}') THEN 1 ELSE 0 END) AS followups_{h}",
+            f"SUM(CASE WHEN {done} AND f.category IN {_in(POSITIVE_CATEGORIES)} THEN 1 ELSE 0 END) AS positive_{h}",
+            f"SUM(CASE WHEN {done} AND f.category = '{C.DURABLE_JOB}' THEN 1 ELSE 0 END) AS durable_{h}",
+            f"SUM(CASE WHEN f.horizon = {h} AND f.status = '{FollowUpStatus.DUE}' THEN 1 ELSE 0 END) AS due_{h}",
+        ]
+    categories = ",\n".join(
+        f"SUM(CASE WHEN x.category = '{c}' THEN 1 ELSE 0 END) AS exits_{c}" for c in ExitCategory.values
+    )
+    there = _in([AttendanceStatus.PRESENT, AttendanceStatus.LATE])
+    has_barrier = f"(b.level <> '{BarrierLevel.NONE}' OR b.lifted_on IS NOT NULL)"
+    return f"""
+WITH s AS (SELECT id FROM network_school WHERE network_id = %s),
+r AS (
+  SELECT r.school_id, COUNT(*) AS referred,
+         SUM(CASE WHEN r.status = '{ReferralStatus.ADMITTED}' THEN 1 ELSE 0 END) AS admitted
+  FROM referrals_referral r WHERE r.school_id IN (SELECT id FROM s) GROUP BY r.school_id),
+b AS (
+  SELECT b.learner_id, SUM(CASE WHEN {has_barrier} THEN 1 ELSE 0 END) AS barriers,
+         SUM(CASE WHEN b.lifted_on IS NOT NULL THEN 1 ELSE 0 END) AS lifted
+  FROM support_barrier b GROUP BY b.learner_id),
+e AS (
+  SELECT c.school_id, COUNT(*) AS started,
+         SUM(CASE WHEN l.gender = '{Gender.FEMALE}' THEN 1 ELSE 0 END) AS women,
+         SUM(CASE WHEN l.lives_in_qpv THEN 1 ELSE 0 END) AS qpv,
+         SUM(CASE WHEN l.has_rqth THEN 1 ELSE 0 END) AS rqth,
+         SUM(CASE WHEN l.highest_diploma = '{Diploma.NONE}' THEN 1 ELSE 0 END) AS non_qualified,
+         COALESCE(SUM(b.barriers), 0) AS barriers, COALESCE(SUM(b.lifted), 0) AS barriers_lifted,
+         SUM(CASE WHEN e.status IN ('{EnrolmentStatus.COMPLETED}', '{EnrolmentStatus.DROPPED_OUT}')
+                   AND e.end_date IS NOT NULL THEN 1 ELSE 0 END) AS ended,
+         SUM(CASE WHEN e.status = '{EnrolmentStatus.COMPLETED}' AND e.end_date IS NOT NULL THEN 1 ELSE 0 END)
+           AS completed,
+         SUM(CASE WHEN e.status = '{EnrolmentStatus.DROPPED_OUT}' AND e.end_date IS NOT NULL THEN 1 ELSE 0 END)
+           AS dropped_out
+  FROM cohorts_enrolment e JOIN cohorts_cohort c ON c.id = e.cohort_id
+  JOIN referrals_learner l ON l.id = e.learner_id LEFT JOIN b ON b.learner_id = e.learner_id
+  WHERE c.school_id IN (SELECT id FROM s) GROUP BY c.school_id),
+a AS (
+  SELECT c.school_id,
+         SUM(CASE WHEN a.status IN {there} THEN t.duration_minutes - a.late_minutes ELSE 0 END) AS attended,
+         SUM(t.duration_minutes) AS scheduled
+  FROM cohorts_attendance a JOIN cohorts_trainingsession t ON t.id = a.session_id
+  JOIN cohorts_cohort c ON c.id = t.cohort_id
+  WHERE t.locked_at IS NOT NULL AND c.school_id IN (SELECT id FROM s) GROUP BY c.school_id),
+k AS (
+  SELECT c.school_id, COUNT(*) AS skills_acquired
+  FROM skills_observation o JOIN cohorts_enrolment e ON e.id = o.enrolment_id
+  JOIN cohorts_cohort c ON c.id = e.cohort_id
+  WHERE c.school_id IN (SELECT id FROM s) AND o.level IN {_in(ACQUIRED_LEVELS)}
+    AND o.id IN (SELECT MAX(id) FROM skills_observation GROUP BY enrolment_id, skill_id)
+  GROUP BY c.school_id),
+j AS (
+  SELECT f.exit_id, MIN(f.due_on) AS first_job_on FROM outcomes_followup f
+  WHERE f.status = '{FollowUpStatus.DONE}' AND f.category IN {_in(JOBS)} GROUP BY f.exit_id),
+x AS (
+  SELECT c.school_id, COUNT(*) AS exits,
+         SUM(CASE WHEN {counted} THEN 1 ELSE 0 END) AS counted_exits,
+         SUM(CASE WHEN x.category IN {_in(POSITIVE_CATEGORIES)} THEN 1 ELSE 0 END) AS positive_exits,
+         {categories},
+         SUM(CASE WHEN x.hired_by_internship_host AND x.category IN {_in(JOBS)} THEN 1 ELSE 0 END)
+           AS hired_by_host,
+         SUM(CASE WHEN x.category IN {_in(JOBS)} OR j.first_job_on IS NOT NULL THEN 1 ELSE 0 END) AS with_job,
+         SUM(CASE WHEN x.category IN {_in(JOBS)} THEN 0
+                  WHEN j.first_job_on IS NOT NULL THEN {_days("j.first_job_on", "x.exit_date")} END) AS days_to_job
+  FROM outcomes_exit x JOIN cohorts_enrolment e ON e.id = x.enrolment_id
+  JOIN cohorts_cohort c ON c.id = e.cohort_id LEFT JOIN j ON j.exit_id = x.id
+  WHERE c.school_id IN (SELECT id FROM s) GROUP BY c.school_id),
+f AS (
+  SELECT c.school_id, {", ".join(followups)}
+  FROM outcomes_followup f JOIN outcomes_exit x ON x.id = f.exit_id
+  JOIN cohorts_enrolment e ON e.id = x.enrolment_id JOIN cohorts_cohort c ON c.id = e.cohort_id
+  WHERE c.school_id IN (SELECT id FROM s) GROUP BY c.school_id)
+SELECT sc.id, sc.name, r.*, e.*, a.*, k.*, x.*, f.*
+FROM network_school sc
+LEFT JOIN r ON r.school_id = sc.id LEFT JOIN e ON e.school_id = sc.id LEFT JOIN a ON a.school_id = sc.id
+LEFT JOIN k ON k.school_id = sc.id LEFT JOIN x ON x.school_id = sc.id LEFT JOIN f ON f.school_id = sc.id
+WHERE sc.id IN (SELECT id FROM s)
+ORDER BY sc.name
+"""  # noqa: S608 — constants of the code, the network as a parameter
+
+
+def opendata_sql() -> str:
+    """The open data's counts by year × région × trade: started (by entry year), completed (by end
+    year), exits and their categories (by exit year). Parameter: the network, three times."""
+    year = (
+        "CAST(strftime('%%Y', {}) AS INTEGER)" if connection.vendor == "sqlite" else "EXTRACT(YEAR FROM {})"
+    )
+    where = "c.school_id IN (SELECT id FROM network_school WHERE network_id = %s)"
+    place = (
+        "JOIN cohorts_cohort c ON c.id = e.cohort_id JOIN network_school sc ON sc.id = c.school_id "
+        "JOIN network_commune m ON m.id = sc.commune_id LEFT JOIN network_departement d ON d.id = m.departement_id"
+    )
+    categories = ", ".join(
+        f"SUM(CASE WHEN x.category = '{c}' THEN 1 ELSE 0 END)" for c in ExitCategory.values
+    )
+    zeros = ", ".join("0" for _ in ExitCategory.values)
+    return f"""
+SELECT 'started', {year.format("e.entry_date")} AS y, d.region_id, c.trade_id, COUNT(*), 0, 0, {zeros}
+FROM cohorts_enrolment e {place} WHERE {where} GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'completed', {year.format("e.end_date")}, d.region_id, c.trade_id, COUNT(*), 0, 0, {zeros}
+FROM cohorts_enrolment e {place}
+WHERE {where} AND e.status = '{EnrolmentStatus.COMPLETED}' AND e.end_date IS NOT NULL GROUP BY 2, 3, 4
+UNION ALL
+SELECT 'exits', {year.format("x.exit_date")}, d.region_id, c.trade_id, COUNT(*),
+       SUM(CASE WHEN x.category IN {_in(POSITIVE_CATEGORIES)} THEN 1 ELSE 0 END), 0, {categories}
+FROM outcomes_exit x JOIN cohorts_enrolment e ON e.id = x.enrolment_id {place} WHERE {where} GROUP BY 2, 3, 4
+"""  # noqa: S608 — constants of the code, the network as a parameter
+
+
+def _raw(sql: str, params: list):
+    def call():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    return call
+
+
+def _sql_floor(sql: str, params: list, repeat: int) -> Timing:
+    timing = measure(_raw(sql, params), repeat=repeat, warmup=1)
+    return timing
+
+
+@benchmark("impact")
+def impact(ctx) -> list[Measure]:
+    network = seeded_network()
+    n = seeded_learners(network) if network else None
+    schools = School.objects.filter(network=network).count() if network else 0
+    size = f"{n} jeunes, {schools} écoles" if n else "réseau synthétique"
+    # An indicator page reads the whole network: a few runs are enough to see its median.
+    repeat = max(min(ctx.repeat, 10), 2)
+    measures = [
+        Measure(
+            "impact_network_page",
+            f"Tableau de bord du réseau ({size})",
+            floor_name=f"vue Django nue, tableau de {schools} × 8",
+        ),
+        Measure("impact_school_page", f"Tableau de bord d'une école ({size})", floor_name="vue Django nue"),
+        Measure(
+            "impact_api_by_school",
+            f"GET /api/v1/impact?scope=network&group_by=school ({size})",
+            floor_name="une requête SQL écrite à la main : les mêmes mesures par école",
+        ),
+        Measure(
+            "impact_opendata",
+            f"GET /api/v1/impact/opendata ({size})",
+            floor_name="une requête SQL écrite à la main : les mêmes comptes par année × région × métier",
+        ),
+    ]
+    staff = User.objects.filter(email=NETWORK_STAFF_EMAIL).first()
+    school = School.objects.filter(network=network).order_by("slug").first() if network else None
+    manager = (
+        User.objects.filter(memberships__school=school, email__startswith="direction-").first()
+        if school
+        else None
+    )
+    if network is None or staff is None or manager is None:
+        for m in measures:
+            m.status = UNAVAILABLE
+        return measures
+    network_page, school_page, api, opendata = measures
+    staff_client, manager_client = ctx.client(staff), ctx.client(manager)
+    urls = {
+        "impact_network_page": (staff_client, reverse("impact:network_detail", args=[network.pk])),
+        "impact_school_page": (manager_client, reverse("impact:school", args=[school.slug])),
+        "impact_api_by_school": (
+            staff_client,
+            f"/api/v1/impact?scope=network&id={network.pk}&group_by=school",
+        ),
+        "impact_opendata": (staff_client, f"/api/v1/impact/opendata?network={network.slug}"),
+    }
+    for m in measures:
+        client, url = urls[m.name]
+        m.details = {"url": url, "learners": n, "schools": schools, "runs": repeat}
+        try:
+            m.timing = measure(lambda client=client, url=url: client.get(url), repeat=repeat, warmup=1)
+        except HttpError as error:
+            m.status = f"indisponible ({error} sur {url})"
+    network_page.floor = ctx.page_floor(staff_client, rows=schools, cols=8) if network_page.timing else None
+    school_page.floor = ctx.page_floor(manager_client, rows=12, cols=8) if school_page.timing else None
+    if api.timing:
+        api.floor = _sql_floor(indicators_sql(), [network.pk], repeat)
+    if opendata.timing:
+        opendata.floor = _sql_floor(opendata_sql(), [network.pk] * 3, repeat)
+    for m in (api, opendata):
+        if m.ratio is not None:
+            m.note = (
+                f"objectif : au plus ×1,5 le plancher SQL — {'atteint' if m.ratio <= 1.5 else 'non atteint'}"
+            )
+    return measures
