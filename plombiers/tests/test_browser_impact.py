@@ -12,8 +12,15 @@ TABLET = {"width": 820, "height": 1180, "has_touch": True}
 
 
 def _charts_drawn(page):
-    page.wait_for_function("document.querySelectorAll('canvas[data-chart]').length === 4")
-    page.wait_for_function("typeof Chart !== 'undefined' && Object.keys(Chart.instances).length === 4")
+    """Four charts drawn by Chart.js. Polled with `evaluate` (run through the DevTools protocol):
+    `wait_for_function` compiles its predicate in the page, which the CSP (no unsafe-eval) may refuse."""
+    expect(page.locator("canvas[data-chart]")).to_have_count(4)
+    drawn = "typeof Chart !== 'undefined' && Object.keys(Chart.instances).length === 4"
+    for _ in range(200):
+        if page.evaluate(drawn):
+            return
+        page.wait_for_timeout(50)
+    assert page.evaluate(drawn), "the charts were not drawn"
 
 
 def test_the_dashboard_for_staff_a_manager_and_a_funder(new_page, cast):
