@@ -172,3 +172,18 @@ def test_public_results_page_adds_insertion_rates(client, cast, world):
         assert not re.search(rf"\b{re.escape(learner.last_name)}\b", html), (
             learner.last_name
         )  # whole words: « Martin » is in « Martinique »
+
+
+def test_large_counts_are_written_with_french_thousands_separators():
+    """Minutes of attendance at national scale read « 64 847 120 », not « 64847120 »."""
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    from plombiers.impact.selectors import INDICATORS, Figure
+
+    rate = next(i for i in INDICATORS if i.key == "attendance_rate")
+    html = render_to_string(
+        "impact/includes/cell.html", {"cell": SimpleNamespace(figure=Figure(rate, 64847120, 68282760))}
+    )
+    assert re.search(r"64\s847\s120", html) and re.search(r"68\s282\s760", html), html
