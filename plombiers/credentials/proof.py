@@ -106,13 +106,19 @@ def sign(
     return signed
 
 
-def check(document: dict, public_key: Ed25519PublicKey) -> list[str]:
-    """The reasons why the embedded proof of `document` does not verify with `public_key`
-    (an empty list when it verifies)."""
+def single_proof(document: dict) -> dict | None:
+    """The document's one proof (an object, or a one-item list as Open Badges 3.0 writes it)."""
     proof = document.get("proof")
     if isinstance(proof, list) and len(proof) == 1:
         proof = proof[0]
-    if not isinstance(proof, dict):
+    return proof if isinstance(proof, dict) else None
+
+
+def check(document: dict, public_key: Ed25519PublicKey) -> list[str]:
+    """The reasons why the embedded proof of `document` does not verify with `public_key`
+    (an empty list when it verifies)."""
+    proof = single_proof(document)
+    if proof is None:
         return ["Une et une seule preuve (« proof ») est attendue dans le document."]
     problems = []
     if proof.get("type") != "DataIntegrityProof":

@@ -16,6 +16,7 @@ from . import verification
 from .credential import issuer_profile
 from .forms import VerifyUploadForm
 from .models import Attestation, IssuerKey, StatusList
+from .snapshot import issuer_data
 from .standards import OB_V3_CONTEXT, VC_V2_CONTEXT
 from .urls_public import issuer_url, network_url
 
@@ -70,18 +71,7 @@ def issuer(request, slug):
     if not keys:
         raise Http404
     url = issuer_url(slug)
-    profile = issuer_profile(
-        {
-            "school": {
-                "name": school.name,
-                "slug": school.slug,
-                "city": school.commune.name,
-                "postal_code": school.commune.main_postal_code,
-                "email": school.email,
-            },
-            "network": {"name": school.network.name, "slug": school.network.slug},
-        }
-    )
+    profile = issuer_profile(issuer_data(school))
     methods = [
         {
             "id": f"{url}#{key.public_key_multibase}",

@@ -15,6 +15,21 @@ def initials(first_name: str, last_name: str) -> str:
     return " ".join(f"{p[0].upper()}." for p in parts)
 
 
+def issuer_data(school) -> dict:
+    """What the credential says of its issuer: the school, and the network as parent organisation."""
+    return {
+        "school": {
+            "name": school.name,
+            "slug": school.slug,
+            "city": school.commune.name,
+            "postal_code": school.commune.main_postal_code,
+            "email": school.email,
+            "phone": school.phone,
+        },
+        "network": {"name": school.network.name, "slug": school.network.slug},
+    }
+
+
 def first_seen(enrolment_ids) -> dict[int, dict[int, dict[str, str]]]:
     """Where and since when each gesture was seen at an acquired level, per enrolment: the
     evidence narratives."""
@@ -71,15 +86,7 @@ def snapshot(enrolment: Enrolment, data: CohortData | None = None, seen: dict | 
             "initials": initials(learner.first_name, learner.last_name),
             "email": learner.email,
         },
-        "school": {
-            "name": school.name,
-            "slug": school.slug,
-            "city": school.commune.name,
-            "postal_code": school.commune.main_postal_code,
-            "email": school.email,
-            "phone": school.phone,
-        },
-        "network": {"name": school.network.name, "slug": school.network.slug},
+        **issuer_data(school),
         "provider": data.provider["name"],
         "trade": cohort.trade.name,
         "cohort": cohort.name,

@@ -15,7 +15,7 @@ from django.urls import Resolver404, resolve
 
 from . import status
 from .models import IssuerKey, StatusList
-from .proof import ProofError, check, public_key_from_multibase
+from .proof import ProofError, check, public_key_from_multibase, single_proof
 from .standards import schema
 
 AUTHENTIC, REVOKED, TAMPERED, UNKNOWN_ISSUER, INVALID = (
@@ -137,9 +137,8 @@ def _status_list_authentic(text: str, published: dict) -> bool:
 
 
 def _status_list_proof_ok(published: dict) -> bool:
-    proof = published.get("proof")
-    proof = proof[0] if isinstance(proof, list) and len(proof) == 1 else proof
-    method = proof.get("verificationMethod", "") if isinstance(proof, dict) else ""
+    proof = single_proof(published)
+    method = proof.get("verificationMethod", "") if proof else ""
     key, _ = _issuer_key(method, published.get("issuer"))
     return key is not None and not check(published, key)
 
@@ -151,10 +150,8 @@ def verify(document, *, now: dt.datetime | None = None) -> Verdict:
     checks = {"schema": not errors}
     if errors:
         return Verdict(INVALID, ["Le document ne respecte pas le schéma Open Badges 3.0.", *errors], checks)
-    proof = document.get("proof")
-    if isinstance(proof, list) and len(proof) == 1:
-        proof = proof[0]
-    if not isinstance(proof, dict) or not isinstance(proof.get("verificationMethod"), str):
+    proof = single_proof(document)
+    if proof is None or not isinstance(proof.get("verificationMethod"), str):
         return Verdict(INVALID, ["Le document n'est pas signé (aucune preuve)."], checks)
     key, problem = _issuer_key(proof["verificationMethod"], issuer_id(document))
     checks["issuer"] = key is not None

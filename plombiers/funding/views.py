@@ -201,51 +201,56 @@ def _managed_grant(request, pk) -> Grant:
     return grant
 
 
-@require_POST
-def grant_decide(request, pk):
+def _grant_form_post(request, pk, form_class, service, form_name: str, done: str):
+    """One of the grant page's forms posted: the service called with its cleaned data, or the
+    page again with the form's errors."""
     grant = _managed_grant(request, pk)
-    form = DecisionForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.grant_decide(grant=grant, by=request.user, **form.cleaned_data)
+            service(grant=grant, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "La décision du financeur est enregistrée.")
+            messages.success(request, done)
             return redirect(grant)
-    return _grant_page(request, grant, decision_form=form)
+    return _grant_page(request, grant, **{form_name: form})
+
+
+@require_POST
+def grant_decide(request, pk):
+    return _grant_form_post(
+        request,
+        pk,
+        DecisionForm,
+        services.grant_decide,
+        "decision_form",
+        "La décision du financeur est enregistrée.",
+    )
 
 
 @require_POST
 def payment_create(request, pk):
-    grant = _managed_grant(request, pk)
-    form = PaymentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.grant_payment_record(grant=grant, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Le versement est enregistré.")
-            return redirect(grant)
-    return _grant_page(request, grant, payment_form=form)
+    return _grant_form_post(
+        request,
+        pk,
+        PaymentForm,
+        services.grant_payment_record,
+        "payment_form",
+        "Le versement est enregistré.",
+    )
 
 
 @require_POST
 def report_create(request, pk):
-    grant = _managed_grant(request, pk)
-    form = ReportForm(request.POST)
-    if form.is_valid():
-        try:
-            services.grant_report_add(grant=grant, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, "Le compte rendu attendu est ajouté : un rappel partira avant l'échéance."
-            )
-            return redirect(grant)
-    return _grant_page(request, grant, report_form=form)
+    return _grant_form_post(
+        request,
+        pk,
+        ReportForm,
+        services.grant_report_add,
+        "report_form",
+        "Le compte rendu attendu est ajouté : un rappel partira avant l'échéance.",
+    )
 
 
 @require_POST

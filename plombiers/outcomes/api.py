@@ -66,7 +66,23 @@ class ExitOut(Schema):
     hired_by_internship_host: bool
 
 
-class FollowUpOut(Schema):
+class _Situation(Schema):
+    """A follow-up's situation: empty strings in the database, null in the API."""
+
+    @staticmethod
+    def resolve_type(obj):
+        return obj.situation_type or None
+
+    @staticmethod
+    def resolve_category(obj):
+        return obj.category or None
+
+    @staticmethod
+    def resolve_source(obj):
+        return obj.source or None
+
+
+class FollowUpOut(_Situation):
     id: int
     exit: int = Field(..., alias="exit_id")
     enrolment: int = Field(..., alias="exit.enrolment_id")
@@ -81,20 +97,8 @@ class FollowUpOut(Schema):
     source: FollowUpSource | None
     answered_at: dt.datetime | None
 
-    @staticmethod
-    def resolve_type(obj):
-        return obj.situation_type or None
 
-    @staticmethod
-    def resolve_category(obj):
-        return obj.category or None
-
-    @staticmethod
-    def resolve_source(obj):
-        return obj.source or None
-
-
-class FollowUpInExit(Schema):
+class FollowUpInExit(_Situation):
     id: int
     horizon: FollowUpHorizon
     due_on: dt.date
@@ -102,18 +106,6 @@ class FollowUpInExit(Schema):
     type: ExitType | None
     category: ExitCategory | None
     source: FollowUpSource | None
-
-    @staticmethod
-    def resolve_type(obj):
-        return obj.situation_type or None
-
-    @staticmethod
-    def resolve_category(obj):
-        return obj.category or None
-
-    @staticmethod
-    def resolve_source(obj):
-        return obj.source or None
 
 
 class ExitDetailOut(ExitOut):
@@ -241,8 +233,12 @@ def exit_create(request, enrolment_id: Id, payload: ExitIn):
 @paginate(Pagination)
 def follow_up_list(request, filters: Query[FollowUpFilter]):
     """The follow-ups the user may see, by due date (`status=a_faire&due_before=…`: the to-do)."""
+    return _follow_ups(request.user, filters)
+
+
+def _follow_ups(user, filters: FollowUpFilter):
     return (
-        filters.filter(FollowUp.objects.visible_to(request.user))
+        filters.filter(FollowUp.objects.visible_to(user))
         .select_related("exit__enrolment__cohort")
         .order_by("due_on", "pk")
     )
@@ -307,11 +303,7 @@ def exit_create_from_body(request, payload: ExitCreateIn):
 @paginate(Pagination)
 def followups_list(request, filters: Query[FollowUpFilter]):
     """The same list as `GET /follow-ups`."""
-    return (
-        filters.filter(FollowUp.objects.visible_to(request.user))
-        .select_related("exit__enrolment__cohort")
-        .order_by("due_on", "pk")
-    )
+    return _follow_ups(request.user, filters)
 
 
 class FollowUpCreateIn(FollowUpIn):
