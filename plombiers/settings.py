@@ -259,3 +259,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Impact: from this many schools in a scope (a national network, the State as a funder), the
+# dashboards read the rollup recomputed every night (`impact.rollup`) instead of the records.
+IMPACT_ROLLUP_FROM_SCHOOLS = int(os.environ.get("IMPACT_ROLLUP_FROM_SCHOOLS", "100"))

@@ -2,9 +2,11 @@
 
 `GET /impact` resolves the scope against the user exactly as the dashboard does (404 for a scope
 they may not see); `positive_exit_rate` and every rate is a fraction between 0 and 1, over all
-years when no `year` is given. `GET /impact/opendata` is public: the anonymised, protected table.
+years when no `year` is given; `consolidated_at` says when the figures of a national network were
+consolidated (null: read from the records). `GET /impact/opendata` is public: the anonymised, protected table.
 """
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from django.http import Http404
@@ -61,6 +63,10 @@ class ImpactOut(Schema):
     target: float
     total: RowOut
     rows: list[RowOut]
+    #: When the figures were consolidated (`impact.rollup`: a scope of at least
+    #: `IMPACT_ROLLUP_FROM_SCHOOLS` schools), or null: read from the records at the time of the
+    #: request. Rows by cohort are always read from the records.
+    consolidated_at: dt.datetime | None = None
 
 
 def row_out(row: Row) -> dict:
@@ -97,6 +103,7 @@ def impact(request, query: Query[ImpactQuery]):
         "target": float(TARGET),
         "total": row_out(total),
         "rows": [row_out(r) for r in rows],
+        "consolidated_at": scope.rollup.started_at if scope.rollup else None,
     }
 
 

@@ -19,6 +19,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from django.db.models import (
     Case,
@@ -104,6 +105,13 @@ class Scope:
     @property
     def ident(self):
         return getattr(self.obj, "slug", None) or getattr(self.obj, "pk", None)
+
+    @cached_property
+    def rollup(self):
+        """The rollup run this scope's figures are read from (`impact.rollup`), or None: live."""
+        from .rollup import consolidated
+
+        return consolidated(self)
 
 
 @dataclass(frozen=True)
@@ -301,8 +309,10 @@ MEASURES: dict[str, Measure] = {
     "qpv": Measure("started", Q(learner__lives_in_qpv=True)),
     "rqth": Measure("started", Q(learner__has_rqth=True)),
     "non_qualified": Measure("started", Q(learner__highest_diploma=Diploma.NONE)),
-    "barriers": Measure("started", _barrier, Count("learner__barriers", filter=_barrier, distinct=True)),
-    "barriers_lifted": Measure("started", _lifted, Count("learner__barriers", filter=_lifted, distinct=True)),
+    # The barriers of each young person entering training, counted at each entry (not distinct
+    # across entries): a sum over enrolments, so that the rollup can add it up.
+    "barriers": Measure("started", _barrier, Count("learner__barriers", filter=_barrier)),
+    "barriers_lifted": Measure("started", _lifted, Count("learner__barriers", filter=_lifted)),
     # The same sums as `Enrolment.objects.with_hours()`: signed (locked) sheets only.
     "attended_minutes": Measure(
         "attendance",
@@ -519,6 +529,15 @@ def indicators(scope: Scope, filters: Filters = Filters(), group: str | None = N
         raise ValueError(f"Regroupement inconnu : {group}")
     names = measures or list(MEASURES)
     rows: dict[object, Row] = {}
+    from . import rollup
+
+    if rollup.readable(scope, filters, group):
+        groups = (group,) if group else ()
+        for keys, labels, values in rollup.grouped(scope, filters, groups, names):
+            key = keys[0] if group else None
+            label = _label(group, key, labels[0]) if group else "Ensemble"
+            rows.setdefault(key, Row(key, label, {})).measures.update(values)
+        return _table(scope, filters, group, rows)
     for source_name, measures_of_source in _measures_by_source(names).items():
         source = SOURCES[source_name]
         queryset = source.base(source.where(scope, filters, group)).order_by()
@@ -536,6 +555,10 @@ def indicators(scope: Scope, filters: Filters = Filters(), group: str | None = N
             label = values.pop("group_label", None)
             row = rows.setdefault(group_key, Row(group_key, _label(group, group_key, label), {}))
             row.measures.update(values)
+    return _table(scope, filters, group, rows)
+
+
+def _table(scope: Scope, filters: Filters, group: str | None, rows: dict[object, Row]) -> Table:
     if group is None:
         return Table(scope, filters, None, list(rows.values()) or [Row(None, "Ensemble", {})])
     ordered = sorted(
@@ -557,6 +580,13 @@ def cross_counts(scope: Scope, groups: tuple[str, ...], measures: list[str], fil
     """Measures broken down by several groups at once (year × région × trade for the open data):
     `{(key, …): {"labels": (label, …), measure: value, …}}`. One query per source."""
     result: dict[tuple, dict] = {}
+    from . import rollup
+
+    if rollup.readable(scope, filters, "cohort" if "cohort" in groups else None):
+        for keys, labels, values in rollup.grouped(scope, filters, groups, measures):
+            labels = tuple(_label(g, k, lb) for g, k, lb in zip(groups, keys, labels, strict=True))
+            result.setdefault(keys, {"labels": labels}).update(values)
+        return result
     for source_name, measures_of_source in _measures_by_source(measures).items():
         source = SOURCES[source_name]
         queryset = source.base(source.where(scope, filters)).order_by()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("impact/", views.home, name="home"),
     path("impact/reseau/", views.network, name="network"),
     path("impact/reseau/<int:pk>/", views.network, name="network_detail"),
+    path("impact/reseau/<int:pk>/cumuls/", views.rollup_refresh, name="rollup_refresh"),
     path("impact/ecoles/<slug:slug>/", views.school, name="school"),
     path("impact/ecoles/<slug:slug>/rapport-<int:year>.pdf", views.report, name="report"),
     path("impact/promotions/<int:pk>/", views.cohort, name="cohort"),

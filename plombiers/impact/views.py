@@ -5,12 +5,14 @@ open data and the yearly funder report. Thin: the scope is resolved against the 
 import json
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from plombiers.outcomes.enums import CATEGORY_OF, POSITIVE_CATEGORIES, ExitCategory, ExitType
 from plombiers.referrals.models import Learner
@@ -34,6 +36,7 @@ from .selectors import (
     indicators,
     measure_learners,
 )
+from .tasks import refresh_rollup
 
 DEFAULT_GROUP = {"network": "school", "funder": "school", "school": "cohort", "cohort": "year"}
 HEADLINE = ["positive_exit_rate", "durable_job_rate", "completion_rate", "dropout_rate", "attendance_rate"]
@@ -189,8 +192,37 @@ def _dashboard(request, scope: Scope):
             for name in ("ensemble", "annees", "groupes")
         },
         "report_years": _report_years(scope),
+        "rollup_threshold": settings.IMPACT_ROLLUP_FROM_SCHOOLS,
+        "rollup_network": _refreshable_network(request.user, scope),
     }
     return render(request, "impact/dashboard.html", context)
+
+
+def _refreshable_network(user, scope: Scope):
+    """The network whose staff may ask for the rollup to be recomputed from this page, if any."""
+    if scope.rollup is None or not scope.can_list_learners or scope.kind not in ("network", "funder"):
+        return None
+    return scope.obj if scope.kind == "network" else scope.obj.network
+
+
+@require_POST
+def rollup_refresh(request, pk):
+    """Recompute the rollup now (the network staff, from a consolidated dashboard); 404 otherwise."""
+    scope = resolve_scope(request.user, "network", pk)
+    result = refresh_rollup.enqueue()
+    if result.is_finished:
+        done = result.return_value
+        messages.success(
+            request,
+            f"Cumuls recalculés : {done['schools']} écoles, {done['rows']} lignes, {done['seconds']} s.",
+        )
+    else:
+        messages.success(
+            request,
+            "Recalcul des cumuls demandé : les chiffres seront à jour dans quelques minutes "
+            "(recharger la page).",
+        )
+    return redirect("impact:network_detail", pk=scope.obj.pk)
 
 
 def _report_years(scope: Scope) -> list[int]:
@@ -308,6 +340,7 @@ def method(request):
         "mapping": mapping,
         "target_percent": int(TARGET * 100),
         "threshold": opendata.THRESHOLD,
+        "rollup_threshold": settings.IMPACT_ROLLUP_FROM_SCHOOLS,
         "legend": LEGEND,
         "horizons": HORIZONS,
     }

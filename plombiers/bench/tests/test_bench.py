@@ -27,11 +27,13 @@ def run(tmp_path, *args) -> tuple[str, dict]:
 
 @pytest.mark.django_db(transaction=True)
 def test_bench_quick_writes_results(tmp_path, capsys, settings):
+    # The tiny network has one school: make it read the rollup, as a national one does.
+    settings.IMPACT_ROLLUP_FROM_SCHOOLS = 1
     call_command("seed", "--learners", "120", "--marks-per-learner", "3", "--observations-per-learner", "2")
     _, results = run(tmp_path)
     out = capsys.readouterr().out
     assert "Jeu de données construit" in out
-    assert "Résumé : 16/16 mesures" in out
+    assert "Résumé : 20/20 mesures" in out
     assert "plus rapide que WeasyPrint" in out
     assert {
         "generated_at",
@@ -50,8 +52,16 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings):
     documents = {"documents_cohort_set", "certificates_typst", "certificate_typst_vs_weasyprint"}
     matching = {"matching_one_learner", "matching_all_learners", "matching_doubling"}
     credentials = {"credential_sign", "credential_verify", "attestation_pdf"}
-    impact = {"impact_network_page", "impact_school_page", "impact_api_by_school", "impact_opendata"}
-    assert set(measures) == pages | documents | matching | credentials | impact
+    impact = {
+        "impact_network_page",
+        "impact_funder_page",
+        "impact_school_page",
+        "impact_cohort_page",
+        "impact_indicators_by_school",
+        "impact_api_by_school",
+        "impact_opendata",
+    }
+    assert set(measures) == pages | documents | matching | credentials | impact | {"impact_rollup_refresh"}
     for name in credentials:
         assert measures[name]["status"] == "ok" and measures[name]["details"]["per_second"] > 0
     assert measures["credential_sign"]["details"]["per_second_cpu"] > 0
@@ -63,10 +73,18 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings):
         assert measure["floor"]["runs"] == 2
         assert measure["ratio"] is not None
     assert measures["cohort_matrix"]["details"]["observations_in_cohort"] == 3 * 5 * 2
-    assert results["summary"]["measured"] == 16
+    assert results["summary"]["measured"] == 20
     # The indicators: a constant number of queries, the SQL floors in one statement each.
-    for name in ("impact_api_by_school", "impact_opendata"):
+    for name in ("impact_indicators_by_school", "impact_api_by_school", "impact_opendata"):
         assert measures[name]["floor"]["queries"] == 1 and "plancher SQL" in measures[name]["note"]
+    # Read from the rollup: the scope (the network, its number of schools, the last run), then
+    # one query for the total and one by school.
+    assert measures["impact_indicators_by_school"]["measure"]["queries"] == 5
+    assert measures["impact_indicators_by_school"]["details"]["records_floor_ms"] > 0
+    refresh = measures["impact_rollup_refresh"]
+    assert refresh["status"] == "ok" and refresh["measure"]["runs"] == 1 and refresh["details"]["rows"] > 0
+    for name in ("impact_network_page", "impact_funder_page", "impact_school_page", "impact_cohort_page"):
+        assert "sous la seconde" in measures[name]["note"]
     assert measures["impact_network_page"]["details"]["learners"] == 120
     # The documents: 2 learners × 1 week → 2 conventions, 1 sheet, 2 certificats, 2 attestations.
     assert measures["documents_cohort_set"]["details"]["files"] == 7
@@ -112,10 +130,19 @@ def test_a_page_that_does_not_resolve_is_reported_unavailable(tmp_path, capsys, 
 def test_the_impact_measures_need_the_seeded_network(tmp_path, capsys):
     _, results = run(tmp_path, "--only", "impact")
     assert {m["name"]: m["status"] for m in results["measures"]} == dict.fromkeys(
-        ["impact_network_page", "impact_school_page", "impact_api_by_school", "impact_opendata"],
+        [
+            "impact_rollup_refresh",
+            "impact_network_page",
+            "impact_funder_page",
+            "impact_school_page",
+            "impact_cohort_page",
+            "impact_indicators_by_school",
+            "impact_api_by_school",
+            "impact_opendata",
+        ],
         "indisponible : lancer plombiers seed",
     )
-    assert "Résumé : 0/4 mesures" in capsys.readouterr().out
+    assert "Résumé : 0/8 mesures" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,8 @@ from django.db import connection
 from plombiers.bench import seed as seeding
 from plombiers.bench.management.commands.bench import uses_the_demo_database
 from plombiers.bench.seed import AlreadySeeded, SeedSizes
+from plombiers.impact import rollup
+from plombiers.impact.models import RollupRun
 
 
 class Command(BaseCommand):
@@ -68,13 +70,23 @@ class Command(BaseCommand):
                 f"Cette base contient déjà un autre jeu synthétique ({existing}) : "
                 "utilisez une base neuve pour une autre taille."
             ) from None
-        if not result.built:
+        if result.built:
+            counts = ", ".join(f"{name} {n}" for name, n in result.counts.items())
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Construit en {time.perf_counter() - started:.1f} s : {result.rows} lignes, "
+                    f"{result.rows_per_second:.0f} lignes/s ({counts})."
+                )
+            )
+        elif RollupRun.objects.filter(complete=True).exists():
             self.stdout.write(f"Déjà construit avec {learners} jeunes : rien à faire.")
             return
-        counts = ", ".join(f"{name} {n}" for name, n in result.counts.items())
+        # The national network's dashboards read the rollup (`impact.rollup`): compute it now,
+        # as the nightly task would.
+        run = rollup.refresh()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Construit en {time.perf_counter() - started:.1f} s : {result.rows} lignes, "
-                f"{result.rows_per_second:.0f} lignes/s ({counts})."
+                f"Cumuls des indicateurs calculés en {run.seconds:.1f} s : {run.rows} lignes, "
+                f"{run.schools} écoles."
             )
         )

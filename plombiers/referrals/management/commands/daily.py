@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from plombiers.alerts.tasks import compute_alerts
 from plombiers.funding.tasks import send_report_reminders
+from plombiers.impact.tasks import refresh_rollup
 from plombiers.outcomes.services import follow_ups_expire
 from plombiers.outcomes.tasks import notify_follow_ups_due
 from plombiers.referrals.services import referrals_expire
@@ -12,7 +13,7 @@ class Command(BaseCommand):
     help = (
         "Travaux quotidiens (à lancer chaque nuit par cron ou un timer systemd) : expiration des "
         "prescriptions, calcul des alertes de décrochage, suivis de sortie (à faire, sans nouvelles), "
-        "rappels des comptes rendus aux financeurs."
+        "rappels des comptes rendus aux financeurs, cumuls des indicateurs d'impact."
     )
 
     def handle(self, *args, **options):
@@ -40,3 +41,12 @@ class Command(BaseCommand):
             self.stdout.write(f"{reminders.return_value} rappel(s) de compte rendu aux financeurs envoyé(s).")
         else:
             self.stdout.write("Rappels des comptes rendus aux financeurs confiés à la file des tâches.")
+        rollup = refresh_rollup.enqueue()
+        if rollup.is_finished:
+            done = rollup.return_value
+            self.stdout.write(
+                f"Cumuls des indicateurs recalculés : {done['rows']} ligne(s), {done['schools']} école(s), "
+                f"{done['seconds']} s."
+            )
+        else:
+            self.stdout.write("Recalcul des cumuls des indicateurs confié à la file des tâches.")

@@ -1,0 +1,63 @@
+"""The consolidated counts of the indicators (« tables de cumul »), for networks of national size.
+
+A live indicator reads the records themselves (`selectors.indicators`): exact to the second, and
+fast for a school or a cohort, but at 1,000,000 young people a network's dashboard would sum
+14 million attendance marks and 7 million observations on every view. `Rollup` holds every
+measure of `selectors.MEASURES` already summed by school × prescriber structure × year — the year
+each measure is dated by (entry, exit, prescription) — so that a network's or a funder's figures,
+in total or by school, trade, région, département, prescriber, funder or year, are one `SUM … GROUP
+BY` over a few tens of thousands of rows. They are recomputed by a task (`rollup.refresh`: every
+night from `plombiers daily`, on demand by the network staff, and after `plombiers seed`), each run
+recorded in `RollupRun`, whose date the dashboards print beside the figures.
+"""
+
+from django.db import models
+
+from plombiers.network.models import Organisation, School
+
+from .selectors import MEASURES
+
+
+class Rollup(models.Model):
+    """The measures of one school, prescriber structure and year: each column is one measure of
+    `selectors.MEASURES` (a count or a sum; `days_to_job` in days), summed over its own source."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    prescriber = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "cumul des indicateurs"
+        verbose_name_plural = "cumuls des indicateurs"
+        indexes = [models.Index(fields=["school", "year"], name="rollup_school_year")]
+
+    def __str__(self):
+        return f"{self.school_id} / {self.prescriber_id} / {self.year}"
+
+
+# One column per measure, in the order of `MEASURES`: a new measure needs a migration, which
+# `makemigrations --check` in `make lint` asks for.
+for _name in MEASURES:
+    Rollup.add_to_class(_name, models.BigIntegerField(default=0))
+
+
+class RollupRun(models.Model):
+    """One recomputation of the rollup: when it started (the figures are those of that moment),
+    how long it took, how many schools and rows."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    seconds = models.FloatField()
+    schools = models.PositiveIntegerField()
+    rows = models.PositiveIntegerField()
+    #: Every school (the nightly run), or only some (after a change in those schools).
+    complete = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "calcul des cumuls"
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.started_at:%d/%m/%Y %H:%M} ({self.rows} lignes)"

@@ -1,0 +1,265 @@
+"""The rollup (`impact.rollup`): the same figures as the records, read in one query."""
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from plombiers.cohorts.enums import EnrolmentStatus
+from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.impact import rollup
+from plombiers.impact import selectors as sel
+from plombiers.impact.access import resolve_scope
+from plombiers.impact.models import Rollup, RollupRun
+from plombiers.impact.tasks import refresh_rollup
+from plombiers.impact.tests.test_api import headers_for
+from plombiers.network.tests.factories import NetworkFactory
+from plombiers.outcomes.enums import ExitType
+from plombiers.outcomes.tests.factories import ExitFactory
+from plombiers.referrals.tests.factories import LearnerFactory
+from plombiers.support.models import Barrier
+
+pytestmark = pytest.mark.django_db
+
+GROUPS = [None, "school", "trade", "region", "departement", "prescriber", "funder", "year"]
+
+
+def _copy(scope):
+    """The same scope, without the memoised choice between the rollup and the records."""
+    return dataclasses.replace(scope)
+
+
+def _measures(table):
+    return {
+        row.key: (row.label, {k: int(sel._number(row.measures.get(k))) for k in sel.MEASURES})
+        for row in table.rows
+    }
+
+
+def _filters(cast):
+    region = cast.school_b.commune.departement.region_id
+    return [
+        sel.Filters(),
+        sel.Filters(year=2025),
+        sel.Filters(year=2026),
+        sel.Filters(school=cast.school_a.pk),
+        sel.Filters(trade=cast.school_b.trade_id),
+        sel.Filters(region=region),
+    ]
+
+
+@pytest.fixture
+def everywhere(settings):
+    """Every scope of more than one school reads the rollup (the test network has two schools)."""
+    settings.IMPACT_ROLLUP_FROM_SCHOOLS = 1
+
+
+@pytest.fixture
+def re_enrolled(cast, world):
+    """A young person of A1 with two barriers who comes back a year later in another cohort and
+    completes it: their barriers count at each entry, so that the rollup can add years up."""
+    first = world.a1_enrolments[0]
+    cohort = CohortFactory(
+        school=cast.school_a, name="A3", start_date=dt.date(2026, 2, 2), end_date=dt.date(2026, 5, 29)
+    )
+    again = EnrolmentFactory(
+        cohort=cohort,
+        learner=first.learner,
+        referral=first.referral,
+        entry_date=dt.date(2026, 2, 2),
+        status=EnrolmentStatus.COMPLETED,
+        end_date=dt.date(2026, 5, 29),
+    )
+    ExitFactory(enrolment=again, exit_type=ExitType.CDI)
+    assert Barrier.objects.filter(learner=first.learner).count() == 2
+    return again
+
+
+def test_the_rollup_gives_the_figures_of_the_records(cast, world, re_enrolled, settings):
+    live_scopes = [
+        resolve_scope(cast.staff, "network"),
+        resolve_scope(cast.staff, "funder", cast.funder_org.pk),
+    ]
+    assert all(s.rollup is None for s in live_scopes)
+    run = rollup.refresh()
+    assert run.complete and run.schools == 2 and run.rows == Rollup.objects.count() > 0
+    settings.IMPACT_ROLLUP_FROM_SCHOOLS = 1
+    compared = 0
+    for live in live_scopes:
+        for filters in _filters(cast):
+            for group in GROUPS:
+                consolidated = _copy(live)
+                assert consolidated.rollup == run
+                expected = _measures(sel.indicators(live, filters, group))
+                assert _measures(sel.indicators(consolidated, filters, group)) == expected, (filters, group)
+                compared += 1
+    assert compared == 2 * 6 * 8
+    # The open data's year × région × trade.
+    groups, names = ("year", "region", "trade"), ["started", "completed", "exits", "positive_exits"]
+    assert sel.cross_counts(_copy(live_scopes[0]), groups, names) == sel.cross_counts(
+        live_scopes[0], groups, names
+    )
+
+
+def test_figures_of_the_hand_computed_network_from_the_rollup(cast, world, everywhere):
+    rollup.refresh()
+    network = resolve_scope(cast.staff, "network")
+    assert network.rollup is not None
+    total = sel.indicators(network).rows[0]
+    assert (total["positive_exit_rate"].numerator, total["positive_exit_rate"].denominator) == (13, 17)
+    assert (total["attendance_rate"].numerator, total["attendance_rate"].denominator) == (390, 840)
+    assert (total["time_to_first_job"].numerator, total["time_to_first_job"].denominator) == (360, 10)
+    assert (total["barriers_lifted_rate"].numerator, total["barriers_lifted_rate"].denominator) == (1, 2)
+    by_school = {
+        r.label: r["positive_exit_rate"].numerator for r in sel.indicators(network, group="school").rows
+    }
+    assert by_school == {"École A Chelles": 11, "École B Roubaix": 2}
+
+
+def test_what_is_read_from_the_records(cast, world, everywhere):
+    network = resolve_scope(cast.staff, "network")
+    assert network.rollup is None  # no complete run yet: the records
+    rollup.refresh(school_ids=[cast.school_a.pk])
+    assert resolve_scope(cast.staff, "network").rollup is None  # a partial run is not enough
+    run = rollup.refresh()
+    network = resolve_scope(cast.staff, "network")
+    assert network.rollup == run
+    assert rollup.readable(network, sel.Filters(), "school")
+    assert not rollup.readable(network, sel.Filters(), "cohort")
+    assert not rollup.readable(network, sel.Filters(since=dt.date(2025, 1, 1)), None)
+    # A school's and a cohort's dashboards always read their records.
+    assert resolve_scope(cast.manager_a, "school", cast.school_a.slug).rollup is None
+    assert resolve_scope(cast.trainer_a, "cohort", world.a1.pk).rollup is None
+
+
+def test_below_the_threshold_the_records(cast, world, settings):
+    rollup.refresh()
+    settings.IMPACT_ROLLUP_FROM_SCHOOLS = 3
+    assert resolve_scope(cast.staff, "network").rollup is None
+    settings.IMPACT_ROLLUP_FROM_SCHOOLS = 2
+    assert resolve_scope(cast.staff, "network").rollup is not None
+
+
+def test_the_figures_are_those_of_the_last_run(cast, world, re_enrolled, everywhere):
+    rollup.refresh()
+    before = sel.indicators(resolve_scope(cast.staff, "network")).rows[0]["positive_exits"].numerator
+    extra = EnrolmentFactory(
+        cohort=world.b1,
+        learner=LearnerFactory(),
+        status=EnrolmentStatus.COMPLETED,
+        end_date=world.b1.end_date,
+    )
+    ExitFactory(enrolment=extra, exit_type=ExitType.CDI)
+    assert sel.indicators(resolve_scope(cast.staff, "network")).rows[0]["positive_exits"].numerator == before
+    # Recomputing one school's rows is enough, and leaves the other school's alone.
+    a_rows = set(Rollup.objects.filter(school=cast.school_a).values_list("pk", flat=True))
+    rollup.refresh(school_ids=[cast.school_b.pk])
+    assert set(Rollup.objects.filter(school=cast.school_a).values_list("pk", flat=True)) == a_rows
+    assert (
+        sel.indicators(resolve_scope(cast.staff, "network")).rows[0]["positive_exits"].numerator == before + 1
+    )
+
+
+def test_one_query_per_table(cast, world, everywhere, django_assert_num_queries):
+    rollup.refresh()
+    network = resolve_scope(cast.staff, "network")
+    with django_assert_num_queries(2):  # the number of schools, the last run
+        assert network.rollup is not None
+    for group in GROUPS:
+        with django_assert_num_queries(1):
+            sel.indicators(network, group=group)
+
+
+def test_refresh_is_atomic(cast, world, monkeypatch):
+    rollup.refresh()
+    rows = Rollup.objects.count()
+
+    def broken(school_ids):
+        raise RuntimeError("panne")
+
+    monkeypatch.setattr(rollup, "_cells", broken)
+    with pytest.raises(RuntimeError):
+        rollup.refresh()
+    assert Rollup.objects.count() == rows
+    assert RollupRun.objects.count() == 1
+
+
+def test_the_nightly_task(cast, world, everywhere):
+    call_command("daily")
+    run = RollupRun.objects.get()
+    assert run.complete and run.rows == Rollup.objects.count()
+    result = refresh_rollup.enqueue()
+    assert result.return_value["schools"] == 2
+    assert RollupRun.objects.count() == 2
+
+
+# --- the pages and the API ------------------------------------------------------------------------
+
+
+def test_a_consolidated_dashboard_says_so(client, cast, world, everywhere):
+    client.force_login(cast.staff)
+    page = client.get(reverse("impact:network")).content.decode()
+    assert "Chiffres consolidés" not in page  # no run yet: the records
+    run = rollup.refresh()
+    page = client.get(reverse("impact:network")).content.decode()
+    assert f"Chiffres consolidés le {timezone.localtime(run.started_at):%d/%m/%Y à %H:%M}" in page
+    assert "Recalculer maintenant" in page
+    # A funder reads the same consolidated figures, without the button.
+    client.force_login(cast.funder)
+    page = client.get(reverse("impact:funder", args=[cast.funder_org.pk])).content.decode()
+    assert "Chiffres consolidés" in page and "Recalculer maintenant" not in page
+    # A school's dashboard is live.
+    client.force_login(cast.manager_a)
+    page = client.get(reverse("impact:school", args=[cast.school_a.slug])).content.decode()
+    assert "Chiffres consolidés" not in page
+
+
+def test_the_network_staff_recompute_now(client, cast, world, everywhere):
+    rollup.refresh()
+    extra = EnrolmentFactory(
+        cohort=world.b1,
+        learner=LearnerFactory(),
+        status=EnrolmentStatus.COMPLETED,
+        end_date=world.b1.end_date,
+    )
+    ExitFactory(enrolment=extra, exit_type=ExitType.CDI)
+    url = reverse("impact:rollup_refresh", args=[cast.network.pk])
+    client.force_login(cast.staff)
+    assert client.get(url).status_code == 405
+    response = client.post(url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("impact:network_detail", args=[cast.network.pk])
+    assert "Cumuls recalculés : 2 écoles" in response.content.decode()
+    assert RollupRun.objects.count() == 2
+    network = resolve_scope(cast.staff, "network")
+    assert sel.indicators(network).rows[0]["positive_exits"].numerator == 14
+
+
+@pytest.mark.parametrize("role", ["manager_a", "trainer_a", "funder", "prescriber", "learner_a", "outsider"])
+def test_only_the_network_staff_recompute(client, cast, world, everywhere, role):
+    rollup.refresh()
+    client.force_login(getattr(cast, role))
+    assert client.post(reverse("impact:rollup_refresh", args=[cast.network.pk])).status_code == 404
+    assert RollupRun.objects.count() == 1
+
+
+def test_the_api_says_when_figures_were_consolidated(client, cast, world, everywhere):
+    headers = headers_for(client, cast.staff)
+    body = client.get("/api/v1/impact?scope=network&group_by=school", headers=headers).json()
+    assert body["consolidated_at"] is None
+    run = rollup.refresh()
+    body = client.get("/api/v1/impact?scope=network&group_by=school", headers=headers).json()
+    assert abs(parse_datetime(body["consolidated_at"]) - run.started_at) < dt.timedelta(milliseconds=1)
+    assert body["total"]["indicators"]["positive_exit_rate"]["value"] == pytest.approx(13 / 17, abs=1e-4)
+    assert [r["indicators"]["positive_exits"]["numerator"] for r in body["rows"]] == [11, 2]
+
+
+def test_another_networks_staff_cannot_recompute(client, cast, world, everywhere):
+    other = NetworkFactory(slug="autre", name="Autre réseau")
+    client.force_login(cast.staff)
+    assert client.post(reverse("impact:rollup_refresh", args=[other.pk])).status_code == 404
+    assert client.post(reverse("impact:rollup_refresh", args=[other.pk + 1000])).status_code == 404
+    assert not RollupRun.objects.exists()
