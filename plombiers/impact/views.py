@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
@@ -214,7 +215,8 @@ def rollup_refresh(request, pk):
         done = result.return_value
         messages.success(
             request,
-            f"Cumuls recalculés : {done['schools']} écoles, {done['rows']} lignes, {done['seconds']} s.",
+            f"Cumuls recalculés : {done['schools']} écoles, {done['rows']} lignes, "
+            f"{number_format(done['seconds'], 1)} s.",
         )
     else:
         messages.success(

@@ -197,15 +197,9 @@ def exit_create(request, enrolment_id: Id, payload: ExitIn):
     )
     if not services.can_record(request.user, enrolment.cohort.school):
         return Status(403, {"detail": services.NOT_TEAM})
-    employer = None
-    if payload.employer is not None:
-        employer = (
-            Organisation.objects.visible_to(request.user)
-            .filter(pk=payload.employer, kind=OrganisationKind.COMPANY)
-            .first()
-        )
-        if employer is None:
-            return Status(400, {"detail": "Cet employeur n'est pas une entreprise partenaire."})
+    employer = _company(request.user, payload.employer)
+    if employer is False:
+        return Status(400, {"detail": "Cet employeur n'est pas une entreprise partenaire."})
     try:
         exit = services.exit_record(
             enrolment,
@@ -224,6 +218,62 @@ def exit_create(request, enrolment_id: Id, payload: ExitIn):
     except PermissionDenied as error:
         return Status(403, {"detail": str(error)})
     return Status(201, _exit_detail(request.user, exit.pk))
+
+
+class ExitPatch(Schema):
+    """A correction: the fields to change (the others stay), and why."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=5000), AfterValidator(_text)] = Field(
+        ..., description="le motif de la correction (gardé au journal)"
+    )
+    type: ExitType | None = None
+    exit_date: dt.date | None = None
+    employer: Id | None = None
+    employer_name: Name | None = None
+    rome_code: Annotated[str, Field(max_length=10), AfterValidator(_text)] | None = None
+    weekly_hours: Annotated[Decimal, Field(gt=0, le=99, max_digits=4, decimal_places=1)] | None = None
+    hired_by_internship_host: bool | None = None
+    comment: Note | None = None
+
+
+def _company(user, pk: int | None) -> Organisation | None:
+    """A partner company the user sees, or None; `False` when `pk` names none."""
+    if pk is None:
+        return None
+    employer = Organisation.objects.visible_to(user).filter(pk=pk, kind=OrganisationKind.COMPANY).first()
+    return employer or False
+
+
+@router.patch("/exits/{exit_id}", response={200: ExitDetailOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def exit_correct(request, exit_id: Id, payload: ExitPatch):
+    """Correct an exit (the school's manager or social worker): only the fields sent change, with
+    the reason, audited; `null` empties an optional field (employer, hours). A new exit date moves
+    the follow-ups still to do. 400 with the reason when nothing changes or a field does not fit the
+    situation."""
+    exit = _exit_detail(request.user, exit_id)
+    if not services.can_record(request.user, exit.enrolment.cohort.school):
+        return Status(403, {"detail": services.NOT_TEAM})
+    sent = payload.model_dump(exclude_unset=True)
+    reason = sent.pop("reason")
+    if "type" in sent:
+        sent["exit_type"] = sent.pop("type")
+    for required in ("exit_type", "exit_date"):
+        if required in sent and sent[required] is None:
+            return Status(400, {"detail": "La situation et la date de sortie ne peuvent pas être vides."})
+    for text in ("employer_name", "rome_code", "comment"):
+        if text in sent and sent[text] is None:
+            sent[text] = ""
+    if "employer" in sent:
+        sent["employer"] = _company(request.user, sent["employer"])
+        if sent["employer"] is False:
+            return Status(400, {"detail": "Cet employeur n'est pas une entreprise partenaire."})
+    try:
+        services.exit_update(exit, by=request.user, reason=reason, data=sent)
+    except ValidationError as error:
+        return Status(400, {"detail": _message(error)})
+    except PermissionDenied as error:
+        return Status(403, {"detail": str(error)})
+    return _exit_detail(request.user, exit.pk)
 
 
 # --- follow-ups ----------------------------------------------------------------------------------

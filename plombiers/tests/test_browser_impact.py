@@ -78,3 +78,26 @@ def test_the_method_page(new_page, cast):
     )
     expect(page.get_by_role("table")).to_contain_text("Contrat d'apprentissage")
     assert_accessible(page, "impact-methode")
+
+
+def test_a_consolidated_network_dashboard(new_page, cast, settings):
+    """A national network reads the rollup: the page says when it was computed, and the network
+    staff recompute it from there (the task runs at once in tests); phone size, keyboard only."""
+    from plombiers.impact import rollup
+
+    world_module.build(cast)
+    settings.IMPACT_ROLLUP_FROM_SCHOOLS = 2
+    rollup.refresh()
+    page = new_page(width=390, height=844, has_touch=True)
+    login(page, cast.staff.email)
+    page.goto("/impact/reseau/")
+    notice = page.get_by_role("status").filter(has_text="Chiffres consolidés le")
+    expect(notice).to_be_visible()
+    _charts_drawn(page)
+    expect(page.get_by_role("table", name="Indicateurs par école")).to_contain_text("École B Roubaix")
+    assert_accessible(page, "impact-reseau-consolide-telephone")
+    button = notice.get_by_role("button", name="Recalculer maintenant")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Cumuls recalculés : 2 écoles")).to_be_visible()
+    assert_accessible(page, "impact-reseau-recalcule-telephone")

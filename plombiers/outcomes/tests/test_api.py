@@ -8,6 +8,7 @@ from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.outcomes import services
 from plombiers.outcomes.enums import ExitType
 from plombiers.outcomes.models import Exit, FollowUp
+from plombiers.privacy.models import AuditEvent
 
 from .conftest import ended
 
@@ -223,3 +224,74 @@ def test_the_paths_of_the_issue_post_exits_and_followups(client, cast, world):
     assert again.status_code == 400
     missing = {"exit": 10**9, "horizon": 1, "type": "cdi"}
     assert client.post("/api/v1/followups", missing, content_type=JSON, headers=headers).status_code == 404
+
+
+def test_correct_an_exit(client, cast, world):
+    exit = record(world.enrolment, cast.social_worker_a, exit_type=ExitType.JOB_SEEKING)
+    headers = headers_for(client, cast.manager_a)
+    url = f"/api/v1/exits/{exit.pk}"
+    payload = {
+        "reason": "Contrat signé la veille de la sortie",
+        "type": "cdi",
+        "employer": cast.company_a.pk,
+        "weekly_hours": 35,
+    }
+    response = client.patch(url, payload, content_type=JSON, headers=headers)
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["type"] == "cdi" and body["category"] == "emploi_durable"
+    assert body["employer"] == cast.company_a.pk and body["weekly_hours"] == "35.0"
+    exit.refresh_from_db()
+    assert exit.exit_type == ExitType.CDI
+    entry = AuditEvent.objects.filter(action="exit.update").get()
+    assert entry.details["reason"] == "Contrat signé la veille de la sortie"
+    assert entry.details["changes"]["exit_type"] == ["recherche_emploi", "cdi"]
+    # Only what is sent changes; a new date moves the follow-ups still to do.
+    response = client.patch(
+        url, {"reason": "Date corrigée", "exit_date": "2027-01-08"}, content_type=JSON, headers=headers
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["exit_date"] == "2027-01-08" and body["type"] == "cdi"
+    assert body["follow_ups"][0]["due_on"] == "2027-02-08"
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "message"),
+    [
+        ({"type": "cdi"}, 422, None),  # no reason
+        ({"reason": "", "type": "cdi"}, 422, None),
+        ({"reason": "x", "type": "stage"}, 422, None),
+        ({"reason": "x"}, 400, "Rien n'a changé"),
+        ({"reason": "x", "type": "recherche_emploi"}, 400, "Rien n'a changé"),
+        ({"reason": "x", "type": None}, 400, "ne peuvent pas être vides"),
+        ({"reason": "x", "employer": 10**9}, 400, "pas une entreprise partenaire"),
+        ({"reason": "x", "rome_code": "ZZZ"}, 400, None),
+    ],
+)
+def test_a_bad_correction_changes_nothing(client, cast, world, payload, status, message):
+    exit = record(world.enrolment, cast.social_worker_a, exit_type=ExitType.JOB_SEEKING)
+    headers = headers_for(client, cast.manager_a)
+    response = client.patch(f"/api/v1/exits/{exit.pk}", payload, content_type=JSON, headers=headers)
+    assert response.status_code == status, response.json()
+    if message:
+        assert message in response.json()["detail"]
+    exit.refresh_from_db()
+    assert exit.exit_type == ExitType.JOB_SEEKING and exit.rome_code == ""
+    assert not AuditEvent.objects.filter(action="exit.update").exists()
+
+
+def test_correcting_another_schools_exit_is_404_and_a_trainers_403(client, cast, world):
+    exit_b = record(world.enrolment_b, cast.manager_b)
+    payload = {"reason": "x", "type": "cdd_moins_6_mois"}
+    for user in (cast.manager_a, cast.funder, cast.prescriber, cast.outsider):
+        response = client.patch(
+            f"/api/v1/exits/{exit_b.pk}", payload, content_type=JSON, headers=headers_for(client, user)
+        )
+        assert response.status_code == 404, user
+    response = client.patch(
+        f"/api/v1/exits/{exit_b.pk}", payload, content_type=JSON, headers=headers_for(client, cast.trainer_b)
+    )
+    assert response.status_code == 403
+    exit_b.refresh_from_db()
+    assert exit_b.exit_type == ExitType.CDI
