@@ -239,7 +239,7 @@ def impact(ctx) -> list[Measure]:
         ),
         Measure(
             "impact_indicators_by_school",
-            f"Indicateurs du réseau, au total et par école (selectors.indicators, {size})",
+            f"Indicateurs du réseau, au total et par école (selectors.indicators_with_total, {size})",
             floor_name=by_school,
         ),
         Measure(
@@ -313,7 +313,7 @@ def impact(ctx) -> list[Measure]:
 
     def compute():
         scope = resolve_scope(staff, "network", network.pk)
-        return selectors.indicators(scope), selectors.indicators(scope, group="school")
+        return selectors.indicators_with_total(scope, selectors.Filters(), "school")
 
     selector.details = details
     selector.timing = measure(compute, repeat=repeat, warmup=1)

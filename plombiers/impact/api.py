@@ -17,7 +17,7 @@ from plombiers.network.models import Network, School
 
 from . import opendata
 from .access import default_scope, resolve_scope
-from .selectors import INDICATORS, TARGET, Filters, Row, Scope, indicators
+from .selectors import INDICATORS, TARGET, Filters, Row, Scope, indicators, indicators_with_total
 
 router = Router(tags=["impact"])
 
@@ -94,8 +94,11 @@ def impact(request, query: Query[ImpactQuery]):
     user = request.auth
     scope: Scope = resolve_scope(user, query.scope, query.id) if query.scope else default_scope(user)
     filters = Filters(year=query.year, trade=query.trade, region=query.region, school=query.school)
-    total = indicators(scope, filters).rows[0]
-    rows = indicators(scope, filters, query.group_by).rows if query.group_by else []
+    if query.group_by:
+        total, table = indicators_with_total(scope, filters, query.group_by)
+        rows = table.rows
+    else:
+        total, rows = indicators(scope, filters).rows[0], []
     return {
         "scope": {"kind": scope.kind, "id": scope.ident, "label": scope.label},
         "group_by": query.group_by,

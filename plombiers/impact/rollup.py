@@ -17,13 +17,13 @@ import datetime as dt
 import time
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from plombiers.network.enums import OrganisationKind
-from plombiers.network.models import School
+from plombiers.network.models import Commune, Departement, Organisation, Partnership, Region, School, Trade
 
 from .models import Rollup, RollupRun
 from .selectors import MEASURES, SOURCES, _measures_by_source, _number
@@ -102,68 +102,104 @@ def readable(scope, filters, group) -> bool:
     )
 
 
-DIMENSIONS = {
-    "school": ("school", "school__name"),
-    "trade": ("school__trade", "school__trade__name"),
-    "region": ("school__commune__departement__region", "school__commune__departement__region__name"),
-    "departement": ("school__commune__departement", "school__commune__departement__name"),
-    "prescriber": ("prescriber", "prescriber__name"),
-    "funder": ("school__partnerships__organisation", "school__partnerships__organisation__name"),
-}
-
-
-def _where(scope, filters, group) -> Q:
-    q = Q(school__in=scope.schools.values("pk"))
-    if filters.year:
-        q &= Q(year=filters.year)
-    if filters.trade:
-        q &= Q(school__trade=filters.trade)
-    if filters.region:
-        q &= Q(school__commune__departement__region=filters.region)
-    if filters.school:
-        q &= Q(school=filters.school)
-    if "funder" in group:
-        q &= Q(school__partnerships__organisation__kind=OrganisationKind.FUNDER)
-        if scope.kind == "funder":
-            q &= Q(school__partnerships__organisation=scope.obj.pk)
-    return q
-
-
 #: The measure that counts every row of a source, where there is one: a breakdown read from the
 #: records has a line where a source has rows, and so has one read from the rollup.
 PRESENCE = {"referrals": "referred", "started": "started", "ended": "ended", "exits": "exits"}
 
 
-def _present(names) -> Q:
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+# Each breakdown: (key, label, the joins it needs), over the rollup `r` and its school `sc`.
+_PLACE = [
+    f"JOIN {_table(Commune)} m ON m.id = sc.commune_id",
+    f"LEFT JOIN {_table(Departement)} d ON d.id = m.departement_id",
+]
+DIMENSIONS = {
+    "year": ("r.year", None, []),
+    "school": ("r.school_id", "sc.name", []),
+    "trade": ("sc.trade_id", "t.name", [f"JOIN {_table(Trade)} t ON t.id = sc.trade_id"]),
+    "region": ("d.region_id", "rg.name", [*_PLACE, f"LEFT JOIN {_table(Region)} rg ON rg.id = d.region_id"]),
+    "departement": ("m.departement_id", "d.name", _PLACE),
+    "prescriber": (
+        "r.prescriber_id",
+        "o.name",
+        [f"LEFT JOIN {_table(Organisation)} o ON o.id = r.prescriber_id"],
+    ),
+    "funder": (
+        "p.organisation_id",
+        "f.name",
+        [
+            f"JOIN {_table(Partnership)} p ON p.school_id = r.school_id",
+            f"JOIN {_table(Organisation)} f ON f.id = p.organisation_id",
+        ],
+    ),
+}
+
+
+def _sql(scope, filters, groups: tuple[str, ...], names) -> tuple[str, list]:
+    schools_sql, schools_params = scope.schools.values("pk").query.sql_with_params()
+    keys, labels, joins = [], [], [f"JOIN {_table(School)} sc ON sc.id = r.school_id"]
+
+    def join(needed):
+        joins.extend(j for j in needed if j not in joins)
+
+    for group in groups:
+        key, label, needed = DIMENSIONS[group]
+        keys.append(key)
+        labels.append(label)
+        join(needed)
+    where, params = [f"r.school_id IN ({schools_sql})"], list(schools_params)
+    if filters.year:
+        where.append("r.year = %s")
+        params.append(filters.year)
+    if filters.trade:
+        where.append("sc.trade_id = %s")
+        params.append(filters.trade)
+    if filters.region:
+        join(_PLACE)
+        where.append("d.region_id = %s")
+        params.append(filters.region)
+    if filters.school:
+        where.append("r.school_id = %s")
+        params.append(filters.school)
+    if "funder" in groups:
+        where.append("f.kind = %s")
+        params.append(OrganisationKind.FUNDER.value)
+        if scope.kind == "funder":
+            where.append("f.id = %s")
+            params.append(scope.obj.pk)
     sources = {MEASURES[name].source for name in names}
-    if not sources <= PRESENCE.keys():
-        return Q()
-    present = Q()
-    for source in sorted(sources):
-        present |= Q(**{f"{PRESENCE[source]}__gt": 0})
-    return present
+    if sources <= PRESENCE.keys():
+        where.append("(" + " OR ".join(f"r.{PRESENCE[s]} > 0" for s in sorted(sources)) + ")")
+    columns = [*keys, *(label or "NULL" for label in labels), *(f"SUM(r.{name})" for name in names)]
+    # Names from the models and `MEASURES`, values as parameters.
+    sql = f"SELECT {', '.join(columns)} FROM {_table(Rollup)} r {' '.join(joins)} WHERE {' AND '.join(where)}"  # noqa: S608
+    if groups:
+        sql += f" GROUP BY {', '.join([*keys, *(label for label in labels if label)])}"
+    return sql, params
 
 
 def grouped(scope, filters, groups: tuple[str, ...], names) -> list[tuple[tuple, tuple, dict]]:
-    """[(keys, labels, {measure: value})] of the rollup, by `groups` (none: one row): one query."""
-    fields = {}
-    for i, group in enumerate(groups):
-        if group == "year":
-            fields[f"k{i}"] = F("year")
-        else:
-            key, label = DIMENSIONS[group]
-            fields[f"k{i}"], fields[f"l{i}"] = F(key), F(label)
-    queryset = Rollup.objects.filter(_where(scope, filters, groups), _present(names)).order_by()
-    aggregates = {name: Sum(name) for name in names}
-    if not groups:
-        values = queryset.aggregate(**aggregates)
-        return [((), (), {name: int(values[name] or 0) for name in names})]
-    result = []
-    for values in queryset.values(**fields).annotate(**aggregates):
-        keys = tuple(values[f"k{i}"] for i in range(len(groups)))
-        labels = tuple(values.get(f"l{i}") for i in range(len(groups)))
-        result.append((keys, labels, {name: int(values[name] or 0) for name in names}))
-    return result
+    """[(keys, labels, {measure: value})] of the rollup, by `groups` (none: one row).
+
+    One `SUM … GROUP BY` over the rollup, written in SQL rather than through the ORM: compiling 42
+    aggregates cost as much as running them at 200 schools. Names come from the models, values are
+    parameters; the schools of the scope are its own queryset, compiled as a subquery."""
+    sql, params = _sql(scope, filters, groups, names)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    n = len(groups)
+    return [
+        (
+            tuple(row[:n]),
+            tuple(row[n : 2 * n]),
+            {name: int(v or 0) for name, v in zip(names, row[2 * n :], strict=True)},
+        )
+        for row in rows
+    ]
 
 
 def as_of(run: RollupRun) -> dt.datetime:

@@ -567,6 +567,25 @@ def _table(scope: Scope, filters: Filters, group: str | None, rows: dict[object,
     return Table(scope, filters, group, ordered)
 
 
+#: Breakdowns in which each row of the rollup falls in exactly one line (not the funders: a school
+#: has several): the total is the sum of the lines.
+PARTITIONS = {"school", "trade", "region", "departement", "prescriber", "year"}
+
+
+def indicators_with_total(scope: Scope, filters: Filters, group: str) -> tuple[Row, Table]:
+    """The total row and the table by `group`: from the rollup, one query for both."""
+    from . import rollup
+
+    table = indicators(scope, filters, group)
+    if group in PARTITIONS and rollup.readable(scope, filters, group):
+        total = Row(None, "Ensemble", dict.fromkeys(MEASURES, 0))
+        for row in table.rows:
+            for name, value in row.measures.items():
+                total.measures[name] += _number(value)
+        return total, table
+    return indicators(scope, filters).rows[0], table
+
+
 def measure_learners(scope: Scope, filters: Filters, measure: str, group: str | None = None, value=None):
     """The learner ids counted by one measure (a subquery for `Learner.objects.filter(pk__in=…)`):
     the same source and condition as the figure."""

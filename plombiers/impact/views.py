@@ -35,6 +35,7 @@ from .selectors import (
     Figure,
     Scope,
     indicators,
+    indicators_with_total,
     measure_learners,
 )
 from .tasks import refresh_rollup
@@ -133,8 +134,7 @@ def _dashboard(request, scope: Scope):
             raise Http404("Tableau inconnu.")
         return _export(indicators(scope, filters, wanted[name]), scope, fmt, name)
 
-    total = indicators(scope, filters).rows[0]
-    by_year = indicators(scope, filters, "year")
+    total, by_year = indicators_with_total(scope, filters, "year")
     by_group = by_year if group == "year" else indicators(scope, filters, group)
     totals = total.figures
     charts = {

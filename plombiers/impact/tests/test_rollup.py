@@ -98,6 +98,14 @@ def test_the_rollup_gives_the_figures_of_the_records(cast, world, re_enrolled, s
                 assert _measures(sel.indicators(consolidated, filters, group)) == expected, (filters, group)
                 compared += 1
     assert compared == 2 * 6 * 8
+    # A total read with its breakdown (one query) is the total read alone.
+    for group in GROUPS[1:]:
+        for filters in _filters(cast):
+            total, _table = sel.indicators_with_total(_copy(live_scopes[0]), filters, group)
+            alone = sel.indicators(live_scopes[0], filters).rows[0]
+            assert {k: int(sel._number(total.measures.get(k))) for k in sel.MEASURES} == {
+                k: int(sel._number(alone.measures.get(k))) for k in sel.MEASURES
+            }, (group, filters)
     # The open data's year × région × trade.
     groups, names = ("year", "region", "trade"), ["started", "completed", "exits", "positive_exits"]
     assert sel.cross_counts(_copy(live_scopes[0]), groups, names) == sel.cross_counts(
@@ -172,6 +180,10 @@ def test_one_query_per_table(cast, world, everywhere, django_assert_num_queries)
     for group in GROUPS:
         with django_assert_num_queries(1):
             sel.indicators(network, group=group)
+    # The total with a breakdown that splits the rows (not the funders): the same query.
+    for group, queries in [("school", 1), ("year", 1), ("prescriber", 1), ("funder", 2)]:
+        with django_assert_num_queries(queries):
+            sel.indicators_with_total(network, sel.Filters(), group)
 
 
 def test_refresh_is_atomic(cast, world, monkeypatch):
