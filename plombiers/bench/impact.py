@@ -169,15 +169,18 @@ FROM outcomes_exit x JOIN cohorts_enrolment e ON e.id = x.enrolment_id {place} W
 """  # noqa: S608 — constants of the code, the network as a parameter
 
 
-def rollup_sql(groups: list[str]) -> str:
+def rollup_sql(groups: list[str], labels: tuple[str, ...] = ()) -> str:
     """Every measure of the rollup, summed by `groups` (SQL expressions over the rollup `r`, the
-    school `sc`, its commune `m` and département `d`) for one network (parameter)."""
+    school `sc`, its commune `m` and département `d`; `labels` depend on them) for one network
+    (parameter)."""
     sums = ", ".join(f"SUM(r.{name})" for name in selectors.MEASURES)
     keys = ", ".join(groups)
+    place = ""
+    if any(g.startswith(("m.", "d.")) for g in groups):
+        place = "JOIN network_commune m ON m.id = sc.commune_id LEFT JOIN network_departement d ON d.id = m.departement_id"
     return f"""
-SELECT {keys}, {sums}
-FROM {Rollup._meta.db_table} r JOIN network_school sc ON sc.id = r.school_id
-JOIN network_commune m ON m.id = sc.commune_id LEFT JOIN network_departement d ON d.id = m.departement_id
+SELECT {", ".join([*groups, *labels])}, {sums}
+FROM {Rollup._meta.db_table} r JOIN network_school sc ON sc.id = r.school_id {place}
 WHERE sc.network_id = %s
 GROUP BY {keys}
 """  # noqa: S608 — names of the code, the network as a parameter
@@ -322,8 +325,8 @@ def impact(ctx) -> list[Measure]:
         page.floor = ctx.page_floor(staff_client, rows=schools, cols=8) if page.timing else None
     for page in (school_page, cohort_page):
         page.floor = ctx.page_floor(manager_client, rows=12, cols=8) if page.timing else None
-    floor = _sql_floor(rollup_sql(["sc.id", "sc.name"]), [network.pk], repeat)
-    records = _sql_floor(indicators_sql(), [network.pk], 2)
+    floor = _sql_floor(rollup_sql(["sc.id"], ("sc.name",)), [network.pk], repeat)
+    records = refresh.floor  # the same statement on the records, timed once above
     for m in (selector, api):
         if m.timing:
             m.floor = floor

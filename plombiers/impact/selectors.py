@@ -532,12 +532,8 @@ def indicators(scope: Scope, filters: Filters = Filters(), group: str | None = N
     from . import rollup
 
     if rollup.readable(scope, filters, group):
-        groups = (group,) if group else ()
-        for keys, labels, values in rollup.grouped(scope, filters, groups, names):
-            key = keys[0] if group else None
-            label = _label(group, key, labels[0]) if group else "Ensemble"
-            rows.setdefault(key, Row(key, label, {})).measures.update(values)
-        return _table(scope, filters, group, rows)
+        lines = rollup.grouped(scope, filters, (group,) if group else (), names)
+        return _rollup_table(scope, filters, group, names, lines)
     for source_name, measures_of_source in _measures_by_source(names).items():
         source = SOURCES[source_name]
         queryset = source.base(source.where(scope, filters, group)).order_by()
@@ -555,6 +551,15 @@ def indicators(scope: Scope, filters: Filters = Filters(), group: str | None = N
             label = values.pop("group_label", None)
             row = rows.setdefault(group_key, Row(group_key, _label(group, group_key, label), {}))
             row.measures.update(values)
+    return _table(scope, filters, group, rows)
+
+
+def _rollup_table(scope: Scope, filters: Filters, group: str | None, names: list[str], lines) -> Table:
+    rows: dict[object, Row] = {}
+    for keys, labels, values in lines:
+        key = keys[0] if group else None
+        label = _label(group, key, labels[0]) if group else "Ensemble"
+        rows[key] = Row(key, label, dict(zip(names, values, strict=True)))
     return _table(scope, filters, group, rows)
 
 
@@ -576,13 +581,14 @@ def indicators_with_total(scope: Scope, filters: Filters, group: str) -> tuple[R
     """The total row and the table by `group`: from the rollup, one query for both."""
     from . import rollup
 
-    table = indicators(scope, filters, group)
     if group in PARTITIONS and rollup.readable(scope, filters, group):
-        total = Row(None, "Ensemble", dict.fromkeys(MEASURES, 0))
-        for row in table.rows:
-            for name, value in row.measures.items():
-                total.measures[name] += _number(value)
-        return total, table
+        names = list(MEASURES)
+        lines = rollup.grouped(scope, filters, (group,), names)
+        table = _rollup_table(scope, filters, group, names, lines)
+        # Integers from the rollup: each column summed at C speed.
+        sums = [sum(column) for column in zip(*(values for _keys, _labels, values in lines), strict=True)]
+        return Row(None, "Ensemble", dict(zip(names, sums or [0] * len(names), strict=True))), table
+    table = indicators(scope, filters, group)
     return indicators(scope, filters).rows[0], table
 
 
@@ -604,7 +610,7 @@ def cross_counts(scope: Scope, groups: tuple[str, ...], measures: list[str], fil
     if rollup.readable(scope, filters, "cohort" if "cohort" in groups else None):
         for keys, labels, values in rollup.grouped(scope, filters, groups, measures):
             labels = tuple(_label(g, k, lb) for g, k, lb in zip(groups, keys, labels, strict=True))
-            result.setdefault(keys, {"labels": labels}).update(values)
+            result[tuple(keys)] = {"labels": labels, **dict(zip(measures, values, strict=True))}
         return result
     for source_name, measures_of_source in _measures_by_source(measures).items():
         source = SOURCES[source_name]

@@ -3,6 +3,7 @@ open data and the yearly funder report. Thin: the scope is resolved against the 
 (`access.resolve_scope`, 404 otherwise), the figures come from `selectors`."""
 
 import json
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
@@ -55,10 +56,16 @@ GROUP_COLUMNS = [
 YEAR_COLUMNS = [*FUNNEL, "positive_exit_rate", "durable_job_rate", "dropout_rate"]
 POPULATION = ["women_share", "qpv_share", "rqth_share", "non_qualified_share", "barriers_lifted_rate"]
 TRAINING = ["attendance_rate", "skills_per_learner", "time_to_first_job"]
+GROUP_PAGE_SIZE = 50
 HORIZON_KEYS = ["positive_exit_rate", *[f"positive_exit_rate_{h}m" for h in HORIZONS]]
 
 
 # --- cells: a figure and the links to the learners behind it ------------------------------------
+
+
+@lru_cache
+def _learners_path(script_prefix: str) -> str:
+    return reverse("impact:learners")
 
 
 def _learners_url(scope: Scope, filters, measure: str, group=None, value=None) -> str:
@@ -66,7 +73,7 @@ def _learners_url(scope: Scope, filters, measure: str, group=None, value=None) -
     if group:
         params["group"] = group
         params["value"] = "" if value is None else value
-    return f"{reverse('impact:learners')}?{urlencode(params)}"
+    return f"{_learners_path(get_script_prefix())}?{urlencode(params)}"
 
 
 def _cell(scope: Scope, filters, figure: Figure, group=None, value=None) -> dict:
@@ -79,7 +86,7 @@ def _cell(scope: Scope, filters, figure: Figure, group=None, value=None) -> dict
     return cell
 
 
-def _rows(scope, filters, table, keys) -> list[dict]:
+def _rows(scope, filters, table, keys, rows=None) -> list[dict]:
     group = table.group
     return [
         {
@@ -87,7 +94,7 @@ def _rows(scope, filters, table, keys) -> list[dict]:
             "key": row.key,
             "cells": [_cell(scope, filters, row.figures[k], group, row.key) for k in keys],
         }
-        for row in table.rows
+        for row in (table.rows if rows is None else rows)
     ]
 
 
@@ -137,6 +144,8 @@ def _dashboard(request, scope: Scope):
     total, by_year = indicators_with_total(scope, filters, "year")
     by_group = by_year if group == "year" else indicators(scope, filters, group)
     totals = total.figures
+    # A national network has 2,000 schools: the table (and its chart) by page, the export in full.
+    group_page = paginate(request, by_group.rows, GROUP_PAGE_SIZE)
     charts = {
         "funnel": _chart(
             "Du repérage à la sortie positive",
@@ -156,9 +165,14 @@ def _dashboard(request, scope: Scope):
             [totals[k].percent for k in HORIZON_KEYS],
         ),
         "groups": _chart(
-            f"Taux de sorties positives par {GROUPS[group].lower()}",
-            [r.label for r in by_group.rows],
-            _percents(by_group.rows, "positive_exit_rate"),
+            f"Taux de sorties positives par {GROUPS[group].lower()}"
+            + (
+                f" ({group_page.start_index()} à {group_page.end_index()} sur {group_page.paginator.count})"
+                if group_page.paginator.num_pages > 1
+                else ""
+            ),
+            [r.label for r in group_page],
+            _percents(group_page, "positive_exit_rate"),
         ),
     }
     base_params = {k: v for k, v in request.GET.items() if k not in ("format", "table", "page")}
@@ -185,7 +199,9 @@ def _dashboard(request, scope: Scope):
         "year_columns": [INDICATOR[k] for k in YEAR_COLUMNS],
         "year_rows": _rows(scope, filters, by_year, YEAR_COLUMNS),
         "group_columns": [INDICATOR[k] for k in GROUP_COLUMNS],
-        "group_rows": _rows(scope, filters, by_group, GROUP_COLUMNS),
+        "group_rows": _rows(scope, filters, by_group, GROUP_COLUMNS, group_page.object_list),
+        "group_page": group_page,
+        "group_query": urlencode(base_params),
         "charts": charts,
         "charts_json": json.dumps(charts),
         "exports": {

@@ -187,3 +187,24 @@ def test_large_counts_are_written_with_french_thousands_separators():
         "impact/includes/cell.html", {"cell": SimpleNamespace(figure=Figure(rate, 64847120, 68282760))}
     )
     assert re.search(r"64\s847\s120", html) and re.search(r"68\s282\s760", html), html
+
+
+def test_the_table_by_group_is_paged_and_its_chart_too(client, cast, world, monkeypatch):
+    from plombiers.impact import views
+
+    monkeypatch.setattr(views, "GROUP_PAGE_SIZE", 1)
+    client.force_login(cast.staff)
+    url = reverse("impact:network") + "?group=school&year=2025"
+    first = client.get(url)
+    table = first.content.decode().split('id="titre-groupes"')[1].split("</section>")[0]
+    assert "École A Chelles" in table and "École B Roubaix" not in table
+    assert "Page 1 sur 2" in table and "group=school&amp;year=2025&amp;page=2" in table
+    chart = first.context["charts"]["groups"]
+    assert chart["labels"] == ["École A Chelles"] and "(1 à 1 sur 2)" in chart["title"]
+    second = (
+        client.get(url + "&page=2").content.decode().split('id="titre-groupes"')[1].split("</section>")[0]
+    )
+    assert "École B Roubaix" in second and "École A Chelles" not in second
+    # The export holds every line.
+    export = client.get(url + "&format=csv&table=groupes").content.decode("utf-8-sig")
+    assert "École A Chelles" in export and "École B Roubaix" in export
