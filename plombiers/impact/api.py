@@ -9,8 +9,10 @@ consolidated (null: read from the records). `GET /impact/opendata` is public: th
 import datetime as dt
 from typing import Annotated, Literal
 
-from django.http import Http404
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, JsonResponse
 from ninja import Field, Query, Router, Schema
+from pydantic import BaseModel
 
 from plombiers.api.schemas import ErrorOut
 from plombiers.network.models import Network, School
@@ -36,7 +38,8 @@ class ImpactQuery(Schema):
     school: Id | None = None
 
 
-class IndicatorOut(Schema):
+# The documented output (OpenAPI), as plain pydantic models.
+class IndicatorOut(BaseModel):
     label: str
     kind: str
     value: float | int | None
@@ -44,19 +47,19 @@ class IndicatorOut(Schema):
     denominator: int | None
 
 
-class RowOut(Schema):
+class RowOut(BaseModel):
     key: int | str | None
     label: str
     indicators: dict[str, IndicatorOut]
 
 
-class ScopeOut(Schema):
+class ScopeOut(BaseModel):
     kind: str
     id: int | str | None
     label: str
 
 
-class ImpactOut(Schema):
+class ImpactOut(BaseModel):
     scope: ScopeOut
     group_by: str | None
     filters: dict[str, int]
@@ -69,24 +72,26 @@ class ImpactOut(Schema):
     consolidated_at: dt.datetime | None = None
 
 
+def _value(indicator, figure):
+    value = figure.value
+    if value is None:
+        return None
+    return int(value) if indicator.kind == "count" else float(value)
+
+
 def row_out(row: Row) -> dict:
     figures = row.figures
-    return {
-        "key": row.key,
-        "label": row.label,
-        "indicators": {
-            i.key: {
-                "label": i.label,
-                "kind": i.kind,
-                "value": None
-                if figures[i.key].value is None
-                else (int(figures[i.key].value) if i.kind == "count" else float(figures[i.key].value)),
-                "numerator": figures[i.key].numerator,
-                "denominator": figures[i.key].denominator,
-            }
-            for i in INDICATORS
-        },
-    }
+    indicators_out = {}
+    for i in INDICATORS:
+        figure = figures[i.key]
+        indicators_out[i.key] = {
+            "label": i.label,
+            "kind": i.kind,
+            "value": _value(i, figure),
+            "numerator": figure.numerator,
+            "denominator": figure.denominator,
+        }
+    return {"key": row.key, "label": row.label, "indicators": indicators_out}
 
 
 @router.get("/impact", response={200: ImpactOut, 404: ErrorOut, 422: ErrorOut})
@@ -99,7 +104,7 @@ def impact(request, query: Query[ImpactQuery]):
         rows = table.rows
     else:
         total, rows = indicators(scope, filters).rows[0], []
-    return {
+    body = {
         "scope": {"kind": scope.kind, "id": scope.ident, "label": scope.label},
         "group_by": query.group_by,
         "filters": filters.as_params(),
@@ -108,6 +113,9 @@ def impact(request, query: Query[ImpactQuery]):
         "rows": [row_out(r) for r in rows],
         "consolidated_at": scope.rollup.started_at if scope.rollup else None,
     }
+    # Built to `ImpactOut` above (a test validates it against the schema) and written out as it is:
+    # validating it again would build 2,000 × 25 objects for a national network (0.9 s of 1 s).
+    return JsonResponse(body, encoder=DjangoJSONEncoder)
 
 
 def network_scope(slug: str | None = None) -> Scope:

@@ -96,3 +96,15 @@ def test_open_data_is_public_and_protected(client, cast, world):
         for column in od.HEADER[3:]:
             assert item[column] in (od.PRIMARY, od.SECONDARY) or item[column] >= 5
     assert not any("Chelles" in str(v) for item in body["items"] for v in item.values())
+
+
+@pytest.mark.parametrize(
+    "query", ["scope=network&group_by=school", "scope=network&group_by=funder&year=2025", "", "scope=network"]
+)
+def test_the_body_fits_its_documented_schema(client, cast, world, query):
+    from plombiers.impact.api import ImpactOut
+
+    body = client.get(f"/api/v1/impact?{query}", headers=headers_for(client, cast.staff)).json()
+    assert ImpactOut.model_validate(body).model_dump(mode="json") == body
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "ImpactOut" in schema["components"]["schemas"]
