@@ -13,7 +13,6 @@ not for a cohort (its own scope, or a breakdown by cohort), nor for a rolling pe
 school's records, which is fast at any size.
 """
 
-import datetime as dt
 import time
 
 from django.conf import settings
@@ -29,6 +28,8 @@ from .models import Rollup, RollupRun
 from .selectors import MEASURES, SOURCES, _measures_by_source, _number
 
 BATCH = 200
+#: The PostgreSQL advisory lock of a run (any constant of our own).
+LOCK = 0x706C6F6D  # "plom"
 
 
 def refresh(school_ids=None) -> RollupRun:
@@ -40,6 +41,11 @@ def refresh(school_ids=None) -> RollupRun:
         ids = sorted(set(school_ids))
     rows = 0
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # One run at a time (the nightly task, a click on « Recalculer »): two runs deleting and
+            # inserting at once would each keep their own rows. SQLite has one writer anyway.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
         # Nothing points to a rollup row: Django deletes them in one statement.
         (Rollup.objects.all() if school_ids is None else Rollup.objects.filter(school__in=ids)).delete()
         for start in range(0, len(ids), BATCH):
@@ -89,10 +95,9 @@ def _cells(school_ids: list[int]) -> dict[tuple, dict[str, int]]:
 def consolidated(scope) -> RollupRun | None:
     """The run whose figures a scope reads, or None when it reads the records (small scope, or no
     complete run yet)."""
-    threshold = settings.IMPACT_ROLLUP_FROM_SCHOOLS
-    if scope.kind in ("school", "cohort") or threshold is None:
+    if scope.kind in ("school", "cohort"):
         return None
-    if scope.schools.count() < threshold:
+    if scope.schools.count() < settings.IMPACT_ROLLUP_FROM_SCHOOLS:
         return None
     return RollupRun.objects.filter(complete=True).first()
 
@@ -201,7 +206,3 @@ def grouped(scope, filters, groups: tuple[str, ...], names: list[str]) -> list[t
         rows = cursor.fetchall()
     n = len(groups)
     return [(row[:n], row[n : 2 * n], row[2 * n :]) for row in rows]
-
-
-def as_of(run: RollupRun) -> dt.datetime:
-    return timezone.localtime(run.started_at)

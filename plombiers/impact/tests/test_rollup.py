@@ -275,3 +275,31 @@ def test_another_networks_staff_cannot_recompute(client, cast, world, everywhere
     assert client.post(reverse("impact:rollup_refresh", args=[other.pk])).status_code == 404
     assert client.post(reverse("impact:rollup_refresh", args=[other.pk + 1000])).status_code == 404
     assert not RollupRun.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_leave_one_set_of_rows(cast, world):
+    import threading
+
+    from django.db import connection
+
+    rollup.refresh()
+    rows = Rollup.objects.count()
+    errors = []
+
+    def run():
+        try:
+            rollup.refresh()
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Rollup.objects.count() == rows
+    assert RollupRun.objects.count() == 4
