@@ -17,7 +17,7 @@ import time
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Func, Q, Subquery
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -97,9 +97,12 @@ def consolidated(scope) -> RollupRun | None:
     complete run yet)."""
     if scope.kind in ("school", "cohort"):
         return None
-    if scope.schools.count() < settings.IMPACT_ROLLUP_FROM_SCHOOLS:
+    # The last complete run and the number of schools of the scope, in one query.
+    schools = scope.schools.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    run = RollupRun.objects.filter(complete=True).annotate(scope_schools=Subquery(schools)).first()
+    if run is None or run.scope_schools < settings.IMPACT_ROLLUP_FROM_SCHOOLS:
         return None
-    return RollupRun.objects.filter(complete=True).first()
+    return run
 
 
 def readable(scope, filters, group) -> bool:

@@ -77,9 +77,9 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings):
     # The indicators: a constant number of queries, the SQL floors in one statement each.
     for name in ("impact_indicators_by_school", "impact_api_by_school", "impact_opendata"):
         assert measures[name]["floor"]["queries"] == 1 and "plancher SQL" in measures[name]["note"]
-    # Read from the rollup: the scope (the network, its number of schools, the last run), then
-    # one query by school, whose lines add up to the total.
-    assert measures["impact_indicators_by_school"]["measure"]["queries"] == 4
+    # Read from the rollup: the scope (the network; the last run with the number of its schools),
+    # then one query by school, whose lines add up to the total.
+    assert measures["impact_indicators_by_school"]["measure"]["queries"] == 3
     assert measures["impact_indicators_by_school"]["details"]["records_floor_ms"] > 0
     refresh = measures["impact_rollup_refresh"]
     assert refresh["status"] == "ok" and refresh["measure"]["runs"] == 1 and refresh["details"]["rows"] > 0

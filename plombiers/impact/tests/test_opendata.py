@@ -99,7 +99,7 @@ def test_a_lone_small_cell_gets_a_complement():
 @pytest.mark.django_db
 def test_the_network_table(cast, world, django_assert_num_queries):
     scope = resolve_scope(cast.staff, "network")
-    # The number of schools (the records or the rollup), then one query per source.
+    # The last rollup run with the number of schools (none: the records), then one query per source.
     with django_assert_num_queries(4):
         table = od.open_table(scope)
     _check(table)

@@ -188,7 +188,7 @@ def test_query_count_is_constant(cast, django_assert_num_queries, group):
     scope = resolve_scope(cast.staff, "network")
     _grow(cast, 2)
     # One query per source: referrals, started, attendance, ended, exits, follow-ups, skills; the
-    # first table also counts the schools of the scope (the records or the rollup), once.
+    # first table also looks for the last rollup run with the schools of the scope, once.
     with django_assert_num_queries(8):
         sel.indicators(scope, group=group)
     _grow(cast, 25)
