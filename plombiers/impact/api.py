@@ -12,7 +12,6 @@ from typing import Annotated, Literal
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, JsonResponse
 from ninja import Field, Query, Router, Schema
-from pydantic import BaseModel
 
 from plombiers.api.schemas import ErrorOut
 from plombiers.network.models import Network, School
@@ -38,8 +37,7 @@ class ImpactQuery(Schema):
     school: Id | None = None
 
 
-# The documented output (OpenAPI), as plain pydantic models.
-class IndicatorOut(BaseModel):
+class IndicatorOut(Schema):
     label: str
     kind: str
     value: float | int | None
@@ -47,19 +45,19 @@ class IndicatorOut(BaseModel):
     denominator: int | None
 
 
-class RowOut(BaseModel):
+class RowOut(Schema):
     key: int | str | None
     label: str
     indicators: dict[str, IndicatorOut]
 
 
-class ScopeOut(BaseModel):
+class ScopeOut(Schema):
     kind: str
     id: int | str | None
     label: str
 
 
-class ImpactOut(BaseModel):
+class ImpactOut(Schema):
     scope: ScopeOut
     group_by: str | None
     filters: dict[str, int]

@@ -106,13 +106,8 @@ def consolidated(scope) -> RollupRun | None:
 
 
 def readable(scope, filters, group) -> bool:
-    return (
-        scope.rollup is not None
-        and not scope.cohort_id
-        and group != "cohort"
-        and filters.since is None
-        and filters.until is None
-    )
+    """Whether this table can be read from the rollup (a cohort's scope never has a run)."""
+    return scope.rollup is not None and group != "cohort" and filters.since is None and filters.until is None
 
 
 #: The measure that counts every row of a source, where there is one: a breakdown read from the

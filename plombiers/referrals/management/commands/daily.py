@@ -16,37 +16,41 @@ class Command(BaseCommand):
         "rappels des comptes rendus aux financeurs, cumuls des indicateurs d'impact."
     )
 
+    def _enqueue(self, task, *args, done, queued: str) -> None:
+        """Put `task` in the queue and say what became of it: `done(result)` when the backend ran
+        it at once, `queued` when a worker will."""
+        result = task.enqueue(*args)
+        self.stdout.write(done(result.return_value) if result.is_finished else queued)
+
     def handle(self, *args, **options):
         expired = referrals_expire()
         self.stdout.write(f"{expired} prescription(s) expirée(s) après 60 jours sans suite.")
-        result = compute_alerts.enqueue()
-        if result.is_finished:
-            self.stdout.write(f"{result.return_value} alerte(s) de décrochage levée(s).")
-        else:
-            self.stdout.write("Calcul des alertes de décrochage confié à la file des tâches.")
+        self._enqueue(
+            compute_alerts,
+            done=lambda n: f"{n} alerte(s) de décrochage levée(s).",
+            queued="Calcul des alertes de décrochage confié à la file des tâches.",
+        )
         today = timezone.localdate()
         no_news = follow_ups_expire(today)
         self.stdout.write(
             f"{no_news} suivi(s) de sortie noté(s) « sans nouvelles » (30 jours après l'échéance)."
         )
-        result = notify_follow_ups_due.enqueue(today.isoformat())
-        if result.is_finished:
-            self.stdout.write(
-                f"{result.return_value} suivi(s) de sortie à faire aujourd'hui (e-mails envoyés)."
-            )
-        else:
-            self.stdout.write("Les e-mails des suivis de sortie du jour sont confiés à la file des tâches.")
-        reminders = send_report_reminders.enqueue()
-        if reminders.is_finished:
-            self.stdout.write(f"{reminders.return_value} rappel(s) de compte rendu aux financeurs envoyé(s).")
-        else:
-            self.stdout.write("Rappels des comptes rendus aux financeurs confiés à la file des tâches.")
-        rollup = refresh_rollup.enqueue()
-        if rollup.is_finished:
-            done = rollup.return_value
-            self.stdout.write(
-                f"Cumuls des indicateurs recalculés : {done['rows']} ligne(s), {done['schools']} école(s), "
-                f"{done['seconds']} s."
-            )
-        else:
-            self.stdout.write("Recalcul des cumuls des indicateurs confié à la file des tâches.")
+        self._enqueue(
+            notify_follow_ups_due,
+            today.isoformat(),
+            done=lambda n: f"{n} suivi(s) de sortie à faire aujourd'hui (e-mails envoyés).",
+            queued="Les e-mails des suivis de sortie du jour sont confiés à la file des tâches.",
+        )
+        self._enqueue(
+            send_report_reminders,
+            done=lambda n: f"{n} rappel(s) de compte rendu aux financeurs envoyé(s).",
+            queued="Rappels des comptes rendus aux financeurs confiés à la file des tâches.",
+        )
+        self._enqueue(
+            refresh_rollup,
+            done=lambda run: (
+                f"Cumuls des indicateurs recalculés : {run['rows']} ligne(s), {run['schools']} école(s), "
+                f"{run['seconds']} s."
+            ),
+            queued="Recalcul des cumuls des indicateurs confié à la file des tâches.",
+        )
