@@ -188,10 +188,11 @@ def _framework(trade: Trade, skills: int, built) -> Framework:
     return framework
 
 
-def _learners(n: int, rng: random.Random, prefix: str) -> list[Learner]:
+def _learners(school, n: int, rng: random.Random, prefix: str) -> list[Learner]:
     first = Learner.objects.filter(identity_key__startswith=prefix).count()
     learners = [
         Learner(
+            school=school,
             first_name=rng.choice(["Inès", "Yanis", "Léa", "Rayan", "Lina", "Enzo", "Sarah", "Adam"]),
             last_name=f"Banc{first + i:06d}",
             birth_date=dt.date(2005, 1, 1) + dt.timedelta(days=rng.randint(0, 2500)),
@@ -258,7 +259,7 @@ def _matrix_cohort(school, trainer, framework, sizes: Sizes, rng, built) -> Coho
         return cohort
     # One young person is in one active cohort at a time: the matrix cohort has its own learners.
     learners = _learners(
-        sizes.learners, rng, f"banc-matrice-{sizes.learners}-{sizes.skills}-{sizes.history}-"
+        school, sizes.learners, rng, f"banc-matrice-{sizes.learners}-{sizes.skills}-{sizes.history}-"
     )
     start = timezone.localdate() - dt.timedelta(weeks=10)
     cohort = _cohort(
@@ -272,7 +273,7 @@ def _background(school, trainer, framework, sizes: Sizes, rng, built) -> None:
     """Finished cohorts of the same school: the matrix is read among a bigger history."""
     existing = school.cohorts.filter(name__startswith="Promotion passée").count()
     for n in range(existing, sizes.background_cohorts):
-        learners = _learners(sizes.learners, rng, "banc-passe-")
+        learners = _learners(school, sizes.learners, rng, "banc-passe-")
         start = timezone.localdate() - dt.timedelta(weeks=30 + 20 * n)
         _cohort(
             school,
@@ -293,7 +294,7 @@ def _referrals(school, organisation, prescriber, count: int, rng, built) -> None
     missing = count - Referral.objects.filter(school=school).count()
     if missing <= 0:
         return
-    learners = _learners(missing, rng, "banc-prescription-")
+    learners = _learners(school, missing, rng, "banc-prescription-")
     today = timezone.localdate()
     Referral.objects.bulk_create(
         (
@@ -339,7 +340,9 @@ def _documents_cohort(school, trainer, framework, sizes: Sizes, rng, built) -> C
     opco, _ = Organisation.objects.get_or_create(
         network=school.network, name="OPCO du banc d'essai", defaults={"kind": OrganisationKind.OPCO}
     )
-    learners = _learners(sizes.doc_learners, rng, f"banc-documents-{sizes.doc_learners}-{sizes.doc_weeks}-")
+    learners = _learners(
+        school, sizes.doc_learners, rng, f"banc-documents-{sizes.doc_learners}-{sizes.doc_weeks}-"
+    )
     today = timezone.localdate()
     start = today - dt.timedelta(days=today.weekday(), weeks=sizes.doc_weeks + 30)
     cohort = _cohort(school, trainer, framework, name, start, CohortStatus.FINISHED, learners, 2, rng)
@@ -535,6 +538,7 @@ def _matching(bench_school, framework, sizes: Sizes, rng, built) -> MatchingData
     learners = Learner.objects.bulk_create(
         (
             Learner(
+                school=school,
                 first_name=rng.choice(["Inès", "Yanis", "Léa", "Rayan", "Lina", "Enzo", "Sarah", "Adam"]),
                 last_name=f"Appariement{first + i:06d}",
                 birth_date=dt.date(2005, 1, 1) + dt.timedelta(days=rng.randint(0, 2500)),

@@ -510,6 +510,7 @@ class Writer:
                 gender = rng.choices([Gender.FEMALE, Gender.MALE, Gender.OTHER], [16, 83, 1])[0]
                 age = rng.randint(16, 25)
                 learner = Learner(
+                    school=plan.school,
                     first_name=rng.choice(FIRST_NAMES[gender]),
                     last_name=rng.choice(LAST_NAMES),
                     birth_date=plan.start - dt.timedelta(days=365 * age + rng.randint(0, 364)),

@@ -133,14 +133,20 @@ class Cohort(models.Model):
         return self.status in (CohortStatus.PLANNED, CohortStatus.ONGOING)
 
 
+def prescribed_by_q(user, path: str = "") -> Q:
+    """Enrolments (reached through `path`) that came from this person's own referral: a prescriber
+    follows the young people they sent, in the school they sent them to, and nothing of what other
+    prescribers or other schools did with the same person."""
+    prefix = f"{path}__" if path else ""
+    return Q(**{f"{prefix}referral__prescriber": user})
+
+
 class EnrolmentQuerySet(models.QuerySet):
     @scoped
     def visible_to(self, user):
-        """The school's team and network staff; the prescriber of the young person; the learner."""
+        """The school's team and network staff; the prescriber whose referral led to it; the learner."""
         return self.filter(
-            school_staff_q(user, "cohort__school")
-            | Q(learner__in=Referral.objects.filter(prescriber=user).values("learner"))
-            | Q(learner__user=user)
+            school_staff_q(user, "cohort__school") | prescribed_by_q(user) | Q(learner__user=user)
         )
 
     def active(self):

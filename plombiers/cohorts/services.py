@@ -139,6 +139,12 @@ def enrolment_create(
         raise ValidationError("Cette promotion est terminée : on ne peut plus y inscrire de jeune.")
     if cohort.active_enrolment_count() >= cohort.capacity:
         raise ValidationError("La promotion est complète.", code="cohort_full")
+    if learner.school_id != cohort.school_id:
+        # Each school keeps its own record of a person: another school's record never enters here.
+        raise ValidationError(
+            "Ce ou cette jeune n'a pas de fiche dans cette école : orientez-le ou la d'abord vers elle.",
+            code="other_school",
+        )
     if Enrolment.objects.filter(learner=learner, status=EnrolmentStatus.ACTIVE).exists():
         raise ValidationError(
             "Ce ou cette jeune est déjà en formation dans une autre promotion.", code="active"

@@ -7,9 +7,8 @@ from django.db.models import Q
 from django.urls import reverse
 
 from plombiers.accounts.models import school_staff_q, scoped
-from plombiers.cohorts.models import Enrolment
+from plombiers.cohorts.models import Enrolment, prescribed_by_q
 from plombiers.network.models import School
-from plombiers.referrals.models import Referral
 
 #: Positions in a school's status list. The W3C minimum (131,072 entries, 16 kB) gives holders
 #: herd privacy: a verifier fetching the list learns nothing about which credential it checks.
@@ -62,7 +61,7 @@ class AttestationQuerySet(models.QuerySet):
         """The school's team and network staff; the prescriber of the young person; the learner."""
         return self.filter(
             school_staff_q(user, "school")
-            | Q(enrolment__learner__in=Referral.objects.filter(prescriber=user).values("learner"))
+            | prescribed_by_q(user, "enrolment")
             | Q(enrolment__learner__user=user)
         )
 

@@ -934,6 +934,7 @@ class SchoolHistory:
         earliest_neet = min(max(years_before(start, age - 16), start - dt.timedelta(days=900)), latest_neet)
         neet_since = earliest_neet + self.days(0, (latest_neet - earliest_neet).days)
         learner = Learner(
+            school=self.school,
             first_name=first_name,
             last_name=last_name,
             birth_date=birth_date,
@@ -964,6 +965,7 @@ class SchoolHistory:
         user = self.demo.users["jeune@plombiers.example"]
         birth_date = years_before(self.today, 19) - dt.timedelta(days=150)
         learner = Learner(
+            school=self.school,
             first_name=user.first_name,
             last_name=user.last_name,
             birth_date=birth_date,

@@ -5,11 +5,10 @@ from django.urls import reverse
 
 from plombiers.accounts.enums import SCHOOL_ROLES, Role
 from plombiers.accounts.models import Membership, school_staff_q, scoped
-from plombiers.cohorts.models import Enrolment
+from plombiers.cohorts.models import Enrolment, prescribed_by_q
 from plombiers.lib.validators import validate_rome_code
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Commune, Contact, Organisation, School
-from plombiers.referrals.models import Referral
 
 from .enums import (
     ApplicationStatus,
@@ -75,7 +74,7 @@ class InternshipQuerySet(models.QuerySet):
         return self.filter(
             school_staff_q(user, "enrolment__cohort__school")
             | Q(enrolment__learner__user=user)
-            | Q(enrolment__learner__in=Referral.objects.filter(prescriber=user).values("learner"))
+            | prescribed_by_q(user, "enrolment")
         )
 
     def with_list_related_data(self):
@@ -330,7 +329,7 @@ class ApplicationQuerySet(models.QuerySet):
         return self.filter(
             school_staff_q(user, "enrolment__cohort__school")
             | Q(enrolment__learner__user=user)
-            | Q(enrolment__learner__in=Referral.objects.filter(prescriber=user).values("learner"))
+            | prescribed_by_q(user, "enrolment")
         )
 
 

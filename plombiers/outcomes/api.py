@@ -311,7 +311,7 @@ def follow_up_record(request, follow_up_id: Id, payload: FollowUpIn):
     enrolment = follow_up.exit.enrolment
     if services.can_record(user, enrolment.cohort.school):
         source = FollowUpSource.SOCIAL_WORKER
-    elif services.is_prescriber_of(user, enrolment.learner_id):
+    elif services.is_prescriber_of(user, enrolment):
         source = FollowUpSource.PRESCRIBER
     elif enrolment.learner.user_id == user.pk:
         source = FollowUpSource.LEARNER

@@ -30,7 +30,6 @@ from plombiers.lib.validators import validate_rome_code
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Organisation, School
 from plombiers.privacy.services import audit_log
-from plombiers.referrals.models import Referral
 
 from .enums import (
     CATEGORY_OF,
@@ -63,11 +62,13 @@ def can_record(user: User, school: School) -> bool:
     return user.acts_for(school, Role.SCHOOL_MANAGER, Role.SOCIAL_WORKER)
 
 
-def is_prescriber_of(user: User, learner_id: int) -> bool:
+def is_prescriber_of(user: User, enrolment: Enrolment) -> bool:
+    """The prescriber whose referral led to this enrolment (no query when it is already loaded)."""
     return (
         user.is_authenticated
         and user.has_role(Role.PRESCRIBER)
-        and Referral.objects.filter(prescriber=user, learner_id=learner_id).exists()
+        and enrolment.referral_id is not None
+        and enrolment.referral.prescriber_id == user.pk
     )
 
 
@@ -340,7 +341,7 @@ def _check_reporter(follow_up: FollowUp, by: User | None, source: str) -> None:
     elif source == FollowUpSource.SOCIAL_WORKER:
         _check_team(by, enrolment.cohort.school)
     elif source == FollowUpSource.PRESCRIBER:
-        if not is_prescriber_of(by, enrolment.learner_id):
+        if not is_prescriber_of(by, enrolment):
             raise PermissionDenied("Seul le prescripteur du ou de la jeune peut signaler sa situation.")
     else:
         raise ValidationError({"source": "Ce suivi ne se renseigne pas à la main."})

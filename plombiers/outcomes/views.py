@@ -83,7 +83,7 @@ def _source_for(user, exit: Exit) -> str | None:
     school = exit.enrolment.cohort.school
     if services.can_record(user, school):
         return FollowUpSource.SOCIAL_WORKER
-    if services.is_prescriber_of(user, exit.enrolment.learner_id):
+    if services.is_prescriber_of(user, exit.enrolment):
         return FollowUpSource.PRESCRIBER
     return None
 

@@ -141,7 +141,11 @@ class ReferralDetailOut(_ReferralFields):
 
 
 class ReferralCreatedOut(ReferralDetailOut):
-    learner_matched: bool = Field(..., description="le ou la jeune était déjà connu·e du réseau")
+    learner_matched: bool = Field(
+        ...,
+        description="la fiche que vous voyiez déjà pour ce ou cette jeune dans cette école a été reprise "
+        "(jamais vrai pour une personne connue seulement d'autres écoles ou d'autres prescripteurs)",
+    )
 
 
 class LearnerOut(Schema):
@@ -261,8 +265,9 @@ def referral_create(
     payload: ReferralIn,
     idempotency_key: Annotated[str, Header(alias="Idempotency-Key", max_length=64)] = "",
 ):
-    """Refer a young person to a school. A known person is reused (`learner_matched`); a retry with
-    the same `Idempotency-Key` returns the first referral with 200 instead of 201."""
+    """Refer a young person to a school. The school's record of a person it already knows is reused
+    (`learner_matched` when you already saw it); a retry with the same `Idempotency-Key` returns the
+    first referral with 200 instead of 201."""
     user = request.user
     if not can_refer(user):
         raise HttpError(

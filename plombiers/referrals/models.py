@@ -63,20 +63,33 @@ def session_schools(user):
 class LearnerQuerySet(models.QuerySet):
     @scoped
     def visible_to(self, user):
-        """Network staff: learners of their network's schools. School staff: learners referred to or
-        enrolled in their school. Prescribers: the young people they referred. A learner: themself."""
-        # Enrolments belong to a later stage (cohorts): reached through the relation, never imported.
-        enrolments = Learner.enrolments.field.model.objects
+        """Network staff: the records of their network's schools. School staff: their school's records.
+        Prescribers: the records of the young people they referred (one per school they referred them
+        to). A learner: their own record."""
         return self.filter(
-            Q(pk__in=Referral.objects.filter(school_staff_q(user) | Q(prescriber=user)).values("learner"))
-            | Q(pk__in=enrolments.filter(school_staff_q(user, "cohort__school")).values("learner"))
+            school_staff_q(user)
+            | Q(pk__in=Referral.objects.filter(prescriber=user).values("learner"))
             | Q(user=user)
         )
 
+    def same_person(self, learner: "Learner"):
+        """The other schools' records of the same person (for network statistics and the network
+        staff's duplicate checks): never use it to widen what someone sees — chain `visible_to`."""
+        return self.filter(identity_key=learner.identity_key).exclude(pk=learner.pk)
+
 
 class Learner(models.Model):
-    """The young person, from referral to follow-up. Never the NIR."""
+    """A school's record of a young person, from referral to follow-up. Never the NIR.
 
+    Each school keeps its own record (schools are often run by different legal entities, each
+    responsible for what it collects): referring a person a school already knows reuses that
+    school's record; referring them to another school starts a new one there. The records of the
+    same person share `identity_key`, which links them for the network's statistics and duplicate
+    detection without letting anyone read across schools."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="learners", verbose_name="école"
+    )
     first_name = models.CharField("prénom", max_length=100)
     last_name = models.CharField("nom", max_length=100)
     birth_date = models.DateField("date de naissance")
@@ -103,7 +116,7 @@ class Learner(models.Model):
         "distance de déplacement possible (km)", null=True, blank=True
     )
     france_travail_id = models.CharField("identifiant France Travail", max_length=20, blank=True)
-    identity_key = models.CharField(max_length=250, unique=True, editable=False)
+    identity_key = models.CharField(max_length=250, db_index=True, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="learner"
     )
@@ -117,6 +130,7 @@ class Learner(models.Model):
         ordering = ["last_name", "first_name", "pk"]
         constraints = [
             models.CheckConstraint(name="learner_travel_distance_range", condition=Q(max_travel_km__lte=500)),
+            models.UniqueConstraint(fields=["school", "identity_key"], name="learner_one_record_per_school"),
         ]
 
     def __str__(self):

@@ -36,9 +36,28 @@ LEARNER_FIELDS = [
 ]  # fmt: skip
 
 
-def learner_find_duplicate(*, last_name: str, first_name: str, birth_date: dt.date) -> Learner | None:
+def learner_find_duplicate(
+    *, user: User, last_name: str, first_name: str, birth_date: dt.date, school: School | None = None
+) -> Learner | None:
+    """A record of the same person that this user may already see (in `school` first, when given).
+    Records the user cannot see are never looked at: a match must not tell anyone that a person is
+    known elsewhere."""
     key = identity_key(last_name=last_name, first_name=first_name, birth_date=birth_date)
-    return Learner.objects.filter(identity_key=key).first()
+    known = Learner.objects.visible_to(user).filter(identity_key=key).select_related("school")
+    if school is not None and (here := known.filter(school=school).first()):
+        return here
+    return known.order_by("-pk").first()
+
+
+def _school_record(*, school: School, learner_data: dict[str, Any]) -> Learner | None:
+    """The school's own record of this person, if it has one (locked: two referrals of the same
+    person at once must not both create one)."""
+    key = identity_key(
+        last_name=learner_data["last_name"],
+        first_name=learner_data["first_name"],
+        birth_date=learner_data["birth_date"],
+    )
+    return Learner.objects.select_for_update().filter(school=school, identity_key=key).first()
 
 
 def _eligibility_day(school: School, default: dt.date) -> dt.date:
@@ -55,7 +74,7 @@ def _eligibility_day(school: School, default: dt.date) -> dt.date:
 class ReferralResult:
     referral: Referral
     created: bool  # False when an idempotent retry returned the first referral
-    learner_matched: bool  # True when the young person was already known
+    learner_matched: bool  # True when the caller already saw the record reused
 
 
 def referral_create(
@@ -67,7 +86,10 @@ def referral_create(
     motivation: str = "",
     idempotency_key: str = "",
 ) -> ReferralResult:
-    """Refer a young person to a school; an already known person is reused, never duplicated.
+    """Refer a young person to a school. The school's own record of the person is reused, never
+    duplicated; a person known only by other schools gets a new record at this school (nothing of the
+    other schools' records is copied or shown). `learner_matched` is True only when the caller could
+    already see the record reused.
 
     A retried call with the same idempotency key returns the first referral.
     """
@@ -106,14 +128,10 @@ def _referral_create(*, by, school, learner_data, prescriber_organisation, motiv
         prescriber_organisation = next(
             (m.organisation for m in by.membership_list if m.role == Role.PRESCRIBER), None
         )
-    learner = learner_find_duplicate(
-        last_name=learner_data["last_name"],
-        first_name=learner_data["first_name"],
-        birth_date=learner_data["birth_date"],
-    )
-    matched = learner is not None
+    learner = _school_record(school=school, learner_data=learner_data)
+    matched = learner is not None and Learner.objects.visible_to(by).filter(pk=learner.pk).exists()
     if learner is None:
-        learner = Learner(**learner_data)
+        learner = Learner(school=school, **learner_data)
         learner.identity_key = identity_key(
             last_name=learner.last_name, first_name=learner.first_name, birth_date=learner.birth_date
         )

@@ -38,8 +38,13 @@ COLUMN_STATUSES = [status for _key, _title, statuses in COLUMNS for status in st
 # Invitable candidates shown on an information session's page, most recent first.
 INVITABLE_LIMIT = 100
 DUPLICATE_NOTICE = (
-    "Ce ou cette jeune est déjà connu·e du réseau (mêmes nom, prénom et date de naissance) : "
-    "la prescription sera rattachée à sa fiche existante. Cochez la case pour confirmer."
+    "Vous connaissez déjà ce ou cette jeune (mêmes nom, prénom et date de naissance) : "
+    "la prescription sera rattachée à sa fiche dans cette école. Cochez la case pour confirmer."
+)
+DUPLICATE_ELSEWHERE_NOTICE = (
+    "Vous connaissez déjà ce ou cette jeune (mêmes nom, prénom et date de naissance) à {school} : "
+    "chaque école tient sa propre fiche, l'école choisie en ouvrira une avec ce que vous saisissez ici. "
+    "Cochez la case pour confirmer qu'il s'agit bien de la même personne."
 )
 
 
@@ -110,10 +115,13 @@ def referral_create(request):
             messages.info(request, "Cette prescription était déjà enregistrée.")
             return redirect(done)
         learner_data = form.learner_data()
+        # Only the records this person already sees: nobody learns here that another school knows someone.
         known = services.learner_find_duplicate(
+            user=user,
             last_name=learner_data["last_name"],
             first_name=learner_data["first_name"],
             birth_date=learner_data["birth_date"],
+            school=data["school"],
         )
         duplicate = known is not None and not data["confirm_existing"]
         if not duplicate:
@@ -127,7 +135,8 @@ def referral_create(request):
                     idempotency_key=key,
                 )
             except ValidationError as error:
-                if error.code == "duplicate_referral" and not _can_see(user, known):
+                sees_record = known is not None and known.school_id == data["school"].pk
+                if error.code == "duplicate_referral" and not sees_record:
                     # Nothing of a record this person cannot see: not even its status.
                     error = ValidationError(
                         "Une prescription de ce ou cette jeune vers cette école est déjà en cours."
@@ -140,12 +149,11 @@ def referral_create(request):
                     text += " Elle est rattachée à la fiche existante du ou de la jeune."
                 messages.success(request, text)
                 return redirect(referral)
-    context = {"form": form, "duplicate": duplicate, "duplicate_notice": DUPLICATE_NOTICE}
+    notice = DUPLICATE_NOTICE
+    if duplicate and known.school_id != data["school"].pk:
+        notice = DUPLICATE_ELSEWHERE_NOTICE.format(school=known.school.name)
+    context = {"form": form, "duplicate": duplicate, "duplicate_notice": notice}
     return render(request, "referrals/referral_form.html", context)
-
-
-def _can_see(user, learner) -> bool:
-    return learner is not None and Learner.objects.visible_to(user).filter(pk=learner.pk).exists()
 
 
 def _visible_referral(request, pk):

@@ -7,9 +7,8 @@ from django.db.models import Max, Q
 from django.urls import reverse
 
 from plombiers.accounts.models import school_staff_q, scoped
-from plombiers.cohorts.models import Enrolment
+from plombiers.cohorts.models import Enrolment, prescribed_by_q
 from plombiers.network.models import Trade
-from plombiers.referrals.models import Referral
 
 from .enums import Context, Level
 
@@ -93,7 +92,7 @@ class ObservationQuerySet(models.QuerySet):
         """The school's team and network staff; the learner's prescriber and the learner themself."""
         return self.filter(
             school_staff_q(user, "enrolment__cohort__school")
-            | Q(enrolment__learner__in=Referral.objects.filter(prescriber=user).values("learner"))
+            | prescribed_by_q(user, "enrolment")
             | Q(enrolment__learner__user=user)
         )
 

@@ -1,6 +1,8 @@
 """Social support over the API: the same services, scoping and reading rules as the pages.
 
-- barriers: the prescriber gets the category, the level and whether it is lifted, never a summary;
+- barriers: the prescriber gets the category, the level and whether it is lifted, never a summary,
+  and only while the young person's latest consent to share with the prescriber is given (403
+  otherwise: withdrawing it takes effect at once);
   trainers and network staff get every summary except the health one;
 - actions and notes: the prescriber gets a 403 (they see the young person, not the support); notes
   come through `journal_read`: confidential entries for the school's social workers only, each one
@@ -34,6 +36,9 @@ Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 NOT_FOR_PRESCRIBERS = (
     "Le détail de l'accompagnement reste à l'école : le prescripteur n'en voit que les freins."
+)
+NOT_SHARED = (
+    "Le ou la jeune n'a pas donné son accord pour partager son accompagnement avec vous, ou l'a retiré."
 )
 READ_ONLY = "Seul·es l'accompagnement socio-professionnel et la direction de l'école écrivent ici."
 
@@ -138,7 +143,7 @@ class ServiceOut(Schema):
 
 def _learner(request, learner_id: int):
     learner = get_object_or_404(
-        Learner.objects.visible_to(request.user).select_related("commune"), pk=learner_id
+        Learner.objects.visible_to(request.user).select_related("commune", "school"), pk=learner_id
     )
     return learner, access_of(request.user, learner)
 
@@ -182,14 +187,18 @@ def _barrier(barrier: Barrier, access) -> dict:
     "/learners/{learner_id}/barriers",
     response={
         200: Annotated[BarrierPage | BarrierBriefPage, Field(union_mode="left_to_right")],
+        403: ErrorOut,
         404: ErrorOut,
     },
 )
 def barrier_list(request, learner_id: Id, pagination: Query[Pagination.Input]):
     """The diagnosis, `{items, count}`. A prescriber gets items of `{category, level, lifted}` only."""
     learner, access = _learner(request, learner_id)
+    if not access.shared:
+        raise HttpError(403, NOT_SHARED)
     barriers = (
-        Barrier.objects.filter(learner=learner)
+        Barrier.objects.visible_to(request.user)
+        .filter(learner=learner)
         .select_related("category")
         .order_by("category__position", "pk")
     )

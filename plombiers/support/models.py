@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from plombiers.accounts.enums import Role
 from plombiers.accounts.models import Membership, school_staff_q, scoped
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Network, Organisation, School
-from plombiers.referrals.models import Learner
+from plombiers.referrals.models import Learner, Referral
 
 from .crypto import EncryptedTextField
 from .enums import ActionStatus, BarrierLevel, ConsentScope, EntryKind, Visibility
@@ -59,12 +59,45 @@ class PartnerService(models.Model):
         return str(self.organisation)
 
 
+def school_team_q(user, learner_path: str = "learner") -> Q:
+    """Support rows of the records of the schools this user works in or oversees: support records
+    belong to the school that wrote them, through its own record of the young person."""
+    return school_staff_q(user, f"{learner_path}__school")
+
+
+def prescriber_shared_q(user, learner_path: str = "learner") -> Q:
+    """Rows of young people this prescriber referred, while the latest answer about sharing with the
+    prescriber is yes and was given once this prescriber's referral existed — a consent given to an
+    earlier prescriber is not one given to them (needs `with_sharing`). Withdrawing it takes effect
+    at once."""
+    referred = Referral.objects.filter(
+        prescriber=user, learner=OuterRef(learner_path), referred_on__lte=OuterRef("sharing_since")
+    )
+    return Q(Exists(referred), sharing=True)
+
+
+def latest_sharing(learner_ref: str = "learner", field: str = "given"):
+    """A field of the young person's latest answer about sharing with their prescriber (None: never
+    asked)."""
+    latest = Consent.objects.filter(learner=OuterRef(learner_ref), scope=ConsentScope.SHARE_PRESCRIBER)
+    return Subquery(latest.order_by("-given_on", "-pk").values(field)[:1])
+
+
+def with_sharing(queryset, learner_ref: str = "learner"):
+    return queryset.alias(
+        sharing=latest_sharing(learner_ref), sharing_since=latest_sharing(learner_ref, "given_on")
+    )
+
+
 class BarrierQuerySet(models.QuerySet):
     @scoped
     def visible_to(self, user):
-        """Whoever sees the young person sees their barriers (the prescriber: categories only — the
-        pages and the API never give them the texts)."""
-        return self.filter(learner__in=Learner.objects.visible_to(user))
+        """The school's team and network staff (the record's school); the young person; a prescriber
+        who referred them, only while they agree to share it (categories and levels only — the pages
+        and the API never give prescribers the texts)."""
+        return with_sharing(self).filter(
+            school_team_q(user) | Q(learner__user=user) | prescriber_shared_q(user)
+        )
 
 
 class Barrier(models.Model):
@@ -106,7 +139,8 @@ class Barrier(models.Model):
 class ActionQuerySet(models.QuerySet):
     @scoped
     def visible_to(self, user):
-        return self.filter(barrier__learner__in=Learner.objects.visible_to(user))
+        """The school's team and network staff; the young person. Never a prescriber."""
+        return self.filter(school_team_q(user, "barrier__learner") | Q(barrier__learner__user=user))
 
 
 class Action(models.Model):
@@ -190,7 +224,8 @@ class JournalEntry(models.Model):
 class ConsentQuerySet(models.QuerySet):
     @scoped
     def visible_to(self, user):
-        return self.filter(learner__in=Learner.objects.visible_to(user))
+        """The school's team and network staff; the young person."""
+        return self.filter(school_team_q(user) | Q(learner__user=user))
 
 
 class Consent(models.Model):

@@ -21,15 +21,25 @@ SUPPORT_ROLES = (Role.SOCIAL_WORKER, Role.SCHOOL_MANAGER)
 
 
 def school_of(learner: Learner, user: User) -> School:
-    """The school where this user supports this young person (their enrolment's, else their referral's)."""
-    schools = user.school_ids(*SCHOOL_ROLES)
-    enrolment = learner.enrolments.filter(cohort__school__in=schools).select_related("cohort__school").last()
-    if enrolment:
-        return enrolment.cohort.school
-    referral = learner.referrals.filter(school__in=schools).select_related("school").last()
-    if referral:
-        return referral.school
+    """The school whose record this is, when this user works there: support records belong to the
+    school that wrote them, even when another school knows the same person."""
+    if learner.school_id in user.school_ids(*SCHOOL_ROLES):
+        return learner.school
     raise PermissionDenied("Ce ou cette jeune n'est pas suivi·e dans votre école.")
+
+
+def sharing_consented(learner: Learner, prescriber: User) -> bool:
+    """Whether the young person's latest answer about sharing with their prescriber is yes, given
+    once this prescriber's referral existed (the rule of `Barrier.objects.visible_to`)."""
+    latest = (
+        Consent.objects.filter(learner=learner, scope=ConsentScope.SHARE_PRESCRIBER)
+        .order_by("-given_on", "-pk")
+        .values_list("given", "given_on")
+        .first()
+    )
+    if latest is None or not latest[0]:
+        return False
+    return learner.referrals.filter(prescriber=prescriber, referred_on__lte=latest[1]).exists()
 
 
 def _check_support(user: User, learner: Learner) -> School:

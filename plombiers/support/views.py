@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from plombiers.accounts.enums import Role
+from plombiers.accounts.enums import SCHOOL_ROLES, Role
 from plombiers.cohorts.models import Enrolment
 from plombiers.forms import add_service_errors
 from plombiers.network.enums import OrganisationKind
@@ -48,22 +48,31 @@ SUPPORT, TEAM, PRESCRIBER = "support", "team", "prescriber"
 
 def access_of(user, learner: Learner) -> SimpleNamespace:
     """How this person reads a young person's support: `support` (social worker or manager of the
-    school: everything they may, and the forms), `team` (trainer of the school, network staff: read
-    only, no confidential entry, no health summary), `prescriber` (categories and lifted, no text).
-    Anybody else: 404, like a young person who does not exist."""
-    try:
-        school = services.school_of(learner, user)
-    except PermissionDenied:
-        school = None
-    if school is not None:
-        mode = SUPPORT if school.pk in user.school_ids(*services.SUPPORT_ROLES) else TEAM
+    record's school: everything they may, and the forms), `team` (trainer of that school, network
+    staff: read only, no confidential entry, no health summary), `prescriber` (categories and
+    lifted, no text, and only while the young person agrees to share: `shared`). Anybody else —
+    another school's team included, even one that knows the same person — 404, like a young person
+    who does not exist. `learner` comes from `Learner.objects.visible_to(user)`."""
+    if learner.school_id in user.school_ids(*SCHOOL_ROLES):
+        mode = SUPPORT if learner.school_id in user.school_ids(*services.SUPPORT_ROLES) else TEAM
         return SimpleNamespace(
-            mode=mode, school=school, social_worker=school.pk in user.school_ids(Role.SOCIAL_WORKER)
+            mode=mode,
+            school=learner.school,
+            social_worker=learner.school_id in user.school_ids(Role.SOCIAL_WORKER),
+            shared=True,
         )
-    if user.has_role(Role.NETWORK_STAFF):
-        return SimpleNamespace(mode=TEAM, school=None, social_worker=False)
+    if user.is_superuser or any(
+        m.role == Role.NETWORK_STAFF and m.network_id == learner.school.network_id
+        for m in user.membership_list
+    ):
+        return SimpleNamespace(mode=TEAM, school=None, social_worker=False, shared=True)
     if user.has_role(Role.PRESCRIBER):
-        return SimpleNamespace(mode=PRESCRIBER, school=None, social_worker=False)
+        return SimpleNamespace(
+            mode=PRESCRIBER,
+            school=None,
+            social_worker=False,
+            shared=services.sharing_consented(learner, user),
+        )
     raise Http404
 
 
@@ -130,7 +139,9 @@ def caseload(request):
 
 
 def _learner(request, pk) -> Learner:
-    return get_object_or_404(Learner.objects.visible_to(request.user).select_related("commune"), pk=pk)
+    return get_object_or_404(
+        Learner.objects.visible_to(request.user).select_related("commune", "school"), pk=pk
+    )
 
 
 def learner_support(request, pk):
@@ -156,18 +167,27 @@ def _render_support(request, learner: Learner, access, *, bound: dict | None = N
     categories = list(
         BarrierCategory.objects.filter(Q(network__isnull=True) | Q(barriers__learner=learner)).distinct()
     )
-    barriers = {
-        b.category_id: b
-        for b in Barrier.objects.filter(learner=learner).prefetch_related(_actions_prefetch())
-    }
     if access.mode == PRESCRIBER:
-        rows = [SimpleNamespace(category=c, barrier=barriers[c.pk]) for c in categories if c.pk in barriers]
+        rows = []
+        if access.shared:
+            barriers = {
+                b.category_id: b for b in Barrier.objects.visible_to(request.user).filter(learner=learner)
+            }
+            rows = [
+                SimpleNamespace(category=c, barrier=barriers[c.pk]) for c in categories if c.pk in barriers
+            ]
         return render(
             request,
             "support/learner_support_prescriber.html",
-            {"learner": learner, "rows": rows},
+            {"learner": learner, "rows": rows, "shared": access.shared},
             status=status,
         )
+    barriers = {
+        b.category_id: b
+        for b in Barrier.objects.visible_to(request.user)
+        .filter(learner=learner)
+        .prefetch_related(_actions_prefetch())
+    }
     editable = access.mode == SUPPORT
     nearby = {}
     if editable:

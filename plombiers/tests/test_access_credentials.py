@@ -17,7 +17,7 @@ from plombiers.credentials import services
 from plombiers.credentials.models import Attestation
 from plombiers.credentials.tests.factories import finished_enrolment
 from plombiers.privacy.models import AuditEvent
-from plombiers.referrals.tests.factories import ReferralFactory
+from plombiers.referrals.tests.factories import referred_by
 
 ROLES = [
     "staff",
@@ -48,7 +48,7 @@ MANAGES = {"staff": {"a", "b"}, "manager_a": {"a"}, "manager_b": {"b"}}
 def objects(cast):
     a = finished_enrolment(cast.school_a, learner_user=cast.learner_a)
     b = finished_enrolment(cast.school_b)
-    ReferralFactory(school=cast.school_a, learner=a.learner, prescriber=cast.prescriber)
+    referred_by(cast.prescriber, a.learner, cast.school_a)
     # A second, finished but not yet attested enrolment in each school: what "issue" acts on.
     pending = {
         "a": finished_enrolment(cast.school_a, email=""),

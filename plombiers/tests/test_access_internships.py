@@ -19,7 +19,7 @@ from plombiers.internships.enums import InternshipStatus
 from plombiers.internships.models import ConventionSignature, Internship, TutorEvaluation
 from plombiers.internships.tests.factories import CompanySiteFactory, ContactFactory, InternshipFactory
 from plombiers.privacy.models import AuditEvent
-from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory
+from plombiers.referrals.tests.factories import LearnerFactory, referred_by
 
 ROLES = [
     "staff",
@@ -67,7 +67,7 @@ def objects(cast):
         "a": make(cast.school_a, cast.company_a, cast.learner_a),
         "b": make(cast.school_b, cast.company_b),
     }
-    ReferralFactory(school=cast.school_a, learner=objects["a"].learner, prescriber=cast.prescriber)
+    referred_by(cast.prescriber, objects["a"].learner, cast.school_a)
     return objects
 
 

@@ -21,7 +21,7 @@ from plombiers.outcomes import services
 from plombiers.outcomes.enums import ExitType, FollowUpStatus
 from plombiers.outcomes.models import Exit, FollowUp
 from plombiers.privacy.models import AuditEvent
-from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory
+from plombiers.referrals.tests.factories import LearnerFactory, referred_by
 
 ROLES = [
     "staff",
@@ -88,7 +88,7 @@ def objects(cast):
         "a": make(cast.school_a, cast.manager_a, cast.learner_a),
         "b": make(cast.school_b, cast.manager_b),
     }
-    ReferralFactory(school=cast.school_a, learner=objects["a"].learner, prescriber=cast.prescriber)
+    referred_by(cast.prescriber, objects["a"].learner, cast.school_a)
     AuditEvent.objects.all().delete()
     return objects
 

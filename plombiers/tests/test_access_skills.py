@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from plombiers.accounts.services import api_token_create
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
-from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory
+from plombiers.referrals.tests.factories import LearnerFactory, referred_by
 from plombiers.skills import services
 from plombiers.skills.enums import Level
 from plombiers.skills.frameworks import frameworks_load
@@ -47,7 +47,7 @@ def objects(cast):
     cohort = CohortFactory(school=cast.school_a, framework=fibre, status="en_cours")
     learner = LearnerFactory(user=cast.learner_a)
     enrolment = EnrolmentFactory(cohort=cohort, learner=learner)
-    ReferralFactory(school=cast.school_a, learner=learner, prescriber=cast.prescriber)
+    referred_by(cast.prescriber, learner, cast.school_a)
     skill = fibre.skills.get(code="FO-SEC-01")
     services.observation_record(
         enrolment=enrolment,

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plombiers.accounts.services import api_token_create
+from plombiers.support import services
+from plombiers.support.enums import ConsentScope
 from plombiers.support.tests.test_views import (
     CONFIDENTIAL,
     HEALTH_SECRET,
@@ -50,6 +52,11 @@ def support(cast, communes):
     made = support_make(cast, communes)
     made.learner.referrals.create(
         school=cast.school_a, prescriber=cast.prescriber, referred_on=timezone.localdate()
+    )
+    # The young person agreed to share their barriers with the prescriber (finding 2 of the audit
+    # is in tests/security/test_identity_match.py).
+    services.consent_record(
+        learner=made.learner, scope=ConsentScope.SHARE_PRESCRIBER, given=True, by=cast.social_worker_a
     )
     return made
 

@@ -3,6 +3,7 @@ import datetime as dt
 import factory
 
 from plombiers.cohorts.models import Cohort, Enrolment
+from plombiers.referrals.tests.factories import adopt
 
 
 class CohortFactory(factory.django.DjangoModelFactory):
@@ -21,3 +22,9 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
         model = Enrolment
 
     entry_date = factory.LazyAttribute(lambda o: o.cohort.start_date)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        if "learner" in kwargs and "cohort" in kwargs:
+            adopt(kwargs["learner"], kwargs["cohort"].school)
+        return super()._create(model_class, *args, **kwargs)

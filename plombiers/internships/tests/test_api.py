@@ -23,7 +23,7 @@ from plombiers.internships.tests.factories import (
 )
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.tests.factories import OrganisationFactory
-from plombiers.referrals.tests.factories import LearnerFactory
+from plombiers.referrals.tests.factories import LearnerFactory, referred_by
 from plombiers.skills.models import Skill
 from plombiers.wsgi import application as wsgi_application
 
@@ -199,10 +199,9 @@ def test_who_sees_an_internship(client, cast, placement, other_school):
 
 
 def test_the_prescriber_sees_the_internship_of_the_young_person_they_referred(client, cast, placement):
-    from plombiers.referrals.tests.factories import ReferralFactory
 
     internship = draft(placement, cast.trainer_a)
-    ReferralFactory(school=cast.school_a, learner=placement.learner, prescriber=cast.prescriber)
+    referred_by(cast.prescriber, placement.learner, cast.school_a)
     headers = headers_for(client, cast.prescriber)
     assert client.get(f"/api/v1/internships/{internship.pk}", headers=headers).status_code == 200
     refused = post(client, f"/api/v1/internships/{internship.pk}/transitions", {"to": "a_signer"}, headers)

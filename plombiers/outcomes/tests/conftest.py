@@ -7,7 +7,7 @@ import time_machine
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
 from plombiers.internships.tests.factories import CompanySiteFactory, ContactFactory
-from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory
+from plombiers.referrals.tests.factories import LearnerFactory, referred_by
 
 #: The day the tests live on: the cohort ended on 18/12/2026, a little more than a month ago.
 TODAY = dt.date(2027, 1, 25)
@@ -40,7 +40,7 @@ def world(cast):
         first_name="Inès", last_name="Arnaud", user=cast.learner_a, email="ines@example.org"
     )
     enrolment = ended(cast.school_a, learner=learner)
-    ReferralFactory(school=cast.school_a, learner=learner, prescriber=cast.prescriber)
+    referred_by(cast.prescriber, learner, cast.school_a)
     site = CompanySiteFactory(company=cast.company_a, name="Agence de Chelles", commune=cast.school_a.commune)
     tutor = ContactFactory(organisation=cast.company_a)
     enrolment_b = ended(cast.school_b)

@@ -85,12 +85,26 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_first_referral(client
     assert Referral.objects.count() == 1
 
 
-def test_a_known_young_person_is_matched(client, cast, prescriber):
-    existing = refer(cast, by=cast.manager_b, school=cast.school_b)
+def test_a_person_known_only_by_another_school_is_not_matched_and_gets_a_record_here(
+    client, cast, prescriber
+):
+    elsewhere = refer(cast, by=cast.manager_b, school=cast.school_b, phone="0799999999")
+    response = post(client, prescriber, payload(cast, first_name="INES", last_name="lefevre durand"))
+    assert response.status_code == 201
+    assert response.json()["learner_matched"] is False
+    learner = Referral.objects.get(pk=response.json()["id"]).learner
+    assert learner != elsewhere.learner
+    assert (learner.school, learner.identity_key) == (cast.school_a, elsewhere.learner.identity_key)
+    assert learner.phone != "0799999999"
+
+
+def test_the_prescribers_own_earlier_record_is_matched(client, cast, prescriber):
+    first = refer(cast)
+    services.referral_transition(referral=first, to=S.CANCELLED, by=cast.prescriber)
     response = post(client, prescriber, payload(cast, first_name="INES", last_name="lefevre durand"))
     assert response.status_code == 201
     assert response.json()["learner_matched"] is True
-    assert Referral.objects.get(pk=response.json()["id"]).learner == existing.learner
+    assert Referral.objects.get(pk=response.json()["id"]).learner == first.learner
 
 
 @pytest.mark.parametrize(

@@ -90,11 +90,9 @@ def test_a_double_submission_gives_one_referral(client, cast):
     assert first["Location"] == second["Location"] == Referral.objects.get().get_absolute_url()
 
 
-def test_a_known_young_person_needs_a_confirmation_and_nothing_of_the_record_is_shown(client, cast):
-    existing = refer(
-        cast, by=cast.manager_a, school=cast.school_a, phone="0799999999", address="1 rue Secrète"
-    )
-    services.referral_transition(referral=existing, to=S.CANCELLED, by=cast.manager_a)
+def test_a_young_person_the_prescriber_already_referred_needs_a_confirmation(client, cast):
+    existing = refer(cast, by=cast.prescriber, school=cast.school_a)
+    services.referral_transition(referral=existing, to=S.CANCELLED, by=cast.prescriber)
     client.force_login(cast.prescriber)
     before = rows()
     response = client.post(
@@ -103,18 +101,35 @@ def test_a_known_young_person_needs_a_confirmation_and_nothing_of_the_record_is_
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "est déjà connu·e du réseau" in page
+    assert "Vous connaissez déjà ce ou cette jeune" in page
     assert "Cochez la case pour confirmer" in page
-    assert "0799999999" not in page and "rue Secrète" not in page
     assert rows() == before
     response = client.post(
         reverse("referrals:referral_create"),
         form_data(cast, first_name="INES", last_name="lefevre durand", confirm_existing="on"),
     )
     assert response.status_code == 302
-    referral = Referral.objects.get(prescriber=cast.prescriber)
+    referral = Referral.objects.filter(prescriber=cast.prescriber).first()
     assert referral.learner == existing.learner
     assert Learner.objects.count() == 1
+
+
+def test_a_record_the_prescriber_cannot_see_is_neither_announced_nor_shown(client, cast):
+    existing = refer(
+        cast, by=cast.manager_a, school=cast.school_a, phone="0799999999", address="1 rue Secrète"
+    )
+    services.referral_transition(referral=existing, to=S.CANCELLED, by=cast.manager_a)
+    client.force_login(cast.prescriber)
+    response = client.post(
+        reverse("referrals:referral_create"),
+        form_data(cast, first_name="INES", last_name="lefevre durand", phone=""),
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Vous connaissez déjà" not in page and "fiche existante" not in page
+    # The school keeps one record of the person: the referral joins it, silently.
+    referral = Referral.objects.get(prescriber=cast.prescriber)
+    assert referral.learner == existing.learner
 
 
 @pytest.mark.parametrize(
@@ -430,8 +445,12 @@ def test_the_learner_page_shows_visible_referrals_and_enrolments(client, cast):
     assert other not in response.context["referrals"]
     page = response.content.decode()
     assert "Promo printemps" in page and "02/03/2026" in page
+    # School B keeps its own record of the same person: neither school reads the other's.
+    assert other.learner != referral.learner
+    assert other.learner.identity_key == referral.learner.identity_key
     client.force_login(cast.trainer_b)
-    response = client.get(referral.learner.get_absolute_url())
+    assert client.get(referral.learner.get_absolute_url()).status_code == 404
+    response = client.get(other.learner.get_absolute_url())
     assert list(response.context["referrals"]) == [other]
     assert "Promo printemps" not in response.content.decode()
 

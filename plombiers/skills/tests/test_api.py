@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from plombiers.accounts.services import api_token_create
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
-from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory
+from plombiers.referrals.tests.factories import LearnerFactory, referred_by
 from plombiers.skills import services
 from plombiers.skills.enums import Level
 from plombiers.skills.models import Observation
@@ -84,7 +84,7 @@ def test_observation_errors_are_french_json(client, cast, training, payload, sta
 
 def test_observation_list_filters_and_hides_everything_from_the_prescriber(client, cast, training):
     cohort, (first, second, _) = training
-    ReferralFactory(school=cast.school_a, learner=first.learner, prescriber=cast.prescriber)
+    referred_by(cast.prescriber, first.learner, cast.school_a)
     skill = cohort.framework.skills.first()
     services.observation_record(enrolment=first, skill=skill, level=Level.ACQUIRED, by=cast.trainer_a)
     services.observation_record(enrolment=second, skill=skill, level=Level.IN_PROGRESS, by=cast.trainer_a)
@@ -121,7 +121,7 @@ def test_observation_list_query_count_is_constant(
 
 def test_progress_per_block_and_skill_and_summary_for_the_prescriber(client, cast, training):
     cohort, (first, *_) = training
-    ReferralFactory(school=cast.school_a, learner=first.learner, prescriber=cast.prescriber)
+    referred_by(cast.prescriber, first.learner, cast.school_a)
     skill = cohort.framework.skills.get(code="FO-SEC-01")
     services.observation_record(
         enrolment=first, skill=skill, level=Level.IN_PROGRESS, by=cast.trainer_a, is_positioning=True

@@ -9,7 +9,7 @@ from django.utils.html import escape
 
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
-from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory
+from plombiers.referrals.tests.factories import LearnerFactory, referred_by
 from plombiers.skills import services
 from plombiers.skills.enums import Level
 from plombiers.skills.evidence import MAX_SIZE
@@ -332,7 +332,7 @@ def history(cast, training):
     cohort, (first, *_) = training
     first.learner.user = cast.learner_a
     first.learner.save()
-    ReferralFactory(school=cast.school_a, learner=first.learner, prescriber=cast.prescriber)
+    referred_by(cast.prescriber, first.learner, cast.school_a)
     sec = cohort.framework.skills.get(code="FO-SEC-01")
     services.observation_record(
         enrolment=first, skill=sec, level=Level.NOT_OBSERVED, by=cast.trainer_a, is_positioning=True

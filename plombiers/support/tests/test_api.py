@@ -4,6 +4,8 @@ import pytest
 from django.utils import timezone
 
 from plombiers.accounts.services import api_token_create
+from plombiers.support import services
+from plombiers.support.enums import ConsentScope
 from plombiers.support.models import Action, Barrier, JournalEntry
 from plombiers.support.tests.test_views import (
     CONFIDENTIAL,
@@ -75,6 +77,9 @@ def test_trainer_gets_team_notes_and_no_health_summary(client, cast, support):
 def test_prescriber_gets_categories_and_lifted_only(client, cast, support):
     support.learner.referrals.create(
         school=cast.school_a, prescriber=cast.prescriber, referred_on=timezone.localdate()
+    )
+    services.consent_record(
+        learner=support.learner, scope=ConsentScope.SHARE_PRESCRIBER, given=True, by=cast.social_worker_a
     )
     call = api(client, cast.prescriber)
     learner = support.learner.pk
@@ -194,8 +199,8 @@ def test_notes_query_count_is_constant(client, cast, support, django_assert_num_
             visibility="confidentiel",
         )
     call = api(client, cast.social_worker_a)
-    # token (user), memberships, learner, enrolment of the school, count, entries, audit events
-    with django_assert_num_queries(8):
+    # token (user), memberships, learner (commune, school), count, entries, audit events
+    with django_assert_num_queries(7):
         response = call("get", f"/learners/{support.learner.pk}/notes")
     assert len(response.json()["items"]) == n + 2
     assert reads().count() == n + 1

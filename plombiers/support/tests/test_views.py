@@ -12,7 +12,7 @@ from plombiers.network.tests.factories import OrganisationFactory
 from plombiers.privacy.models import AuditEvent
 from plombiers.referrals.tests.factories import LearnerFactory
 from plombiers.support import services
-from plombiers.support.enums import ActionStatus, BarrierLevel, EntryKind, Visibility
+from plombiers.support.enums import ActionStatus, BarrierLevel, ConsentScope, EntryKind, Visibility
 from plombiers.support.models import Action, Barrier, BarrierCategory, JournalEntry, PartnerService
 
 HEALTH_SECRET = "Suivi au CMP, traitement lourd"
@@ -210,6 +210,9 @@ def test_prescriber_sees_categories_and_lifted_only(client, cast, support):
     support.learner.referrals.create(
         school=cast.school_a, prescriber=cast.prescriber, referred_on=timezone.localdate()
     )
+    services.consent_record(
+        learner=support.learner, scope=ConsentScope.SHARE_PRESCRIBER, given=True, by=cast.social_worker_a
+    )
     client.force_login(cast.prescriber)
     response = client.get(url("learner_support", support.learner))
     html = unescape(response.content.decode())
@@ -228,10 +231,10 @@ def test_other_school_and_outsiders_get_404(client, cast, support, role):
 
 def test_support_page_query_count(client, cast, support, django_assert_num_queries):
     client.force_login(cast.social_worker_a)
-    # session, user, memberships, the learner (commune), enrolment of the school, categories,
-    # barriers, their actions (partner), directory near home, its categories,
-    # journal entries (author, school), the audit events of the confidential reads, consents
-    with django_assert_num_queries(13):
+    # session, user, memberships, the learner (commune, school), categories, barriers, their actions
+    # (partner), directory near home, its categories, journal entries (author, school), the audit
+    # events of the confidential reads, consents
+    with django_assert_num_queries(12):
         response = client.get(url("learner_support", support.learner))
     assert response.status_code == 200
 
