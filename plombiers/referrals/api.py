@@ -243,6 +243,8 @@ def _learner_data(payload: LearnerIn) -> dict:
         if commune is None:
             raise HttpError(422, f"Commune inconnue : « {code} » n'est pas un code INSEE connu.")
         data["commune"] = commune
+    else:
+        data["commune"] = None  # an empty code is no commune, not a 500
     for name in ("gender", "last_class", "transport"):
         data[name] = data[name] or ""
     return data
