@@ -252,6 +252,14 @@ PLOMBIERS_ELIGIBILITY = {
 
 # Minutes a signing code shown by the trainer stays valid for the learners' phones.
 PLOMBIERS_SIGNING_CODE_MINUTES = int(os.environ.get("SIGNING_CODE_MINUTES", "10"))
+# Wrong codes a learner may type per half-day before their code is locked until the trainer shows
+# a new one; and wrong codes from one address over some minutes before it is refused (a school's
+# Wi-Fi is one address for the whole class).
+PLOMBIERS_SIGNING_CODE_MAX_ATTEMPTS = int(os.environ.get("SIGNING_CODE_MAX_ATTEMPTS", "5"))
+PLOMBIERS_SIGNING_CODE_ADDRESS_LIMIT = (
+    int(os.environ.get("SIGNING_CODE_ADDRESS_ATTEMPTS", "30")),
+    int(os.environ.get("SIGNING_CODE_ADDRESS_MINUTES", "10")),
+)
 
 # Drop-out early-warning rules (Qualiopi indicator 12), computed daily; see plombiers/alerts/rules.py.
 # Each rule can be switched off ("enabled": False); the alert list explains them to the team.
