@@ -6,9 +6,12 @@ refused for a few minutes."""
 
 import datetime as dt
 import json
+import threading
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from plombiers.accounts.enums import Role
@@ -178,3 +181,37 @@ def test_the_sheet_with_locked_learners_has_a_constant_query_count(
     with django_assert_num_queries(7):
         html = client.get(reverse("cohorts:session_detail", args=[session.pk])).content.decode()
     assert html.count("Code du téléphone bloqué") == locked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wrong_codes_typed_at_the_same_moment_are_all_counted(cast, cohort, session, ines):
+    """Eight phones send a wrong code for the same learner at once (a script in parallel): the
+    counter waits for its turn, never refuses, never lets a sixth try through."""
+    code = show_code(Client(), cast, session)
+    barrier = threading.Barrier(8)
+    answers, errors = [], []
+
+    def attempt(n):
+        try:
+            client = Client(raise_request_exception=True)
+            client.force_login(ines)
+            barrier.wait()
+            answers.append(client.post(SIGN, {"code": wrong(code, n), "strokes": STROKES}, REMOTE_ADDR=HOME))
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(1, 9)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and [a.status_code for a in answers] == [200] * 8
+    assert SigningCodeAttempt.objects.count() == 5
+    texts = [a.content.decode().replace("&#x27;", "'") for a in answers]
+    assert (
+        sum("bloquée pour cette demi-journée" in t for t in texts) == 4
+    )  # the fifth try and the three after
+    assert sign(Client(), ines, code).count("Trop de codes erronés") >= 1
+    assert not Attendance.objects.filter(signature__isnull=False).exists()
