@@ -10,6 +10,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from plombiers.lib.private_files import DIR_MODE, FILE_MODE, narrow, private_empty_file, private_file, secret
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("PLOMBIERS_DATA_DIR", Path.cwd())).resolve()
 
@@ -18,15 +20,18 @@ def env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
 
 
+# Every secret is read by `secret(NAME)`: the variable NAME, else the file named by NAME_FILE
+# (a secret mounted outside the data folder). SECRET_KEY, DATABASE_URL, EMAIL_HOST_PASSWORD here;
+# FERNET_KEYS in plombiers/support/crypto.py.
+
+
 def _secret_key() -> str:
-    """SECRET_KEY from the environment, else from a local git-ignored file made on first run."""
-    if key := os.environ.get("SECRET_KEY"):
-        return key
-    path = DATA_DIR / ".secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    """SECRET_KEY (or SECRET_KEY_FILE), else a git-ignored file of the data folder made on first
+    run (the demo's), readable by its owner only."""
+    return (
+        secret("SECRET_KEY")
+        or private_file(DATA_DIR / ".secret_key", lambda: secrets.token_urlsafe(50)).strip()
+    )
 
 
 SECRET_KEY = _secret_key()
@@ -107,12 +112,24 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{DATA_DIR / 'plombiers.sqlite3'}",
+    "default": dj_database_url.parse(
+        secret("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'plombiers.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+
+
+def _private_sqlite(name: str) -> None:
+    """SQLite makes its file with the umask's mode (0644: world-readable), and its -wal and -shm
+    files with the database's mode: the file is made 0600 before SQLite opens it."""
+    if name and name != ":memory:" and not name.startswith("file:"):
+        private_empty_file(Path(name))
+        for suffix in ("-wal", "-shm", "-journal"):
+            narrow(Path(name + suffix), FILE_MODE)
+
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _private_sqlite(str(DATABASES["default"]["NAME"]))
     # WAL and a busy timeout: the web server and the task worker share the file.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -162,7 +179,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Plombiers <ne-pas-rep
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_HOST_PASSWORD = secret("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 
 TASKS = {
@@ -187,10 +204,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
+# Uploads (medical certificates, evidence photos, signed agreements) and generated documents:
+# readable by the application's user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+narrow(MEDIA_ROOT, DIR_MODE)  # a folder made before these modes: closed to others, files and all
 
 # The schools' Ed25519 signing keys (attestations): files outside the database, one directory
 # per school, readable only by the application. Production mounts a secret volume here.
 CREDENTIAL_KEYS_DIR = Path(os.environ.get("CREDENTIAL_KEYS_DIR", DATA_DIR / "credential_keys"))
+narrow(CREDENTIAL_KEYS_DIR, DIR_MODE)  # made 0700 by plombiers/credentials/keys.py
 # Uploaded files are never served directly: views check permissions and stream them.
 MEDIA_URL = "/media-protege/"
 WHITENOISE_USE_FINDERS = True
@@ -229,6 +252,14 @@ PLOMBIERS_ELIGIBILITY = {
 
 # Minutes a signing code shown by the trainer stays valid for the learners' phones.
 PLOMBIERS_SIGNING_CODE_MINUTES = int(os.environ.get("SIGNING_CODE_MINUTES", "10"))
+# Wrong codes a learner may type per half-day before their code is locked until the trainer shows
+# a new one; and wrong codes from one address over some minutes before it is refused (a school's
+# Wi-Fi is one address for the whole class).
+PLOMBIERS_SIGNING_CODE_MAX_ATTEMPTS = int(os.environ.get("SIGNING_CODE_MAX_ATTEMPTS", "5"))
+PLOMBIERS_SIGNING_CODE_ADDRESS_LIMIT = (
+    int(os.environ.get("SIGNING_CODE_ADDRESS_ATTEMPTS", "30")),
+    int(os.environ.get("SIGNING_CODE_ADDRESS_MINUTES", "10")),
+)
 
 # Drop-out early-warning rules (Qualiopi indicator 12), computed daily; see plombiers/alerts/rules.py.
 # Each rule can be switched off ("enabled": False); the alert list explains them to the team.

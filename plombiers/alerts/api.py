@@ -6,13 +6,12 @@ from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
 
 from plombiers.api.pagination import Pagination
+from plombiers.api.schemas import Id
 
 from .enums import AlertStatus, Rule
 from .models import Alert
 
 router = Router(tags=["alerts"])
-
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class AlertOut(Schema):

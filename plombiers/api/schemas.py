@@ -1,4 +1,14 @@
-from ninja import Schema
+"""What every router shares: the error body, and the bounds of the integers the API reads."""
+
+from typing import Annotated
+
+from ninja import Field, Schema
+
+# The largest key the databases hold (a signed 64-bit integer). Every id the API reads — in a path,
+# a query or a body — is bounded by it, so that a bigger number is a 422 and never an overflow in
+# the database driver (a 500).
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class ErrorOut(Schema):

@@ -12,7 +12,7 @@ from pydantic import field_validator, model_validator
 from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User
 from plombiers.api.pagination import Pagination
-from plombiers.api.schemas import ErrorOut
+from plombiers.api.schemas import ErrorOut, Id
 from plombiers.network.models import School
 from plombiers.referrals.models import Learner, Referral
 from plombiers.skills.models import Block
@@ -33,7 +33,6 @@ from .models import Attendance, Cohort, Enrolment, TrainingSession
 router = Router(tags=["cohorts"])
 
 # Identifiers a database column can hold: anything bigger is a 422, not an overflow.
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 def _message(error: ValidationError) -> str:

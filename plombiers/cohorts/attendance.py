@@ -5,6 +5,12 @@ every learner on the sheet, the learners sign (on the trainer's tablet, or on th
 the short code the trainer shows), then the trainer signs last, which locks the sheet. A locked
 sheet changes only through an amendment with a reason. Hours — what OPCO pay for and what the
 certificat de réalisation states — are summed from locked sheets only.
+
+The phone code has six digits: a million values, but a script tries them all in minutes. So each
+learner gets a few tries per code (`PLOMBIERS_SIGNING_CODE_MAX_ATTEMPTS`); past them, their code is
+locked for that half-day until the trainer shows a new one, and the trainer's sheet says who is
+locked out. An address that typed too many wrong codes lately (a school's Wi-Fi is one address for
+the whole class, hence a generous limit) is refused for a few minutes whatever it types.
 """
 
 import datetime as dt
@@ -17,6 +23,7 @@ import holidays
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from plombiers.accounts.enums import Role
@@ -27,7 +34,15 @@ from plombiers.privacy.services import audit_log
 from plombiers.skills.evidence import check_evidence, without_metadata
 
 from .enums import AttendanceStatus, Period, SessionKind, SignatureMethod
-from .models import Attendance, AttendanceAmendment, Cohort, Enrolment, Signature, TrainingSession
+from .models import (
+    Attendance,
+    AttendanceAmendment,
+    Cohort,
+    Enrolment,
+    Signature,
+    SigningCodeAttempt,
+    TrainingSession,
+)
 
 A = AttendanceStatus
 TEAM_ROLES = (Role.TRAINER, Role.SCHOOL_MANAGER)
@@ -322,6 +337,15 @@ def _code_lifetime() -> dt.timedelta:
     return dt.timedelta(minutes=getattr(settings, "PLOMBIERS_SIGNING_CODE_MINUTES", 10))
 
 
+def _max_attempts() -> int:
+    return getattr(settings, "PLOMBIERS_SIGNING_CODE_MAX_ATTEMPTS", 5)
+
+
+def _address_limit() -> tuple[int, dt.timedelta]:
+    attempts, minutes = getattr(settings, "PLOMBIERS_SIGNING_CODE_ADDRESS_LIMIT", (30, 10))
+    return attempts, dt.timedelta(minutes=minutes)
+
+
 def _check_signing_day(session: TrainingSession) -> None:
     if session.date != timezone.localdate():
         raise ValidationError(
@@ -337,10 +361,111 @@ def signing_code_issue(*, session: TrainingSession, by: User) -> TrainingSession
     _check_unlocked(session)
     _check_signing_day(session)
     session.signing_code = f"{secrets.randbelow(10**6):06d}"
-    session.signing_code_expires_at = timezone.now() + _code_lifetime()
-    session.save(update_fields=["signing_code", "signing_code_expires_at"])
+    session.signing_code_issued_at = timezone.now()
+    session.signing_code_expires_at = session.signing_code_issued_at + _code_lifetime()
+    session.save(update_fields=["signing_code", "signing_code_issued_at", "signing_code_expires_at"])
     audit_log(actor=by, action="session.signing_code", obj=session, school=session.cohort.school)
     return session
+
+
+def _code_attempts(session: TrainingSession):
+    """The wrong codes typed against the code the trainer shows now."""
+    since = session.signing_code_issued_at or (session.signing_code_expires_at - _code_lifetime())
+    return SigningCodeAttempt.objects.filter(session=session, at__gte=since)
+
+
+def code_locked_enrolments(session: TrainingSession) -> set[int]:
+    """The learners whose code is locked on this sheet until a new code is shown (one query)."""
+    if not session.signing_code or session.signing_code_expires_at is None:
+        return set()
+    return set(
+        _code_attempts(session)
+        .values("enrolment")
+        .annotate(tries=Count("pk"))
+        .filter(tries__gte=_max_attempts())
+        .values_list("enrolment", flat=True)
+    )
+
+
+def code_locked(session: TrainingSession, enrolment: Enrolment) -> bool:
+    return enrolment.pk in code_locked_enrolments(session)
+
+
+LOCKED = (
+    "Trop de codes erronés : la signature sur votre téléphone est bloquée pour cette demi-journée. "
+    "Demandez à votre formateur·rice d'afficher un nouveau code, ou signez sur sa tablette."
+)
+THROTTLED = (
+    "Trop de codes erronés depuis cette connexion : réessayez dans quelques minutes, "
+    "ou signez sur la tablette de votre formateur·rice."
+)
+
+
+def _signing_code_refusal(
+    *, session: TrainingSession, enrolment: Enrolment, by: User, code: str, address: str | None
+) -> str | None:
+    """Why a code typed on a phone is refused (None: it is the right one). Counts a wrong code."""
+    now, school = timezone.now(), session.cohort.school
+    details = {"enrolment": enrolment.pk, "address": address}
+    if address:
+        limit, window = _address_limit()
+        if SigningCodeAttempt.objects.filter(at__gte=now - window, address=address).count() >= limit:
+            audit_log(
+                actor=by, action="attendance.code_throttled", obj=session, school=school, details=details
+            )
+            return THROTTLED
+    if not session.signing_code:
+        return "Ce code n'est pas le bon : vérifiez-le sur l'écran du formateur."
+    if session.signing_code_expires_at is None or session.signing_code_expires_at <= now:
+        # Said before the code is compared: an expired code tells nothing about the running one.
+        return "Ce code a expiré : demandez-en un nouveau à votre formateur·rice."
+    tries = _code_attempts(session).filter(enrolment=enrolment).count()
+    if tries >= _max_attempts():
+        return LOCKED
+    if hmac.compare_digest(session.signing_code, str(code).strip()):
+        return None
+    SigningCodeAttempt.objects.filter(at__lt=now - dt.timedelta(days=1)).delete()
+    SigningCodeAttempt.objects.create(session=session, enrolment=enrolment, address=address, at=now)
+    tries += 1
+    audit_log(
+        actor=by,
+        action="attendance.code_wrong",
+        obj=session,
+        school=school,
+        details={**details, "tries": tries},
+    )
+    left = _max_attempts() - tries
+    if left <= 0:
+        audit_log(
+            actor=by,
+            action="attendance.code_locked",
+            obj=session,
+            school=school,
+            details={**details, "tries": tries},
+        )
+        return LOCKED
+    return (
+        "Ce code n'est pas le bon : vérifiez-le sur l'écran du formateur "
+        f"(encore {left} essai{'s' if left > 1 else ''})."
+    )
+
+
+def _check_signing_code(
+    *, session: TrainingSession, enrolment: Enrolment, by: User, code: str, address: str | None
+) -> None:
+    """The phone's code, checked in a transaction of its own, committed before the signature's:
+    a wrong code stays counted although the signature is refused."""
+    if enrolment.learner.user_id is None or enrolment.learner.user_id != by.pk:
+        raise PermissionDenied("On ne signe que pour soi-même.")
+    with transaction.atomic():
+        session = (
+            TrainingSession.objects.select_for_update().select_related("cohort__school").get(pk=session.pk)
+        )
+        refusal = _signing_code_refusal(
+            session=session, enrolment=enrolment, by=by, code=code, address=address
+        )
+    if refusal:
+        raise ValidationError({"code": refusal})
 
 
 def _signature(*, strokes, name: str, by: User | None, method: str) -> Signature:
@@ -353,7 +478,6 @@ def _signature(*, strokes, name: str, by: User | None, method: str) -> Signature
     )
 
 
-@transaction.atomic
 def attendance_sign(
     *,
     session: TrainingSession,
@@ -362,28 +486,28 @@ def attendance_sign(
     by: User,
     method: str = SignatureMethod.TABLET,
     code: str = "",
+    address: str | None = None,
 ) -> Attendance:
     """A learner signs the sheet of today's half-day.
 
     On the trainer's tablet (`by` is the trainer); or on their own phone (`by` is the learner's
-    account, which must be the learner's own, with the code the trainer shows). A learner not yet
-    marked is marked present; one marked absent cannot sign.
+    account, which must be the learner's own, with the code the trainer shows; `address` is the
+    phone's IP address, for the throttle). A learner not yet marked is marked present; one marked
+    absent cannot sign.
     """
-    session = TrainingSession.objects.select_for_update().select_related("cohort__school").get(pk=session.pk)
     if method == SignatureMethod.PHONE:
-        if enrolment.learner.user_id is None or enrolment.learner.user_id != by.pk:
-            raise PermissionDenied("On ne signe que pour soi-même.")
-        if not session.signing_code or not hmac.compare_digest(session.signing_code, str(code).strip()):
-            raise ValidationError(
-                {"code": "Ce code n'est pas le bon : vérifiez-le sur l'écran du formateur."}
-            )
-        if session.signing_code_expires_at is None or session.signing_code_expires_at <= timezone.now():
-            raise ValidationError(
-                {"code": "Ce code a expiré : demandez-en un nouveau à votre formateur·rice."}
-            )
-    elif method == SignatureMethod.TABLET:
+        _check_signing_code(session=session, enrolment=enrolment, by=by, code=code, address=address)
+    return _attendance_sign(session=session, enrolment=enrolment, strokes=strokes, by=by, method=method)
+
+
+@transaction.atomic
+def _attendance_sign(
+    *, session: TrainingSession, enrolment: Enrolment, strokes, by: User, method: str
+) -> Attendance:
+    session = TrainingSession.objects.select_for_update().select_related("cohort__school").get(pk=session.pk)
+    if method == SignatureMethod.TABLET:
         _check_team(by, session.cohort.school)
-    else:
+    elif method != SignatureMethod.PHONE:  # a phone's code was checked just before
         raise ValidationError(f"Moyen de signature inconnu « {method} ».")
     _check_unlocked(session)
     _check_signing_day(session)
@@ -432,7 +556,7 @@ def sheet_lock(*, session: TrainingSession, by: User, strokes) -> TrainingSessio
         strokes=strokes, name=by.get_full_name() or by.email, by=by, method=SignatureMethod.TABLET
     )
     session.locked_at, session.locked_by = timezone.now(), by
-    session.signing_code, session.signing_code_expires_at = "", None
+    session.signing_code, session.signing_code_issued_at, session.signing_code_expires_at = "", None, None
     if session.trainer_id is None:
         session.trainer = by
     session.save(
@@ -441,6 +565,7 @@ def sheet_lock(*, session: TrainingSession, by: User, strokes) -> TrainingSessio
             "locked_at",
             "locked_by",
             "signing_code",
+            "signing_code_issued_at",
             "signing_code_expires_at",
             "trainer",
         ]

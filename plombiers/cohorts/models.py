@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
 from plombiers.accounts.models import school_staff_q, scoped
 from plombiers.network.models import School, Trade
@@ -318,6 +319,8 @@ class TrainingSession(models.Model):
     # A short code the trainer shows so that learners sign on their own phone.
     signing_code = models.CharField(max_length=8, blank=True)
     signing_code_expires_at = models.DateTimeField(null=True, blank=True)
+    # Wrong codes are counted from here: a new code unlocks the learners locked out of the last one.
+    signing_code_issued_at = models.DateTimeField(null=True, blank=True)
     locked_at = models.DateTimeField("signée et verrouillée le", null=True, blank=True)
     locked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -464,3 +467,28 @@ class AttendanceAmendment(models.Model):
 
     def __str__(self):
         return f"{self.attendance} — {self.at:%d/%m/%Y}"
+
+
+class SigningCodeAttempt(models.Model):
+    """A wrong signing code typed on a learner's phone.
+
+    Counted per learner and half-day since the code was shown (past the limit, that learner's code
+    is locked until the trainer shows a new one) and per address over a few minutes (a throttle):
+    rows in a table, which never refuse a count under contention as a cache lock would. Kept a day.
+    """
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="code_attempts")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="+")
+    address = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "code d'émargement erroné"
+        verbose_name_plural = "codes d'émargement erronés"
+        indexes = [
+            models.Index(fields=["session", "enrolment", "at"]),
+            models.Index(fields=["at", "address"]),
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment_id} — {self.session_id} ({self.at:%d/%m/%Y %H:%M})"

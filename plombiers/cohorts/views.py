@@ -2,6 +2,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 import segno
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -558,6 +559,7 @@ def _sheet_context(request, session: TrainingSession, **extra) -> dict:
         "statuses": AttendanceStatus.choices,
         "AttendanceStatus": AttendanceStatus,
         "errors": [],
+        "code_locked": [],
         "amendments": [
             SimpleNamespace(amendment=a, before=_describe(a.before), after=_describe(a.after))
             for a in session.amendments.select_related("attendance__enrolment__learner", "by").order_by(
@@ -568,6 +570,9 @@ def _sheet_context(request, session: TrainingSession, **extra) -> dict:
         else [],
     }
     if code_active:
+        # Learners who typed too many wrong codes: « Nouveau code » unlocks them.
+        locked = attendance.code_locked_enrolments(session)
+        context["code_locked"] = [row.enrolment for row in rows if row.enrolment.pk in locked]
         url = request.build_absolute_uri(f"{reverse('cohorts:sign_with_code')}?code={session.signing_code}")
         context["code_url"] = url
         # segno writes the SVG from the URL alone: no client input ends up in it.
@@ -782,6 +787,7 @@ def sign_with_code(request):
                     by=user,
                     method=SignatureMethod.PHONE,
                     code=form.cleaned_data["code"],
+                    address=_client_address(request),
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -790,8 +796,22 @@ def sign_with_code(request):
             else:
                 messages.success(request, "Merci, votre signature est enregistrée.")
                 return redirect("cohorts:sign_with_code")
-    context = {"session": session, "enrolment": enrolment, "mark": mark, "form": form}
+    locked = bool(
+        session is not None
+        and enrolment is not None
+        and not (mark and mark.signature_id)
+        and attendance.code_locked(session, enrolment)
+    )
+    context = {"session": session, "enrolment": enrolment, "mark": mark, "form": form, "code_locked": locked}
     return render(request, "cohorts/sign_with_code.html", context)
+
+
+def _client_address(request) -> str | None:
+    """The phone's address as the login throttle reads it (allauth's, behind the trusted proxies)."""
+    try:
+        return get_account_adapter(request).get_client_ip(request)
+    except PermissionDenied:
+        return None
 
 
 def sessions_today(request):

@@ -5,7 +5,7 @@ but may not act on a 403. `POST /verify` needs no account: it is what an employe
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
@@ -13,7 +13,7 @@ from ninja import Body, Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from plombiers.api.pagination import Pagination
-from plombiers.api.schemas import ErrorOut
+from plombiers.api.schemas import ErrorOut, Id
 from plombiers.cohorts.models import Enrolment
 
 from . import services, verification
@@ -22,7 +22,6 @@ from .urls_public import credential_url, verification_url
 
 router = Router(tags=["credentials"])
 
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 NOT_MANAGER = "Seule la direction de l'école délivre et révoque les attestations."
 
 

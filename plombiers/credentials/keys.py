@@ -1,5 +1,7 @@
 """The schools' signing keys. The private key of each `IssuerKey` is a PKCS#8 PEM file in
-`settings.CREDENTIAL_KEYS_DIR/<school slug>/<public key multibase>.pem`, never in the database."""
+`settings.CREDENTIAL_KEYS_DIR/<school slug>/<public key multibase>.pem` (folders 0700, files 0600),
+never in the database. Production points `CREDENTIAL_KEYS_DIR` at a secret volume outside the data
+folder."""
 
 import os
 from pathlib import Path
@@ -10,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from plombiers.lib.private_files import private_dir
 from plombiers.network.models import School
 from plombiers.privacy.services import audit_log
 
@@ -26,7 +29,10 @@ def _path(key: IssuerKey) -> Path:
 
 
 def _write(path: Path, private_key: Ed25519PrivateKey) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # The keys' folder and each school's are 0700 (`mkdir(parents=True)` made the parents with the
+    # umask's mode, world-readable), the key 0600.
+    private_dir(Path(settings.CREDENTIAL_KEYS_DIR))
+    private_dir(path.parent)
     pem = private_key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )

@@ -1,12 +1,11 @@
 """`GET /api/v1/cohorts/{id}/documents/{kind}`: the cohort's documents in PDF (or the ZIP)."""
 
 import datetime as dt
-from typing import Annotated
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
-from plombiers.api.schemas import ErrorOut
+from plombiers.api.schemas import ErrorOut, Id
 from plombiers.privacy.services import audit_log
 
 from . import services
@@ -15,7 +14,6 @@ from .views import download_response
 
 router = Router(tags=["documents"])
 
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 KIND_LIST = ", ".join(KINDS)
 PDF = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}

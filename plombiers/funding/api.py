@@ -19,7 +19,7 @@ from ninja.pagination import paginate
 from pydantic import BeforeValidator
 
 from plombiers.api.pagination import Pagination
-from plombiers.api.schemas import ErrorOut
+from plombiers.api.schemas import ErrorOut, Id
 from plombiers.cohorts.models import Cohort
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Network, Organisation, School
@@ -31,7 +31,6 @@ from .money import CENT
 
 router = Router(tags=["funding"])
 
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Year = Annotated[int, Field(ge=2000, le=2100)]
 NOT_MANAGER = "Seuls la tête de réseau et la direction de l'école gèrent les financements."
 

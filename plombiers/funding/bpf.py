@@ -1,11 +1,8 @@
-"""The BPF figures of a school as an XLSX workbook (openpyxl), laid out to be copied into the
-official form of the bilan pédagogique et financier: amounts as numbers in euros with two decimals,
-hours as numbers, no formula."""
+"""The BPF figures of a school as an XLSX workbook (written through `plombiers.lib.spreadsheet`),
+laid out to be copied into the official form of the bilan pédagogique et financier: amounts as
+numbers in euros with two decimals, hours as numbers, no formula."""
 
-import io
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from plombiers.lib.spreadsheet import XlsxSheet
 
 from .selectors import Bpf
 
@@ -13,11 +10,17 @@ EURO = '#,##0.00 "€"'
 HOURS = "#,##0.00"
 
 
+def _number_format(label: str | None) -> str:
+    text = label or ""
+    if "Nombre" in text:
+        return "0"
+    if "Heures" in text or text.startswith("  "):
+        return HOURS
+    return EURO
+
+
 def bpf_xlsx(bpf: Bpf) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"BPF {bpf.year}"
-    bold = Font(bold=True)
+    sheet = XlsxSheet(f"BPF {bpf.year}")
     rows = [
         (f"Bilan pédagogique et financier {bpf.year} — {bpf.school.name}", None),
         (None, None),
@@ -36,24 +39,13 @@ def bpf_xlsx(bpf: Bpf) -> bytes:
         ("Nombre de formateur·rices", len(bpf.trainers)),
         ("Heures de formation dispensées", bpf.trainer_hours),
     ]
-    for label, value in rows:
-        sheet.append([label, value])
     for name, minutes in bpf.trainers:
-        sheet.append([f"  {name}", round(minutes / 60, 2)])
-    for row in sheet.iter_rows(min_row=1, max_col=2):
-        label, value = row
-        if label.value and value.value is None:
-            label.font = bold
-        if isinstance(value.value, int | float) or value.value.__class__.__name__ == "Decimal":
-            text = str(label.value or "")
-            if "Nombre" in text:
-                value.number_format = "0"
-            elif "Heures" in text or text.startswith("  "):
-                value.number_format = HOURS
-            else:
-                value.number_format = EURO
-    sheet.column_dimensions["A"].width = 48
-    sheet.column_dimensions["B"].width = 18
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        rows.append((f"  {name}", round(minutes / 60, 2)))
+    for label, value in rows:
+        # A heading is a label without a figure; a figure gets the format its label calls for.
+        sheet.append(
+            [label, value], bold=bool(label) and value is None, number_formats=[None, _number_format(label)]
+        )
+    sheet.column_width("A", 48)
+    sheet.column_width("B", 18)
+    return sheet.to_bytes()

@@ -13,7 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, JsonResponse
 from ninja import Field, Query, Router, Schema
 
-from plombiers.api.schemas import ErrorOut
+from plombiers.api.schemas import ErrorOut, Id
 from plombiers.network.models import Network, School
 
 from . import opendata
@@ -21,8 +21,6 @@ from .access import default_scope, resolve_scope
 from .selectors import INDICATORS, TARGET, Filters, Row, Scope, indicators, indicators_with_total
 
 router = Router(tags=["impact"])
-
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class ImpactQuery(Schema):

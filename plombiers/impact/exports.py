@@ -1,11 +1,7 @@
 """Every indicator table as CSV (French Excel dialect: `;`, UTF-8 with a BOM) or XLSX: one row per
 group, and for each indicator its value, numerator and denominator."""
 
-import csv
-import io
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
+from plombiers.lib.spreadsheet import XlsxSheet, csv_bytes
 
 from .selectors import INDICATORS, Table
 
@@ -35,28 +31,14 @@ def records(table: Table) -> list[list]:
 
 
 def as_csv(table: Table) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header(table))
-    for line in records(table):
-        writer.writerow(
-            ["" if v is None else str(v).replace(".", ",") if not isinstance(v, str) else v for v in line]
-        )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes([header(table), *records(table)])
 
 
 def as_xlsx(table: Table, title: str) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Indicateurs"
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True)
-    sheet.append(header(table))
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
+    sheet = XlsxSheet("Indicateurs")
+    sheet.append([title], bold=True)
+    sheet.append(header(table), bold=True)
     for line in records(table):
         sheet.append([float(v) if v is not None and not isinstance(v, (str, int)) else v for v in line])
-    sheet.freeze_panes = "B3"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    sheet.freeze("B3")
+    return sheet.to_bytes()

@@ -18,9 +18,9 @@ Only aggregates are read (one query per source); the suppression works on the ta
 never on people.
 """
 
-import csv
-import io
 from dataclasses import dataclass
+
+from plombiers.lib.spreadsheet import csv_bytes
 
 from .selectors import Filters, Scope, cross_counts
 
@@ -186,8 +186,4 @@ def open_table(scope: Scope) -> OpenTable:
 
 def as_csv(table: OpenTable) -> bytes:
     """French Excel dialect: `;`, UTF-8 with a BOM."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADER)
-    writer.writerows(table.records())
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes([HEADER, *table.records()])

@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 from pydantic import AfterValidator
 
 from plombiers.api.pagination import Pagination
-from plombiers.api.schemas import ErrorOut
+from plombiers.api.schemas import ErrorOut, Id
 from plombiers.cohorts.models import Enrolment
 from plombiers.network.models import Commune, Contact, Organisation
 from plombiers.skills.models import Skill
@@ -38,7 +38,6 @@ from .models import Application, CompanySite, ConventionSignature, Internship, O
 router = Router(tags=["internships"])
 
 # Identifiers a database column can hold: anything bigger is a 422, not an overflow.
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 SkillCode = Annotated[str, Field(min_length=1, max_length=20)]
 
 NOT_TEAM = "Seule l'équipe de l'école prépare les stages et propose des candidatures."

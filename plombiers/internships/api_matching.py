@@ -1,11 +1,11 @@
 """Matching in the API: the offers for a young person, the young people for an offer."""
 
 from datetime import date
-from typing import Annotated
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
+from plombiers.api.schemas import Id
 from plombiers.cohorts.models import Enrolment
 from plombiers.referrals.models import Learner
 
@@ -14,8 +14,6 @@ from .matching_views import _check_team, team_enrolments
 from .models import Offer
 
 router = Router(tags=["matching"])
-
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class MatchOut(Schema):

@@ -7,6 +7,7 @@ from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
 
 from plombiers.api.pagination import Pagination
+from plombiers.api.schemas import Id
 
 from .enums import OrganisationKind, SchoolStatus
 from .models import Commune, Organisation, School
@@ -91,7 +92,7 @@ def school_list(request, filters: Query[SchoolFilter]):
 
 
 @router.get("/schools/{school_id}", response=SchoolDetailOut)
-def school_detail(request, school_id: int):
+def school_detail(request, school_id: Id):
     return get_object_or_404(
         School.objects.visible_to(request.user).select_related(
             "trade", "commune__departement__region", "project_holder"
@@ -108,7 +109,7 @@ def organisation_list(request, filters: Query[OrganisationFilter]):
 
 
 @router.get("/organisations/{organisation_id}", response=OrganisationOut)
-def organisation_detail(request, organisation_id: int):
+def organisation_detail(request, organisation_id: Id):
     return get_object_or_404(
         Organisation.objects.visible_to(request.user).select_related("commune"), pk=organisation_id
     )

@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 from pydantic import AfterValidator
 
 from plombiers.api.pagination import Pagination
-from plombiers.api.schemas import ErrorOut
+from plombiers.api.schemas import ErrorOut, Id
 from plombiers.cohorts.models import Enrolment
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Organisation
@@ -27,8 +27,6 @@ from .enums import ExitCategory, ExitType, FollowUpHorizon, FollowUpSource, Foll
 from .models import Exit, FollowUp
 
 router = Router(tags=["outcomes"])
-
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 def _text(value: str) -> str:

@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from plombiers.api.pagination import Pagination
-from plombiers.api.schemas import ErrorOut
+from plombiers.api.schemas import ErrorOut, Id
 from plombiers.lib.text import fold
 from plombiers.network.models import Commune
 
@@ -53,10 +53,10 @@ class LearnerIn(Schema):
 
 
 class ReferralIn(Schema):
-    school: int = Field(..., description="identifiant de l'école")
+    school: Id = Field(..., description="identifiant de l'école")
     learner: LearnerIn
     motivation: str = Field("", max_length=5000)
-    prescriber_organisation: int | None = Field(None, description="structure prescriptrice (facultatif)")
+    prescriber_organisation: Id | None = Field(None, description="structure prescriptrice (facultatif)")
 
 
 class TransitionIn(Schema):
@@ -70,7 +70,7 @@ class TransitionIn(Schema):
 
 class ReferralFilter(FilterSchema):
     status: ReferralStatus | None = None
-    school: Annotated[int | None, FilterLookup("school_id"), Field(description="identifiant de l'école")] = (
+    school: Annotated[Id | None, FilterLookup("school_id"), Field(description="identifiant de l'école")] = (
         None
     )
 
@@ -247,6 +247,8 @@ def _learner_data(payload: LearnerIn) -> dict:
         if commune is None:
             raise HttpError(422, f"Commune inconnue : « {code} » n'est pas un code INSEE connu.")
         data["commune"] = commune
+    else:
+        data["commune"] = None  # an empty code is no commune, not a 500
     for name in ("gender", "last_class", "transport"):
         data[name] = data[name] or ""
     return data
@@ -309,7 +311,7 @@ def referral_list(request, filters: Query[ReferralFilter]):
 
 
 @router.get("/referrals/{referral_id}", response={200: ReferralDetailOut, 404: ErrorOut})
-def referral_detail(request, referral_id: int):
+def referral_detail(request, referral_id: Id):
     return _detail(get_object_or_404(_visible(request.user), pk=referral_id), request.user)
 
 
@@ -317,7 +319,7 @@ def referral_detail(request, referral_id: int):
     "/referrals/{referral_id}/transitions",
     response={200: ReferralDetailOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
 )
-def referral_transition(request, referral_id: int, payload: TransitionIn):
+def referral_transition(request, referral_id: Id, payload: TransitionIn):
     """Move a referral: `{"to": status, "reason", "reason_detail", "reason_shared", "note", "justification"}`.
     An illegal move is a 409, a missing reason a 400, a move this caller may not make a 403."""
     user = request.user
@@ -353,7 +355,7 @@ def learner_list(request, filters: Query[LearnerFilter]):
 
 
 @router.get("/learners/{learner_id}", response={200: LearnerDetailOut, 404: ErrorOut})
-def learner_detail(request, learner_id: int):
+def learner_detail(request, learner_id: Id):
     learner = get_object_or_404(
         Learner.objects.visible_to(request.user).select_related("commune"), pk=learner_id
     )

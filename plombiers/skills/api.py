@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 from pydantic import field_validator
 
 from plombiers.api.pagination import Pagination
-from plombiers.api.schemas import ErrorOut
+from plombiers.api.schemas import ErrorOut, Id
 from plombiers.cohorts.models import Enrolment
 
 from .enums import ACQUIRED_LEVELS, Context, Level
@@ -19,7 +19,6 @@ from .views import _blocks, _skills, _works_for_schools, sees_details
 
 router = Router(tags=["skills"])
 
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 SkillCode = Annotated[str, Field(min_length=1, max_length=20)]
 
 

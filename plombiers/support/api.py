@@ -20,7 +20,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from plombiers.api.pagination import Pagination
-from plombiers.api.schemas import ErrorOut
+from plombiers.api.schemas import ErrorOut, Id
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Commune, Organisation
 from plombiers.referrals.models import Learner
@@ -32,7 +32,6 @@ from .models import Action, Barrier, BarrierCategory, JournalEntry
 from .views import HEALTH, PRESCRIBER, SUPPORT, access_of
 
 router = Router(tags=["support"])
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 NOT_FOR_PRESCRIBERS = (
     "Le détail de l'accompagnement reste à l'école : le prescripteur n'en voit que les freins."

@@ -1,18 +1,21 @@
 """Encryption at rest of confidential texts: Fernet keys, rotated with MultiFernet.
 
-Keys come from `FERNET_KEYS` (comma-separated, the first one encrypts) or, when it is not
-set, from a git-ignored key file in the data folder, made on first use (the demo's). Adding
-a key in front and running `plombiers rotate_keys` re-encrypts everything with it; older keys
-keep decrypting until they are removed.
+Keys come from `FERNET_KEYS` (comma-separated, the first one encrypts), or from the file named by
+`FERNET_KEYS_FILE` (a secret mounted outside the data folder, one key a line or comma-separated);
+when neither is set, from a git-ignored key file in the data folder, made on first use (the
+demo's) and readable by its owner only. Adding a key in front and running `plombiers rotate_keys`
+re-encrypts everything with it; older keys keep decrypting until they are removed.
 """
 
 import functools
-import os
+import re
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import models
+
+from plombiers.lib.private_files import private_file, secret
 
 
 def _key_file() -> Path:
@@ -20,13 +23,8 @@ def _key_file() -> Path:
 
 
 def load_keys() -> list[bytes]:
-    if value := os.environ.get("FERNET_KEYS"):
-        return [k.strip().encode() for k in value.split(",") if k.strip()]
-    path = _key_file()
-    if not path.exists():
-        path.write_text(Fernet.generate_key().decode() + "\n")
-        path.chmod(0o600)
-    return [line.strip().encode() for line in path.read_text().splitlines() if line.strip()]
+    text = secret("FERNET_KEYS") or private_file(_key_file(), lambda: Fernet.generate_key().decode() + "\n")
+    return [key.encode() for key in re.split(r"[,\s]+", text) if key]
 
 
 @functools.cache
