@@ -7,6 +7,7 @@ from plombiers.accounts.models import scoped
 from plombiers.cohorts.models import Enrolment
 from plombiers.lib.validators import validate_rome_code
 from plombiers.network.models import Organisation
+from plombiers.privacy.crypto import EncryptedTextField
 
 from .enums import (
     CATEGORY_OF,
@@ -68,7 +69,7 @@ class Exit(models.Model):
         "heures par semaine", max_digits=4, decimal_places=1, null=True, blank=True
     )
     hired_by_internship_host = models.BooleanField("embauche par une entreprise de stage", default=False)
-    comment = models.TextField("précisions", blank=True)
+    comment = EncryptedTextField("précisions", blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -130,7 +131,7 @@ class FollowUp(models.Model):
     situation_type = models.CharField("situation", max_length=30, choices=ExitType.choices, blank=True)
     category = models.CharField("catégorie", max_length=20, choices=ExitCategory.choices, blank=True)
     employer_name = models.CharField("employeur ou organisme", max_length=200, blank=True)
-    comment = models.TextField("précisions", blank=True)
+    comment = EncryptedTextField("précisions", blank=True)
     source = models.CharField("renseigné par", max_length=15, choices=FollowUpSource.choices, blank=True)
     answered_at = models.DateTimeField("renseigné le", null=True, blank=True)
     answered_by = models.ForeignKey(

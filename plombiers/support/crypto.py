@@ -1,68 +1,12 @@
-"""Encryption at rest of confidential texts: Fernet keys, rotated with MultiFernet.
+"""Kept for the support app's imports and its first migration: encryption at rest now lives in
+`plombiers.privacy.crypto` (the base layer), so that every app of the path — referrals and cohorts
+included — encrypts its free texts with the same keys and the same `rotate_keys`."""
 
-Keys come from `FERNET_KEYS` (comma-separated, the first one encrypts) or, when it is not
-set, from a git-ignored key file in the data folder, made on first use (the demo's). Adding
-a key in front and running `plombiers rotate_keys` re-encrypts everything with it; older keys
-keep decrypting until they are removed.
-"""
-
-import functools
-import os
-from pathlib import Path
-
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
-from django.db import models
-
-
-def _key_file() -> Path:
-    return Path(settings.DATA_DIR) / ".fernet_keys"
-
-
-def load_keys() -> list[bytes]:
-    if value := os.environ.get("FERNET_KEYS"):
-        return [k.strip().encode() for k in value.split(",") if k.strip()]
-    path = _key_file()
-    if not path.exists():
-        path.write_text(Fernet.generate_key().decode() + "\n")
-        path.chmod(0o600)
-    return [line.strip().encode() for line in path.read_text().splitlines() if line.strip()]
-
-
-@functools.cache
-def _fernet(keys: tuple[bytes, ...]) -> MultiFernet:
-    return MultiFernet([Fernet(k) for k in keys])
-
-
-def fernet() -> MultiFernet:
-    return _fernet(tuple(load_keys()))
-
-
-def encrypt(text: str) -> str:
-    return fernet().encrypt(text.encode()).decode()
-
-
-def decrypt(token: str) -> str:
-    try:
-        return fernet().decrypt(token.encode()).decode()
-    except InvalidToken as error:
-        raise ValueError("Texte chiffré illisible : clé manquante ?") from error
-
-
-def rotate(token: str) -> str:
-    return fernet().rotate(token.encode()).decode()
-
-
-class EncryptedTextField(models.TextField):
-    """A text stored as a Fernet token: the database never sees the plaintext."""
-
-    def get_prep_value(self, value):
-        value = super().get_prep_value(value)
-        if value in (None, ""):
-            return value
-        return encrypt(value)
-
-    def from_db_value(self, value, expression, connection):
-        if value in (None, ""):
-            return value
-        return decrypt(value)
+from plombiers.privacy.crypto import (  # noqa: F401 — re-exported
+    EncryptedTextField,
+    decrypt,
+    encrypt,
+    fernet,
+    load_keys,
+    rotate,
+)
