@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -53,6 +54,10 @@ PMSMP_MAX_DAYS = 31
 
 def _link_days() -> int:
     return getattr(settings, "PLOMBIERS_INTERNSHIP_LINK_DAYS", 14)
+
+
+def convention_read_days() -> int:
+    return getattr(settings, "PLOMBIERS_CONVENTION_READ_DAYS", 30)
 
 
 def can_manage_internships(user: User, school: School) -> bool:
@@ -321,6 +326,18 @@ def _load(token: str, salt: str, model):
 def convention_signature_for(token: str) -> ConventionSignature:
     """The signature row a link designates (forged → ValidationError)."""
     return _load(token, SIGNING_SALT, ConventionSignature)
+
+
+def convention_link_closes_at(signature: ConventionSignature) -> dt.datetime:
+    """Until when a party's link opens the convention (full name, birth date…): while it can be
+    signed, then `PLOMBIERS_CONVENTION_READ_DAYS` after the last signature given (one query);
+    afterwards one logs in to read it (`convention_pdf`), if one may."""
+    if not signature.is_signed:
+        return signature.expires_at
+    last = ConventionSignature.objects.filter(internship_id=signature.internship_id).aggregate(
+        last=Max("signed_at")
+    )["last"]
+    return (last or signature.signed_at) + dt.timedelta(days=convention_read_days())
 
 
 @transaction.atomic

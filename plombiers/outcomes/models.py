@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -105,6 +107,11 @@ class Exit(models.Model):
         return self.category in POSITIVE_CATEGORIES
 
 
+def new_link_nonce() -> str:
+    """The random part of a follow-up's link: replacing it retires every link sent before."""
+    return secrets.token_hex(16)
+
+
 class FollowUpQuerySet(models.QuerySet):
     @scoped
     def visible_to(self, user):
@@ -137,6 +144,8 @@ class FollowUp(models.Model):
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # In the young person's signed link: a new one when the link is sent again.
+    link_nonce = models.CharField(max_length=32, default=new_link_nonce, editable=False)
 
     objects = FollowUpQuerySet.as_manager()
 
