@@ -342,7 +342,7 @@ def _check_reporter(follow_up: FollowUp, by: User | None, source: str, link_nonc
     if source == FollowUpSource.LEARNER:
         if by is not None and enrolment.learner.user_id != by.pk:
             raise PermissionDenied("Seul·e le ou la jeune répond pour lui-même ou elle-même.")
-        if link_nonce is not None and link_nonce != follow_up.link_nonce:
+        if link_nonce is not None and not constant_time_compare(link_nonce, follow_up.link_nonce):
             raise PermissionDenied(LINK_REPLACED)
     elif by is None:
         raise PermissionDenied("Un suivi est renseigné par une personne identifiée.")
