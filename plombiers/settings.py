@@ -281,6 +281,8 @@ PLOMBIERS_ALERT_RULES = {
 }
 # Days a convention-signing or tutor-evaluation link stays valid.
 PLOMBIERS_INTERNSHIP_LINK_DAYS = int(os.environ.get("INTERNSHIP_LINK_DAYS", "14"))
+# Days a party's link still reads the signed convention after the last signature (then: log in).
+PLOMBIERS_CONVENTION_READ_DAYS = int(os.environ.get("CONVENTION_READ_DAYS", "30"))
 # Days a satisfaction survey link stays valid.
 PLOMBIERS_SURVEY_LINK_DAYS = int(os.environ.get("SURVEY_LINK_DAYS", "30"))
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from plombiers.accounts.models import school_staff_q, scoped
 from plombiers.cohorts.models import Enrolment
 from plombiers.network.models import School
+from plombiers.privacy.crypto import EncryptedTextField
 
 from .enums import AlertStatus, Rule
 
@@ -61,7 +62,7 @@ class Alert(models.Model):
         related_name="+",
         verbose_name="prise en compte par",
     )
-    note = models.TextField("note", blank=True)
+    note = EncryptedTextField("note", blank=True)
 
     objects = AlertQuerySet.as_manager()
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from plombiers.accounts.models import school_staff_q, scoped
 from plombiers.network.models import School, Trade
+from plombiers.privacy.crypto import EncryptedTextField
 from plombiers.referrals.enums import ReferralStatus
 from plombiers.referrals.models import Learner, Referral
 
@@ -207,7 +208,7 @@ class Enrolment(models.Model):
     drop_out_reason = models.CharField(
         "motif d'abandon", max_length=20, choices=DropOutReason.choices, blank=True
     )
-    drop_out_detail = models.TextField("précisions", blank=True)
+    drop_out_detail = EncryptedTextField("précisions", blank=True)
     eligibility_override = models.TextField("justification d'une entrée hors critères", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

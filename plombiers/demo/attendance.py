@@ -51,6 +51,7 @@ from plombiers.cohorts.models import (
 )
 from plombiers.lib.signature import HEIGHT, WIDTH, strokes_to_svg
 from plombiers.lib.text import fold
+from plombiers.privacy.crypto import EncryptedTextField
 from plombiers.skills.models import Block
 
 from .network import DemoNetwork
@@ -267,9 +268,16 @@ class AttendanceBuilder:
 
 
 def insert(model, columns: list[str], rows: list[tuple]) -> None:
-    """One prepared INSERT of `columns`, run for every row."""
+    """One prepared INSERT of `columns`, run for every row. Encrypted texts go through their field,
+    as the ORM would write them: the database never sees them in clear."""
     ops, meta = connection.ops, model._meta
-    names = ", ".join(ops.quote_name(meta.get_field(c).column) for c in columns)
+    fields = [meta.get_field(c) for c in columns]
+    if encrypted := [i for i, f in enumerate(fields) if isinstance(f, EncryptedTextField)]:
+        rows = [
+            tuple(fields[i].get_prep_value(v) if i in encrypted else v for i, v in enumerate(row))
+            for row in rows
+        ]
+    names = ", ".join(ops.quote_name(f.column) for f in fields)
     table = ops.quote_name(meta.db_table)
     sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
     with connection.cursor() as cursor:

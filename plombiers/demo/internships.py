@@ -232,6 +232,11 @@ NOTES = {
     A.INTERVIEW: "Entretien fixé avec le ou la responsable d'agence.",
     A.PROPOSED: "Profil envoyé à l'entreprise par l'école.",
 }
+# What the young person and their prescriber read of an application (the team's note stays with it).
+SHARED_NOTES = {
+    A.INTERVIEW: "Entretien fixé avec l'agence : l'école te donne l'heure et l'adresse.",
+    A.HIRED: "L'entreprise confirme ton embauche : bravo !",
+}
 ORDER = {Level.NOT_OBSERVED: 0, Level.IN_PROGRESS: 1, Level.ACQUIRED: 2, Level.MASTERED: 3}
 TUTOR_LEVELS = {Level.IN_PROGRESS: 20, Level.ACQUIRED: 60, Level.MASTERED: 20}
 
@@ -336,6 +341,7 @@ class Candidacy:
     proposed_by_id: int | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    shared_note: str = ""
 
 
 @dataclass
@@ -581,6 +587,7 @@ class InternshipsBuilder:
             "enrolment",
             "status",
             "note",
+            "shared_note",
             "hired_on",
             "proposed_by",
             "created_at",
@@ -592,6 +599,7 @@ class InternshipsBuilder:
                 r.enrolment_id,
                 r.status,
                 r.note,
+                r.shared_note,
                 day(r.hired_on) if r.hired_on else None,
                 r.proposed_by_id,
                 moment(r.created_at),
@@ -798,6 +806,7 @@ class SchoolPlacements:
             enrolment_id=enrolment.pk,
             status=status,
             note=note,
+            shared_note=SHARED_NOTES.get(status, ""),
             hired_on=hired_on,
             proposed_by_id=by,
             created_at=at,

@@ -245,7 +245,10 @@ class ApplicationOut(Schema):
     learner: int = Field(..., alias="enrolment.learner_id")
     learner_name: str
     status: ApplicationStatus
-    note: str
+    note: str | None = Field(
+        ..., description="la note de l'équipe de l'école : null pour le ou la jeune et le prescripteur"
+    )
+    shared_note: str = Field(..., description="le message de l'école au ou à la jeune et au prescripteur")
     hired_on: dt.date | None
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -253,6 +256,12 @@ class ApplicationOut(Schema):
     @staticmethod
     def resolve_learner_name(obj):
         return str(obj.enrolment.learner)
+
+    @staticmethod
+    def resolve_note(obj, context):
+        # The team's note is the team's: the young person and their prescriber read only the
+        # message written for them.
+        return obj.note if context["request"].user.acts_for(obj.enrolment.cohort.school) else None
 
 
 class ApplicationFilter(FilterSchema):
@@ -264,12 +273,14 @@ class ApplicationFilter(FilterSchema):
 class ApplicationIn(Schema):
     offer: Id
     enrolment: Id
-    note: Note = ""
+    note: Note = Field("", description="pour l'équipe de l'école seulement")
+    shared_note: Note = Field("", description="lu par le ou la jeune et son prescripteur")
 
 
 class ApplicationTransitionIn(Schema):
     to: ApplicationStatus
-    note: Note = ""
+    note: Note = Field("", description="pour l'équipe de l'école seulement")
+    shared_note: Note = Field("", description="lu par le ou la jeune et son prescripteur")
     hired_on: dt.date | None = Field(None, description="pour une embauche ; vide : aujourd'hui")
 
 
@@ -482,7 +493,9 @@ def offer_create(request, payload: OfferIn):
 
 
 def _applications(user):
-    return Application.objects.visible_to(user).select_related("offer__company", "enrolment__learner")
+    return Application.objects.visible_to(user).select_related(
+        "offer__company", "enrolment__learner", "enrolment__cohort__school"
+    )
 
 
 @router.get("/applications", response=list[ApplicationOut])
@@ -510,7 +523,11 @@ def application_create(request, payload: ApplicationIn):
     )
     try:
         application = services.application_create(
-            offer=offer, enrolment=enrolment, by=request.user, note=payload.note
+            offer=offer,
+            enrolment=enrolment,
+            by=request.user,
+            note=payload.note,
+            shared_note=payload.shared_note,
         )
     except PermissionDenied as error:
         return _forbidden(error)
@@ -532,6 +549,7 @@ def application_transition(request, application_id: Id, payload: ApplicationTran
             to=payload.to,
             by=request.user,
             note=payload.note,
+            shared_note=payload.shared_note,
             hired_on=payload.hired_on,
         )
     except PermissionDenied as error:

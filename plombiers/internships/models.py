@@ -9,6 +9,7 @@ from plombiers.cohorts.models import Enrolment, prescribed_by_q
 from plombiers.lib.validators import validate_rome_code
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Commune, Contact, Organisation, School
+from plombiers.privacy.crypto import EncryptedTextField
 
 from .enums import (
     ApplicationStatus,
@@ -127,7 +128,7 @@ class Internship(models.Model):
         default=InternshipStatus.DRAFT,
         db_index=True,
     )
-    interruption_reason = models.TextField("motif de l'interruption", blank=True)
+    interruption_reason = EncryptedTextField("motif de l'interruption", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -220,7 +221,7 @@ class TutorEvaluation(models.Model):
     hired_contract = models.CharField(
         "contrat proposé", max_length=25, choices=ContractType.choices, blank=True
     )
-    comment = models.TextField("commentaire", blank=True)
+    comment = EncryptedTextField("commentaire", blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
@@ -341,7 +342,10 @@ class Application(models.Model):
     status = models.CharField(
         "statut", max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.PROPOSED
     )
-    note = models.TextField("note", blank=True)
+    # The team's own note (why not retained…): never shown to the young person or the prescriber.
+    note = EncryptedTextField("note de l'équipe", blank=True)
+    # What the team writes for the young person and their prescriber (an interview's date…).
+    shared_note = EncryptedTextField("message au ou à la jeune", blank=True)
     # A hire: the contract signed, which the exit record (a later issue) reads.
     hired_on = models.DateField("embauche le", null=True, blank=True)
     proposed_by = models.ForeignKey(

@@ -180,7 +180,18 @@ class ApplicationCreateForm(Form):
     enrolment = forms.ModelChoiceField(
         label="Jeune à proposer", queryset=None, empty_label="Choisir un ou une jeune"
     )
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Note de l'équipe",
+        help_text="Jamais montrée au ou à la jeune ni au prescripteur.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    shared_note = forms.CharField(
+        label="Message au ou à la jeune",
+        help_text="Lu par le ou la jeune et son prescripteur.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, enrolments, **kwargs):
         super().__init__(*args, **kwargs)
@@ -199,7 +210,18 @@ class ApplicationTransitionForm(Form):
         choices=[(s, ApplicationStatus(s).label) for s in ApplicationStatus.values if s != "propose"],
     )
     hired_on = forms.DateField(label="Date d'embauche", required=False, widget=DATE)
-    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Note de l'équipe",
+        help_text="Jamais montrée au ou à la jeune ni au prescripteur.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    shared_note = forms.CharField(
+        label="Message au ou à la jeune",
+        help_text="Lu par le ou la jeune et son prescripteur.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def clean(self):
         data = super().clean()

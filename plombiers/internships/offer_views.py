@@ -249,7 +249,11 @@ def application_create(request, pk):
         application = _save(
             form,
             lambda: services.application_create(
-                offer=offer, enrolment=data["enrolment"], by=request.user, note=data["note"]
+                offer=offer,
+                enrolment=data["enrolment"],
+                by=request.user,
+                note=data["note"],
+                shared_note=data["shared_note"],
             ),
         )
         if application:
@@ -277,6 +281,7 @@ def application_transition(request, pk):
                 to=data["status"],
                 by=user,
                 note=data["note"],
+                shared_note=data["shared_note"],
                 hired_on=data["hired_on"],
             ),
         )

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -53,6 +54,10 @@ PMSMP_MAX_DAYS = 31
 
 def _link_days() -> int:
     return getattr(settings, "PLOMBIERS_INTERNSHIP_LINK_DAYS", 14)
+
+
+def convention_read_days() -> int:
+    return getattr(settings, "PLOMBIERS_CONVENTION_READ_DAYS", 30)
 
 
 def can_manage_internships(user: User, school: School) -> bool:
@@ -323,6 +328,18 @@ def convention_signature_for(token: str) -> ConventionSignature:
     return _load(token, SIGNING_SALT, ConventionSignature)
 
 
+def convention_link_closes_at(signature: ConventionSignature) -> dt.datetime:
+    """Until when a party's link opens the convention (full name, birth date…): while it can be
+    signed, then `PLOMBIERS_CONVENTION_READ_DAYS` after the last signature given (one query);
+    afterwards one logs in to read it (`convention_pdf`), if one may."""
+    if not signature.is_signed:
+        return signature.expires_at
+    last = ConventionSignature.objects.filter(internship_id=signature.internship_id).aggregate(
+        last=Max("signed_at")
+    )["last"]
+    return (last or signature.signed_at) + dt.timedelta(days=convention_read_days())
+
+
 @transaction.atomic
 def convention_sign(
     *, token: str, name: str, ip: str | None = None, user_agent: str = ""
@@ -540,8 +557,16 @@ def offer_save(*, by: User, offer: Offer, required_skills: Iterable[Skill] | Non
     return offer
 
 
+def _append(text: str, more: str) -> str:
+    return (text + "\n" + more.strip()).strip() if more.strip() else text
+
+
 @transaction.atomic
-def application_create(*, offer: Offer, enrolment: Enrolment, by: User, note: str = "") -> Application:
+def application_create(
+    *, offer: Offer, enrolment: Enrolment, by: User, note: str = "", shared_note: str = ""
+) -> Application:
+    """`note` stays with the school's team; `shared_note` is written for the young person and
+    their prescriber, who read it on their side (never the team's note)."""
     enrolment = Enrolment.objects.select_related("cohort__school").get(pk=enrolment.pk)
     _check_team(by, enrolment.cohort.school)
     if not offer.company.partnerships.filter(school=enrolment.cohort.school).exists():
@@ -551,7 +576,7 @@ def application_create(*, offer: Offer, enrolment: Enrolment, by: User, note: st
     if Application.objects.filter(offer=offer, enrolment=enrolment).exists():
         raise ValidationError("Ce ou cette jeune est déjà proposé·e pour cette offre.")
     application = Application.objects.create(
-        offer=offer, enrolment=enrolment, note=note.strip(), proposed_by=by
+        offer=offer, enrolment=enrolment, note=note.strip(), shared_note=shared_note.strip(), proposed_by=by
     )
     audit_log(actor=by, action="application.create", obj=application, school=enrolment.cohort.school)
     return application
@@ -559,8 +584,16 @@ def application_create(*, offer: Offer, enrolment: Enrolment, by: User, note: st
 
 @transaction.atomic
 def application_transition(
-    *, application: Application, to: str, by: User, note: str = "", hired_on: dt.date | None = None
+    *,
+    application: Application,
+    to: str,
+    by: User,
+    note: str = "",
+    shared_note: str = "",
+    hired_on: dt.date | None = None,
 ) -> Application:
+    """A move of the application; each note given is added to the team's note or to the message
+    for the young person and their prescriber."""
     application = (
         Application.objects.select_for_update(of=("self",))
         .select_related("enrolment__cohort__school", "offer")
@@ -574,9 +607,9 @@ def application_transition(
     if to == ApplicationStatus.HIRED:
         application.hired_on = hired_on or timezone.localdate()
     application.status = to
-    if note.strip():
-        application.note = (application.note + "\n" + note.strip()).strip()
-    application.save(update_fields=["status", "hired_on", "note", "updated_at"])
+    application.note = _append(application.note, note)
+    application.shared_note = _append(application.shared_note, shared_note)
+    application.save(update_fields=["status", "hired_on", "note", "shared_note", "updated_at"])
     audit_log(
         actor=by, action=f"application.{to}", obj=application, school=application.enrolment.cohort.school
     )

@@ -309,11 +309,24 @@ def evaluation_send(request, pk):
 # --- through the personal links (no account) ---------------------------------------------------
 
 
-def _link_error(request, error: ValidationError, *, what: str):
+def _link_error(request, error: ValidationError, *, what: str, **context):
     """Forged or tampered → 404, expired or withdrawn → 410, in French; nothing was written."""
     status = 404 if error.code == "forged" else 410
-    context = {"message": error.messages[0], "what": what}
+    context.update(message=error.messages[0], what=what)
     return render(request, "internships/link_refused.html", context, status=status)
+
+
+def _reading_closed(request, signature: ConventionSignature):
+    """A signed convention's link once its reading window is over: it says so, and where the
+    convention can still be read by those allowed (logged in)."""
+    closed = timezone.localtime(services.convention_link_closes_at(signature))
+    error = ValidationError(
+        f"Ce lien a expiré le {closed:%d/%m/%Y} : une convention signée ne se lit par son lien que "
+        f"{services.convention_read_days()} jours après la dernière signature. Pour la relire, connectez-vous "
+        "à Plombiers, ou demandez-la à l'école.",
+        code="expired",
+    )
+    return _link_error(request, error, what="lecture", internship_id=signature.internship_id)
 
 
 def _signature_context(signature: ConventionSignature) -> dict:
@@ -340,8 +353,11 @@ def convention_sign(request, token):
         signature = services.convention_signature_for(token)
     except ValidationError as error:
         return _link_error(request, error, what="signature")
+    if signature.is_signed and services.convention_link_closes_at(signature) <= timezone.now():
+        return _reading_closed(request, signature)
     context = _signature_context(signature)
     if signature.is_signed:
+        context["readable_until"] = services.convention_link_closes_at(signature)
         return render(
             request,
             "internships/convention_signed.html",
@@ -396,12 +412,15 @@ def convention_sign(request, token):
 @never_cache
 @require_GET
 def convention_read(request, token):
-    """The convention read through a party's link (while it can still be signed, or once signed)."""
+    """The convention read through a party's link: while it can still be signed, and for
+    `PLOMBIERS_CONVENTION_READ_DAYS` after the last signature; then only logged in."""
     try:
         signature = services.convention_signature_for(token)
     except ValidationError as error:
         return _link_error(request, error, what="signature")
-    if not signature.is_signed and signature.expires_at <= timezone.now():
+    if services.convention_link_closes_at(signature) <= timezone.now():
+        if signature.is_signed:
+            return _reading_closed(request, signature)
         return _link_error(
             request,
             ValidationError("Ce lien a expiré : demandez-en un nouveau à l'école.", code="expired"),

@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -7,6 +9,7 @@ from plombiers.accounts.models import scoped
 from plombiers.cohorts.models import Enrolment
 from plombiers.lib.validators import validate_rome_code
 from plombiers.network.models import Organisation
+from plombiers.privacy.crypto import EncryptedTextField
 
 from .enums import (
     CATEGORY_OF,
@@ -68,7 +71,7 @@ class Exit(models.Model):
         "heures par semaine", max_digits=4, decimal_places=1, null=True, blank=True
     )
     hired_by_internship_host = models.BooleanField("embauche par une entreprise de stage", default=False)
-    comment = models.TextField("précisions", blank=True)
+    comment = EncryptedTextField("précisions", blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -104,6 +107,11 @@ class Exit(models.Model):
         return self.category in POSITIVE_CATEGORIES
 
 
+def new_link_nonce() -> str:
+    """The random part of a follow-up's link: replacing it retires every link sent before."""
+    return secrets.token_hex(16)
+
+
 class FollowUpQuerySet(models.QuerySet):
     @scoped
     def visible_to(self, user):
@@ -130,12 +138,14 @@ class FollowUp(models.Model):
     situation_type = models.CharField("situation", max_length=30, choices=ExitType.choices, blank=True)
     category = models.CharField("catégorie", max_length=20, choices=ExitCategory.choices, blank=True)
     employer_name = models.CharField("employeur ou organisme", max_length=200, blank=True)
-    comment = models.TextField("précisions", blank=True)
+    comment = EncryptedTextField("précisions", blank=True)
     source = models.CharField("renseigné par", max_length=15, choices=FollowUpSource.choices, blank=True)
     answered_at = models.DateTimeField("renseigné le", null=True, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # In the young person's signed link: a new one when the link is sent again.
+    link_nonce = models.CharField(max_length=32, default=new_link_nonce, editable=False)
 
     objects = FollowUpQuerySet.as_manager()
 

@@ -6,8 +6,10 @@ or social worker (or the network staff); it creates its four follow-ups. A follo
 the school, by the prescriber of the young person, or by the young person through a signed link; one
 still unanswered 30 days after its due date becomes « sans nouvelles » (`follow_ups_expire`, daily).
 
-The link is `django.core.signing` of the follow-up's id: forging one needs the secret key; an
-answered one is refused by the row's state, an expired one by its due date.
+The link is `django.core.signing` of the follow-up's id and a random nonce stored on the row:
+forging one needs the secret key; an answered one is refused by the row's state, an expired one by
+its due date, a replaced one by its nonce (the school sends a new link when the old one went
+astray: `follow_up_link_renew`).
 """
 
 import datetime as dt
@@ -18,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User
@@ -41,7 +44,7 @@ from .enums import (
     FollowUpSource,
     FollowUpStatus,
 )
-from .models import Exit, FollowUp
+from .models import Exit, FollowUp, new_link_nonce
 
 LINK_SALT = "plombiers.outcomes.follow_up"
 ENDED = (EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED_OUT)
@@ -50,6 +53,10 @@ HOSTED = (InternshipStatus.ONGOING, InternshipStatus.FINISHED, InternshipStatus.
 MAX_TEXT = 5000
 MAX_NAME = 200
 
+LINK_REPLACED = (
+    "Ce lien n'est plus valable : l'école en a envoyé un nouveau. Utilise le lien du message le "
+    "plus récent, ou demande-le à ton école."
+)
 NOT_TEAM = "Seule l'équipe de l'école (direction, accompagnement) renseigne les sorties."
 EMPLOYMENT_ONLY = "ne s'indique que pour un emploi ou un contrat en alternance"
 
@@ -331,11 +338,13 @@ def exit_update(exit: Exit, *, by: User, reason: str, data: dict) -> Exit:
 # --- follow-ups -------------------------------------------------------------------------------
 
 
-def _check_reporter(follow_up: FollowUp, by: User | None, source: str) -> None:
+def _check_reporter(follow_up: FollowUp, by: User | None, source: str, link_nonce: str | None) -> None:
     enrolment = follow_up.exit.enrolment
     if source == FollowUpSource.LEARNER:
         if by is not None and enrolment.learner.user_id != by.pk:
             raise PermissionDenied("Seul·e le ou la jeune répond pour lui-même ou elle-même.")
+        if link_nonce is not None and not constant_time_compare(link_nonce, follow_up.link_nonce):
+            raise PermissionDenied(LINK_REPLACED)
     elif by is None:
         raise PermissionDenied("Un suivi est renseigné par une personne identifiée.")
     elif source == FollowUpSource.SOCIAL_WORKER:
@@ -356,16 +365,18 @@ def follow_up_record(
     situation_type: str,
     employer_name: str = "",
     comment: str = "",
+    link_nonce: str | None = None,
 ) -> FollowUp:
-    """The situation at one horizon, once. The young person (through their link: `by` None) and
-    their prescriber answer a follow-up still to do; the school may also give news after an
-    automatic « sans nouvelles », or correct an answer (audited)."""
+    """The situation at one horizon, once. The young person (through their link: `by` None, and
+    `link_nonce` the link's, checked under the lock against a link replaced meanwhile) and their
+    prescriber answer a follow-up still to do; the school may also give news after an automatic
+    « sans nouvelles », or correct an answer (audited)."""
     follow_up = (
         FollowUp.objects.select_for_update(of=("self",))
         .select_related("exit__enrolment__cohort__school", "exit__enrolment__learner")
         .get(pk=follow_up.pk)
     )
-    _check_reporter(follow_up, by, source)
+    _check_reporter(follow_up, by, source, link_nonce)
     today = timezone.localdate()
     team = source == FollowUpSource.SOCIAL_WORKER
     if follow_up.status == FollowUpStatus.DONE and not team:
@@ -427,8 +438,12 @@ def follow_ups_expire(today: dt.date | None = None) -> int:
 # --- the young person's link ------------------------------------------------------------------
 
 
+class LinkReplaced(Exception):
+    """A genuine link whose follow-up has been given a new one since: it opens nothing."""
+
+
 def follow_up_token(follow_up: FollowUp) -> str:
-    return signing.Signer(salt=LINK_SALT).sign(str(follow_up.pk))
+    return signing.Signer(salt=LINK_SALT).sign(f"{follow_up.pk}.{follow_up.link_nonce}")
 
 
 def follow_up_link(follow_up: FollowUp) -> str:
@@ -436,16 +451,50 @@ def follow_up_link(follow_up: FollowUp) -> str:
 
 
 def follow_up_for_token(token: str) -> FollowUp | None:
-    """The follow-up a link names; None when it was forged or tampered with."""
+    """The follow-up a link names; None when it was forged or tampered with (or its follow-up is
+    gone). A genuine link replaced since (or one sent before links had a nonce) raises
+    LinkReplaced."""
     try:
-        pk = int(signing.Signer(salt=LINK_SALT).unsign(token))
-    except (signing.BadSignature, ValueError):
+        value = signing.Signer(salt=LINK_SALT).unsign(token)
+    except signing.BadSignature:
         return None
-    return (
+    pk, _, nonce = value.partition(".")
+    if not pk.isdigit() or len(pk) > 18:
+        return None
+    follow_up = (
         FollowUp.objects.select_related("exit__enrolment__learner", "exit__enrolment__cohort__school")
-        .filter(pk=pk)
+        .filter(pk=int(pk))
         .first()
     )
+    if follow_up is not None and not constant_time_compare(nonce, follow_up.link_nonce):
+        raise LinkReplaced
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_link_renew(*, follow_up: FollowUp, by: User) -> FollowUp:
+    """A new link for a follow-up still to do (the old one went to a wrong address, was lost, or
+    shared): the nonce changes, every link given before is refused from now on. The school's
+    team only; audited. The caller e-mails the new link when the young person has an address."""
+    follow_up = (
+        FollowUp.objects.select_for_update(of=("self",))
+        .select_related("exit__enrolment__cohort__school", "exit__enrolment__learner")
+        .get(pk=follow_up.pk)
+    )
+    school = follow_up.exit.enrolment.cohort.school
+    _check_team(by, school)
+    if follow_up.status != FollowUpStatus.DUE:
+        raise ValidationError("Ce suivi n'est plus à faire : il n'a plus de lien.")
+    follow_up.link_nonce = new_link_nonce()
+    follow_up.save(update_fields=["link_nonce"])
+    audit_log(
+        actor=by,
+        action="follow_up.link_renew",
+        obj=follow_up,
+        school=school,
+        details={"horizon": follow_up.horizon},
+    )
+    return follow_up
 
 
 def link_state(follow_up: FollowUp, today: dt.date | None = None) -> str:

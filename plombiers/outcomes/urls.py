@@ -12,6 +12,7 @@ urlpatterns = [
     path("inscriptions/<int:pk>/sortie/", views.exit_create, name="exit_create"),
     path("suivis/", views.follow_up_list, name="follow_up_list"),
     path("suivis/<int:pk>/", views.follow_up_record, name="follow_up_record"),
+    path("suivis/<int:pk>/nouveau-lien/", views.follow_up_link_renew, name="follow_up_link_renew"),
     path("suivi/<str:token>/", views.answer, name="answer"),
     path("mon-suivi/", views.my_follow_up, name="my_follow_up"),
 ]

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from plombiers.accounts.enums import SCHOOL_ROLES, Role
 from plombiers.accounts.models import Membership, school_staff_q
@@ -22,7 +22,7 @@ from plombiers.forms import add_service_errors
 from plombiers.network.models import School
 from plombiers.views import paginate, render_list
 
-from . import services
+from . import services, tasks
 from .enums import NO_NEWS_AFTER_DAYS, OPENS_DAYS_BEFORE, FollowUpSource, FollowUpStatus
 from .forms import AnswerForm, ExitCorrectionForm, ExitFilterForm, ExitForm, FollowUpForm
 from .models import Exit, FollowUp
@@ -290,6 +290,31 @@ def follow_up_record(request, pk):
     )
 
 
+@require_POST
+def follow_up_link_renew(request, pk):
+    """A new link for the young person (the old one is refused from now on), e-mailed when they
+    have an address and the follow-up can be answered."""
+    follow_up = get_object_or_404(
+        FollowUp.objects.visible_to(request.user).select_related(
+            "exit__enrolment__learner", "exit__enrolment__cohort__school"
+        ),
+        pk=pk,
+    )
+    try:
+        follow_up = services.follow_up_link_renew(follow_up=follow_up, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(follow_up.exit)
+    learner = follow_up.exit.enrolment.learner
+    if learner.email and services.link_state(follow_up) == "open":
+        tasks.send_follow_up_link.enqueue(follow_up.pk)
+        sent = f"envoyé par e-mail à {learner.email}"
+    else:
+        sent = "prêt : envoyez-le par SMS ou faites scanner le QR code"
+    messages.success(request, f"Un nouveau lien est {sent}. L'ancien lien ne fonctionne plus.")
+    return redirect(follow_up.exit)
+
+
 # --- the young person ------------------------------------------------------------------------
 
 
@@ -297,12 +322,20 @@ def short_name(learner) -> str:
     return f"{learner.first_name} {learner.last_name[:1]}.".strip()
 
 
+def _link_replaced(request):
+    """An old link: nothing of the young person or the school, only what to do."""
+    return render(request, "outcomes/link_replaced.html", {"message": services.LINK_REPLACED}, status=410)
+
+
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def answer(request, token):
     """Three questions on a phone, one answer, until the follow-up's « sans nouvelles » date."""
-    follow_up = services.follow_up_for_token(token)
+    try:
+        follow_up = services.follow_up_for_token(token)
+    except services.LinkReplaced:
+        return _link_replaced(request)
     if follow_up is None:
         return render(request, "outcomes/link_invalid.html", status=404)
     school = follow_up.exit.enrolment.cohort.school
@@ -324,7 +357,15 @@ def answer(request, token):
     form = AnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.follow_up_record(follow_up, by=None, source=FollowUpSource.LEARNER, **form.cleaned_data)
+            services.follow_up_record(
+                follow_up,
+                by=None,
+                source=FollowUpSource.LEARNER,
+                link_nonce=follow_up.link_nonce,
+                **form.cleaned_data,
+            )
+        except PermissionDenied:
+            return _link_replaced(request)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -11,6 +11,7 @@ from plombiers.accounts.models import Membership, school_staff_q, scoped
 from plombiers.lib.text import fold
 from plombiers.network.enums import SchoolStatus
 from plombiers.network.models import Commune, Organisation, School
+from plombiers.privacy.crypto import EncryptedTextField
 
 from .enums import (
     NEXT_STEP,
@@ -183,7 +184,7 @@ class Referral(models.Model):
         blank=True,
         verbose_name="structure prescriptrice",
     )
-    motivation = models.TextField("motivation et situation", blank=True)
+    motivation = EncryptedTextField("motivation et situation", blank=True)
     referred_on = models.DateField("date de prescription", default=timezone.localdate)
     status = models.CharField(
         "statut", max_length=30, choices=ReferralStatus.choices, default=ReferralStatus.NEW, db_index=True

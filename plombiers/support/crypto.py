@@ -1,66 +1,12 @@
-"""Encryption at rest of confidential texts: Fernet keys, rotated with MultiFernet.
+"""Kept for the support app's imports and its first migration: encryption at rest now lives in
+`plombiers.privacy.crypto` (the base layer), so that every app of the path — referrals and cohorts
+included — encrypts its free texts with the same keys and the same `rotate_keys`."""
 
-Keys come from `FERNET_KEYS` (comma-separated, the first one encrypts), or from the file named by
-`FERNET_KEYS_FILE` (a secret mounted outside the data folder, one key a line or comma-separated);
-when neither is set, from a git-ignored key file in the data folder, made on first use (the
-demo's) and readable by its owner only. Adding a key in front and running `plombiers rotate_keys`
-re-encrypts everything with it; older keys keep decrypting until they are removed.
-"""
-
-import functools
-import re
-from pathlib import Path
-
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
-from django.db import models
-
-from plombiers.lib.private_files import private_file, secret
-
-
-def _key_file() -> Path:
-    return Path(settings.DATA_DIR) / ".fernet_keys"
-
-
-def load_keys() -> list[bytes]:
-    text = secret("FERNET_KEYS") or private_file(_key_file(), lambda: Fernet.generate_key().decode() + "\n")
-    return [key.encode() for key in re.split(r"[,\s]+", text) if key]
-
-
-@functools.cache
-def _fernet(keys: tuple[bytes, ...]) -> MultiFernet:
-    return MultiFernet([Fernet(k) for k in keys])
-
-
-def fernet() -> MultiFernet:
-    return _fernet(tuple(load_keys()))
-
-
-def encrypt(text: str) -> str:
-    return fernet().encrypt(text.encode()).decode()
-
-
-def decrypt(token: str) -> str:
-    try:
-        return fernet().decrypt(token.encode()).decode()
-    except InvalidToken as error:
-        raise ValueError("Texte chiffré illisible : clé manquante ?") from error
-
-
-def rotate(token: str) -> str:
-    return fernet().rotate(token.encode()).decode()
-
-
-class EncryptedTextField(models.TextField):
-    """A text stored as a Fernet token: the database never sees the plaintext."""
-
-    def get_prep_value(self, value):
-        value = super().get_prep_value(value)
-        if value in (None, ""):
-            return value
-        return encrypt(value)
-
-    def from_db_value(self, value, expression, connection):
-        if value in (None, ""):
-            return value
-        return decrypt(value)
+from plombiers.privacy.crypto import (  # noqa: F401 — re-exported
+    EncryptedTextField,
+    decrypt,
+    encrypt,
+    fernet,
+    load_keys,
+    rotate,
+)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plombiers.accounts.models import school_staff_q, scoped
+from plombiers.privacy.crypto import EncryptedTextField
 
 from .enums import Audience
 
@@ -160,7 +161,7 @@ class SurveyAnswer(models.Model):
     invitation = models.ForeignKey(SurveyInvitation, on_delete=models.CASCADE, related_name="answers")
     question = models.CharField("question", max_length=40)
     value = models.PositiveSmallIntegerField("réponse", null=True, blank=True)
-    text = models.TextField("réponse libre", blank=True)
+    text = EncryptedTextField("réponse libre", blank=True)
 
     class Meta:
         verbose_name = "réponse"

@@ -732,8 +732,9 @@ def test_application_list_query_count_is_constant(
     for _ in range(rows):
         offer = OfferFactory(company=cast.company_a, commune=cast.school_a.commune)
         svc.application_create(offer=offer, enrolment=placement.enrolment, by=cast.trainer_a)
-    # token, count, page of applications with offer, company, enrolment and learner
-    with django_assert_num_queries(3):
+    # token, count, page of applications with offer, company, enrolment, learner, cohort and
+    # school, the user's memberships (whether the team's note is shown), once
+    with django_assert_num_queries(4):
         response = client.get("/api/v1/applications?limit=500", headers=trainer)
     assert response.json()["count"] == rows
 

@@ -370,8 +370,9 @@ def test_the_link_names_its_follow_up_and_cannot_be_forged(exit):
     one = exit.follow_ups.get(horizon=1)
     token = services.follow_up_token(one)
     assert services.follow_up_for_token(token) == one
-    pk, signature = token.split(":", 1)
-    assert services.follow_up_for_token(f"{int(pk) + 1}:{signature}") is None
+    value, signature = token.split(":", 1)
+    pk, nonce = value.split(".")
+    assert services.follow_up_for_token(f"{int(pk) + 1}.{nonce}:{signature}") is None
     assert services.follow_up_for_token(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
     assert services.follow_up_for_token("n'importe quoi") is None
 
