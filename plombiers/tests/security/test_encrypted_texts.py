@@ -35,6 +35,7 @@ from plombiers.internships.tests.factories import (
 )
 from plombiers.outcomes import services as outcomes
 from plombiers.outcomes.models import Exit, FollowUp
+from plombiers.referrals.enums import ReferralStatus
 from plombiers.referrals.models import Referral
 from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory
 from plombiers.surveys.models import SurveyAnswer
@@ -66,9 +67,15 @@ def world(cast):
     ines = LearnerFactory(
         first_name="Inès", last_name="Arnaud", user=cast.learner_a, email="ines@example.org"
     )
-    ReferralFactory(school=cast.school_a, learner=ines, prescriber=cast.prescriber)
+    referral = ReferralFactory(
+        school=cast.school_a, learner=ines, prescriber=cast.prescriber, status=ReferralStatus.ADMITTED
+    )
     completed = EnrolmentFactory(
-        cohort=autumn, learner=ines, status=EnrolmentStatus.COMPLETED, end_date=dt.date(2026, 12, 18)
+        cohort=autumn,
+        learner=ines,
+        referral=referral,
+        status=EnrolmentStatus.COMPLETED,
+        end_date=dt.date(2026, 12, 18),
     )
     active = EnrolmentFactory(cohort=winter, learner=LearnerFactory(first_name="Bilal", last_name="Test"))
     site = CompanySiteFactory(company=cast.company_a, commune=cast.school_a.commune)

@@ -47,9 +47,9 @@ def convention(client, cast):
         learner = LearnerFactory(
             first_name="Inès", last_name="Arnaud", birth_date=dt.date(2007, 3, 14), user=cast.learner_a
         )
-        ReferralFactory(school=cast.school_a, learner=learner, prescriber=cast.prescriber)
+        referral = ReferralFactory(school=cast.school_a, learner=learner, prescriber=cast.prescriber)
         internship = InternshipFactory(
-            enrolment=EnrolmentFactory(cohort=cohort, learner=learner),
+            enrolment=EnrolmentFactory(cohort=cohort, learner=learner, referral=referral),
             site=CompanySiteFactory(company=cast.company_a, commune=cast.school_a.commune),
             tutor=ContactFactory(organisation=cast.company_a, full_name="Marc Tuteur"),
         )
