@@ -56,12 +56,14 @@ TOTAL = ("total",)
 
 @dataclass
 class _Base:
-    """The base table of counts with its secrecy, and what ties an output's row to it."""
+    """The base table of counts, protected, and what ties an output's row to it."""
 
-    cells: secrecy.Cells
-    status: dict
+    protected: secrecy.Protected
     schools: dict[int, dict[str, int | None]]  # pk → {"trade": id, "region": id, "departement": id}
-    years: set
+
+    @property
+    def values(self) -> dict:
+        return self.protected.cells.values
 
 
 def protect(scope: Scope, filters: Filters, total: Row, tables: dict[str, list[Row]]) -> None:
@@ -81,15 +83,12 @@ def protect(scope: Scope, filters: Filters, total: Row, tables: dict[str, list[R
                 cells.sums.append(((TOTAL, m), tuple(((group, r.key), m) for r in group_rows)))
             else:
                 cells.orders.extend((((group, r.key), m), (TOTAL, m)) for r in group_rows)
-    status, keep = {}, ()
     base = _base(scope, filters)
-    if base is not None:
+    if base is None:
+        status = secrecy.protect(cells)
+    else:
         _tie(cells, base, scope, filters, tables)
-        cells.values.update(base.cells.values)
-        cells.sums += base.cells.sums
-        cells.orders += base.cells.orders
-        status, keep = base.status, base.cells.values.keys()
-    status = secrecy.protect(cells, status, keep=keep)
+        status = secrecy.protect_against(base.protected, cells)
     for rid, row in rows.items():
         row.secret = {m: status[(rid, m)] for m in COUNTS if status[(rid, m)]}
         for measure, people in SUMS.items():
@@ -130,30 +129,30 @@ def _base(scope: Scope, filters: Filters) -> _Base | None:
             values[("base", ALL, ALL, m)] = values.get(("base", ALL, ALL, m), 0) + value
     schools = {
         pk: {"trade": trade, "region": region, "departement": departement}
-        for pk, trade, region, departement in scope.base.values_list(
+        for pk, trade, region, departement in scope.base.order_by("pk").values_list(
             "pk", "trade", "commune__departement__region", "commune__departement"
         )
     }
-    years = {year for _school, year in counts}
+    # In a fixed order: which complement is chosen must not depend on the order of the rows.
+    years = sorted({year for _school, year in counts}, key=lambda y: (y is not None, y or 0))
     cells = secrecy.Cells(values)
-    present = {(school, year) for school, year in counts}
     for m in COUNTS:
         for school in schools:
-            parts = tuple(("base", school, y, m) for y in years if (school, y) in present)
+            parts = tuple(("base", school, y, m) for y in years if ("base", school, y, m) in values)
             if parts:
                 cells.sums.append((("base", school, ALL, m), parts))
         for year in [*years, ALL]:
             parts = tuple(("base", s, year, m) for s in schools if ("base", s, year, m) in values)
             if parts:
                 cells.sums.append((("base", ALL, year, m), parts))
-    for key in {(s, y) for s in [*schools, ALL] for y in [*years, ALL]}:
+    for key in [(s, y) for s in [*schools, ALL] for y in [*years, ALL]]:
         if ("base", *key, COUNTS[0]) not in values:
             continue
         for whole, parts in ROW_SUMS:
             cells.sums.append((("base", *key, whole), tuple(("base", *key, p) for p in parts)))
         for part, whole in ROW_ORDERS:
             cells.orders.append((("base", *key, part), ("base", *key, whole)))
-    return _Base(cells, secrecy.protect(cells), schools, years)
+    return _Base(secrecy.protect_table(cells), schools)
 
 
 def _tie(cells: secrecy.Cells, base: _Base, scope: Scope, filters: Filters, tables) -> None:
@@ -177,7 +176,7 @@ def _tie(cells: secrecy.Cells, base: _Base, scope: Scope, filters: Filters, tabl
         else:
             keys = [(s, y) for s in schools for y in year_set]
         for m in COUNTS:
-            parts = tuple(("base", *k, m) for k in keys if ("base", *k, m) in base.cells.values)
+            parts = tuple(("base", *k, m) for k in keys if ("base", *k, m) in base.values)
             if parts:
                 cells.sums.append(((rid, m), parts))
 
