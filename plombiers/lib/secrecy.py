@@ -83,6 +83,41 @@ class Cells:
             ("order", pair) for pair in self.orders
         ]
 
+    def groups(self) -> list["Cells"]:
+        """The independent groups of cells (linked by some chain of relations), each with its
+        relations, in the order of the table: each is protected on its own."""
+        relations = self.relations()
+        holding: dict[Cell, list[int]] = {}
+        for index, (_kind, members) in enumerate(relations):
+            for cell in members:
+                holding.setdefault(cell, []).append(index)
+        group_of: dict[Cell, int] = {}
+        groups: list[Cells] = []
+        seen: set[int] = set()
+        for start in self.values:
+            if start in group_of:
+                continue
+            number = len(groups)
+            groups.append(Cells({}))
+            group_of[start] = number
+            todo = [start]
+            while todo:
+                for index in holding.get(todo.pop(), ()):
+                    if index in seen:
+                        continue
+                    seen.add(index)
+                    for cell in relations[index][1]:
+                        if cell not in group_of:
+                            group_of[cell] = number
+                            todo.append(cell)
+        for cell, value in self.values.items():
+            groups[group_of[cell]].values[cell] = value
+        for total, parts in self.sums:
+            groups[group_of[total]].sums.append((total, parts))
+        for pair in self.orders:
+            groups[group_of[pair[0]]].orders.append(pair)
+        return groups
+
 
 class _Index:
     """The relations of a table, and for each cell those that hold it."""
@@ -203,9 +238,11 @@ def protect(
     not depend on the order of the rows)."""
     result = {cell: primary(value) for cell, value in cells.values.items()}
     result.update(status or {})
-    if cells.sums or cells.orders:
-        _upgrade(cells, result, order)
-        _complete(cells.values, _Index(cells.relations()), result, set(keep), order)
+    keep = set(keep)
+    for group in cells.groups():
+        if group.sums or group.orders:
+            _upgrade(group, result, order)
+            _complete(group.values, _Index(group.relations()), result, keep, order)
     return result
 
 
@@ -242,6 +279,13 @@ def _complete(values, index: _Index, status, keep: set, order, known=None, fresh
         value = values[cell]
         return (cell in keep, value == 0, value, order(cell))
 
+    # What a reader knows before any propagation, and the relations that hold a hidden cell: kept
+    # from one round to the next, where only the complements chosen change them.
+    prior: dict[Cell, Interval] = {}
+    active: set[int] = set()
+    if known is None:
+        prior = {c: _interval(values, status, c) for c in values}
+        active = {i for i, (_k, m) in enumerate(index.relations) if any(status.get(c) for c in m)}
     while True:
         reasons: dict[Cell, tuple] = {}
         if known is not None:
@@ -252,9 +296,8 @@ def _complete(values, index: _Index, status, keep: set, order, known=None, fresh
             _propagate(index, status, inferred, sorted(queue), reasons, changed)
             suspects = changed
         else:
-            inferred = {c: _interval(values, status, c) for c in values}
-            queue = [i for i, (_k, m) in enumerate(index.relations) if any(status.get(c) for c in m)]
-            _propagate(index, status, inferred, queue, reasons, set())
+            inferred = dict(prior)
+            _propagate(index, status, inferred, sorted(active), reasons, set())
             suspects = values
         leaks = [c for c in suspects if status.get(c) and inferred[c][0] == inferred[c][1]]
         if not leaks:
@@ -277,6 +320,12 @@ def _complete(values, index: _Index, status, keep: set, order, known=None, fresh
             status[cell] = SECONDARY
         if known is not None and chosen - set(fresh):
             known = None  # a cell of the protected table is hidden now: start again from scratch
+            prior = {c: _interval(values, status, c) for c in values}
+            active = {i for i, (_k, m) in enumerate(index.relations) if any(status.get(c) for c in m)}
+        elif known is None:
+            for cell in chosen:
+                prior[cell] = _interval(values, status, cell)
+                active.update(index.holding(cell))
 
 
 def _linked(index: _Index, cells) -> set[Cell]:

@@ -173,3 +173,19 @@ def test_query_count_of_a_funders_answer(client, cast, world, django_assert_num_
     # secrecy's base: its rollup run, 6 sources by school × year, the base's schools, the scope's.
     with django_assert_num_queries(27):
         client.get("/api/v1/impact?scope=funder&group_by=school", headers=headers)
+
+
+@pytest.mark.django_db
+def test_a_funder_of_national_size_is_protected_output_by_output(client, cast, world, settings):
+    """From `IMPACT_ROLLUP_FROM_SCHOOLS` schools there is no base: each answer still hides its
+    small cells and what would give them back."""
+    settings.IMPACT_ROLLUP_FROM_SCHOOLS = 1
+    scope = resolve_scope(cast.funder, "funder")
+    assert impact_secrecy._base(scope, Filters()) is None
+    total, table = indicators_with_total(scope, Filters(), "cohort")
+    impact_secrecy.protect(scope, Filters(), total, {"cohort": table.rows})
+    a1 = next(r for r in table.rows if r.label == "A1")
+    assert a1["rqth_share"].secret == PRIMARY and a1["dropout_rate"].suppressed
+    for row in [total, *table.rows]:
+        for figure in row.figures.values():
+            assert not secrecy.is_small(figure.numerator) and not secrecy.is_small(figure.denominator)
