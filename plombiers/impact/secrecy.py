@@ -159,7 +159,11 @@ def _base(scope: Scope, filters: Filters) -> _Base | None:
             cells.sums.append((("base", *key, whole), tuple(("base", *key, p) for p in parts)))
         for part, whole in ROW_ORDERS:
             cells.orders.append((("base", *key, part), ("base", *key, whole)))
-    return _Base(secrecy.protect_table(cells), schools)
+    # Where a school's small count must be hidden again in a total, the total over several schools
+    # goes first: with a large school and a small one, hiding the large one's figures would carry on
+    # through every year of it (its report all « s »), where two totals of the funder are enough —
+    # and each school's figures are what its funder reads most.
+    return _Base(secrecy.protect_table(cells, prefer=lambda cell: cell[1] != ALL), schools)
 
 
 def _tie(cells: secrecy.Cells, base: _Base, scope: Scope, filters: Filters, tables) -> None:

@@ -228,21 +228,23 @@ def protect(
     status: dict[Cell, str] | None = None,
     *,
     keep: Iterable[Cell] = (),
+    prefer: Callable[[Cell], object] = lambda cell: 0,
     order: Callable[[Cell], object] = str,
 ) -> dict[Cell, str]:
     """Primary then secondary suppression: the marker of every cell ("" when published).
 
     `status` imposes markers decided elsewhere; every other cell starts from its primary marker. A
-    complement is chosen among the cells of the relation that gave a hidden cell away, the cells
-    of `keep` last, then the smallest, then by `order` (a key on the cell, so that the result does
-    not depend on the order of the rows)."""
+    complement is chosen among the cells of the relation that gave a hidden cell away: the cells
+    of `keep` last, then by `prefer` (a key: the lower, the sooner hidden), then zero last, then the
+    smallest, then by `order` (a key on the cell, so that the result does not depend on the order
+    of the rows)."""
     result = {cell: primary(value) for cell, value in cells.values.items()}
     result.update(status or {})
     keep = set(keep)
     for group in cells.groups():
         if group.sums or group.orders:
             _upgrade(group, result, order)
-            _complete(group.values, _Index(group.relations()), result, keep, order)
+            _complete(group.values, _Index(group.relations()), result, keep, (prefer, order))
     return result
 
 
@@ -267,7 +269,7 @@ def _upgrade(group: Cells, status: dict[Cell, str], order, only: set | None = No
             status[cell] = SECONDARY
 
 
-def _complete(values, index: _Index, status, keep: set, order, known=None, fresh=()) -> None:
+def _complete(values, index: _Index, status, keep: set, keys, known=None, fresh=()) -> None:
     """The second pass: one complement for each leak of a round, in the relation that gave it
     away, unless another complement of the round already lies there.
 
@@ -275,9 +277,11 @@ def _complete(values, index: _Index, status, keep: set, order, known=None, fresh
     relations of `fresh` cells are propagated again — until a cell of that table must be hidden
     too, which makes `known` stale."""
 
+    prefer, order = keys
+
     def cost(cell):
         value = values[cell]
-        return (cell in keep, value == 0, value, order(cell))
+        return (cell in keep, prefer(cell), value == 0, value, order(cell))
 
     # What a reader knows before any propagation, and the relations that hold a hidden cell: kept
     # from one round to the next, where only the complements chosen change them.
@@ -350,8 +354,13 @@ class Protected:
     index: _Index
 
 
-def protect_table(cells: Cells, *, order: Callable[[Cell], object] = str) -> Protected:
-    status = protect(cells, order=order)
+def protect_table(
+    cells: Cells,
+    *,
+    prefer: Callable[[Cell], object] = lambda cell: 0,
+    order: Callable[[Cell], object] = str,
+) -> Protected:
+    status = protect(cells, prefer=prefer, order=order)
     index = _Index(cells.relations())
     known = {cell: _interval(cells.values, status, cell) for cell in cells.values}
     queue = [i for i, (_k, m) in enumerate(index.relations) if any(status.get(c) for c in m)]
@@ -385,7 +394,7 @@ def protect_against(
         index,
         status,
         set(base.cells.values),
-        order,
+        (lambda cell: 0, order),
         known=None if stale else base.known,
         fresh=fresh,
     )
