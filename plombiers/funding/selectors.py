@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractYear
 
 from plombiers.cohorts.enums import AttendanceStatus, EnrolmentStatus
 from plombiers.cohorts.models import Attendance, Enrolment, TrainingSession
+from plombiers.lib import secrecy
 from plombiers.network.models import School
 from plombiers.outcomes.models import Exit
 
@@ -40,8 +41,9 @@ from .models import ZERO, BudgetLine, Grant, GrantPayment, OpcoInvoice
 from .money import cents
 
 THERE = [AttendanceStatus.PRESENT, AttendanceStatus.LATE]
-#: Counts below this are shown as « < 5 » to funders: a small school's figures could name a person.
-SMALL_COUNT = 5
+#: Counts from 1 to this less one are shown « < 5 » to funders: a small school's figures could name
+#: a person (`plombiers.lib.secrecy`, the rule of every figure that leaves the school team).
+SMALL_COUNT = secrecy.THRESHOLD
 
 
 def _ids(schools) -> list[int]:
@@ -282,8 +284,8 @@ def funded_schools(organisation_ids):
 
 
 def suppressed(count: int) -> str:
-    """A count shown to a funder: « < 5 » below five (one could recognise a person)."""
-    return "< 5" if count < SMALL_COUNT else str(count)
+    """A lone count shown to a funder: « < 5 » from 1 to 4 (one could recognise a person)."""
+    return secrecy.shown(count, secrecy.primary(count))
 
 
 @dataclass
@@ -295,37 +297,77 @@ class FunderFigures:
     hours: str
 
 
-def funder_figures(schools: list[School], start: dt.date, end: dt.date) -> list[FunderFigures]:
-    """Per school and in total: learners started and completed, positive exits and hours of
-    training over the period, with every count below five suppressed (5 queries)."""
+FUNDER_COUNTS = ("started", "completed", "positive")
+ALL = "*"
+
+
+def counts_by_school_year(school_ids: list[int]) -> dict[tuple[str, int, int | None], int]:
+    """{(measure, school, year): n} — learners started (by entry date), completed (by end date),
+    positive exits (by exit date) and minutes attended on signed sheets (by half-day): 4 queries."""
+    enrolments = Enrolment.objects.filter(cohort__school__in=school_ids).order_by()
+    exits = Exit.objects.filter(enrolment__cohort__school__in=school_ids).order_by()
+    queries = {
+        "started": enrolments.values(school=F("cohort__school"), year=ExtractYear("entry_date")).annotate(
+            n=Count("pk")
+        ),
+        "completed": enrolments.filter(status=EnrolmentStatus.COMPLETED, end_date__isnull=False)
+        .values(school=F("cohort__school"), year=ExtractYear("end_date"))
+        .annotate(n=Count("pk")),
+        "positive": exits.positive()
+        .values(school=F("enrolment__cohort__school"), year=ExtractYear("exit_date"))
+        .annotate(n=Count("pk")),
+        "minutes": Attendance.objects.signed()
+        .filter(session__cohort__school__in=school_ids, status__in=THERE)
+        .values(school=F("session__cohort__school"), year=ExtractYear("session__date"))
+        .annotate(n=Sum(F("session__duration_minutes") - F("late_minutes")))
+        .order_by(),
+    }
+    return {(m, r["school"], r["year"]): r["n"] or 0 for m, q in queries.items() for r in q}
+
+
+def funder_figures(schools: list[School], year: int | None, *, today: dt.date) -> list[FunderFigures]:
+    """Per school and in total (several schools): learners started and completed, positive exits
+    and hours of training in `year`, or since the schools opened (`None`: every year up to this
+    one), with statistical secrecy (4 queries).
+
+    The secrecy is decided once on the whole table of schools × years with its totals — each year,
+    and since the opening — so that no year, school or total shown on another visit gives back a
+    hidden count. Hours are hidden with the count of learners started."""
     ids = [s.pk for s in schools]
-    counts = learner_counts_by_school(ids, start, end)
-    minutes = attended_minutes_by_school(ids, start, end)
+    counts = counts_by_school_year(ids)
+    years = sorted({y for (_m, _s, y) in counts if y is not None})
+    past = [y for y in years if y <= today.year]
+    places = [*ids, ALL] if len(ids) > 1 else ids
+    values: dict = {}
+    for m in (*FUNDER_COUNTS, "minutes"):
+        for y in years:
+            for pk in ids:
+                values[(m, pk, y)] = counts.get((m, pk, y), 0)
+            values[(m, ALL, y)] = sum(values[(m, pk, y)] for pk in ids)
+        for place in places:
+            values[(m, place, ALL)] = sum(values[(m, place, y)] for y in past)
+    cells = secrecy.Cells({k: v for k, v in values.items() if k[0] in FUNDER_COUNTS and k[1] in places})
+    for m in FUNDER_COUNTS:
+        for place in places:
+            cells.sums.append(((m, place, ALL), tuple((m, place, y) for y in past)))
+        if len(ids) > 1:
+            for y in [*years, ALL]:
+                cells.sums.append(((m, ALL, y), tuple((m, pk, y) for pk in ids)))
+    status = secrecy.protect(cells)
+    column = year if year is not None else ALL
 
-    def figures(school, started, completed, positive, mins):
-        hours = f"{Decimal(mins) / 60:.0f}" if started >= SMALL_COUNT else "—"
-        return FunderFigures(school, suppressed(started), suppressed(completed), suppressed(positive), hours)
+    def figures(school, place):
+        shown = {
+            m: secrecy.shown(values.get((m, place, column), 0), status.get((m, place, column), ""))
+            for m in FUNDER_COUNTS
+        }
+        minutes = values.get(("minutes", place, column), 0)
+        hours = "—" if status.get(("started", place, column)) else f"{Decimal(minutes) / 60:.0f}"
+        return FunderFigures(school, shown["started"], shown["completed"], shown["positive"], hours)
 
-    rows = [
-        figures(
-            s,
-            counts["started"].get(s.pk, 0),
-            counts["completed"].get(s.pk, 0),
-            counts["positive"].get(s.pk, 0),
-            minutes.get(s.pk, 0) or 0,
-        )
-        for s in schools
-    ]
+    rows = [figures(s, s.pk) for s in schools]
     if len(schools) > 1:
-        rows.append(
-            figures(
-                None,
-                sum(counts["started"].values()),
-                sum(counts["completed"].values()),
-                sum(counts["positive"].values()),
-                sum(v or 0 for v in minutes.values()),
-            )
-        )
+        rows.append(figures(None, ALL))
     return rows
 
 

@@ -15,6 +15,7 @@ from plombiers.accounts.enums import Role
 from plombiers.cohorts.models import Cohort
 from plombiers.documents.views import download_response
 from plombiers.forms import add_service_errors
+from plombiers.lib import secrecy
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Network, Organisation, School
 from plombiers.privacy.services import audit_log
@@ -524,7 +525,7 @@ def bpf_export(request, slug, year):
 @require_GET
 def funder_space(request):
     """A funder's grants and the aggregated figures of the schools they fund: no name, no person,
-    every count below five shown « < 5 »."""
+    and statistical secrecy (no count from 1 to 4, nor what would give one back)."""
     user = request.user
     if not user.has_role(Role.FUNDER):
         raise Http404
@@ -537,16 +538,12 @@ def funder_space(request):
     )
     schools = list(selectors.funded_schools([o.pk for o in organisations]))
     year = _year(request, default=None) if request.GET.get("annee") else None
-    if year:
-        start, end = selectors.year_range(year)
-    else:
-        start, end = selectors.year_range(2000)[0], timezone.localdate()
     context = {
         "organisations": organisations,
         "grants": paginate(request, grants),
-        "figures": selectors.funder_figures(schools, start, end),
+        "figures": selectors.funder_figures(schools, year, today=timezone.localdate()),
         "year": year,
         "committed": COMMITTED,
-        "small": selectors.SMALL_COUNT,
+        "legend": secrecy.LEGEND,
     }
     return render(request, "funding/funder_space.html", context)

@@ -7,7 +7,9 @@
 
 Everybody else — prescribers, learners, tutors, another school's team, a funder of other schools —
 gets 404, as for a scope that does not exist. Only staff who may see the learners themselves
-(network staff, the school's team) get the lists of learners behind the figures; a funder never.
+(network staff, the school's team) get the lists of learners behind the figures, and exact
+figures; a funder never: its figures leave the school team, and hide small cells
+(`Scope.protected`, `impact.secrecy`), the same in every table of the schools it reads.
 """
 
 from django.http import Http404
@@ -15,7 +17,7 @@ from django.http import Http404
 from plombiers.accounts.enums import SCHOOL_ROLES, Role
 from plombiers.cohorts.models import Cohort
 from plombiers.network.enums import OrganisationKind
-from plombiers.network.models import Network, Organisation, School
+from plombiers.network.models import Network, Organisation, Partnership, School
 
 from .selectors import Scope
 
@@ -28,6 +30,15 @@ def _network_ids(user) -> set[int]:
 
 def _funder_ids(user) -> set[int]:
     return {m.organisation_id for m in user.membership_list if m.role == Role.FUNDER}
+
+
+def _funded_schools(user):
+    """Every school a funder user reads in aggregate: the partners of each of their funders."""
+    return School.objects.filter(
+        pk__in=Partnership.objects.filter(
+            organisation__in=_funder_ids(user), organisation__kind=OrganisationKind.FUNDER
+        ).values("school")
+    )
 
 
 def can_see_impact(user) -> bool:
@@ -98,7 +109,12 @@ def _school(user, ident) -> Scope:
     else:
         raise Http404
     return Scope(
-        "school", school.name, School.objects.filter(pk=school.pk), obj=school, can_list_learners=listing
+        "school",
+        school.name,
+        School.objects.filter(pk=school.pk),
+        obj=school,
+        can_list_learners=listing,
+        base=None if listing else _funded_schools(user),
     )
 
 
@@ -136,6 +152,7 @@ def _funder(user, ident) -> Scope:
         School.objects.visible_to(user).filter(partnerships__organisation=funder),
         obj=funder,
         can_list_learners=staff,
+        base=None if staff else _funded_schools(user),
     )
 
 

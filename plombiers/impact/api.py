@@ -3,7 +3,10 @@
 `GET /impact` resolves the scope against the user exactly as the dashboard does (404 for a scope
 they may not see); `positive_exit_rate` and every rate is a fraction between 0 and 1, over all
 years when no `year` is given; `consolidated_at` says when the figures of a national network were
-consolidated (null: read from the records). `GET /impact/opendata` is public: the anonymised, protected table.
+consolidated (null: read from the records). A funder's figures leave the school team: a count from
+1 to 4, a rate whose numerator or denominator is one, and what would give them back are
+`suppressed` (`value`, and the hidden `numerator` or `denominator`, null; `impact.secrecy`).
+`GET /impact/opendata` is public: the anonymised, protected table.
 """
 
 import datetime as dt
@@ -14,9 +17,10 @@ from django.http import Http404, JsonResponse
 from ninja import Field, Query, Router, Schema
 
 from plombiers.api.schemas import ErrorOut, Id
+from plombiers.lib import secrecy as rule
 from plombiers.network.models import Network, School
 
-from . import opendata
+from . import opendata, secrecy
 from .access import default_scope, resolve_scope
 from .selectors import INDICATORS, TARGET, Filters, Row, Scope, indicators, indicators_with_total
 
@@ -38,9 +42,14 @@ class ImpactQuery(Schema):
 class IndicatorOut(Schema):
     label: str
     kind: str
+    #: Null when there is nothing to divide by, or when `suppressed`.
     value: float | int | None
-    numerator: int
+    #: Null when hidden (`suppressed`).
+    numerator: int | None
     denominator: int | None
+    #: Statistical secrecy (figures that leave the school team): the figure counts, or is computed
+    #: from a count of, 1 to 4 young people, or would give one back; `value` is null.
+    suppressed: bool = False
 
 
 class RowOut(Schema):
@@ -86,6 +95,7 @@ def row_out(row: Row) -> dict:
             "value": _value(i, figure),
             "numerator": figure.numerator,
             "denominator": figure.denominator,
+            "suppressed": figure.suppressed,
         }
     return {"key": row.key, "label": row.label, "indicators": indicators_out}
 
@@ -100,6 +110,7 @@ def impact(request, query: Query[ImpactQuery]):
         rows = table.rows
     else:
         total, rows = indicators(scope, filters).rows[0], []
+    secrecy.protect(scope, filters, total, {query.group_by: rows} if query.group_by else {})
     body = {
         "scope": {"kind": scope.kind, "id": scope.ident, "label": scope.label},
         "group_by": query.group_by,
@@ -131,10 +142,7 @@ class OpenDataOut(Schema):
     count: int
 
 
-LEGEND = {
-    opendata.PRIMARY: "moins de 5 jeunes : case masquée (secret statistique)",
-    opendata.SECONDARY: "case masquée pour qu'aucun total ne permette de retrouver une case « < 5 »",
-}
+LEGEND = rule.LEGEND
 
 
 @router.get("/impact/opendata", auth=None, response={200: OpenDataOut, 404: ErrorOut})

@@ -1,5 +1,6 @@
 """Every indicator table as CSV (French Excel dialect: `;`, UTF-8 with a BOM) or XLSX: one row per
-group, and for each indicator its value, numerator and denominator."""
+group, and for each indicator its value, numerator and denominator — or, for figures that leave the
+school team, their secrecy marker (« < 5 », « s ») where they are hidden (`secrecy`)."""
 
 from plombiers.lib.spreadsheet import XlsxSheet, csv_bytes
 
@@ -23,9 +24,9 @@ def records(table: Table) -> list[list]:
         line = [row.label]
         for i in INDICATORS:
             figure = figures[i.key]
-            line.append(figure.value)
+            line.append(figure.secret or figure.value)
             if i.den:
-                line += [figure.numerator, figure.denominator]
+                line += [figure.shown_numerator, figure.shown_denominator]
         result.append(line)
     return result
 

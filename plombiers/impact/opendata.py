@@ -4,15 +4,12 @@ secrecy.
 One row per year × région × trade, plus a total row per year and a grand total; columns: young
 people who started, completed, exited, exited positively, and exits by official category.
 
-Secrecy, in two passes:
-1. *primary*: every cell counting fewer than 5 young people (0 included) is suppressed, shown « < 5 »;
-2. *secondary* (complementary): the table holds additive relations — a row's exits are the sum of
-   its five categories, its positive exits the sum of three; a year's total row is the sum of its
-   rows, the grand total the sum of the years. An attacker who knows them and that a « < 5 » cell
-   lies between 0 and 4 (a « s » one at 5 or more) narrows each hidden cell to an interval
-   (`disclosed` below). While some hidden cell's interval is a single value, the smallest
-   published cell of a relation that holds it is hidden too (shown « s »). This ends: each round
-   hides one more cell.
+Secrecy is the rule of every figure that leaves the school team (`plombiers.lib.secrecy`): a cell
+counting 1 to 4 young people is hidden (« < 5 »), and so is, in turn, the smallest published cell of
+a relation that would give it back (« s »). The table holds additive relations — a row's exits are
+the sum of its five categories, its positive exits the sum of three; a year's total row is the sum
+of its rows, the grand total the sum of the years — and an attacker who knows them narrows each
+hidden cell to an interval (`disclosed` below).
 
 Only aggregates are read (one query per source); the suppression works on the table of counts,
 never on people.
@@ -20,15 +17,13 @@ never on people.
 
 from dataclasses import dataclass
 
+from plombiers.lib import secrecy
+from plombiers.lib.secrecy import PRIMARY, SECONDARY, THRESHOLD  # noqa: F401 — the open data's markers
 from plombiers.lib.spreadsheet import csv_bytes
 
 from .selectors import Filters, Scope, cross_counts
 
-THRESHOLD = 5
-PRIMARY = "< 5"
-SECONDARY = "s"
 TOTAL = "Ensemble"
-INF = float("inf")
 
 COLUMNS = [
     ("started", "entrees_en_formation"),
@@ -87,69 +82,28 @@ def equations(rows) -> list[tuple[tuple, list[tuple]]]:
     return result
 
 
+def _cells(table: OpenTable) -> secrecy.Cells:
+    return secrecy.Cells(table.values, [(total, tuple(parts)) for total, parts in table.equations()])
+
+
 def bounds(table: OpenTable) -> dict[tuple, tuple[float, float]]:
-    """What an attacker can infer of every cell from the published ones and the relations:
-    interval propagation to a fixed point (published: exact; « < 5 »: 0 to 4; « s »: 5 or more)."""
-    known = {}
-    for cell, status in table.status.items():
-        if status == PRIMARY:
-            known[cell] = (0, THRESHOLD - 1)
-        elif status == SECONDARY:
-            known[cell] = (THRESHOLD, INF)
-        else:
-            known[cell] = (table.values[cell], table.values[cell])
-    relations = table.equations()
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in relations:
-            lo_sum = sum(known[p][0] for p in parts)
-            hi_sum = sum(known[p][1] for p in parts)
-            updates = {total: (max(known[total][0], lo_sum), min(known[total][1], hi_sum))}
-            for p in parts:
-                others_lo = lo_sum - known[p][0]
-                others_hi = hi_sum - known[p][1]
-                updates[p] = (
-                    max(known[p][0], known[total][0] - others_hi),
-                    min(known[p][1], known[total][1] - others_lo),
-                )
-            for cell, (lo, hi) in updates.items():
-                if (lo, hi) != known[cell] and lo <= hi:
-                    known[cell] = (lo, hi)
-                    changed = True
-    return known
+    """What an attacker can infer of every cell from the published ones and the relations."""
+    return secrecy.bounds(_cells(table), table.status)
 
 
 def disclosed(table: OpenTable) -> list[tuple]:
     """Hidden cells whose value the attacker can recompute exactly."""
-    inferred = bounds(table)
-    return [
-        cell for cell, status in table.status.items() if status and inferred[cell][0] == inferred[cell][1]
-    ]
+    return secrecy.disclosed(_cells(table), table.status)
+
+
+def _order(cell) -> tuple:
+    # Among cells of the same count, a category before the totals it adds up to.
+    return (cell[1] in ("exits", "positive_exits"), str(cell))
 
 
 def protect(table: OpenTable) -> OpenTable:
     """Primary then complementary suppression, in place."""
-    for cell, value in table.values.items():
-        table.status[cell] = PRIMARY if value < THRESHOLD else ""
-    relations = table.equations()
-    while leaks := disclosed(table):
-        cell = leaks[0]
-        candidates = [
-            c
-            for total, parts in relations
-            if cell == total or cell in parts
-            for c in [total, *parts]
-            if not table.status[c]
-        ]
-        if not candidates:  # every cell of its relations is hidden already: hide the whole table
-            for c in table.status:
-                table.status[c] = table.status[c] or SECONDARY
-            break
-        smallest = min(
-            candidates, key=lambda c: (table.values[c], c[1] in ("exits", "positive_exits"), str(c))
-        )
-        table.status[smallest] = SECONDARY
+    table.status = secrecy.protect(_cells(table), order=_order)
     return table
 
 

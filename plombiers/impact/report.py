@@ -1,7 +1,9 @@
 """The yearly report of a school for its funders, in PDF (Typst, like `plombiers.documents`):
 the figures of the year with their counts, the positive-exit rate at exit and at each follow-up,
-the last years, and charts as vector SVG. Aggregates only: no name of a young person."""
+the last years, and charts as vector SVG. Aggregates only: no name of a young person; a funder's
+copy hides small cells as its dashboards do (`secrecy`)."""
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -9,9 +11,11 @@ from pathlib import Path
 import typst
 
 from plombiers.documents.formats import date_fr
+from plombiers.lib.secrecy import LEGEND
 
+from . import secrecy
 from .charts import bar_chart
-from .selectors import FUNNEL, HORIZONS, INDICATOR, TARGET, Filters, Scope, indicators
+from .selectors import FUNNEL, HORIZONS, INDICATOR, TARGET, Filters, Row, Scope, indicators_with_total
 
 TEMPLATE = Path(__file__).parent / "typst" / "rapport.typ"
 KEYS = [
@@ -33,21 +37,19 @@ HORIZON_KEYS = ["positive_exit_rate", *[f"positive_exit_rate_{h}m" for h in HORI
 
 
 def _figure(figure) -> dict:
-    return {
-        "label": figure.indicator.label,
-        "value": figure.display,
-        "counts": f"{figure.numerator} / {figure.denominator}" if figure.denominator is not None else "",
-    }
+    return {"label": figure.indicator.label, "value": figure.display, "counts": figure.counts}
 
 
 def report_data(scope: Scope, year: int, *, today: dt.date) -> dict:
+    # The report is written for the school's funders, whoever downloads it: the team forwards it,
+    # so its small cells are always hidden (for the team too).
+    scope = dataclasses.replace(scope, can_list_learners=False)
     school = scope.obj
-    row = indicators(scope, Filters(year=year)).rows[0]
-    years = [
-        r
-        for r in indicators(scope, Filters(), "year").rows
-        if r.key is not None and year - 4 <= r.key <= year
-    ]
+    # Every year's figures at once: the year of the report is one of its rows.
+    total, by_year = indicators_with_total(scope, Filters(), "year")
+    secrecy.protect(scope, Filters(), total, {"year": by_year.rows})
+    row = next((r for r in by_year.rows if r.key == year), Row(year, str(year), {}))
+    years = [r for r in by_year.rows if r.key is not None and year - 4 <= r.key <= year]
     target = int(TARGET * 100)
     horizon_labels = ["À la sortie", *[f"{h} mois" for h in HORIZONS]]
     return {
@@ -57,6 +59,7 @@ def report_data(scope: Scope, year: int, *, today: dt.date) -> dict:
         "year": str(year),
         "issued": date_fr(today),
         "target": f"{target} %",
+        "legend": [f"« {mark} » : {text}" for mark, text in LEGEND.items()] if scope.protected else [],
         "figures": [_figure(row[k]) for k in KEYS],
         "horizons": [
             {**_figure(row[k]), "label": label} for label, k in zip(horizon_labels, HORIZON_KEYS, strict=True)

@@ -39,6 +39,7 @@ from django.db.models.functions import ExtractYear
 
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Attendance, Enrolment
+from plombiers.lib.secrecy import PRIMARY, SECONDARY
 from plombiers.lib.text import fold
 from plombiers.network.enums import OrganisationKind
 from plombiers.outcomes.enums import POSITIVE_CATEGORIES, ExitCategory, FollowUpHorizon, FollowUpStatus
@@ -101,6 +102,16 @@ class Scope:
     obj: object = None
     cohort_id: int | None = None
     can_list_learners: bool = False
+    #: For a reader outside the school team: every school whose figures they read in aggregate,
+    #: so that a figure hidden in one of their tables is hidden in all (`impact.secrecy`).
+    base: QuerySet | None = None
+
+    @property
+    def protected(self) -> bool:
+        """Whether these figures leave the school team (a funder, the public): small cells are
+        hidden. Exact only for those who may see the learners themselves — network staff and
+        the school's team."""
+        return not self.can_list_learners
 
     @property
     def ident(self):
@@ -432,17 +443,52 @@ def _number(value) -> int | Decimal:
 @dataclass
 class Figure:
     indicator: Indicator
-    numerator: int
+    #: None when secret: a hidden count never travels further than the row that holds it.
+    numerator: int | None
     denominator: int | None
+    #: The secrecy markers of the numerator and of the denominator ("", « < 5 » or « s »): set on
+    #: every figure that leaves the school team (`impact.secrecy`), empty for the team itself.
+    numerator_secret: str = ""
+    denominator_secret: str = ""
 
     @property
     def key(self) -> str:
         return self.indicator.key
 
     @property
+    def secret(self) -> str:
+        """The figure's own marker: « < 5 » when a count it is computed from is, « s » when one is
+        hidden for another reason, "" when it is published."""
+        marks = (self.numerator_secret, self.denominator_secret)
+        return PRIMARY if PRIMARY in marks else SECONDARY if SECONDARY in marks else ""
+
+    @property
+    def suppressed(self) -> bool:
+        return bool(self.secret)
+
+    @property
+    def shown_numerator(self) -> int | str:
+        """The numerator as printed: its marker when hidden."""
+        return self.numerator_secret or self.numerator
+
+    @property
+    def shown_denominator(self) -> int | str | None:
+        return self.denominator_secret or self.denominator
+
+    @property
+    def counts(self) -> str:
+        """« numerator / denominator » as printed, or "" for a count."""
+        if not self.indicator.den:
+            return ""
+        return f"{self.shown_numerator} / {self.shown_denominator}"
+
+    @property
     def value(self) -> Decimal | int | None:
-        """A count, a fraction between 0 and 1 (4 decimals), or a mean (1 decimal)."""
+        """A count, a fraction between 0 and 1 (4 decimals), or a mean (1 decimal); None when
+        there is nothing to divide by or when the figure is secret."""
         kind = self.indicator.kind
+        if self.secret:
+            return None
         if kind == "count":
             return self.numerator
         if not self.denominator:
@@ -459,6 +505,8 @@ class Figure:
 
     @property
     def display(self) -> str:
+        if self.secret:
+            return self.secret
         value = self.value
         if value is None:
             return "—"
@@ -482,15 +530,24 @@ class Row:
     key: object
     label: str
     measures: dict[str, int]
+    #: measure → secrecy marker, for the measures hidden in this row (`impact.secrecy`).
+    secret: dict[str, str] = field(default_factory=dict)
 
     @property
     def figures(self) -> dict[str, Figure]:
-        return {
-            i.key: Figure(
-                i, _number(self.measures.get(i.num)), _number(self.measures.get(i.den)) if i.den else None
+        secret = self.secret
+        figures = {}
+        for i in INDICATORS:
+            num_secret = secret.get(i.num, "")
+            den_secret = secret.get(i.den, "") if i.den else ""
+            figures[i.key] = Figure(
+                i,
+                None if num_secret else _number(self.measures.get(i.num)),
+                None if den_secret or not i.den else _number(self.measures.get(i.den)),
+                num_secret,
+                den_secret,
             )
-            for i in INDICATORS
-        }
+        return figures
 
     def __getitem__(self, key: str) -> Figure:
         return self.figures[key]

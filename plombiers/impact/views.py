@@ -1,6 +1,7 @@
 """The impact pages: a dashboard per scope, the learners behind a figure, the methodology, the
 open data and the yearly funder report. Thin: the scope is resolved against the user
-(`access.resolve_scope`, 404 otherwise), the figures come from `selectors`."""
+(`access.resolve_scope`, 404 otherwise), the figures come from `selectors`, and those that leave
+the school team hide their small cells (`secrecy`)."""
 
 import json
 from functools import lru_cache
@@ -16,13 +17,14 @@ from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
+from plombiers.lib.secrecy import LEGEND, THRESHOLD
 from plombiers.outcomes.enums import CATEGORY_OF, POSITIVE_CATEGORIES, ExitCategory, ExitType
 from plombiers.referrals.models import Learner
 from plombiers.views import paginate
 
-from . import exports, opendata
+from . import exports, opendata, secrecy
 from .access import default_scope, resolve_scope
-from .api import LEGEND, network_scope
+from .api import network_scope
 from .forms import DashboardFilterForm
 from .selectors import (
     FUNNEL,
@@ -35,6 +37,7 @@ from .selectors import (
     TARGET,
     Figure,
     Scope,
+    Table,
     indicators,
     indicators_with_total,
     measure_learners,
@@ -130,6 +133,15 @@ def _export(table, scope: Scope, fmt: str, name: str) -> HttpResponse:
     return response
 
 
+def _tables(scope: Scope, filters, group: str):
+    """The total, the table by year and the table by `group` of a dashboard, protected together
+    when they leave the school team: its exports show the same cells as the page."""
+    total, by_year = indicators_with_total(scope, filters, "year")
+    by_group = by_year if group == "year" else indicators(scope, filters, group)
+    secrecy.protect(scope, filters, total, {"year": by_year.rows, group: by_group.rows})
+    return total, by_year, by_group
+
+
 def _dashboard(request, scope: Scope):
     form = DashboardFilterForm(request.GET or None, scope=scope, default_group=DEFAULT_GROUP[scope.kind])
     filters, group = form.filters(), form.group()
@@ -139,10 +151,13 @@ def _dashboard(request, scope: Scope):
         wanted = {"ensemble": None, "annees": "year", "groupes": group}
         if name not in wanted:
             raise Http404("Tableau inconnu.")
-        return _export(indicators(scope, filters, wanted[name]), scope, fmt, name)
+        if not scope.protected:
+            return _export(indicators(scope, filters, wanted[name]), scope, fmt, name)
+        total, by_year, by_group = _tables(scope, filters, group)
+        table = {"ensemble": Table(scope, filters, None, [total]), "annees": by_year}.get(name, by_group)
+        return _export(table, scope, fmt, name)
 
-    total, by_year = indicators_with_total(scope, filters, "year")
-    by_group = by_year if group == "year" else indicators(scope, filters, group)
+    total, by_year, by_group = _tables(scope, filters, group)
     totals = total.figures
     # A national network has 2,000 schools: the table (and its chart) by page, the export in full.
     group_page = paginate(request, by_group.rows, GROUP_PAGE_SIZE)
@@ -209,6 +224,7 @@ def _dashboard(request, scope: Scope):
             for name in ("ensemble", "annees", "groupes")
         },
         "report_years": _report_years(scope),
+        "legend": LEGEND if scope.protected else None,
         "rollup_threshold": settings.IMPACT_ROLLUP_FROM_SCHOOLS,
         "rollup_network": _refreshable_network(request.user, scope),
     }
@@ -357,7 +373,7 @@ def method(request):
         "indicators": INDICATORS,
         "mapping": mapping,
         "target_percent": int(TARGET * 100),
-        "threshold": opendata.THRESHOLD,
+        "threshold": THRESHOLD,
         "rollup_threshold": settings.IMPACT_ROLLUP_FROM_SCHOOLS,
         "legend": LEGEND,
         "horizons": HORIZONS,
@@ -412,6 +428,7 @@ def public_results(request, slug):
     )
     figures = public_figures(school)
     start, end = figures[0].period
+    # Published to everybody: protected as any figure that leaves the school team.
     scope = Scope("school", school.name, School.objects.filter(pk=school.pk), obj=school)
     row = indicators(
         scope,
@@ -425,6 +442,7 @@ def public_results(request, slug):
             "positive_6",
         ],
     ).rows[0]
+    secrecy.protected_row(scope, row)
     for key, label, sample_label in [
         (
             "positive_exit_rate",
@@ -440,7 +458,14 @@ def public_results(request, slug):
     ]:
         figure = row[key]
         figures.append(
-            PublicFigure(label, figure.percent, figure.denominator or 0, sample_label, (start, end))
+            PublicFigure(
+                label,
+                figure.percent,
+                figure.denominator or 0,
+                sample_label,
+                (start, end),
+                secret=figure.numerator_secret,
+            )
         )
     context = {
         "school": school,

@@ -1,7 +1,8 @@
 """Reads: survey answers aggregated in SQL, and the public figures of Qualiopi indicator 2.
 
-Every figure comes with its sample size; a public figure is shown only from `MIN_SAMPLE`
-answers, so that no figure can point at a person.
+Every figure comes with its sample size; a public figure follows the rule of every figure that
+leaves the school team (`plombiers.lib.secrecy`): shown only from `MIN_SAMPLE` answers, and never
+when the people it counts are 1 to 4, so that no figure can point at a person.
 """
 
 import datetime as dt
@@ -12,12 +13,13 @@ from django.utils import timezone
 
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Enrolment
+from plombiers.lib import secrecy
 
 from .enums import Audience
 from .models import SurveyAnswer
 from .questionnaires import SATISFIED_FROM, Question, Questionnaire, questionnaire
 
-MIN_SAMPLE = 5
+MIN_SAMPLE = secrecy.THRESHOLD
 
 
 def rate(part: int, whole: int) -> int | None:
@@ -148,10 +150,17 @@ class PublicFigure:
     sample: int
     sample_label: str
     period: tuple[dt.date, dt.date]
+    #: The secrecy marker of the people the rate counts (« < 5 »: 1 to 4 of the sample).
+    secret: str = ""
 
     @property
     def enough(self) -> bool:
-        return self.sample >= MIN_SAMPLE and self.percent is not None
+        return self.sample >= MIN_SAMPLE and self.percent is not None and not self.secret
+
+
+def _public(label, part: int, whole: int, sample_label: str, period) -> PublicFigure:
+    secret = secrecy.primary(part)
+    return PublicFigure(label, None if secret else rate(part, whole), whole, sample_label, period, secret)
 
 
 def public_figures(school, *, today: dt.date | None = None) -> list[PublicFigure]:
@@ -182,23 +191,23 @@ def public_figures(school, *, today: dt.date | None = None) -> list[PublicFigure
     )
     left = ended["completed"] + ended["dropped"]
     return [
-        PublicFigure(
+        _public(
             "Jeunes satisfait·es de la formation",
-            rate(answers["satisfied"], answers["rated"]),
+            answers["satisfied"],
             answers["rated"],
             "répondant·es",
             period,
         ),
-        PublicFigure(
+        _public(
             "Jeunes qui recommanderaient la formation",
-            rate(answers["recommend"], answers["asked"]),
+            answers["recommend"],
             answers["asked"],
             "répondant·es",
             period,
         ),
-        PublicFigure(
+        _public(
             "Taux d'achèvement du parcours",
-            rate(ended["completed"], left),
+            ended["completed"],
             left,
             "jeunes sorti·es (parcours terminé ou abandon)",
             period,

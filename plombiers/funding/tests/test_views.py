@@ -32,7 +32,9 @@ PINNED = {
     "api_opco": 4,
     "api_budget": 6,
     "api_costs": 12,
-    "funder_space": 12,
+    # session, user + memberships; organisations; grants (count + rows); funded schools; started,
+    # completed, positive exits and minutes by school × year (the secrecy's table)
+    "funder_space": 11,
 }
 
 

@@ -165,9 +165,13 @@ def test_public_results_page_adds_insertion_rates(client, cast, world):
     # Exits of the last twelve months (since 11/11/2025): A2's seven, two neutralised: 5 / 5.
     insertion = figures["Taux de sorties positives (emploi ou formation) à la sortie"]
     assert (insertion.percent, insertion.sample) == (100, 5)
-    assert figures["Taux d'emploi durable à la sortie"].percent == 40
+    # Two durable jobs of five: two people, a small cell — masked, never « 40 % ».
+    durable = figures["Taux d'emploi durable à la sortie"]
+    assert (durable.percent, durable.sample, durable.secret, durable.enough) == (None, 5, "< 5", False)
     assert not figures["Taux de sorties positives 6 mois après la sortie"].enough
     html = response.content.decode()
+    assert "40\u00a0%" not in html and "40&nbsp;%" not in html
+    assert "Chiffre masqué (secret statistique)" in html
     for learner in Learner.objects.all():
         assert not re.search(rf"\b{re.escape(learner.last_name)}\b", html), (
             learner.last_name

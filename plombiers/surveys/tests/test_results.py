@@ -168,9 +168,11 @@ def test_public_figures_over_the_last_twelve_months(cast):
         recommend=0,
     )
     satisfaction, recommendation, completion = public_figures(cast.school_a, today=TODAY)
-    assert (satisfaction.percent, satisfaction.sample, satisfaction.enough) == (67, 6, True)
+    # 4 satisfied of 6: four people, a small cell — never published (nor its percentage).
+    assert (satisfaction.percent, satisfaction.sample, satisfaction.secret) == (None, 6, "< 5")
+    assert not satisfaction.enough
     assert satisfaction.period == (dt.date(2025, 3, 2), TODAY)
-    assert (recommendation.percent, recommendation.sample) == (83, 6)
+    assert (recommendation.percent, recommendation.sample, recommendation.enough) == (83, 6, True)
     assert (completion.percent, completion.sample) == (88, 8)  # 7 completed of 8 who left
     # School B has nothing yet: no figure, never a 0 %.
     assert not any(f.enough for f in public_figures(cast.school_b, today=TODAY))

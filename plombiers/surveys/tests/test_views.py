@@ -100,7 +100,7 @@ def test_the_public_page_needs_five_answers_and_shows_no_name(client, cast, coho
         EnrolmentFactory(
             cohort=cohort.cohort, learner=LearnerFactory(first_name=n), status=EnrolmentStatus.COMPLETED
         )
-        for n in ("Zoé", "Malik")
+        for n in ("Zoé", "Malik", "Lina")
     ]
     for enrolment in enrolments[:4]:
         answer(SurveyInvitationFactory(enrolment=enrolment), overall=4, recommend=1, comment="Merci Sophie !")
@@ -110,8 +110,13 @@ def test_the_public_page_needs_five_answers_and_shows_no_name(client, cast, coho
     response = client.get(url)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "80&nbsp;%" in html and "sur 5 répondant·es" in html
-    for name in ("Inès", "Benali", "Yanis", "Zoé", "Malik", "Hugo", "Sophie"):
+    # Five answers, but four satisfied: four people, a small cell — masked, its sample shown.
+    assert "80&nbsp;%" not in html and "sur 5 répondant·es" in html
+    assert html.count("Chiffre masqué (secret statistique)") == 2
+    answer(SurveyInvitationFactory(enrolment=enrolments[5]), overall=3, recommend=1)
+    html = client.get(url).content.decode()
+    assert "83&nbsp;%" in html and "sur 6 répondant·es" in html  # 5 of 6
+    for name in ("Inès", "Benali", "Yanis", "Zoé", "Malik", "Lina", "Hugo", "Sophie"):
         assert name not in html
 
 
