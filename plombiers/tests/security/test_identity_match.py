@@ -268,8 +268,9 @@ def test_another_school_admitting_the_same_person_sees_none_of_its_support(clien
 
 @pytest.mark.parametrize("role", ["prescriber", "funder", "learner_a", "trainer_b", "outsider"])
 def test_after_a_match_each_role_reaches_nothing_new(client, cast, roubaix, role):
-    """The access probes, before and after the counsellor's match: the same answers for every role
-    that is not Roubaix's or Chelles' team."""
+    """The access probes, before and after the counsellor's match and after Chelles enrols the
+    person: the same answers for every role that is not Roubaix's or Chelles' team (the counsellor
+    gains exactly their referral's record and enrolment)."""
     user = getattr(cast, role)
     client.force_login(user)
     call = _api(client, user)
@@ -291,14 +292,27 @@ def test_after_a_match_each_role_reaches_nothing_new(client, cast, roubaix, role
     assert response.status_code == 201
     chelles = Learner.objects.get(school=cast.school_a, identity_key=roubaix.learner.identity_key)
     client.force_login(user)
-    after = probe()
-    if role == "prescriber":
-        # Only the referral just made, and Chelles' new record behind it.
-        assert after.pop("learners") == sorted([*before.pop("learners"), chelles.pk])
-    elif role == "trainer_b":
-        # Roubaix's team still sees its own record, and nothing of Chelles'.
-        assert chelles.pk not in after["learners"]
-    assert after == before
+    after_referral = probe()
+    # Chelles admits Alexis: a new enrolment, from the counsellor's referral.
+    referral = Referral.objects.get(pk=response.json()["id"])
+    referrals_services.referral_transition(referral=referral, to=ReferralStatus.REVIEW, by=cast.manager_a)
+    today = timezone.localdate()
+    cohort = CohortFactory(
+        school=cast.school_a, start_date=today - dt.timedelta(days=5), end_date=today + dt.timedelta(days=90)
+    )
+    enrolment = cohorts_services.referral_admit(
+        referral=referral, cohort=cohort, by=cast.manager_a, justification="Parcours adapté."
+    ).enrolment
+    client.force_login(user)
+    after_enrolment = probe()
+    for after, new_enrolments in ((after_referral, []), (after_enrolment, [enrolment.pk])):
+        after, expected = dict(after), dict(before)
+        if role == "prescriber":
+            # Only the referral just made, Chelles' new record behind it, and the enrolment it led to.
+            expected["learners"] = sorted([*before["learners"], chelles.pk])
+            expected["enrolments"] = sorted([*before["enrolments"], *new_enrolments])
+        assert after == expected, role
+        assert chelles.pk not in after["learners"] or role == "prescriber"
 
 
 def test_a_refused_consent_to_share_hides_the_barriers_from_the_prescriber(client, cast, communes):
