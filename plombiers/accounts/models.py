@@ -208,6 +208,10 @@ class ApiTokenQuerySet(models.QuerySet):
         memberships it was issued under: `ApiToken.holds_for` checks those on the loaded user."""
         return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now(), user__is_active=True)
 
+    def owned_by(self, user):
+        """« Mes jetons d'API »: one's own tokens, whoever one is (a superuser included)."""
+        return self.filter(user=user) if user.is_authenticated else self.none()
+
     def for_raw(self, raw: str):
         return self.active().filter(key_hash=_hash_token(raw)).with_current_memberships()
 

@@ -33,7 +33,7 @@ def mfa_setup(request):
 
 
 def _token_page(request, form, *, created=None, raw=None, status=200):
-    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at", "-pk")
+    tokens = ApiToken.objects.owned_by(request.user).order_by("-created_at", "-pk")
     now = timezone.now()
     rows = [(token, token.state(request.user, now)) for token in tokens]
     context = {"rows": rows, "form": form, "created": created, "raw": raw}
@@ -48,7 +48,7 @@ def token_list(request):
 
 @never_cache
 @require_POST
-@reauthentication_required(app="plombiers.accounts")
+@reauthentication_required
 def token_create(request):
     """A new token, shown once on the page this answers with (never stored, never redirected)."""
     form = ApiTokenForm(request.POST)
@@ -69,7 +69,7 @@ def token_create(request):
 
 @require_POST
 def token_revoke(request, pk: int):
-    token = get_object_or_404(ApiToken.objects.filter(user=request.user), pk=pk)
+    token = get_object_or_404(ApiToken.objects.owned_by(request.user), pk=pk)
     services.api_token_revoke(token=token, by=request.user)
     messages.success(request, f"Le jeton « {token.name or 'sans nom'} » est révoqué : il ne fonctionne plus.")
     return redirect("accounts:token_list")
