@@ -3,6 +3,7 @@
 Each test performs the attack through HTTP with a token obtained as the role would."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -43,13 +44,13 @@ def test_a_token_expires_after_90_days(client, cast, frozen):
     """The audit: tokens never expired."""
     secret = totp_on(cast.trainer_a)
     raw = issued(client, cast.trainer_a, code=totp_code(secret))
-    assert ApiToken.objects.get().expires_at == NOW + dt.timedelta(days=90)
     frozen.shift(dt.timedelta(days=89))
     assert Client().get(SCHOOLS, headers=bearer(raw)).status_code == 200
     frozen.shift(dt.timedelta(days=1, seconds=1))
     response = Client().get(SCHOOLS, headers=bearer(raw))
     assert response.status_code == 401
     assert response.json()["detail"].startswith("Authentification requise")
+    assert ApiToken.objects.get().expires_at == NOW + dt.timedelta(days=90)
 
 
 def test_a_password_change_kills_the_token(client, cast):
@@ -226,3 +227,39 @@ def test_tokens_issued_before_get_an_expiry_from_now(cast, frozen):
     assert token.expires_at == NOW + dt.timedelta(days=90)
     assert token.holds_for(cast.staff)
     assert token.mfa_deadline == NOW + dt.timedelta(days=14)
+
+
+def test_my_tokens_page_in_a_browser_with_the_keyboard(cast, new_page):
+    """French, in the account menu, usable with the keyboard alone, focus visible, axe-clean."""
+    from playwright.sync_api import expect
+
+    from plombiers.conftest import assert_accessible, login
+
+    page = new_page(width=1024, height=768)
+    login(page, cast.trainer_a.email)
+    page.get_by_role("button", name="Compte de").click()
+    page.get_by_role("link", name="Mes jetons d'API").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mes jetons d'API")
+    assert_accessible(page, "jetons-api")
+
+    page.get_by_label("Nom du jeton").focus()
+    page.keyboard.type("Export du soir")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Portée")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    button = page.get_by_role("button", name="Créer le jeton")
+    expect(button).to_be_focused()
+    assert button.evaluate("el => getComputedStyle(el).outlineStyle") == "solid"
+    page.keyboard.press("Enter")
+    # allauth asks to confirm the password, then resumes the creation.
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    raw = page.get_by_label("Votre nouveau jeton")
+    expect(raw).to_have_value(re.compile(r"^plb_"))
+    assert_accessible(page, "jeton-cree")
+    revoke = page.get_by_role("button", name="Révoquer le jeton « Export du soir »")
+    revoke.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("est révoqué")
+    assert ApiToken.objects.get().revoked_at is not None
