@@ -192,7 +192,10 @@ ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Plombiers"
 MFA_ADAPTER = "plombiers.accounts.adapters.MFAAdapter"
-MFA_FORMS = {"authenticate": "plombiers.accounts.forms.MFAAuthenticateForm"}
+MFA_FORMS = {
+    "authenticate": "plombiers.accounts.forms.MFAAuthenticateForm",
+    "reauthenticate": "plombiers.accounts.forms.MFAReauthenticateForm",
+}
 # Days after the first login without it before two-factor authentication is enforced for the roles
 # that read personal data (accounts/mfa.py).
 PLOMBIERS_MFA_GRACE_DAYS = int(os.environ.get("MFA_GRACE_DAYS", "14"))

@@ -1,5 +1,5 @@
 from allauth.core import context
-from allauth.mfa.base.forms import AuthenticateForm
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,10 +10,9 @@ from . import throttle
 from .enums import TokenScope
 
 
-class MFAAuthenticateForm(AuthenticateForm):
-    """allauth's second-factor step of the login, under the login throttle: a wrong code counts as a
-    failure of the account from this address, and a locked pair is refused before the code is
-    checked."""
+class ThrottledCodeMixin:
+    """A second-factor code under the login throttle: a wrong code counts as a failure of the account
+    from this address, and a locked pair is refused before the code is checked."""
 
     def clean_code(self):
         request = context.request
@@ -23,6 +22,14 @@ class MFAAuthenticateForm(AuthenticateForm):
         except ValidationError:
             throttle.record_failure(request, login=self.user.email, channel="mfa")
             raise
+
+
+class MFAAuthenticateForm(ThrottledCodeMixin, AuthenticateForm):
+    """allauth's second-factor step of the login."""
+
+
+class MFAReauthenticateForm(ThrottledCodeMixin, ReauthenticateForm):
+    """allauth's confirmation by code before a sensitive change (a new token, turning MFA off)."""
 
 
 def _day_choices():

@@ -264,6 +264,22 @@ def test_wrong_codes_count_in_the_same_throttle(client, cast, frozen):
     assert token_request(client, cast.manager_a.email, code=totp_code(secret)).status_code == 429
 
 
+def test_the_code_asked_before_a_sensitive_change_is_throttled_too(client, cast, frozen):
+    """allauth's own limit on codes is off (it lived in the cache): the confirmation by code before
+    a new token or turning MFA off counts in the login throttle."""
+    secret = totp_on(cast.trainer_a)
+    login_form(client, cast.trainer_a.email)
+    client.post("/comptes/2fa/authenticate/", {"code": totp_code(secret)})
+    assert logged_in(client)
+    frozen.shift(dt.timedelta(minutes=1))
+    for _ in range(5):
+        response = client.post("/comptes/2fa/reauthenticate/", {"code": "000000"})
+        assert "Trop de tentatives" not in response.content.decode()
+    response = client.post("/comptes/2fa/reauthenticate/", {"code": totp_code(secret)})
+    assert "Trop de tentatives de connexion" in response.content.decode()
+    assert LoginAttempt.objects.filter(outcome="failure", channel="mfa").count() == 5
+
+
 # --- point 5: two-factor authentication required ---------------------------------------------
 
 
