@@ -4,6 +4,7 @@ Defaults let a fresh clone run on an embedded SQLite database in the working
 directory; production sets DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS and friends.
 """
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -85,6 +86,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "plombiers.accounts.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages (they say why a session ended); both act before any view.
+    "plombiers.accounts.middleware.SessionTimeoutMiddleware",
+    "plombiers.accounts.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -106,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "plombiers.accounts.context_processors.roles",
+                "plombiers.accounts.context_processors.mfa_prompt",
             ],
         },
     },
@@ -151,6 +156,19 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# Argon2 first: memory-hard, Django's recommended hasher. PBKDF2 stays after it so that the hashes
+# stored before are still checked, and rehashed with Argon2 at the next login. Its costs (OWASP's
+# 19 MiB, 2 passes, 1 lane: ≈1 GB for 50 logins at once) are explained in accounts/hashers.py.
+PASSWORD_HASHERS = [
+    "plombiers.accounts.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+PLOMBIERS_ARGON2 = {
+    "time_cost": int(os.environ.get("ARGON2_TIME_COST", "2")),
+    "memory_cost_kib": int(os.environ.get("ARGON2_MEMORY_KIB", "19456")),
+    "parallelism": int(os.environ.get("ARGON2_PARALLELISM", "1")),
+}
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -170,9 +188,51 @@ ACCOUNT_ADAPTER = "plombiers.accounts.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Failed logins are counted by Plombiers' own throttle (accounts/throttle.py), shared by the login
+# form, the admin, the second factor and the API: allauth's cache-based limits on logins are off
+# (under 50 logins at once they refused correct passwords, issue 16).
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": None}
+PLOMBIERS_LOGIN_THROTTLE = {
+    "window_minutes": int(os.environ.get("LOGIN_THROTTLE_WINDOW_MINUTES", "15")),
+    # Failures of one account from one address before that pair is refused.
+    "pair_failures": int(os.environ.get("LOGIN_THROTTLE_PAIR_FAILURES", "5")),
+    # Failures from one address before it is refused for the accounts it has been failing on.
+    "address_failures": int(os.environ.get("LOGIN_THROTTLE_ADDRESS_FAILURES", "30")),
+    # Failures from one address, or of one account, before only known addresses may try it.
+    "address_spray_failures": int(os.environ.get("LOGIN_THROTTLE_ADDRESS_SPRAY_FAILURES", "100")),
+    "account_failures": int(os.environ.get("LOGIN_THROTTLE_ACCOUNT_FAILURES", "20")),
+    "known_address_days": int(os.environ.get("LOGIN_THROTTLE_KNOWN_ADDRESS_DAYS", "30")),
+}
+# Behind a reverse proxy, the number of proxies that append to X-Forwarded-For: the throttle counts
+# per client address, not per proxy.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Plombiers"
+MFA_ADAPTER = "plombiers.accounts.adapters.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "plombiers.accounts.forms.MFAAuthenticateForm",
+    "reauthenticate": "plombiers.accounts.forms.MFAReauthenticateForm",
+}
+# Days after the first login without it before two-factor authentication is enforced for the roles
+# that read personal data (accounts/mfa.py).
+PLOMBIERS_MFA_GRACE_DAYS = int(os.environ.get("MFA_GRACE_DAYS", "14"))
+# API tokens: days of validity by default and at most.
+PLOMBIERS_API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
+PLOMBIERS_API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "365"))
+# Sessions (accounts/sessions.py): staff on shared school computers, learners on their phones.
+PLOMBIERS_SESSION_TIMEOUTS = {
+    "staff": {
+        "idle": dt.timedelta(minutes=int(os.environ.get("SESSION_STAFF_IDLE_MINUTES", "120"))),
+        "absolute": dt.timedelta(hours=int(os.environ.get("SESSION_STAFF_ABSOLUTE_HOURS", "12"))),
+    },
+    "learner": {
+        "idle": dt.timedelta(days=int(os.environ.get("SESSION_LEARNER_IDLE_DAYS", "30"))),
+        "absolute": dt.timedelta(days=int(os.environ.get("SESSION_LEARNER_ABSOLUTE_DAYS", "90"))),
+    },
+}
+# The cookie and the stored session live as long as the longest idle limit; the middleware ends
+# the shorter ones.
+SESSION_COOKIE_AGE = int(max(p["idle"] for p in PLOMBIERS_SESSION_TIMEOUTS.values()).total_seconds())
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Plombiers <ne-pas-repondre@plombiers.example>")

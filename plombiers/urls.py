@@ -1,6 +1,10 @@
+from allauth.account import views as allauth_views
+from allauth.mfa.base import views as mfa_views
 from django.contrib import admin
 from django.urls import include, path
 
+from plombiers.accounts import throttle
+from plombiers.accounts import views as accounts_views
 from plombiers.api.urls import api
 from plombiers.network import views as network_views
 
@@ -8,10 +12,16 @@ from . import views
 
 admin.site.site_header = "Plombiers — administration"
 admin.site.site_title = "Plombiers"
+# No password form of the admin's own: its login is allauth's (throttled, with the second factor).
+admin.site.login = accounts_views.admin_login
 
 urlpatterns = [
     path("", network_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # allauth's login and second-factor pages, answering 429 when the login throttle refuses.
+    path("comptes/login/", throttle.status_429(allauth_views.login)),
+    path("comptes/2fa/authenticate/", throttle.status_429(mfa_views.authenticate)),
+    path("comptes/", include("plombiers.accounts.urls")),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

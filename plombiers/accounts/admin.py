@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import ApiToken, Membership, User
+from .models import ApiToken, LoginAttempt, Membership, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -20,7 +20,7 @@ class UserAdmin(BaseUserAdmin):
         (None, {"fields": ("email", "password")}),
         ("Identité", {"fields": ("first_name", "last_name")}),
         ("Droits", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
+        ("Dates", {"fields": ("last_login", "date_joined", "mfa_grace_started_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
@@ -35,6 +35,24 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["user", "name", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["key_hash"]
+    list_display = ["user", "name", "scope", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = ["scope"]
+    readonly_fields = ["key_hash", "password_fingerprint", "membership_ids", "mfa_deadline", "created_at"]
     search_fields = ["user__email", "name"]
+
+
+@admin.register(LoginAttempt)
+class LoginAttemptAdmin(admin.ModelAdmin):
+    """What the login throttle counted (accounts/throttle.py): to see an attack, or why someone was
+    refused. Written only by the throttle."""
+
+    list_display = ["created_at", "outcome", "channel", "address", "account_key"]
+    list_filter = ["outcome", "channel"]
+    search_fields = ["address"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

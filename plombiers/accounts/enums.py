@@ -15,3 +15,24 @@ class Role(models.TextChoices):
 SCHOOL_ROLES = (Role.SCHOOL_MANAGER, Role.TRAINER, Role.SOCIAL_WORKER)
 # Roles held for an organisation (the membership names the organisation).
 ORGANISATION_ROLES = (Role.PRESCRIBER, Role.FUNDER)
+
+
+# Roles that read personal data: two-factor authentication is required (after a grace period).
+MFA_REQUIRED_ROLES = (
+    Role.NETWORK_STAFF,
+    Role.SCHOOL_MANAGER,
+    Role.TRAINER,
+    Role.SOCIAL_WORKER,
+    Role.PRESCRIBER,
+)
+
+
+class TokenScope(models.TextChoices):
+    READ = "read", "Lecture seule"
+    READ_WRITE = "read_write", "Lecture et écriture"
+
+
+class LoginOutcome(models.TextChoices):
+    FAILURE = "failure", "Échec"
+    SUCCESS = "success", "Réussite"
+    RESET = "reset", "Mot de passe réinitialisé"

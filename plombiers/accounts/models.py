@@ -3,11 +3,14 @@ import hashlib
 import secrets
 from functools import cached_property
 
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from .enums import ORGANISATION_ROLES, SCHOOL_ROLES, Role
+from .enums import ORGANISATION_ROLES, SCHOOL_ROLES, LoginOutcome, Role, TokenScope
 
 
 class UserManager(BaseUserManager):
@@ -37,6 +40,11 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField("adresse e-mail", unique=True)
+    # When this person first logged in without the two-factor authentication their role requires:
+    # the grace period (settings.PLOMBIERS_MFA_GRACE_DAYS) runs from there (see accounts/mfa.py).
+    mfa_grace_started_at = models.DateTimeField(
+        "début du délai pour activer la double authentification", null=True, blank=True
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -50,6 +58,21 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    def check_password(self, raw_password):
+        """Django's check, whose rehash (a stronger hasher or more iterations, at login) keeps the
+        API tokens alive: the password is the same, only its hash changed."""
+
+        def rehash(raw_password):
+            previous = self.password
+            self.set_password(raw_password)
+            self._password = None
+            self.save(update_fields=["password"])
+            self.api_tokens.filter(password_fingerprint=password_fingerprint(previous)).update(
+                password_fingerprint=password_fingerprint(self.password)
+            )
+
+        return check_password(raw_password, self.password, rehash)
 
     @cached_property
     def membership_list(self) -> list["Membership"]:
@@ -173,37 +196,138 @@ def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def password_fingerprint(password_hash: str) -> str:
+    """What a token remembers of the password it was issued under: a digest of the stored hash, so
+    that any change of password (or a reset) kills the token without a signal or a hook."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(revoked_at__isnull=True, user__is_active=True)
+        """Not revoked, not expired, of an active user. A token also dies with the password and the
+        memberships it was issued under: `ApiToken.holds_for` checks those on the loaded user."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now(), user__is_active=True)
+
+    def owned_by(self, user):
+        """« Mes jetons d'API »: one's own tokens, whoever one is (a superuser included)."""
+        return self.filter(user=user) if user.is_authenticated else self.none()
 
     def for_raw(self, raw: str):
-        return self.active().filter(key_hash=_hash_token(raw))
+        return self.active().filter(key_hash=_hash_token(raw)).with_current_memberships()
+
+    def with_current_memberships(self):
+        """The number and the sum of the ids of the user's memberships now, in the token's own
+        query (an API call costs no query more). Ids only grow, so any change of the set — one
+        ended, one added — changes one or the other (an id added is above every id of the set)."""
+        memberships = Membership.objects.filter(user=OuterRef("user")).order_by().values("user")
+        return self.annotate(
+            current_membership_count=Coalesce(Subquery(memberships.annotate(n=Count("pk")).values("n")), 0),
+            current_membership_sum=Coalesce(Subquery(memberships.annotate(s=Sum("pk")).values("s")), 0),
+        )
 
 
 class ApiToken(models.Model):
-    """A revocable bearer token for the API; only its SHA-256 is stored."""
+    """A bearer token for the API; only its SHA-256 is stored.
+
+    It expires (`expires_at`), carries a scope (read-only tokens cannot write), and holds only as
+    long as the password and the memberships it was issued under: `password_fingerprint` and
+    `membership_ids` are compared with the user's at each call. Issued without a second factor to
+    someone whose role requires one (during the grace period), it stops at `mfa_deadline`.
+    """
 
     PREFIX = "plb_"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField("nom", max_length=100, blank=True)
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    scope = models.CharField(
+        "portée", max_length=16, choices=TokenScope.choices, default=TokenScope.READ_WRITE
+    )
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+    expires_at = models.DateTimeField("expire le")
+    last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
+    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+    password_fingerprint = models.CharField(max_length=64)
+    membership_ids = models.JSONField("rattachements à la création", default=list)
+    mfa_deadline = models.DateTimeField(
+        "valable sans double authentification jusqu'au", null=True, blank=True
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         verbose_name = "jeton d'API"
         verbose_name_plural = "jetons d'API"
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="apitoken_user_created")]
 
     def __str__(self):
-        return f"{self.user} — {self.name or self.created_at:%d/%m/%Y}"
+        return f"{self.user} — {self.name or f'{self.created_at:%d/%m/%Y}'}"
 
     @classmethod
     def new_raw(cls) -> tuple[str, str]:
         raw = cls.PREFIX + secrets.token_urlsafe(32)
         return raw, _hash_token(raw)
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.scope == TokenScope.READ
+
+    def holds_for(self, user: User) -> bool:
+        """Still the password and the very memberships it was issued under. No query: the token
+        comes from `for_raw`, with its user and the user's memberships now."""
+        return (
+            self.password_fingerprint == password_fingerprint(user.password)
+            and len(self.membership_ids) == self.current_membership_count
+            and sum(self.membership_ids) == self.current_membership_sum
+        )
+
+    def state(self, user: User, now=None) -> str:
+        """In French, for the token list: why a token no longer works, if it does not."""
+        now = now or timezone.now()
+        if self.revoked_at:
+            return "Révoqué"
+        if self.expires_at <= now:
+            return "Expiré"
+        if self.password_fingerprint != password_fingerprint(user.password):
+            return "Invalidé : mot de passe changé"
+        if sorted(self.membership_ids) != sorted(m.pk for m in user.membership_list):
+            return "Invalidé : rattachements modifiés"
+        if self.mfa_deadline and self.mfa_deadline <= now:
+            return "Invalidé : délivré sans double authentification"
+        return "Actif"
+
+
+class LoginAttemptQuerySet(models.QuerySet):
+    def in_window(self, since):
+        return self.filter(created_at__gt=since)
+
+
+class LoginAttempt(models.Model):
+    """One counted attempt to authenticate, appended and never updated: the store of the login
+    throttle (accounts/throttle.py explains the rules). No lock is taken on it, so logins never
+    wait for, nor are refused because of, each other."""
+
+    # An HMAC of the normalised e-mail typed (an account or not): no e-mail in clear here.
+    account_key = models.CharField(max_length=64)
+    # The client's address (an IPv6 /64 network counts as one address).
+    address = models.CharField("adresse IP", max_length=45)
+    outcome = models.CharField("résultat", max_length=8, choices=LoginOutcome.choices)
+    # Where it came from: "form" (login form, admin, reauthentication), "mfa", "api".
+    channel = models.CharField("canal", max_length=8)
+    created_at = models.DateTimeField("le", default=timezone.now)
+
+    objects = LoginAttemptQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "tentative de connexion"
+        verbose_name_plural = "tentatives de connexion"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["account_key", "created_at"], name="loginattempt_account"),
+            models.Index(fields=["address", "created_at"], name="loginattempt_address"),
+            models.Index(fields=["created_at"], name="loginattempt_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} depuis {self.address} le {self.created_at:%d/%m/%Y %H:%M}"

@@ -199,6 +199,7 @@ def test_the_buttons_follow_the_workflow(client, cast, placement, frozen):
     response = client.post(move, {"to": S.ONGOING}, follow=True)
     assert "Le stage commence le 16/11/2026" in response.content.decode()
     frozen.move_to(dt.datetime(2026, 11, 16, 8, 0, tzinfo=dt.UTC))
+    client.force_login(cast.trainer_a)  # six days later, a new session (staff: 2 hours idle at most)
     client.post(move, {"to": S.ONGOING})
     internship.refresh_from_db()
     assert internship.status == S.ONGOING
