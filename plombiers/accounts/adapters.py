@@ -6,6 +6,8 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
+from plombiers.privacy import crypto
+
 from . import mfa, throttle
 
 
@@ -60,6 +62,15 @@ class MFAAdapter(DefaultMFAAdapter):
             "désactiver (vous pouvez en revanche régénérer vos codes de secours)."
         ),
     }
+
+    def encrypt(self, text: str) -> str:
+        """TOTP secrets and recovery-code seeds are encrypted at rest with the application's keys
+        (and rotated by `plombiers rotate_keys` like every encrypted text): allauth stores them in
+        clear by default, and whoever reads the database would then make valid codes."""
+        return crypto.encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return crypto.decrypt(encrypted_text)
 
     def can_delete_authenticator(self, authenticator):
         """Someone who must use it keeps at least one authenticator app or security key."""

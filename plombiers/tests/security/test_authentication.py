@@ -3,6 +3,7 @@
 Each test performs the attack of the audit through HTTP, as the role that tried it."""
 
 import datetime as dt
+import io
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -398,3 +399,31 @@ def test_a_pbkdf2_hash_is_upgraded_to_argon2_at_login_and_tokens_survive(client,
     assert user.password.startswith("argon2$argon2id$")
     # Same password, stronger hash: the token holds.
     assert Client().get("/api/v1/schools", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
+
+
+def test_second_factor_secrets_are_encrypted_at_rest_and_rotate(client, cast, frozen, monkeypatch):
+    """allauth keeps the TOTP secret and the recovery-code seed in the database: whoever read it
+    could make valid codes. They are stored as Fernet tokens, and `rotate_keys` re-encrypts them."""
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    from plombiers.conftest import TEST_FERNET_KEY
+
+    secret = totp_on(cast.social_worker_a)
+    stored = {a.type: a.data for a in Authenticator.objects.filter(user=cast.social_worker_a)}
+    assert secret not in str(stored)
+    assert stored["totp"]["secret"].startswith("gAAAAA") and stored["recovery_codes"]["seed"].startswith(
+        "gAAAAA"
+    )
+
+    new_key = Fernet.generate_key().decode()
+    monkeypatch.setenv("FERNET_KEYS", f"{new_key},{TEST_FERNET_KEY}")
+    call_command("rotate_keys", stdout=io.StringIO())
+    monkeypatch.setenv("FERNET_KEYS", new_key)  # the old key removed: everything still reads
+    assert token_request(client, cast.social_worker_a.email, code=totp_code(secret)).status_code == 200
+    assert (
+        token_request(
+            client, cast.social_worker_a.email, code=recovery_codes(cast.social_worker_a)[0]
+        ).status_code
+        == 200
+    )

@@ -2,7 +2,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from plombiers.privacy.crypto import EncryptedTextField
+from plombiers.privacy.crypto import EncryptedTextField, rotate
 
 BATCH = 1000
 
@@ -40,4 +40,30 @@ class Command(BaseCommand):
                     last, count = batch[-1].pk, count + len(batch)
             total += count
             self.stdout.write(f"{model._meta.verbose_name_plural} : {count} ligne(s) rechiffrée(s).")
+        count = rotate_authenticators()
+        total += count
+        self.stdout.write(f"double authentification : {count} secret(s) rechiffré(s).")
         self.stdout.write(f"{total} ligne(s) rechiffrée(s) avec la clé principale.")
+
+
+#: The secrets allauth.mfa keeps in an authenticator's data, encrypted by `accounts.adapters.MFAAdapter`.
+AUTHENTICATOR_SECRETS = {"totp": ["secret"], "recovery_codes": ["seed"]}
+
+
+@transaction.atomic
+def rotate_authenticators() -> int:
+    from allauth.mfa.models import Authenticator
+
+    count = 0
+    for authenticator in Authenticator.objects.filter(
+        type__in=list(AUTHENTICATOR_SECRETS)
+    ).select_for_update():
+        data = dict(authenticator.data)
+        for name in AUTHENTICATOR_SECRETS[authenticator.type]:
+            if data.get(name):
+                data[name] = rotate(data[name])
+        if isinstance(data.get("migrated_codes"), list):
+            data["migrated_codes"] = [rotate(code) for code in data["migrated_codes"]]
+        Authenticator.objects.filter(pk=authenticator.pk).update(data=data)
+        count += 1
+    return count
