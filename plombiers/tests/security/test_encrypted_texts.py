@@ -45,7 +45,7 @@ from plombiers.surveys.tests.factories import SurveyInvitationFactory
 NOW = dt.datetime(2027, 1, 25, 9, 0, tzinfo=dt.UTC)
 # Words that must never be readable in a column.
 SECRET = "Hébergée chez une amie depuis l'expulsion, suivi au CMP, sortie de prison du frère."
-WORDS = ("Hébergée", "expulsion", "CMP", "prison")
+WORDS = ("Hébergée", "expulsion", "suivi au CMP", "prison")  # long enough never to occur in a token
 
 
 @pytest.fixture(autouse=True)
@@ -300,5 +300,5 @@ def test_a_transition_adds_to_the_right_note(client, cast, application):
     stored = Application.objects.get(pk=application)
     assert stored.note == f"{TEAM_NOTE}\nRelancer la tutrice."
     assert stored.shared_note == f"{MESSAGE}\nApporte ton CV."
-    assert "Relancer" not in raw(Application, "note", application)
-    assert "CV" not in raw(Application, "shared_note", application)
+    assert "Relancer la tutrice" not in raw(Application, "note", application)
+    assert "Apporte ton CV" not in raw(Application, "shared_note", application)
