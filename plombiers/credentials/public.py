@@ -17,11 +17,14 @@ from .credential import issuer_profile
 from .forms import VerifyUploadForm
 from .models import Attestation, IssuerKey, StatusList
 from .snapshot import issuer_data
-from .standards import OB_V3_CONTEXT, VC_V2_CONTEXT
+from .standards import DID_V1_CONTEXT, MULTIKEY_CONTEXT, OB_V3_CONTEXT, VC_V2_CONTEXT
 from .urls_public import issuer_url, network_url
 
 LD_JSON = "application/ld+json"
-MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
+#: The issuer profile is the controller document of the school's keys: the DID context defines
+#: `verificationMethod` and `assertionMethod` (without them, a verifier's proof-purpose check
+#: finds no authorised key), the Multikey context the keys themselves.
+ISSUER_CONTEXT = [VC_V2_CONTEXT, OB_V3_CONTEXT, DID_V1_CONTEXT, MULTIKEY_CONTEXT]
 FULL_LINK_SALT = "plombiers.credentials.full-link"
 
 
@@ -61,17 +64,9 @@ def credential_json(request, public_id):
     return response
 
 
-@login_not_required
-@require_GET
-def issuer(request, slug):
-    """The school's issuer Profile with every key it ever signed with (Multikey), the target of
-    the proofs' `verificationMethod`. Old keys stay listed forever."""
-    school = get_object_or_404(School.objects.select_related("network", "commune"), slug=slug)
-    keys = list(IssuerKey.objects.filter(school=school).order_by("created_at", "pk"))
-    if not keys:
-        raise Http404
-    url = issuer_url(slug)
-    profile = issuer_profile(issuer_data(school))
+def issuer_document(school: School, keys) -> dict:
+    """The school's issuer Profile with its keys (Multikey), authorised for `assertionMethod`."""
+    url = issuer_url(school.slug)
     methods = [
         {
             "id": f"{url}#{key.public_key_multibase}",
@@ -81,14 +76,26 @@ def issuer(request, slug):
         }
         for key in keys
     ]
-    return _ld(
-        {
-            "@context": [VC_V2_CONTEXT, OB_V3_CONTEXT, MULTIKEY_CONTEXT],
-            **profile,
-            "verificationMethod": methods,
-            "assertionMethod": [method["id"] for method in methods],
-        }
+    return {
+        "@context": list(ISSUER_CONTEXT),
+        **issuer_profile(issuer_data(school)),
+        "verificationMethod": methods,
+        "assertionMethod": [method["id"] for method in methods],
+    }
+
+
+@login_not_required
+@require_GET
+def issuer(request, slug):
+    """The school's issuer Profile with every key it ever signed with, the target of the proofs'
+    `verificationMethod`. Old keys stay listed forever."""
+    school = get_object_or_404(
+        School.objects.select_related("network", "commune", "project_holder"), slug=slug
     )
+    keys = list(IssuerKey.objects.filter(school=school).order_by("created_at", "pk"))
+    if not keys:
+        raise Http404
+    return _ld(issuer_document(school, keys))
 
 
 @login_not_required
