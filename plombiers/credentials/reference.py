@@ -10,6 +10,7 @@ status list — are read from this site's own views, exactly as they are served.
 import json
 import shutil
 import subprocess
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -156,3 +157,81 @@ class ReferenceVerifier:
 
     def __exit__(self, *exc):
         self.close()
+
+
+@dataclass
+class StoredCheck:
+    """What `check_stored` found: outcomes (verified, revoked, rejected) by kind of document,
+    for the reference and for our own verifier, the cases where they differ, and the first
+    valid documents the reference refuses."""
+
+    credentials: dict[str, Counter] = field(
+        default_factory=lambda: {"reference": Counter(), "ours": Counter()}
+    )
+    status_lists: dict[str, Counter] = field(
+        default_factory=lambda: {"reference": Counter(), "ours": Counter()}
+    )
+    profiles: Counter = field(default_factory=Counter)
+    replaced: int = 0
+    disagreements: list[tuple[str, str, str]] = field(default_factory=list)
+    rejections: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.disagreements and not self.rejections
+
+
+OUR_OUTCOMES = {"authentique": "verified", "revoquee": "revoked"}
+
+
+def check_stored(reference: "ReferenceVerifier | None" = None) -> StoredCheck:
+    """Verify every stored attestation (but the old versions of re-issued ones), every status
+    list and issuer profile, with our verifier and, given one, the reference."""
+    from .models import Attestation, StatusList
+    from .urls_public import issuer_url, status_list_url
+    from .verification import verify, verify_status_list
+
+    cache: dict[str, dict | None] = {}
+
+    def fetch(url):
+        if url not in cache:
+            cache[url] = served(url)
+        return cache[url]
+
+    report = StoredCheck(replaced=Attestation.objects.filter(replaced_by__isnull=False).count())
+    attestations = (
+        Attestation.objects.filter(replaced_by__isnull=True)
+        .order_by("pk")
+        .only("public_id", "credential", "revoked_at")
+    )
+    for attestation in attestations.iterator(chunk_size=500):
+        document = json.loads(attestation.credential)
+        ours = OUR_OUTCOMES.get(verify(document).status, "rejected")
+        report.credentials["ours"][ours] += 1
+        if reference is None:
+            continue
+        theirs = reference.check(document, documents=documents_for(document, fetch))
+        report.credentials["reference"][theirs.outcome] += 1
+        if theirs.outcome != ours:
+            report.disagreements.append((str(attestation.public_id), theirs.outcome, ours))
+        # a revoked one may be refused (signed before issue 17): it is not valid either way
+        if theirs.outcome == "rejected" and attestation.revoked_at is None and len(report.rejections) < 10:
+            report.rejections.append((str(attestation.public_id), theirs.errors))
+    for status_list in StatusList.objects.exclude(credential="").select_related("school").order_by("pk"):
+        document = fetch(status_list_url(status_list.school.slug))
+        ours = OUR_OUTCOMES.get(verify_status_list(document).status, "rejected")
+        report.status_lists["ours"][ours] += 1
+        if reference is None:
+            continue
+        theirs = reference.check(document, kind="status-list", documents=documents_for(document, fetch))
+        report.status_lists["reference"][theirs.outcome] += 1
+        if theirs.outcome != ours:
+            report.disagreements.append((status_list_url(status_list.school.slug), theirs.outcome, ours))
+        if theirs.outcome == "rejected" and len(report.rejections) < 10:
+            report.rejections.append((status_list_url(status_list.school.slug), theirs.errors))
+        profile = fetch(issuer_url(status_list.school.slug))
+        result = reference.check(profile, kind="profile", documents={})
+        report.profiles[result.outcome] += 1
+        if result.outcome == "rejected" and len(report.rejections) < 10:
+            report.rejections.append((issuer_url(status_list.school.slug), result.errors))
+    return report
