@@ -121,7 +121,7 @@ def status_list(request, slug):
     return response
 
 
-def _page(request, verdict, *, attestation=None, document=None, full_name=False):
+def _page(request, verdict, *, attestation=None, document=None, full_name=False, source=""):
     subject = (document or {}).get("credentialSubject", {}) if isinstance(document, dict) else {}
     achievement = subject.get("achievement", {}) if isinstance(subject, dict) else {}
     snapshot = attestation.snapshot if attestation else None
@@ -138,6 +138,7 @@ def _page(request, verdict, *, attestation=None, document=None, full_name=False)
             if snapshot
             else "",
             "full_name": full_name,
+            "source": source,
         },
         status=200,
     )
@@ -166,13 +167,15 @@ def verify_page(request, public_id):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def verify_upload(request):
-    """Check any credential file someone received."""
+    """Check any credential file someone received: the JSON, or a badge image it is baked in."""
     form = VerifyUploadForm(request.POST, request.FILES) if request.method == "POST" else VerifyUploadForm()
     if request.method == "POST" and form.is_valid():
         document = form.cleaned_data["document"]
         verdict = verification.verify(document)
         attestation = _attestation_of(document) if verdict.checks.get("signature") else None
-        return _page(request, verdict, attestation=attestation, document=document)
+        return _page(
+            request, verdict, attestation=attestation, document=document, source=form.cleaned_data["source"]
+        )
     return render(
         request, "credentials/verify_upload.html", {"form": form}, status=400 if form.errors else 200
     )
