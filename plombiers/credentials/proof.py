@@ -19,6 +19,8 @@ import base58
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pyld import jsonld
+from pyld.canon import URDNA2015, UnknownFormatError
+from pyld.identifier_issuer import IdentifierIssuer
 
 from . import jsonld_cache
 from .standards import document_loader
@@ -142,15 +144,32 @@ def expand_strictly(document: dict) -> list:
     return expanded
 
 
+_RDF_OPTIONS = {"produceGeneralizedRdf": False, "processingMode": "json-ld-1.1", "rdfDirection": None}
+
+
+def _dataset(expanded: list) -> dict:
+    """The RDF dataset of an expanded document: what pyld's `to_rdf` does once it has expanded
+    its input — here the input is expanded already, and expanding it again would cost as much
+    as the first time (tested: the same N-Quads as `jsonld.normalize` on the compact form)."""
+    processor = jsonld.JsonLdProcessor()
+    issuer = IdentifierIssuer("_:b")
+    node_map = {"@default": {}}
+    processor._create_node_map(expanded, node_map, "@default", issuer)
+    return {
+        name: processor._graph_to_rdf(graph, issuer, _RDF_OPTIONS)
+        for name, graph in sorted(node_map.items())
+        if name == "@default" or jsonld._is_absolute_iri(name)
+    }
+
+
 def canonicalize(document: dict) -> str:
     """The RDFC-1.0 canonical N-Quads of `document`, once it has expanded strictly."""
     expanded = expand_strictly(document)
     try:
-        return jsonld.normalize(
-            expanded,
-            {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": document_loader()},
+        return URDNA2015().main(
+            _dataset(expanded), {"algorithm": "URDNA2015", "format": "application/n-quads"}
         )
-    except jsonld.JsonLdError as error:
+    except (jsonld.JsonLdError, UnknownFormatError) as error:
         raise ProofError(f"JSON-LD invalide : {error}") from error
 
 

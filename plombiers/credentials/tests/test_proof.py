@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pyld import jsonld
 
 from plombiers.credentials import jsonld_cache, proof
+from plombiers.credentials.standards import document_loader
 
 VECTOR = Path(__file__).parent / "vector"
 SEED = bytes.fromhex("6241a409e6707bb640a0140a8a32bc3d193c33a661747284d6adfa4ed4180be4")
@@ -141,3 +143,11 @@ def test_an_undefined_term_added_to_a_signed_document_is_refused(ours, key):
         "JSON-LD incomplet, refusé par les vérificateurs en mode sûr : "
         "terme(s) qu'aucun contexte ne définit : « grade »."
     ]
+
+
+def test_canonicalising_the_strict_expansion_is_pyld_s_normalize(signed, ours):
+    """`canonicalize` turns the strictly expanded form into RDF without expanding it again: the
+    same N-Quads as pyld's own `normalize` of the compact document."""
+    options = {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": document_loader()}
+    for document in (ours, {k: v for k, v in signed.items() if k != "proof"}, {**ours, "name": "Autre"}):
+        assert proof.canonicalize(document) == jsonld.normalize(document, options)

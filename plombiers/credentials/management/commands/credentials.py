@@ -43,12 +43,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, action, **options):
+        # (not `self.check`: BaseCommand runs the system checks under that name)
         if action == "reissue":
-            self.reissue(all_affected=options["all_affected"], dry_run=options["dry_run"])
+            self.run_reissue(all_affected=options["all_affected"], dry_run=options["dry_run"])
         else:
-            self.check(reference=options["reference"])
+            self.run_check(reference=options["reference"])
 
-    def reissue(self, *, all_affected: bool, dry_run: bool) -> None:
+    def run_reissue(self, *, all_affected: bool, dry_run: bool) -> None:
         if not all_affected:
             raise CommandError(
                 "Précisez --all-affected : toutes les attestations concernées sont remises en conformité."
@@ -77,7 +78,7 @@ class Command(BaseCommand):
             f"{report.revoked} révoquée(s) laissée(s) telle(s) quelle(s)."
         )
 
-    def check(self, *, reference: bool) -> None:
+    def run_check(self, *, reference: bool) -> None:
         verifier = None
         if reference:
             try:
