@@ -276,6 +276,10 @@ def verify(document, *, now: dt.datetime | None = None) -> Verdict:
     if revoked is None:
         report.record("status", False, problem)
         reasons.append(problem)
+    elif document.get("credentialStatus") is None:
+        report.record(
+            "status", True, "Non révocable : l'attestation ne renvoie à aucune liste de révocation."
+        )
     else:
         report.record(
             "status", True, "Non révoquée : la liste de révocation signée de l'école a été consultée."
