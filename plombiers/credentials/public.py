@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from plombiers.network.models import Network, School
 
-from . import verification
+from . import rome, verification
 from .credential import issuer_profile
 from .forms import VerifyUploadForm
 from .models import Attestation, IssuerKey, StatusList
@@ -121,9 +121,44 @@ def status_list(request, slug):
     return response
 
 
-def _page(request, verdict, *, attestation=None, document=None, full_name=False, source=""):
-    subject = (document or {}).get("credentialSubject", {}) if isinstance(document, dict) else {}
+def _described(document) -> dict:
+    """What the page shows of a verified credential: the gestures apart from the ROME job sheets
+    they belong to, the issuer's address and SIRET."""
+    subject = document.get("credentialSubject", {}) if isinstance(document, dict) else {}
     achievement = subject.get("achievement", {}) if isinstance(subject, dict) else {}
+    achievement = achievement if isinstance(achievement, dict) else {}
+    alignments = [a for a in achievement.get("alignment") or [] if isinstance(a, dict)]
+    issuer = document.get("issuer") if isinstance(document, dict) else None
+    issuer = issuer if isinstance(issuer, dict) else {}
+    address = issuer.get("address") if isinstance(issuer.get("address"), dict) else {}
+    identifiers = [i for i in issuer.get("otherIdentifier") or [] if isinstance(i, dict)]
+    levels = [
+        {
+            "name": str(description.get("name", "")),
+            "levels": [
+                (str(level.get("name", "")), str(level.get("description", "")))
+                for level in description.get("rubricCriterionLevel") or []
+                if isinstance(level, dict)
+            ],
+        }
+        for description in achievement.get("resultDescription") or []
+        if isinstance(description, dict)
+    ]
+    return {
+        "levels": levels,
+        "achievement": achievement,
+        "gestures": [a for a in alignments if a.get("targetType") != rome.TARGET_TYPE],
+        "rome_sheets": [a for a in alignments if a.get("targetType") == rome.TARGET_TYPE],
+        "issuer_address": " ".join(
+            str(address[k]) for k in ("streetAddress", "postalCode", "addressLocality") if address.get(k)
+        ),
+        "issuer_siret": next(
+            (str(i.get("identifier")) for i in identifiers if i.get("identifierType") == "ext:SIRET"), ""
+        ),
+    }
+
+
+def _page(request, verdict, *, attestation=None, document=None, full_name=False, source=""):
     snapshot = attestation.snapshot if attestation else None
     return render(
         request,
@@ -132,7 +167,7 @@ def _page(request, verdict, *, attestation=None, document=None, full_name=False,
             "verdict": verdict,
             "attestation": attestation,
             "document": document if isinstance(document, dict) else None,
-            "achievement": achievement if isinstance(achievement, dict) else {},
+            **_described(document),
             "snapshot": snapshot,
             "holder": (snapshot["learner"]["name"] if full_name else snapshot["learner"]["initials"])
             if snapshot

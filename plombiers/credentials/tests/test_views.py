@@ -176,3 +176,24 @@ def test_the_page_and_the_api_say_which_checks_were_made(client, attestation, ca
     services.attestation_revoke(attestation, by=cast.manager_a, reason="Erreur")
     page = _text(client.get(reverse("credentials:verify_page", args=[attestation.public_id])))
     assert "Révocation échec" in page
+
+
+def test_the_page_tells_gestures_from_job_sheets_and_shows_the_issuer(client, cast):
+    from plombiers.network.enums import OrganisationKind
+    from plombiers.network.tests.factories import OrganisationFactory
+
+    holder = OrganisationFactory(
+        network=cast.network, kind=OrganisationKind.PROJECT_HOLDER, siret="73282932000074"
+    )
+    cast.school_a.project_holder, cast.school_a.address = holder, "3 avenue de la Résistance"
+    cast.school_a.save(update_fields=["project_holder", "address"])
+    enrolment = finished_enrolment(cast.school_a)
+    enrolment.cohort.framework.rome_codes = ["F1605"]
+    enrolment.cohort.framework.save(update_fields=["rome_codes"])
+    attestation = services.attestation_issue(enrolment, by=cast.manager_a)
+    page = _text(client.get(reverse("credentials:verify_page", args=[attestation.public_id])))
+    gestures = page[page.index("Gestes attestés") : page.index("Métiers (ROME 4.0)")]
+    assert "Réaliser une soudure par fusion" in gestures and "F1605" not in gestures
+    assert "Métiers (ROME 4.0) F1605 — Montage de réseaux électriques et télécoms" in page
+    assert "Acquis : Le geste est réalisé seul" in page and "Maîtrisé : Le geste est réalisé seul" in page
+    assert "3 avenue de la Résistance" in page and "SIRET 73282932000074" in page
