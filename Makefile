@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 # xdist workers: the machine has 2 cores; browser tests share them.
 WORKERS ?= auto
 
-.PHONY: install demo serve test lint format bench seed chromium clean
+.PHONY: install demo serve test lint format bench seed chromium verifier clean
 
 $(BIN)/plombiers: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,15 @@ chromium:
 	  else echo "Chromium manque : sudo apt-get install chromium" >&2; exit 1; fi; \
 	fi
 
-test: install chromium
+# Digital Bazaar's reference verifier (Node.js 20, versions locked in verifier/package-lock.json):
+# the credentials tests check every kind of credential the code signs with it.
+verifier/node_modules/.package-lock.json: verifier/package.json verifier/package-lock.json
+	npm ci --prefix verifier --no-audit --no-fund --loglevel=error
+	@touch $@
+
+verifier: verifier/node_modules/.package-lock.json
+
+test: install chromium verifier
 	$(BIN)/pytest -n $(WORKERS) $(PYTEST_ARGS)
 
 lint: install
@@ -60,4 +68,4 @@ seed: install
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(BIN)/plombiers seed $(SEED_ARGS)
 
 clean:
-	rm -rf $(VENV) *.egg-info test-artifacts
+	rm -rf $(VENV) *.egg-info test-artifacts verifier/node_modules

@@ -71,12 +71,23 @@ class RevokeIn(Schema):
     reason: str = Field(min_length=1, max_length=1000)
 
 
+class CheckOut(Schema):
+    code: str = Field(description="schema, issuer, signature, status ou period")
+    label: str = Field(description="le contrôle, en français (« Signature », « Révocation »…)")
+    made: bool = Field(description="faux quand un contrôle précédent a échoué")
+    passed: bool | None
+    detail: str = Field(description="ce qui a été constaté, en français")
+
+
 class VerdictOut(Schema):
     verified: bool
     status: str = Field(description="authentique, revoquee, alteree, emetteur_inconnu ou invalide")
     label: str
     reasons: list[str]
     checks: dict[str, bool]
+    controls: list[CheckOut] = Field(
+        description="les contrôles, dans l'ordre : format, clé de l'émetteur, signature, révocation, dates"
+    )
 
 
 def _attestations(user):

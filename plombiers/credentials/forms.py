@@ -2,14 +2,17 @@ import json
 
 from django import forms
 
+from .badges import BadgeError, extract, is_image
+
 MAX_UPLOAD = 1_000_000
 
 
 class VerifyUploadForm(forms.Form):
     file = forms.FileField(
-        label="Fichier de l'attestation (.json)",
+        label="Fichier de l'attestation (.json) ou son badge (.png, .svg)",
         required=False,
-        help_text="Le fichier JSON reçu (credential Open Badges 3.0), 1 Mo au plus.",
+        help_text="Le fichier JSON reçu (credential Open Badges 3.0), ou l'image du badge qui le "
+        "contient, 1 Mo au plus.",
     )
     text = forms.CharField(
         label="Ou collez son contenu",
@@ -20,14 +23,24 @@ class VerifyUploadForm(forms.Form):
     def clean(self):
         data = super().clean()
         upload, text = data.get("file"), (data.get("text") or "").strip()
+        data["source"] = ""
+        raw = text.encode("utf-8") if text and not upload else b""
         if upload:
             if upload.size > MAX_UPLOAD:
                 raise forms.ValidationError("Le fichier dépasse 1 Mo : ce n'est pas une attestation.")
-            raw = upload.read()
+            raw = upload.read(MAX_UPLOAD + 1)
+        if raw and is_image(raw):
+            # a baked badge: the credential is inside the image
+            try:
+                text, kind = extract(raw)
+            except BadgeError as error:
+                raise forms.ValidationError(str(error)) from None
+            data["source"] = f"badge {kind}"
+        elif upload:
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
-                raise forms.ValidationError("Le fichier n'est pas un texte JSON (UTF-8).") from None
+                raise forms.ValidationError("Le fichier n'est ni un JSON, ni une image PNG ou SVG.") from None
         if not text:
             raise forms.ValidationError("Choisissez un fichier ou collez le contenu de l'attestation.")
         if len(text) > MAX_UPLOAD:

@@ -25,8 +25,10 @@ MAX_ENTRIES = 20_000
 def _context_key(local_ctx):
     if isinstance(local_ctx, str):
         return local_ctx
-    if isinstance(local_ctx, list) and all(isinstance(c, str) for c in local_ctx):
-        return tuple(local_ctx)
+    if isinstance(local_ctx, list):
+        # URLs by value, embedded contexts by identity (the strict expansion adds the same object
+        # to every document's list: see `proof.expand_strictly`)
+        return tuple(c if isinstance(c, str) else ("id", id(c)) for c in local_ctx)
     return ("id", id(local_ctx))
 
 

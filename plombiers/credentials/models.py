@@ -92,6 +92,16 @@ class Attestation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revocation_reason = models.TextField("motif de la révocation", blank=True)
+    # A credential re-signed in a compliant form takes over the public id (the holder's links
+    # and QR codes keep working); the old row, revoked, points to it.
+    replaced_by = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        verbose_name="remplacée par",
+    )
 
     objects = AttestationQuerySet.as_manager()
 
@@ -109,6 +119,10 @@ class Attestation(models.Model):
             models.CheckConstraint(
                 name="attestation_revocation_has_reason",
                 condition=Q(revoked_at__isnull=True) | ~Q(revocation_reason=""),
+            ),
+            models.CheckConstraint(
+                name="attestation_replaced_is_revoked",
+                condition=Q(replaced_by__isnull=True) | Q(revoked_at__isnull=False),
             ),
         ]
 

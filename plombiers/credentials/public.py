@@ -12,16 +12,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from plombiers.network.models import Network, School
 
-from . import verification
+from . import rome, verification
 from .credential import issuer_profile
 from .forms import VerifyUploadForm
 from .models import Attestation, IssuerKey, StatusList
 from .snapshot import issuer_data
-from .standards import OB_V3_CONTEXT, VC_V2_CONTEXT
+from .standards import DID_V1_CONTEXT, MULTIKEY_CONTEXT, OB_V3_CONTEXT, VC_V2_CONTEXT
 from .urls_public import issuer_url, network_url
 
 LD_JSON = "application/ld+json"
-MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
+#: The issuer profile is the controller document of the school's keys: the DID context defines
+#: `verificationMethod` and `assertionMethod` (without them, a verifier's proof-purpose check
+#: finds no authorised key), the Multikey context the keys themselves.
+ISSUER_CONTEXT = [VC_V2_CONTEXT, OB_V3_CONTEXT, DID_V1_CONTEXT, MULTIKEY_CONTEXT]
 FULL_LINK_SALT = "plombiers.credentials.full-link"
 
 
@@ -61,17 +64,9 @@ def credential_json(request, public_id):
     return response
 
 
-@login_not_required
-@require_GET
-def issuer(request, slug):
-    """The school's issuer Profile with every key it ever signed with (Multikey), the target of
-    the proofs' `verificationMethod`. Old keys stay listed forever."""
-    school = get_object_or_404(School.objects.select_related("network", "commune"), slug=slug)
-    keys = list(IssuerKey.objects.filter(school=school).order_by("created_at", "pk"))
-    if not keys:
-        raise Http404
-    url = issuer_url(slug)
-    profile = issuer_profile(issuer_data(school))
+def issuer_document(school: School, keys) -> dict:
+    """The school's issuer Profile with its keys (Multikey), authorised for `assertionMethod`."""
+    url = issuer_url(school.slug)
     methods = [
         {
             "id": f"{url}#{key.public_key_multibase}",
@@ -81,14 +76,26 @@ def issuer(request, slug):
         }
         for key in keys
     ]
-    return _ld(
-        {
-            "@context": [VC_V2_CONTEXT, OB_V3_CONTEXT, MULTIKEY_CONTEXT],
-            **profile,
-            "verificationMethod": methods,
-            "assertionMethod": [method["id"] for method in methods],
-        }
+    return {
+        "@context": list(ISSUER_CONTEXT),
+        **issuer_profile(issuer_data(school)),
+        "verificationMethod": methods,
+        "assertionMethod": [method["id"] for method in methods],
+    }
+
+
+@login_not_required
+@require_GET
+def issuer(request, slug):
+    """The school's issuer Profile with every key it ever signed with, the target of the proofs'
+    `verificationMethod`. Old keys stay listed forever."""
+    school = get_object_or_404(
+        School.objects.select_related("network", "commune", "project_holder"), slug=slug
     )
+    keys = list(IssuerKey.objects.filter(school=school).order_by("created_at", "pk"))
+    if not keys:
+        raise Http404
+    return _ld(issuer_document(school, keys))
 
 
 @login_not_required
@@ -114,9 +121,44 @@ def status_list(request, slug):
     return response
 
 
-def _page(request, verdict, *, attestation=None, document=None, full_name=False):
-    subject = (document or {}).get("credentialSubject", {}) if isinstance(document, dict) else {}
+def _described(document) -> dict:
+    """What the page shows of a verified credential: the gestures apart from the ROME job sheets
+    they belong to, the issuer's address and SIRET."""
+    subject = document.get("credentialSubject", {}) if isinstance(document, dict) else {}
     achievement = subject.get("achievement", {}) if isinstance(subject, dict) else {}
+    achievement = achievement if isinstance(achievement, dict) else {}
+    alignments = [a for a in achievement.get("alignment") or [] if isinstance(a, dict)]
+    issuer = document.get("issuer") if isinstance(document, dict) else None
+    issuer = issuer if isinstance(issuer, dict) else {}
+    address = issuer.get("address") if isinstance(issuer.get("address"), dict) else {}
+    identifiers = [i for i in issuer.get("otherIdentifier") or [] if isinstance(i, dict)]
+    levels = [
+        {
+            "name": str(description.get("name", "")),
+            "levels": [
+                (str(level.get("name", "")), str(level.get("description", "")))
+                for level in description.get("rubricCriterionLevel") or []
+                if isinstance(level, dict)
+            ],
+        }
+        for description in achievement.get("resultDescription") or []
+        if isinstance(description, dict)
+    ]
+    return {
+        "levels": levels,
+        "achievement": achievement,
+        "gestures": [a for a in alignments if a.get("targetType") != rome.TARGET_TYPE],
+        "rome_sheets": [a for a in alignments if a.get("targetType") == rome.TARGET_TYPE],
+        "issuer_address": " ".join(
+            str(address[k]) for k in ("streetAddress", "postalCode", "addressLocality") if address.get(k)
+        ),
+        "issuer_siret": next(
+            (str(i.get("identifier")) for i in identifiers if i.get("identifierType") == "ext:SIRET"), ""
+        ),
+    }
+
+
+def _page(request, verdict, *, attestation=None, document=None, full_name=False, source=""):
     snapshot = attestation.snapshot if attestation else None
     return render(
         request,
@@ -125,12 +167,13 @@ def _page(request, verdict, *, attestation=None, document=None, full_name=False)
             "verdict": verdict,
             "attestation": attestation,
             "document": document if isinstance(document, dict) else None,
-            "achievement": achievement if isinstance(achievement, dict) else {},
+            **_described(document),
             "snapshot": snapshot,
             "holder": (snapshot["learner"]["name"] if full_name else snapshot["learner"]["initials"])
             if snapshot
             else "",
             "full_name": full_name,
+            "source": source,
         },
         status=200,
     )
@@ -159,13 +202,15 @@ def verify_page(request, public_id):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def verify_upload(request):
-    """Check any credential file someone received."""
+    """Check any credential file someone received: the JSON, or a badge image it is baked in."""
     form = VerifyUploadForm(request.POST, request.FILES) if request.method == "POST" else VerifyUploadForm()
     if request.method == "POST" and form.is_valid():
         document = form.cleaned_data["document"]
         verdict = verification.verify(document)
         attestation = _attestation_of(document) if verdict.checks.get("signature") else None
-        return _page(request, verdict, attestation=attestation, document=document)
+        return _page(
+            request, verdict, attestation=attestation, document=document, source=form.cleaned_data["source"]
+        )
     return render(
         request, "credentials/verify_upload.html", {"form": form}, status=400 if form.errors else 200
     )

@@ -16,15 +16,20 @@ def initials(first_name: str, last_name: str) -> str:
 
 
 def issuer_data(school) -> dict:
-    """What the credential says of its issuer: the school, and the network as parent organisation."""
+    """What the credential says of its issuer: the school (with the legal entity that runs it, its
+    project holder, and that one's SIRET), and the network as parent organisation."""
+    holder = school.project_holder
     return {
         "school": {
             "name": school.name,
             "slug": school.slug,
+            "address": school.address,
             "city": school.commune.name,
             "postal_code": school.commune.main_postal_code,
             "email": school.email,
             "phone": school.phone,
+            "legal_name": holder.name if holder else "",
+            "siret": holder.siret if holder else "",
         },
         "network": {"name": school.network.name, "slug": school.network.slug},
     }

@@ -12,6 +12,12 @@ DIRECTORY = Path(__file__).parent / "standards"
 
 VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_V3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+# 1EdTech's extensions: `1EdTechJsonSchemaValidator2019`, the type of an Open Badge's credentialSchema.
+OB_V3_EXTENSIONS = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+# What a controller (issuer) document needs: `verificationMethod`, `assertionMethod` (DID v1
+# context, the security vocabulary's terms), and the `Multikey` type of its keys.
+DID_V1_CONTEXT = "https://www.w3.org/ns/did/v1"
+MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 
 
 class CorruptStandardFile(RuntimeError):

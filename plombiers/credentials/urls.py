@@ -15,6 +15,19 @@ urlpatterns = [
     path("attestations/", views.attestation_list, name="attestation_list"),
     path("attestations/<uuid:public_id>/", views.attestation_detail, name="attestation_detail"),
     path("attestations/<uuid:public_id>/attestation.pdf", views.attestation_pdf, name="attestation_pdf"),
+    path(
+        "attestations/<uuid:public_id>/badge.png",
+        views.attestation_badge,
+        {"fmt": "png"},
+        name="attestation_badge_png",
+    ),
+    path(
+        "attestations/<uuid:public_id>/badge.svg",
+        views.attestation_badge,
+        {"fmt": "svg"},
+        name="attestation_badge_svg",
+    ),
+    path("attestations/miennes/", views.my_attestations, name="my_attestations"),
     path("attestations/<uuid:public_id>/revoquer/", views.attestation_revoke, name="attestation_revoke"),
     path("inscriptions/<int:pk>/attestation/", views.attestation_issue, name="attestation_issue"),
 ]

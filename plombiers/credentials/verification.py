@@ -34,11 +34,33 @@ LABELS = {
 }
 
 
+#: The checks a verification makes, in order, with their plain-French names.
+CHECKS = {
+    "schema": "Format Open Badges 3.0",
+    "issuer": "Clé de l'émetteur",
+    "signature": "Signature",
+    "status": "Révocation",
+    "period": "Dates de validité",
+}
+
+
+@dataclass
+class Check:
+    """One check: made or not, its result, and in plain French what was found."""
+
+    code: str
+    label: str
+    made: bool
+    passed: bool | None
+    detail: str
+
+
 @dataclass
 class Verdict:
     status: str
     reasons: list[str] = field(default_factory=list)
     checks: dict[str, bool] = field(default_factory=dict)
+    controls: list[Check] = field(default_factory=list)
 
     @property
     def verified(self) -> bool:
@@ -50,6 +72,28 @@ class Verdict:
 
     def as_dict(self) -> dict:
         return {"verified": self.verified, "label": self.label, **asdict(self)}
+
+
+class _Report:
+    """What `verify` found, check by check; the checks it could not make say why."""
+
+    def __init__(self):
+        self.results: dict[str, tuple[bool, str]] = {}
+
+    def record(self, code: str, passed: bool, detail: str) -> bool:
+        self.results[code] = (passed, detail)
+        return passed
+
+    def verdict(self, status: str, reasons: list[str], *, skipped: str = "") -> Verdict:
+        controls = []
+        for code, label in CHECKS.items():
+            if code in self.results:
+                passed, detail = self.results[code]
+                controls.append(Check(code, label, True, passed, detail))
+            else:
+                controls.append(Check(code, label, False, None, f"Non vérifié : {skipped}."))
+        checks = {code: passed for code, (passed, _detail) in self.results.items()}
+        return Verdict(status, reasons, checks, controls)
 
 
 @functools.cache
@@ -110,6 +154,13 @@ def _revoked(document: dict) -> tuple[bool | None, str]:
     if status_list is None or not status_list.credential:
         return None, "La liste de statut de l'émetteur est introuvable."
     published = json.loads(status_list.credential)
+    if published.get("issuer") != issuer_id(document):
+        return None, "La liste de statut n'est pas celle de l'émetteur de l'attestation."
+    subject = published.get("credentialSubject")
+    if entry.get("statusPurpose") != "revocation" or not isinstance(subject, dict):
+        return None, "Statut de révocation illisible."
+    if subject.get("statusPurpose") != entry.get("statusPurpose"):
+        return None, "La liste de statut n'a pas l'objet annoncé par l'attestation."
     if not _status_list_authentic(status_list.credential, published):
         return None, "La liste de statut publiée n'est pas authentique."
     try:
@@ -137,54 +188,123 @@ def _status_list_authentic(text: str, published: dict) -> bool:
 
 
 def _status_list_proof_ok(published: dict) -> bool:
-    proof = single_proof(published)
-    method = proof.get("verificationMethod", "") if proof else ""
-    key, _ = _issuer_key(method, published.get("issuer"))
-    return key is not None and not check(published, key)
+    return verify_status_list(published).verified
 
 
-def verify(document, *, now: dt.datetime | None = None) -> Verdict:
-    if not isinstance(document, dict):
-        return Verdict(INVALID, ["Le fichier n'est pas un credential JSON (un objet est attendu)."])
-    errors = schema_errors(document)
-    checks = {"schema": not errors}
-    if errors:
-        return Verdict(INVALID, ["Le document ne respecte pas le schéma Open Badges 3.0.", *errors], checks)
+def _date_fr(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime("%d/%m/%Y")
+
+
+def _period(document: dict, now: dt.datetime) -> tuple[bool, str]:
+    try:
+        valid_from = dt.datetime.fromisoformat(document["validFrom"].replace("Z", "+00:00"))
+        valid_until = document.get("validUntil")
+        until = dt.datetime.fromisoformat(valid_until.replace("Z", "+00:00")) if valid_until else None
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return False, "Les dates de validité sont absentes ou illisibles."
+    if now < valid_from:
+        return False, f"Pas encore valide : elle ne l'est qu'à partir du {_date_fr(valid_from)}."
+    if until is not None and until < now:
+        return False, f"Expirée : elle n'était valide que jusqu'au {_date_fr(until)}."
+    return True, f"Valide depuis le {_date_fr(valid_from)}" + (
+        f", jusqu'au {_date_fr(until)}." if until else ", sans date de fin."
+    )
+
+
+def _signed(document: dict, report: _Report, issuer_name: str) -> tuple[str, list[str]] | None:
+    """The issuer's key and the signature: None when both hold, else the verdict's status and
+    reasons."""
     proof = single_proof(document)
     if proof is None or not isinstance(proof.get("verificationMethod"), str):
-        return Verdict(INVALID, ["Le document n'est pas signé (aucune preuve)."], checks)
+        report.record("issuer", False, "Le document n'est pas signé : il ne contient aucune preuve.")
+        return INVALID, ["Le document n'est pas signé (aucune preuve)."]
     key, problem = _issuer_key(proof["verificationMethod"], issuer_id(document))
-    checks["issuer"] = key is not None
     if key is None:
-        return Verdict(UNKNOWN_ISSUER, [problem], checks)
+        report.record("issuer", False, problem)
+        return UNKNOWN_ISSUER, [problem]
+    report.record(
+        "issuer",
+        True,
+        f"La clé de la signature est l'une de celles que {issuer_name or 'l’émetteur'} publie "
+        f"({issuer_id(document)}).",
+    )
     try:
         problems = check(document, key)
     except ProofError as error:
         problems = [str(error)]
-    checks["signature"] = not problems
     if problems:
-        return Verdict(TAMPERED, problems, checks)
-    now = now or dt.datetime.now(dt.UTC)
-    reasons = []
-    try:
-        valid_from = dt.datetime.fromisoformat(document["validFrom"].replace("Z", "+00:00"))
-        valid_until = document.get("validUntil")
-        in_period = valid_from <= now and (
-            valid_until is None or now <= dt.datetime.fromisoformat(valid_until.replace("Z", "+00:00"))
-        )
-    except (TypeError, ValueError):
-        in_period = False
-    checks["period"] = in_period
-    if not in_period:
-        reasons.append("L'attestation n'est pas dans sa période de validité.")
-    revoked, problem = _revoked(document)
-    checks["status"] = revoked is False
-    if revoked:
-        return Verdict(REVOKED, ["L'émetteur a révoqué cette attestation.", *reasons], checks)
-    if revoked is None:
-        reasons.append(problem)
-    if reasons:
-        return Verdict(INVALID, reasons, checks)
-    return Verdict(
-        AUTHENTIC, ["Signature vérifiée avec la clé publiée par l'émetteur.", "Non révoquée."], checks
+        report.record("signature", False, " ".join(problems))
+        return TAMPERED, problems
+    report.record(
+        "signature",
+        True,
+        "La signature (Data Integrity eddsa-rdfc-2022) correspond au contenu : rien n'a changé "
+        "depuis la signature.",
     )
+    return None
+
+
+def verify(document, *, now: dt.datetime | None = None) -> Verdict:
+    """Check a credential: format, issuer's key, signature, revocation, validity dates. Each
+    check says what it found; those that could not be made say why."""
+    report = _Report()
+    if not isinstance(document, dict):
+        reason = "Le fichier n'est pas un credential JSON (un objet est attendu)."
+        report.record("schema", False, reason)
+        return report.verdict(INVALID, [reason], skipped="le fichier n'est pas un credential")
+    errors = schema_errors(document)
+    if errors:
+        report.record("schema", False, "Le fichier ne suit pas le format Open Badges 3.0 : " + errors[0])
+        return report.verdict(
+            INVALID,
+            ["Le document ne respecte pas le schéma Open Badges 3.0.", *errors],
+            skipped="le fichier n'est pas une attestation Open Badges 3.0",
+        )
+    report.record("schema", True, "Le fichier suit le format Open Badges 3.0 (schéma officiel).")
+    issuer = document.get("issuer")
+    failure = _signed(document, report, issuer.get("name", "") if isinstance(issuer, dict) else "")
+    if failure:
+        return report.verdict(*failure, skipped="sans signature valide, le contenu ne peut être cru")
+    now = now or dt.datetime.now(dt.UTC)
+    in_period, period = _period(document, now)
+    report.record("period", in_period, period)
+    reasons = [] if in_period else [period]
+    revoked, problem = _revoked(document)
+    if revoked:
+        report.record("status", False, "Révoquée : l'école l'a inscrite sur sa liste de révocation signée.")
+        return report.verdict(REVOKED, ["L'émetteur a révoqué cette attestation.", *reasons])
+    if revoked is None:
+        report.record("status", False, problem)
+        reasons.append(problem)
+    elif document.get("credentialStatus") is None:
+        report.record(
+            "status", True, "Non révocable : l'attestation ne renvoie à aucune liste de révocation."
+        )
+    else:
+        report.record(
+            "status", True, "Non révoquée : la liste de révocation signée de l'école a été consultée."
+        )
+    if reasons:
+        return report.verdict(INVALID, reasons)
+    return report.verdict(
+        AUTHENTIC, ["Signature vérifiée avec la clé publiée par l'émetteur.", "Non révoquée."]
+    )
+
+
+def verify_status_list(document, *, now: dt.datetime | None = None) -> Verdict:
+    """Check a school's status list credential: issuer's key, signature, validity dates."""
+    report = _Report()
+    types = document.get("type") if isinstance(document, dict) else None
+    if not isinstance(types, list) or "BitstringStatusListCredential" not in types:
+        reason = "Ce n'est pas une liste de statut (BitstringStatusListCredential)."
+        report.record("schema", False, reason)
+        return report.verdict(INVALID, [reason], skipped="ce n'est pas une liste de statut")
+    report.record("schema", True, "Le fichier est une liste de statut (Bitstring Status List).")
+    failure = _signed(document, report, "")
+    if failure:
+        return report.verdict(*failure, skipped="sans signature valide, le contenu ne peut être cru")
+    in_period, period = _period(document, now or dt.datetime.now(dt.UTC))
+    report.record("period", in_period, period)
+    if not in_period:
+        return report.verdict(INVALID, [period])
+    return report.verdict(AUTHENTIC, ["Signature vérifiée avec la clé publiée par l'émetteur."])

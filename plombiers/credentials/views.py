@@ -1,4 +1,5 @@
-"""The school's side: review and issue an attestation, list, download, revoke."""
+"""The school's side: review and issue an attestation, list, download (PDF, baked badge),
+revoke; and the young person's own attestations on their home page."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +13,7 @@ from plombiers.network.models import School
 from plombiers.privacy.services import audit_log
 from plombiers.views import paginate, render_list
 
-from . import services
+from . import badges, services
 from .forms import RevokeForm
 from .models import Attestation
 from .pdf import attestation_pdf as render_pdf
@@ -91,6 +92,39 @@ def attestation_pdf(request, public_id):
     response = HttpResponse(render_pdf(attestation), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="attestation-{attestation.public_id}.pdf"'
     return response
+
+
+BADGE_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+@require_GET
+def attestation_badge(request, public_id, fmt):
+    """The badge image with the signed credential baked in (Open Badges 3.0): the image alone
+    proves the attestation, on /verifier/ or in any Open Badges wallet."""
+    attestation = _attestation(request, public_id)
+    audit_log(
+        actor=request.user,
+        action="attestation.download",
+        obj=attestation,
+        school=attestation.school,
+        details={"format": f"badge {fmt}"},
+    )
+    response = HttpResponse(badges.attestation_badge(attestation, fmt), content_type=BADGE_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="badge-{attestation.public_id}.{fmt}"'
+    return response
+
+
+@require_GET
+def my_attestations(request):
+    """On the young person's home page (htmx): their valid attestations and what to download."""
+    attestations = (
+        Attestation.objects.visible_to(request.user)
+        .valid()
+        .filter(enrolment__learner__user=request.user)
+        .select_related("school")
+        .order_by("-issued_at", "-pk")
+    )
+    return render(request, "credentials/_my_attestations.html", {"attestations": attestations})
 
 
 @require_POST

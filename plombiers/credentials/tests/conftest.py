@@ -19,3 +19,13 @@ def ended(course, frozen):  # noqa: F811
     course.bilal.drop_out_reason = "emploi"
     course.bilal.save(update_fields=["status", "end_date", "drop_out_reason"])
     return course
+
+
+@pytest.fixture(scope="session")
+def reference():
+    """Digital Bazaar's verifier (Node.js, `verifier/`), started once per test process and fed
+    every document of the session. `make test` installs it (`npm ci`)."""
+    from plombiers.credentials.reference import ReferenceVerifier
+
+    with ReferenceVerifier() as verifier:
+        yield verifier

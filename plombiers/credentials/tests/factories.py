@@ -11,9 +11,15 @@ END = dt.date(2026, 6, 26)
 
 
 def finished_enrolment(
-    school, *, learner_user=None, levels=(Level.ACQUIRED, Level.MASTERED), email="jeune@example.org"
+    school,
+    *,
+    learner_user=None,
+    levels=(Level.ACQUIRED, Level.MASTERED),
+    email="jeune@example.org",
+    learner=None,
 ):
-    """A learner who completed a cohort of `school` with gestures observed at these levels."""
+    """A learner (a new one, or `learner`) who completed a cohort of `school` with gestures
+    observed at these levels."""
     framework = Framework.objects.filter(trade=school.trade).first()
     if framework is None:
         framework, _ = build_framework(school.trade)
@@ -23,7 +29,7 @@ def finished_enrolment(
     )
     enrolment = EnrolmentFactory(
         cohort=cohort,
-        learner=LearnerFactory(user=learner_user, email=email),
+        learner=learner or LearnerFactory(user=learner_user, email=email),
         status=EnrolmentStatus.COMPLETED,
         end_date=END,
     )

@@ -1,12 +1,15 @@
 """The signing code against the official Open Badges 3.0 test vector (eddsa-rdfc-2022)."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pyld import jsonld
 
 from plombiers.credentials import jsonld_cache, proof
+from plombiers.credentials.standards import document_loader
 
 VECTOR = Path(__file__).parent / "vector"
 SEED = bytes.fromhex("6241a409e6707bb640a0140a8a32bc3d193c33a661747284d6adfa4ed4180be4")
@@ -89,3 +92,62 @@ def test_the_context_cache_changes_no_canonical_form(signed):
             proof.hashes(d, d["proof"] if isinstance(d["proof"], dict) else d["proof"][0]) for d in documents
         ]
         assert cached == alone
+
+
+@pytest.fixture
+def ours():
+    """One of our credentials, unsigned."""
+    document = json.loads((VECTOR.parent / "credential-example.json").read_text())
+    return {k: v for k, v in document.items() if k != "proof"}
+
+
+def _sign(document, key):
+    return proof.sign(
+        document, key, verification_method="https://example.org/issuer#key", created="2026-01-01T00:00:00Z"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        # the credentials of issue 17: no extensions context, so `1EdTechJsonSchemaValidator2019`
+        # was undefined (pyld resolved it against a base of its own, jsonld.js refuses it)
+        (lambda d: d.update({"@context": d["@context"][:2]}), "« 1EdTechJsonSchemaValidator2019 »"),
+        # a property no context defines: pyld drops it silently, so it would not be signed
+        (lambda d: d["credentialSubject"].update({"grade": "A"}), "« grade »"),
+        (
+            lambda d: d["credentialSubject"]["achievement"].update({"type": ["Achievement", "Badge2"]}),
+            "« Badge2 »",
+        ),
+        (lambda d: d.update({"id": "attestation.json"}), "référence(s) relative(s) : « attestation.json »"),
+        # a term a context makes undefined: dropped too
+        (
+            lambda d: d.update({"@context": [*d["@context"], {"grade": None}], "grade": "A"}),
+            "des valeurs disparaissent à l'expansion",
+        ),
+    ],
+)
+def test_a_document_with_an_undefined_term_cannot_be_signed(ours, key, change, message):
+    assert proof.check(_sign(ours, key), key.public_key()) == []
+    change(ours)
+    with pytest.raises(proof.IncompleteDocument, match=re.escape(message)):
+        _sign(ours, key)
+
+
+def test_an_undefined_term_added_to_a_signed_document_is_refused(ours, key):
+    """pyld alone drops the added property and the signature still verifies: a verifier in safe
+    mode refuses the document, and so does ours."""
+    signed = _sign(ours, key)
+    signed["credentialSubject"]["grade"] = "A"
+    assert proof.check(signed, key.public_key()) == [
+        "JSON-LD incomplet, refusé par les vérificateurs en mode sûr : "
+        "terme(s) qu'aucun contexte ne définit : « grade »."
+    ]
+
+
+def test_canonicalising_the_strict_expansion_is_pyld_s_normalize(signed, ours):
+    """`canonicalize` turns the strictly expanded form into RDF without expanding it again: the
+    same N-Quads as pyld's own `normalize` of the compact document."""
+    options = {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": document_loader()}
+    for document in (ours, {k: v for k, v in signed.items() if k != "proof"}, {**ours, "name": "Autre"}):
+        assert proof.canonicalize(document) == jsonld.normalize(document, options)

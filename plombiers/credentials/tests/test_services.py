@@ -36,6 +36,7 @@ def test_the_credential_is_an_open_badge_that_validates_and_verifies(issued, end
     assert document["@context"] == [
         "https://www.w3.org/ns/credentials/v2",
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
     ]
     assert document["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert document["issuer"]["id"] == "http://127.0.0.1:8000/credentials/issuers/" + ended.cohort.school.slug
@@ -55,6 +56,45 @@ def test_the_credential_is_an_open_badge_that_validates_and_verifies(issued, end
     assert document["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
     verdict = verify(document)
     assert verdict.status == "authentique", verdict.reasons
+
+
+def test_the_achievement_is_described_for_an_employer(issued, ended):
+    """Gestures and ROME job sheets as alignments, the levels, each gesture's level, the issuer's
+    address and SIRET — all within the official schema."""
+    from plombiers.skills.models import Framework
+
+    Framework.objects.filter(pk=ended.cohort.framework_id).update(rome_codes=["F1605", "Z9999"])
+    ended.skills[2].rome_codes = ["I1307"]
+    ended.skills[2].save(update_fields=["rome_codes"])
+    services.attestation_revoke(issued, by=ended.manager, reason="Codes ROME ajoutés")
+    document = services.attestation_issue(ended.ines, by=ended.manager).document
+    assert schema_errors(document) == []
+    issuer = document["issuer"]
+    assert issuer["address"]["streetAddress"] == "3 avenue de la Résistance"
+    assert issuer["address"]["postalCode"] == "77500"
+    siret = ended.holder.siret
+    assert issuer["otherIdentifier"] == [
+        {"type": "IdentifierEntry", "identifier": siret, "identifierType": "ext:SIRET"}
+    ]
+    assert "Association Fibre & Avenir" in issuer["description"]
+    achievement = document["credentialSubject"]["achievement"]
+    assert [
+        (a["targetCode"], a["targetName"], a.get("targetFramework", "")[:8]) for a in achievement["alignment"]
+    ] == [
+        ("F1", "Réaliser une soudure par fusion", "Référent"),
+        ("S1", "Baliser la zone de travail", "Référent"),
+        ("F1605", "Montage de réseaux électriques et télécoms", "ROME 4.0"),  # F1: the framework's
+        ("Z9999", "Fiche métier ROME Z9999", "ROME 4.0"),
+        ("I1307", "Installation et maintenance télécoms et courants faibles", "ROME 4.0"),  # S1's own
+    ]
+    assert "observé au niveau « acquis »" in achievement["criteria"]["narrative"]
+    (levels,) = achievement["resultDescription"]
+    assert [(level["name"], level["description"][:30]) for level in levels["rubricCriterionLevel"]] == [
+        ("Acquis", "Le geste est réalisé seul, dan"),
+        ("Maîtrisé", "Le geste est réalisé seul, ave"),
+    ]
+    assert "Baliser la zone de travail : maîtrisé" in document["evidence"][1]["narrative"]
+    assert verify(document).verified
 
 
 def _paths(value, prefix=()):

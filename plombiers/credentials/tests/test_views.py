@@ -1,5 +1,7 @@
+import html
 import io
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -132,3 +134,66 @@ def test_list_and_public_page_query_counts(client, cast, django_assert_num_queri
         services.attestation_issue(finished_enrolment(cast.school_a), by=cast.manager_a)
     with django_assert_num_queries(6):
         client.get(url)
+
+
+def _text(response) -> str:
+    """The page's text, as read: tags out, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+def test_the_page_and_the_api_say_which_checks_were_made(client, attestation, cast):
+    page = _text(client.get(reverse("credentials:verify_page", args=[attestation.public_id])))
+    assert "Contrôles effectués" in page
+    for line in (
+        "Format Open Badges 3.0 réussi",
+        "Clé de l'émetteur réussi",
+        "Signature réussi",
+        "Révocation réussi",
+        "Dates de validité réussi",
+        "Non révoquée : la liste de révocation signée de l'école a été consultée.",
+        "sans date de fin",
+    ):
+        assert line in page, line
+    verdict = client.post("/api/v1/verify", attestation.document, content_type="application/json").json()
+    assert [(c["code"], c["label"], c["made"], c["passed"]) for c in verdict["controls"]] == [
+        ("schema", "Format Open Badges 3.0", True, True),
+        ("issuer", "Clé de l'émetteur", True, True),
+        ("signature", "Signature", True, True),
+        ("status", "Révocation", True, True),
+        ("period", "Dates de validité", True, True),
+    ]
+    tampered = attestation.document
+    tampered["credentialSubject"]["achievement"]["name"] += " (expert)"
+    verdict = client.post("/api/v1/verify", tampered, content_type="application/json").json()
+    assert [(c["code"], c["made"], c["passed"]) for c in verdict["controls"]] == [
+        ("schema", True, True),
+        ("issuer", True, True),
+        ("signature", True, False),
+        ("status", False, None),
+        ("period", False, None),
+    ]
+    assert verdict["controls"][3]["detail"].startswith("Non vérifié : sans signature valide")
+    services.attestation_revoke(attestation, by=cast.manager_a, reason="Erreur")
+    page = _text(client.get(reverse("credentials:verify_page", args=[attestation.public_id])))
+    assert "Révocation échec" in page
+
+
+def test_the_page_tells_gestures_from_job_sheets_and_shows_the_issuer(client, cast):
+    from plombiers.network.enums import OrganisationKind
+    from plombiers.network.tests.factories import OrganisationFactory
+
+    holder = OrganisationFactory(
+        network=cast.network, kind=OrganisationKind.PROJECT_HOLDER, siret="73282932000074"
+    )
+    cast.school_a.project_holder, cast.school_a.address = holder, "3 avenue de la Résistance"
+    cast.school_a.save(update_fields=["project_holder", "address"])
+    enrolment = finished_enrolment(cast.school_a)
+    enrolment.cohort.framework.rome_codes = ["F1605"]
+    enrolment.cohort.framework.save(update_fields=["rome_codes"])
+    attestation = services.attestation_issue(enrolment, by=cast.manager_a)
+    page = _text(client.get(reverse("credentials:verify_page", args=[attestation.public_id])))
+    gestures = page[page.index("Gestes attestés") : page.index("Métiers (ROME 4.0)")]
+    assert "Réaliser une soudure par fusion" in gestures and "F1605" not in gestures
+    assert "Métiers (ROME 4.0) F1605 — Montage de réseaux électriques et télécoms" in page
+    assert "Acquis : Le geste est réalisé seul" in page and "Maîtrisé : Le geste est réalisé seul" in page
+    assert "3 avenue de la Résistance" in page and "SIRET 73282932000074" in page
