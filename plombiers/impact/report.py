@@ -6,9 +6,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import typst
-
 from plombiers.documents.formats import date_fr
+from plombiers.lib import typst_compiler as typst
 
 from .charts import bar_chart
 from .selectors import FUNNEL, HORIZONS, INDICATOR, TARGET, Filters, Scope, indicators
