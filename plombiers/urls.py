@@ -12,6 +12,7 @@ admin.site.site_title = "Plombiers"
 urlpatterns = [
     path("", network_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
