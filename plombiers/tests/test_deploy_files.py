@@ -80,8 +80,20 @@ def test_what_the_units_run():
     for service in (web, worker, daily):
         assert service["Service"]["User"] == "plombiers"
         assert service["Service"]["EnvironmentFile"] == "/etc/plombiers/plombiers.env"
-        # Secrets as files handed over by systemd, never in the environment file.
-        assert "SECRET_KEY_FILE=%d/secret_key" in service["Service"]["Environment"]
+    # Secrets are files named by the environment file (…_FILE), never values in it or in a unit.
+    environment = (DEPLOY / "plombiers.env").read_text(encoding="utf-8")
+    for name in ("SECRET_KEY", "FERNET_KEYS", "DATABASE_URL", "EMAIL_HOST_PASSWORD"):
+        assert f"\n{name}=" not in environment
+        assert f"\n{name}_FILE=/etc/plombiers/secrets/" in environment
+    for name in UNITS:
+        lines = (DEPLOY / "systemd" / name).read_text(encoding="utf-8").splitlines()
+        assert not [line for line in lines if line.startswith("Environment=")]
+
+
+def test_plombiers_admin_is_a_valid_script():
+    script = DEPLOY / "plombiers-admin"
+    assert script.stat().st_mode & 0o111
+    subprocess.run(["sh", "-n", str(script)], check=True, timeout=30)  # noqa: S603, S607
 
 
 def test_caddyfile_validates(tmp_path):
