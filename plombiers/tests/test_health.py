@@ -38,11 +38,6 @@ def test_deep_healthz_checks_everything(client, db, settings):
     assert response["Cache-Control"].startswith("max-age=0")
 
 
-def test_the_cache_table_comes_with_migrate(client, db):
-    """A fresh `migrate`, no demo: the cache table is there (the login throttle writes in it)."""
-    assert "plombiers_cache" in connection.introspection.table_names()
-
-
 def test_deep_healthz_fails_without_the_cache(client, db, settings):
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "absente"}
