@@ -18,11 +18,14 @@ def test_a_fresh_installation_is_healthy(server):
 
 
 def test_first_login_through_the_form(server):
-    """createsuperuser, then the login form: a redirection home, and the home page."""
+    """createsuperuser, then the login form: a redirection (home, or the second factor's setup
+    for staff), the page it leads to, and the home page."""
     browser = Browser(server)
     response = browser.login(*ADMIN)
     assert response.status == 302, response.body[:2000]
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"].startswith("/")
+    assert "/login" not in response.headers["Location"]
+    assert browser.get(response.headers["Location"]).status == 200
     home = browser.get("/")
     assert home.status == 200
     assert "Plombiers" in home.body.decode()
