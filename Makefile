@@ -7,14 +7,15 @@ HOST ?= 127.0.0.1:8000
 # xdist workers: the machine has 2 cores; browser tests share them.
 WORKERS ?= auto
 
-.PHONY: install demo serve test lint format bench seed chromium verifier clean
+.PHONY: install demo serve test lint format bench seed chromium verifier deploy-tools clean
 
 $(BIN)/plombiers: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# The `bench` extra (WeasyPrint, the reference the documents benchmark compares Typst with) is
 	# for the benchmark and its test only: the application never imports it.
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	# `sentry`: the optional error reporting, installed here so that its test runs.
+	$(BIN)/pip install --quiet -e '.[test,bench,sentry]'
 	@touch $@
 
 install: $(BIN)/plombiers
@@ -25,6 +26,12 @@ demo: install
 	$(BIN)/plombiers demo
 	@echo "Worker des tâches (e-mails…) et serveur sur http://$(HOST) — Ctrl-C pour arrêter."
 	$(BIN)/plombiers db_worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; $(BIN)/plombiers runserver $(HOST)
+
+# The production server on a local database (docs/deploy.md for a real installation).
+serve: install
+	$(BIN)/plombiers migrate --noinput
+	$(BIN)/plombiers collectstatic --noinput -v0
+	$(BIN)/plombiers serve --bind $(HOST)
 
 # Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium).
 chromium:
@@ -42,7 +49,18 @@ verifier/node_modules/.package-lock.json: verifier/package.json verifier/package
 
 verifier: verifier/node_modules/.package-lock.json
 
-test: install chromium verifier
+# Debian's systemd (systemd-analyze) and Caddy: the tests check the files of deploy/ with them.
+deploy-tools:
+	@missing=""; \
+	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
+	command -v caddy >/dev/null || missing="$$missing caddy"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Il manque :$$missing — sudo apt-get install$$missing" >&2; exit 1; fi; \
+	fi
+
+test: install chromium verifier deploy-tools
 	$(BIN)/pytest -n $(WORKERS) $(PYTEST_ARGS)
 
 lint: install

@@ -101,6 +101,17 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _static_files(settings):
+    """Pages name the static files as they are in the apps' folders: the tests run no
+    collectstatic, so there is no manifest of hashed names (tests/test_page_weight.py serves the
+    real, collected files)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CREDENTIAL_KEYS_DIR = tmp_path / "credential_keys"

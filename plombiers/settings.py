@@ -8,27 +8,55 @@ import datetime as dt
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from plombiers.lib.private_files import DIR_MODE, FILE_MODE, narrow, private_empty_file, private_file, secret
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("PLOMBIERS_DATA_DIR", Path.cwd())).resolve()
 
+TRUE, FALSE = {"1", "true", "yes", "on", "oui"}, {"0", "false", "no", "off", "non", ""}
+
 
 def env_bool(name: str, default: bool = False) -> bool:
-    return os.environ.get(name, str(default)).lower() in {"1", "true", "yes", "on"}
+    """A yes/no variable; anything else (`ture`, `enabled`) stops the start: a typo never turns a
+    setting off silently."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if value.strip().lower() in TRUE:
+        return True
+    if value.strip().lower() in FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} n'est pas un booléen : écrire true ou false (aussi 1/0, yes/no, on/off, oui/non)."
+    )
 
+
+# PLOMBIERS_ENV=production: the settings refuse to start without the secrets and addresses a real
+# installation needs (see `_production_problems`), instead of making the demo's key files in the
+# working directory; HTTPS only, HSTS, secure cookies. Anything else is the demo or a developer's.
+ENVIRONMENTS = {"production", "development"}
+PLOMBIERS_ENV = os.environ.get("PLOMBIERS_ENV", "development").strip().lower()
+if PLOMBIERS_ENV not in ENVIRONMENTS:
+    raise ImproperlyConfigured(
+        f"PLOMBIERS_ENV={PLOMBIERS_ENV!r} : valeur inconnue, écrire production ou development."
+    )
+PRODUCTION = PLOMBIERS_ENV == "production"
 
 # Every secret is read by `secret(NAME)`: the variable NAME, else the file named by NAME_FILE
-# (a secret mounted outside the data folder). SECRET_KEY, DATABASE_URL, EMAIL_HOST_PASSWORD here;
-# FERNET_KEYS in plombiers/support/crypto.py.
+# (a secret mounted outside the data folder). SECRET_KEY, DATABASE_URL, EMAIL_HOST_PASSWORD,
+# SENTRY_DSN here; FERNET_KEYS in plombiers/privacy/crypto.py.
 
 
 def _secret_key() -> str:
-    """SECRET_KEY (or SECRET_KEY_FILE), else a git-ignored file of the data folder made on first
-    run (the demo's), readable by its owner only."""
+    """SECRET_KEY (or SECRET_KEY_FILE), else — outside production only — a git-ignored file of the
+    data folder made on first run (the demo's), readable by its owner only."""
+    if PRODUCTION:
+        return secret("SECRET_KEY") or ""  # refused below when missing
     return (
         secret("SECRET_KEY")
         or private_file(DATA_DIR / ".secret_key", lambda: secrets.token_urlsafe(50)).strip()
@@ -37,9 +65,17 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG")
-ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver").split(
+        ","
+    )
+    if h.strip()
+]
+SITE_URL = os.environ.get("SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").strip().rstrip("/")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if SITE_URL.startswith("https://") and SITE_URL not in CSRF_TRUSTED_ORIGINS:
+    CSRF_TRUSTED_ORIGINS.append("https://" + urlsplit(SITE_URL).netloc)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -77,6 +113,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "plombiers.requestlog.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -247,6 +284,11 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# /healthz?deep=1 fails when more than HEALTHZ_LATE_TASKS tasks have waited longer than these
+# minutes for a worker, or when a task has been running for longer than those.
+HEALTHZ_TASK_WAIT_MINUTES = int(os.environ.get("HEALTHZ_TASK_WAIT_MINUTES", "15"))
+HEALTHZ_LATE_TASKS = int(os.environ.get("HEALTHZ_LATE_TASKS", "0"))
+HEALTHZ_TASK_RUNNING_MINUTES = int(os.environ.get("HEALTHZ_TASK_RUNNING_MINUTES", "60"))
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
@@ -259,9 +301,13 @@ SHORT_DATE_FORMAT = "d/m/Y"
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# `collectstatic` writes each file under a name carrying its hash (served with a cache of one
+# year, `immutable`) beside its gzip and brotli versions, which WhiteNoise serves to the browsers
+# that accept them: Bootstrap's CSS is 232 KB, 23 KB in brotli. `make demo` runs collectstatic;
+# the tests read the files from the apps' folders (plombiers/conftest.py).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 # Uploads (medical certificates, evidence photos, signed agreements) and generated documents:
@@ -272,22 +318,34 @@ narrow(MEDIA_ROOT, DIR_MODE)  # a folder made before these modes: closed to othe
 
 # The schools' Ed25519 signing keys (attestations): files outside the database, one directory
 # per school, readable only by the application. Production mounts a secret volume here.
-CREDENTIAL_KEYS_DIR = Path(os.environ.get("CREDENTIAL_KEYS_DIR", DATA_DIR / "credential_keys"))
-narrow(CREDENTIAL_KEYS_DIR, DIR_MODE)  # made 0700 by plombiers/credentials/keys.py
+# In production the folder is named explicitly and must exist (never made beside the data).
+_credential_keys = os.environ.get("CREDENTIAL_KEYS_DIR", "" if PRODUCTION else DATA_DIR / "credential_keys")
+CREDENTIAL_KEYS_DIR = Path(_credential_keys)
+if _credential_keys:
+    narrow(CREDENTIAL_KEYS_DIR, DIR_MODE)  # made 0700 by plombiers/credentials/keys.py
 # Uploaded files are never served directly: views check permissions and stream them.
 MEDIA_URL = "/media-protege/"
-WHITENOISE_USE_FINDERS = True
+# Only what collectstatic wrote (compressed, hashed); the apps' folders while debugging.
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Security headers and cookies.
+# Security headers and cookies. In production: HTTPS only (the health checks excepted, asked over
+# plain HTTP on the machine itself), HSTS for a year with the subdomains, and cookies sent over
+# HTTPS only. Behind a reverse proxy (BEHIND_PROXY), its X-Forwarded-Proto says HTTPS.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", PRODUCTION)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+BEHIND_PROXY = env_bool("BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -346,13 +404,99 @@ PLOMBIERS_CONVENTION_READ_DAYS = int(os.environ.get("CONVENTION_READ_DAYS", "30"
 # Days a satisfaction survey link stays valid.
 PLOMBIERS_SURVEY_LINK_DAYS = int(os.environ.get("SURVEY_LINK_DAYS", "30"))
 
+# Logs: one line per event on the standard output (journald, docker logs), each with the id of the
+# request it belongs to (plombiers/requestlog.py; an incoming X-Request-ID is kept, so the reverse
+# proxy's access log and ours share it). A server error is also mailed to ADMINS
+# ("Nom <adresse>, …"), and sent to Sentry when SENTRY_DSN is set (extra `sentry`).
+ADMINS = [
+    (name.strip() or address, address)
+    for name, address in (
+        (part.split("<")[0], part.split("<")[-1].rstrip("> ").strip())
+        for part in os.environ.get("ADMINS", "").split(",")
+        if part.strip()
+    )
+]
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_SUBJECT_PREFIX = "[Plombiers] "
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "filters": {
+        "request_id": {"()": "plombiers.requestlog.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "line": {
+            "()": "plombiers.requestlog.OneLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["request_id"],
+            "formatter": "line",
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {
+        "handlers": ["console"],
+        "level": os.environ.get("LOG_LEVEL", "INFO" if PRODUCTION else "WARNING"),
+    },
+    "loggers": {
+        # Server errors: on the console through the root logger, and by e-mail.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+    },
 }
+
+SENTRY_DSN = secret("SENTRY_DSN")
+if SENTRY_DSN:
+    from plombiers.requestlog import sentry_init
+
+    sentry_init(SENTRY_DSN, environment=PLOMBIERS_ENV)
 
 # Impact: from this many schools in a scope (a national network, the State as a funder), the
 # dashboards read the rollup recomputed every night (`impact.rollup`) instead of the records.
 IMPACT_ROLLUP_FROM_SCHOOLS = int(os.environ.get("IMPACT_ROLLUP_FROM_SCHOOLS", "100"))
+
+
+# --- production: refuse to start rather than run on a demo's defaults -----------------------------
+
+
+def _production_problems() -> list[str]:
+    """What a production start lacks, each named by its variable, in French."""
+    problems = []
+    if DEBUG:
+        problems.append("DEBUG doit être désactivé (DEBUG=false) : il affiche le code et les données.")
+    if not SECRET_KEY:
+        problems.append("SECRET_KEY (ou SECRET_KEY_FILE) manque : la clé secrète de Django.")
+    elif len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure"):
+        problems.append("SECRET_KEY est trop faible : 50 caractères aléatoires au moins.")
+    if not secret("FERNET_KEYS"):
+        problems.append("FERNET_KEYS (ou FERNET_KEYS_FILE) manque : les clés de chiffrement des textes.")
+    if not _credential_keys:
+        problems.append(
+            "CREDENTIAL_KEYS_DIR manque : le dossier des clés de signature des attestations (un volume secret)."
+        )
+    elif not CREDENTIAL_KEYS_DIR.is_dir():
+        problems.append(f"CREDENTIAL_KEYS_DIR={CREDENTIAL_KEYS_DIR} n'existe pas ou n'est pas un dossier.")
+    if not ALLOWED_HOSTS:
+        problems.append("ALLOWED_HOSTS manque : le ou les noms d'hôte servis (plombiers.exemple.fr).")
+    elif "*" in ALLOWED_HOSTS:
+        problems.append("ALLOWED_HOSTS ne peut pas contenir « * » : nommer les hôtes servis.")
+    if not SITE_URL.startswith("https://") or not urlsplit(SITE_URL).netloc:
+        problems.append(f"SITE_URL={SITE_URL!r} doit être l'adresse publique en https:// (liens, QR codes).")
+    return problems
+
+
+if PRODUCTION and (_problems := _production_problems()):
+    raise ImproperlyConfigured(
+        "Plombiers refuse de démarrer en production (PLOMBIERS_ENV=production) :\n- "
+        + "\n- ".join(_problems)
+        + "\nVoir docs/deploy.md."
+    )

@@ -18,6 +18,7 @@ admin.site.login = accounts_views.admin_login
 urlpatterns = [
     path("", network_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon),
     # allauth's login and second-factor pages, answering 429 when the login throttle refuses.
     path("comptes/login/", throttle.status_429(allauth_views.login)),
     path("comptes/2fa/authenticate/", throttle.status_429(mfa_views.authenticate)),

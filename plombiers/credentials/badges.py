@@ -22,7 +22,7 @@ import zlib
 from pathlib import Path
 from xml.sax.saxutils import unescape
 
-import typst
+from plombiers.lib import typst_compiler as typst
 
 from .models import Attestation
 

@@ -6,10 +6,10 @@ import threading
 from pathlib import Path
 
 import segno
-import typst
 from django.utils import timezone
 
 from plombiers.documents.formats import date_fr
+from plombiers.lib import typst_compiler as typst
 
 from .models import Attestation
 from .public import full_link_token

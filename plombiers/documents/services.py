@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import typst
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.text import slugify
@@ -44,6 +43,7 @@ from plombiers.accounts.models import Membership, User, school_staff_q
 from plombiers.cohorts.attendance import Hours, enrolment_hours
 from plombiers.cohorts.enums import AttendanceStatus, Period
 from plombiers.cohorts.models import Attendance, Cohort, Enrolment, TrainingSession
+from plombiers.lib import typst_compiler as typst
 from plombiers.network.models import Organisation, School
 from plombiers.skills.enums import ACQUIRED_LEVELS, Level
 from plombiers.skills.models import Observation, Skill

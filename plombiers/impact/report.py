@@ -8,9 +8,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import typst
-
 from plombiers.documents.formats import date_fr
+from plombiers.lib import typst_compiler as typst
 from plombiers.lib.secrecy import LEGEND
 
 from . import secrecy

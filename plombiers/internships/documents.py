@@ -12,11 +12,11 @@ import threading
 from decimal import Decimal
 from pathlib import Path
 
-import typst
 from django.utils import timezone
 
 from plombiers.documents.formats import NBSP, date_fr, siret_fr
 from plombiers.documents.services import CohortData, learner_name
+from plombiers.lib import typst_compiler as typst
 
 from .enums import InternshipKind, Party
 from .models import Internship

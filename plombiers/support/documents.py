@@ -8,8 +8,7 @@ into the markup, so that nothing a person typed can change the document.
 from functools import cache
 from pathlib import Path
 
-import typst
-
+from plombiers.lib import typst_compiler as typst
 from plombiers.network.models import School
 from plombiers.referrals.models import Learner
 

@@ -1,9 +1,10 @@
 import time
 
-from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from plombiers.accounts.models import User
 from plombiers.cohorts.models import Cohort
 from plombiers.demo.alerts import AlertsBuilder, demo_alert_counts
 from plombiers.demo.attendance import AttendanceBuilder, demo_attendance_counts
@@ -17,10 +18,33 @@ from plombiers.demo.skills import SkillsBuilder
 from plombiers.demo.support import SupportBuilder, demo_support_counts
 from plombiers.demo.surveys import SurveysBuilder
 from plombiers.network.communes import communes_load
-from plombiers.network.models import Commune
+from plombiers.network.models import Commune, Network
 from plombiers.referrals.models import Learner, Referral
 from plombiers.skills.frameworks import frameworks_load
 from plombiers.skills.models import Evidence, Observation
+
+DEMO_NETWORK = "demo"
+DEMO_EMAIL_DOMAIN = "@plombiers.example"
+
+
+def refuse_foreign_database() -> None:
+    """The demo writes accounts whose password is published: never in production, never into a
+    database that holds anything it did not write itself (a real network, an operator's account,
+    the benchmark's national network)."""
+    if settings.PRODUCTION:
+        raise CommandError(
+            "La démonstration refuse le mode production (PLOMBIERS_ENV=production) : elle crée des "
+            "comptes dont le mot de passe est publié."
+        )
+    networks = list(Network.objects.exclude(slug=DEMO_NETWORK).values_list("name", flat=True)[:3])
+    users = list(User.objects.exclude(email__endswith=DEMO_EMAIL_DOMAIN).values_list("email", flat=True)[:3])
+    if networks or users:
+        found = [f"réseau « {name} »" for name in networks] + [f"compte {email}" for email in users]
+        raise CommandError(
+            "La démonstration refuse cette base : elle contient des données qu'elle n'a pas créées ("
+            + ", ".join(found)
+            + "). Lancer la démonstration sur une base neuve (PLOMBIERS_DATA_DIR ou DATABASE_URL)."
+        )
 
 
 class Command(BaseCommand):
@@ -30,8 +54,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2017)
 
     def handle(self, *args, seed, **options):
+        refuse_foreign_database()
         start = time.perf_counter()
-        call_command("createcachetable", verbosity=0)
         if Commune.objects.count() < 30000:
             self.stdout.write("Chargement des communes…")
             communes_load()
