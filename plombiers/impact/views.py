@@ -35,8 +35,8 @@ from .selectors import (
     TARGET,
     Figure,
     Scope,
+    dashboard_tables,
     indicators,
-    indicators_with_total,
     measure_learners,
 )
 from .tasks import refresh_rollup
@@ -141,8 +141,7 @@ def _dashboard(request, scope: Scope):
             raise Http404("Tableau inconnu.")
         return _export(indicators(scope, filters, wanted[name]), scope, fmt, name)
 
-    total, by_year = indicators_with_total(scope, filters, "year")
-    by_group = by_year if group == "year" else indicators(scope, filters, group)
+    total, by_year, by_group = dashboard_tables(scope, filters, group)
     totals = total.figures
     # A national network has 2,000 schools: the table (and its chart) by page, the export in full.
     group_page = paginate(request, by_group.rows, GROUP_PAGE_SIZE)

@@ -17,6 +17,7 @@ Results per kind of page (count, errors, p50, p95, p99) go to bench/results.json
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -57,6 +58,17 @@ def _today_sheets() -> int:
     return made
 
 
+def _free_port(port: int | None) -> int:
+    """`port` if nobody listens on it (else an error: the test must measure our server, not
+    someone else's), or a free one chosen by the system."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port or 0))
+        except OSError as error:
+            raise CommandError(f"Le port {port} est déjà pris : choisissez-en un autre (--port).") from error
+        return probe.getsockname()[1]
+
+
 def _wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -64,7 +76,7 @@ def _wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None
             raise CommandError("Le serveur s'est arrêté au démarrage : voir bench/loadtest-server.log.")
         try:
             with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 — 127.0.0.1 only
-                if response.status == 200:
+                if response.status == 200 and process.poll() is None:
                     return
         except OSError:
             pass
@@ -95,7 +107,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, help="processus du serveur (WEB_CONCURRENCY, sinon 2 × cœurs + 1)"
         )
-        parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument("--port", type=int, help="port du serveur (défaut : un port libre)")
         parser.add_argument("--output", default="bench/results.json")
         parser.add_argument("--label", help="clé des résultats (défaut : <moteur>-<utilisateurs>)")
 
@@ -117,7 +129,7 @@ class Command(BaseCommand):
 
         logs = Path(output).resolve().parent
         logs.mkdir(parents=True, exist_ok=True)
-        bind = f"127.0.0.1:{port}"
+        bind = f"127.0.0.1:{_free_port(port)}"
         if "serve" in get_commands():
             server_command = [
                 sys.executable,
