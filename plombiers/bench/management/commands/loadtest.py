@@ -164,6 +164,11 @@ class Command(BaseCommand):
             server = subprocess.Popen(server_command, stdout=server_log, stderr=subprocess.STDOUT)  # noqa: S603
             try:
                 _wait_for(f"http://{bind}/healthz", server)
+                # Each worker loads its templates on its first pages: not what is measured.
+                for _ in range(3 * workers):
+                    for page in ("/comptes/login/", "/healthz"):
+                        with urllib.request.urlopen(f"http://{bind}{page}", timeout=60):
+                            pass
                 self.stdout.write(
                     f"{server_kind} sur http://{bind} ({engine}) ; {users} utilisateurs, montée en {ramp:.0f} s, "
                     f"puis {steady} s à {users} ; charge de la machine {before[0]:.1f}."
