@@ -195,9 +195,9 @@ class Heartbeat:
                 if (now - last_requeue).total_seconds() >= requeue_seconds():
                     last_requeue = now
                     self._requeue()
-            except Exception:
+            except Exception as error:
                 # A database that does not answer for a while (a long SQLite write): try again at
                 # the next beat; a worker of this machine is judged by its process meanwhile.
-                logger.exception("Worker heartbeat failed.")
+                logger.warning("Worker heartbeat failed: %s", error)
             finally:
                 connection.close()
