@@ -47,6 +47,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 from plombiers.lib.private_files import DIR_MODE, FILE_MODE, private_dir, secret
+from plombiers.privacy.services import audit_log
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -339,6 +340,12 @@ def backup(path: Path, *, passphrase: str | None = None) -> Summary:
             _add(archive, {}, MANIFEST, data=json.dumps(manifest, indent=1, ensure_ascii=False).encode())
         os.replace(partial, path)
     summary.tables, summary.rows = len(counts), sum(counts.values())
+    # Everything about everyone left the database: said in the audit trail (after the dump).
+    audit_log(
+        actor=None,
+        action="operations.backup",
+        details={"path": str(path), "tables": summary.tables, "rows": summary.rows, "keys": summary.keys},
+    )
     return summary
 
 
@@ -553,6 +560,12 @@ def restore(path: Path, *, passphrase_for=None, skip_keys: bool = False) -> Summ
         )
     summary.tables, summary.rows = len(counts), sum(counts.values())
     summary.notes.extend(_migration_notes(manifest))
+    # After the counts: the restored trail, then this event.
+    audit_log(
+        actor=None,
+        action="operations.restore",
+        details={"path": str(path), "created_at": manifest["created_at"], "keys": summary.keys},
+    )
     return summary
 
 

@@ -18,6 +18,7 @@ from plombiers.credentials import services as credentials
 from plombiers.credentials.public import full_link_token
 from plombiers.credentials.tests.factories import END, finished_enrolment
 from plombiers.operations import backup as backups
+from plombiers.privacy.models import AuditEvent
 from plombiers.skills.models import Evidence, Skill
 from plombiers.skills.services import observation_record
 from plombiers.skills.tests.images import JPEG
@@ -126,6 +127,7 @@ def test_a_backup_restores_into_a_fresh_database(cast, tmp_path, monkeypatch):
     assert manifest["database"]["tables"] == expected
     assert any(n.startswith("media/") for n in names)
     assert set(manifest["members"]) == names - {"manifest.json"}
+    assert AuditEvent.objects.filter(action="operations.backup", details__keys=True).count() == 1
 
     with fresh_database(tmp_path) as url:
         env = restored_environment(tmp_path, url)
@@ -148,6 +150,8 @@ def test_a_backup_restores_into_a_fresh_database(cast, tmp_path, monkeypatch):
         result = json.loads(check.stdout)
         # Restoring again is refused: the database is no longer empty.
         again = run("restore", str(archive), env=env)
+    # Every table, row for row — and in the audit trail, the restore itself.
+    expected["privacy_auditevent"] += 1
     assert result["counts"] == expected, "every table, row for row"
     assert result["note"] == NOTE, "the confidential note decrypts with the restored keys"
     assert result["verdict"] == "authentique", "the credential verifies"
