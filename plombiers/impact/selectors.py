@@ -578,7 +578,8 @@ PARTITIONS = {"school", "trade", "region", "departement", "prescriber", "year"}
 
 
 def indicators_with_total(scope: Scope, filters: Filters, group: str) -> tuple[Row, Table]:
-    """The total row and the table by `group`: from the rollup, one query for both."""
+    """The total row and the table by `group`: one query for both from the rollup, one per source
+    from the records when `group` partitions them."""
     from . import rollup
 
     if group in PARTITIONS and rollup.readable(scope, filters, group):
@@ -588,6 +589,10 @@ def indicators_with_total(scope: Scope, filters: Filters, group: str) -> tuple[R
         # Integers from the rollup: each column summed at C speed.
         sums = [sum(column) for column in zip(*(values for _keys, _labels, values in lines), strict=True)]
         return Row(None, "Ensemble", dict(zip(names, sums or [0] * len(names), strict=True))), table
+    if group in PARTITIONS:
+        # From the records: the total summed from the same pass (see dashboard_tables).
+        total, _by_year, table = dashboard_tables(scope, filters, group)
+        return total, table
     table = indicators(scope, filters, group)
     return indicators(scope, filters).rows[0], table
 
