@@ -223,6 +223,7 @@ class Command(BaseCommand):
             if not name.startswith(EXPORT) and (row["errors"] or row["p95_ms"] >= GOAL_P95_MS)
         ]
         run = {
+            "label": label,
             "date": started.isoformat(timespec="seconds"),
             "engine": engine,
             "server": server_kind,
@@ -267,5 +268,5 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Charge de la machine : {run['load_average_before'][0]:.1f} avant, {run['load_average_after'][0]:.1f} après "
-            f"({run['cpus']} cœurs). Résultats dans bench/results.json (« loadtest » → « {run['engine']}-{run['users']} »)."
+            f"({run['cpus']} cœurs). Résultats dans bench/results.json (« loadtest » → « {run['label']} »)."
         )
