@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 # xdist workers: the machine has 2 cores; browser tests share them.
 WORKERS ?= auto
 
-.PHONY: install demo serve test lint format bench seed chromium verifier deploy-tools clean
+.PHONY: install demo serve test lint format bench seed loadtest chromium verifier deploy-tools clean
 
 $(BIN)/plombiers: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,17 @@ bench: install
 seed: install
 	@mkdir -p bench
 	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} $(BIN)/plombiers seed $(SEED_ARGS)
+
+# The load test (docs/performance.md): locust on 127.0.0.1 against the production server, on its
+# own database — bench/loadtest.sqlite3 by default (12 users), PostgreSQL with DATABASE_URL (50
+# users); the demo network is loaded there first. `make loadtest LOADTEST_ARGS="--steady 20"` for
+# a short trial.
+LOADTEST_DATABASE_URL ?= sqlite:///$(CURDIR)/bench/loadtest.sqlite3
+loadtest: install
+	$(BIN)/pip install --quiet -e '.[load]'
+	@mkdir -p bench
+	DATABASE_URL=$${DATABASE_URL:-$(LOADTEST_DATABASE_URL)} $(BIN)/plombiers migrate --noinput -v0
+	DATABASE_URL=$${DATABASE_URL:-$(LOADTEST_DATABASE_URL)} $(BIN)/plombiers loadtest $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) *.egg-info test-artifacts verifier/node_modules

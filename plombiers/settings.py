@@ -87,6 +87,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "django_htmx",
+    # Before django_tasks_db: its `db_worker` command is ours (heartbeats, dead workers' tasks
+    # queued again — plombiers/operations/worker.py).
+    "plombiers.operations",
     "django_tasks",
     "django_tasks_db",
     "allauth",
@@ -289,6 +292,12 @@ TASKS = {
 HEALTHZ_TASK_WAIT_MINUTES = int(os.environ.get("HEALTHZ_TASK_WAIT_MINUTES", "15"))
 HEALTHZ_LATE_TASKS = int(os.environ.get("HEALTHZ_LATE_TASKS", "0"))
 HEALTHZ_TASK_RUNNING_MINUTES = int(os.environ.get("HEALTHZ_TASK_RUNNING_MINUTES", "60"))
+# A worker writes its heartbeat every few seconds; a task whose worker died (its process gone, or
+# on another machine no heartbeat for STALE seconds) is queued again, at most MAX_ATTEMPTS starts.
+PLOMBIERS_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", "10"))
+PLOMBIERS_WORKER_STALE_SECONDS = float(os.environ.get("WORKER_STALE_SECONDS", "120"))
+PLOMBIERS_WORKER_REQUEUE_SECONDS = float(os.environ.get("WORKER_REQUEUE_SECONDS", "60"))
+PLOMBIERS_TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]

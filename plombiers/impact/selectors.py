@@ -635,7 +635,8 @@ PARTITIONS = {"school", "trade", "region", "departement", "prescriber", "year"}
 
 
 def indicators_with_total(scope: Scope, filters: Filters, group: str) -> tuple[Row, Table]:
-    """The total row and the table by `group`: from the rollup, one query for both."""
+    """The total row and the table by `group`: one query for both from the rollup, one per source
+    from the records when `group` partitions them."""
     from . import rollup
 
     if group in PARTITIONS and rollup.readable(scope, filters, group):
@@ -645,8 +646,55 @@ def indicators_with_total(scope: Scope, filters: Filters, group: str) -> tuple[R
         # Integers from the rollup: each column summed at C speed.
         sums = [sum(column) for column in zip(*(values for _keys, _labels, values in lines), strict=True)]
         return Row(None, "Ensemble", dict(zip(names, sums or [0] * len(names), strict=True))), table
+    if group in PARTITIONS:
+        # From the records: the total summed from the same pass (see dashboard_tables).
+        total, _by_year, table = dashboard_tables(scope, filters, group)
+        return total, table
     table = indicators(scope, filters, group)
     return indicators(scope, filters).rows[0], table
+
+
+def dashboard_tables(scope: Scope, filters: Filters, group: str) -> tuple[Row, Table, Table]:
+    """A dashboard's total, its table by year and its table by `group`. Read from the records: one
+    query per source grouped by year — and by `group` too when it is a partition (every measure
+    adds up over years, schools and prescribers: what the rollup relies on) — the total and the
+    tables summed from its rows; a breakdown that is no partition (cohorts: a referral can lead to
+    two; funders) is one more query per source. Three passes over the attendance and observations
+    cost seconds under load on the demo's 18 schools."""
+    from . import rollup
+
+    if rollup.readable(scope, filters, "year") or rollup.readable(scope, filters, group):
+        total, by_year = indicators_with_total(scope, filters, "year")
+        return total, by_year, by_year if group == "year" else indicators(scope, filters, group)
+    both = group if group in PARTITIONS and group != "year" else None
+    total, by_year, by_group = Row(None, "Ensemble", {}), {}, {}
+    for source_name, measures_of_source in _measures_by_source(list(MEASURES)).items():
+        source = SOURCES[source_name]
+        queryset = source.base(source.where(scope, filters, both)).order_by()
+        fields = {"year_key": source.dimension("year")[0]}
+        if both:
+            key, label_path = source.dimension(both)
+            fields["group_key"] = key
+            if label_path:
+                fields["group_label"] = F(label_path)
+        for name in measures_of_source:
+            total.measures.setdefault(name, 0)
+        aggregates = {name: m.expression() for name, m in measures_of_source.items()}
+        for values in queryset.values(**fields).annotate(**aggregates):
+            year = values.pop("year_key")
+            rows = [total, by_year.setdefault(year, Row(year, _label("year", year, None), {}))]
+            if both:
+                group_key, label = values.pop("group_key"), values.pop("group_label", None)
+                rows.append(
+                    by_group.setdefault(group_key, Row(group_key, _label(both, group_key, label), {}))
+                )
+            for row in rows:
+                for name, value in values.items():
+                    row.measures[name] = _number(row.measures.get(name)) + _number(value)
+    years = _table(scope, filters, "year", by_year)
+    if both:
+        return total, years, _table(scope, filters, group, by_group)
+    return total, years, years if group == "year" else indicators(scope, filters, group)
 
 
 def measure_learners(scope: Scope, filters: Filters, measure: str, group: str | None = None, value=None):

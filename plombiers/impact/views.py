@@ -38,8 +38,8 @@ from .selectors import (
     Figure,
     Scope,
     Table,
+    dashboard_tables,
     indicators,
-    indicators_with_total,
     measure_learners,
 )
 from .tasks import refresh_rollup
@@ -136,8 +136,7 @@ def _export(table, scope: Scope, fmt: str, name: str) -> HttpResponse:
 def _tables(scope: Scope, filters, group: str):
     """The total, the table by year and the table by `group` of a dashboard, protected together
     when they leave the school team: its exports show the same cells as the page."""
-    total, by_year = indicators_with_total(scope, filters, "year")
-    by_group = by_year if group == "year" else indicators(scope, filters, group)
+    total, by_year, by_group = dashboard_tables(scope, filters, group)
     secrecy.protect(scope, filters, total, {"year": by_year.rows, group: by_group.rows})
     return total, by_year, by_group
 

@@ -1,14 +1,18 @@
 """Background work of the internships app (django-tasks: a database queue, `plombiers db_worker`)."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskContext, task
+
+from plombiers.operations.mail import send_mail_once
+
+# The team may send a link again (the e-mail was lost): each click is one task, whose id keys the
+# e-mail — the same task run again by another worker sends nothing.
 
 
-@task()
-def send_convention_link(signature_id: int) -> None:
+@task(takes_context=True)
+def send_convention_link(context: TaskContext, signature_id: int) -> None:
     """E-mail one party the personal link to read and accept the convention (unless signed,
     expired or withdrawn)."""
     from . import services
@@ -27,23 +31,23 @@ def send_convention_link(signature_id: int) -> None:
         return
     school = internship.enrolment.cohort.school
     learner = internship.enrolment.learner
-    context = {
+    data = {
         "signature": signature,
         "internship": internship,
         "school": school,
         "learner": f"{learner.first_name} {learner.last_name[:1]}.",
         "url": settings.SITE_URL + services.signing_link(signature),
     }
-    send_mail(
+    send_mail_once(
+        key=f"internships.convention_link:{signature.pk}:{context.task_result.id}",
         subject=f"{school.name} : convention de stage à signer ({internship.site.company.name})",
-        message=render_to_string("internships/email/convention_link.txt", context),
-        from_email=None,
+        message=render_to_string("internships/email/convention_link.txt", data),
         recipient_list=[signature.email],
     )
 
 
-@task()
-def send_evaluation_link(evaluation_id: int) -> None:
+@task(takes_context=True)
+def send_evaluation_link(context: TaskContext, evaluation_id: int) -> None:
     """E-mail the tutor the link of their evaluation (unless given or expired)."""
     from . import services
     from .models import TutorEvaluation
@@ -57,7 +61,7 @@ def send_evaluation_link(evaluation_id: int) -> None:
         return
     school = internship.enrolment.cohort.school
     learner = internship.enrolment.learner
-    context = {
+    data = {
         "evaluation": evaluation,
         "internship": internship,
         "tutor": tutor,
@@ -65,9 +69,10 @@ def send_evaluation_link(evaluation_id: int) -> None:
         "learner": f"{learner.first_name} {learner.last_name[:1]}.",
         "url": settings.SITE_URL + services.evaluation_link(evaluation),
     }
-    send_mail(
-        subject=f"{school.name} : votre avis sur le stage de {context['learner']}",
-        message=render_to_string("internships/email/evaluation_link.txt", context),
-        from_email=None,
+    learner_name = data["learner"]
+    send_mail_once(
+        key=f"internships.evaluation_link:{evaluation.pk}:{context.task_result.id}",
+        subject=f"{school.name} : votre avis sur le stage de {learner_name}",
+        message=render_to_string("internships/email/evaluation_link.txt", data),
         recipient_list=[tutor.email],
     )

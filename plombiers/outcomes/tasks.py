@@ -3,17 +3,19 @@
 import datetime as dt
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
+
+from plombiers.operations.mail import send_mail_once
 
 
 @task()
 def notify_follow_ups_due(on: str) -> int:
     """The daily to-do (`plombiers daily` enqueues it): each school with follow-ups falling due
     that day e-mails its social workers a digest, and each young person gets their link. Returns
-    the number of follow-ups falling due."""
+    the number of follow-ups falling due. Run twice, it sends nothing twice: each e-mail is keyed
+    by its school and day, or by its follow-up and link."""
     from .models import FollowUp
 
     day = dt.date.fromisoformat(on)
@@ -59,18 +61,19 @@ def send_follow_up_digest(school_id: int, on: str) -> int:
         "url": settings.SITE_URL + reverse("outcomes:follow_up_list"),
     }
     count = len(follow_ups)
-    send_mail(
+    sent = send_mail_once(
+        key=f"outcomes.digest:{school.pk}:{day.isoformat()}",
         subject=f"{school.name} : {count} suivi{'s' if count > 1 else ''} de sortie à faire",
         message=render_to_string("outcomes/email/digest.txt", context),
-        from_email=None,
         recipient_list=recipients,
     )
-    return count
+    return count if sent else 0
 
 
 @task()
 def send_follow_up_link(follow_up_id: int) -> None:
-    """E-mail the young person the link of their follow-up (unless answered or closed)."""
+    """E-mail the young person the link of their follow-up (unless answered or closed): once per
+    link (a link renewed by the team is a new one)."""
     from . import services
     from .models import FollowUp
 
@@ -87,9 +90,9 @@ def send_follow_up_link(follow_up_id: int) -> None:
         "until": services.no_news_on(follow_up),
         "url": settings.SITE_URL + services.follow_up_link(follow_up),
     }
-    send_mail(
+    send_mail_once(
+        key=f"outcomes.follow_up_link:{follow_up.pk}:{follow_up.link_nonce}",
         subject=f"{context['school'].name} : que deviens-tu ? (trois questions)",
         message=render_to_string("outcomes/email/follow_up_link.txt", context),
-        from_email=None,
         recipient_list=[learner.email],
     )

@@ -1,10 +1,11 @@
 """Background work of the surveys app (django-tasks: a database queue, `plombiers db_worker`)."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
+
+from plombiers.operations.mail import send_mail_once
 
 
 @task()
@@ -21,12 +22,12 @@ def send_survey_invitation(invitation_id: int) -> None:
         "questionnaire": questionnaire(invitation.audience, invitation.questionnaire_version),
         "url": settings.SITE_URL + invitation.get_answer_url(),
     }
-    send_mail(
+    send_mail_once(
+        key=f"surveys.invitation:{invitation.pk}",
         subject=f"{invitation.cohort.school.name} : votre avis sur la formation en deux minutes"
         if invitation.audience == "learner"
         else f"{invitation.cohort.school.name} : votre avis nous intéresse",
         message=render_to_string("surveys/email/invitation.txt", context),
-        from_email=None,
         recipient_list=[invitation.email],
+        then=lambda: SurveyInvitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now()),
     )
-    SurveyInvitation.objects.filter(pk=invitation.pk).update(sent_at=timezone.now())

@@ -4,6 +4,7 @@ from django.utils import timezone
 from plombiers.alerts.tasks import compute_alerts
 from plombiers.funding.tasks import send_report_reminders
 from plombiers.impact.tasks import refresh_rollup
+from plombiers.operations.worker import requeue_dead_tasks
 from plombiers.outcomes.services import follow_ups_expire
 from plombiers.outcomes.tasks import notify_follow_ups_due
 from plombiers.referrals.services import referrals_expire
@@ -23,6 +24,11 @@ class Command(BaseCommand):
         self.stdout.write(done(result.return_value) if result.is_finished else queued)
 
     def handle(self, *args, **options):
+        requeued, failed = requeue_dead_tasks()
+        if requeued or failed:
+            self.stdout.write(
+                f"{requeued} tâche(s) d'un worker mort remise(s) dans la file, {failed} abandonnée(s)."
+            )
         expired = referrals_expire()
         self.stdout.write(f"{expired} prescription(s) expirée(s) après 60 jours sans suite.")
         self._enqueue(
