@@ -169,9 +169,10 @@ def test_query_count_of_a_funders_answer(client, cast, world, django_assert_num_
     _token, raw = api_token_create(user=cast.funder)
     headers = {"Authorization": f"Bearer {raw}"}
     client.get("/api/v1/impact", headers=headers)
-    # The staff's 18 (token, memberships, the funder, the rollup run, 7 sources × 2 tables), then the
-    # secrecy's base: its rollup run, 6 sources by school × year, the base's schools, the scope's.
-    with django_assert_num_queries(27):
+    # The staff's 11 (token, memberships, the funder, the rollup run, 7 sources in one pass for the
+    # total, the years and the schools), then the secrecy's base: its rollup run, 6 sources by
+    # school × year, the base's schools, the scope's.
+    with django_assert_num_queries(20):
         client.get("/api/v1/impact?scope=funder&group_by=school", headers=headers)
 
 
