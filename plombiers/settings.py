@@ -244,8 +244,12 @@ PLOMBIERS_LOGIN_THROTTLE = {
     "known_address_days": int(os.environ.get("LOGIN_THROTTLE_KNOWN_ADDRESS_DAYS", "30")),
 }
 # Behind a reverse proxy, the number of proxies that append to X-Forwarded-For: the throttle counts
-# per client address, not per proxy.
-ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# per client address, not per proxy. One by default behind a proxy (BEHIND_PROXY): left at 0, every
+# visitor would be the proxy's address, and five wrong passwords from anywhere would lock an account
+# for everyone.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(
+    os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("BEHIND_PROXY") else "0")
+)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Plombiers"
 MFA_ADAPTER = "plombiers.accounts.adapters.MFAAdapter"

@@ -2,12 +2,14 @@ import json
 
 from django import forms
 
+from plombiers.forms import Form
+
 from .badges import BadgeError, extract, is_image
 
 MAX_UPLOAD = 1_000_000
 
 
-class VerifyUploadForm(forms.Form):
+class VerifyUploadForm(Form):
     file = forms.FileField(
         label="Fichier de l'attestation (.json) ou son badge (.png, .svg)",
         required=False,
@@ -52,7 +54,7 @@ class VerifyUploadForm(forms.Form):
         return data
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(Form):
     reason = forms.CharField(
         label="Motif de la révocation",
         widget=forms.Textarea(attrs={"rows": 3}),

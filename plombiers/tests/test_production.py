@@ -237,3 +237,21 @@ def test_the_docs_use_the_tested_environment_file():
     assert "deploy/plombiers.env" in docs
     for variable in ("SECRET_KEY_FILE", "FERNET_KEYS_FILE", "DATABASE_URL_FILE", "CREDENTIAL_KEYS_DIR"):
         assert variable in docs, variable
+
+
+@pytest.mark.parametrize("documented", [True, False])
+def test_behind_the_proxy_the_throttle_counts_visitors_not_the_proxy(production, documented):
+    """Behind Caddy every request comes from 127.0.0.1: with no trusted proxy, five wrong passwords
+    from anywhere would lock an account for everyone. The documented environment trusts one proxy,
+    and BEHIND_PROXY alone implies it."""
+    if not documented:
+        del production["TRUSTED_PROXY_COUNT"]
+    code = (
+        "from django.conf import settings; from django.test import RequestFactory; "
+        "from plombiers.accounts.throttle import client_address; "
+        "request = RequestFactory().get('/', REMOTE_ADDR='127.0.0.1', HTTP_X_FORWARDED_FOR='203.0.113.7'); "
+        "print(settings.ALLAUTH_TRUSTED_PROXY_COUNT, client_address(request))"
+    )
+    done = start(production, "shell", "-c", code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].split() == ["1", "203.0.113.7"]
