@@ -7,7 +7,7 @@ from django.http import JsonResponse
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from plombiers.api.schemas import ErrorOut
+from plombiers.lib.api import ErrorOut
 
 from . import mfa, services, throttle
 from .enums import TokenScope

@@ -62,7 +62,7 @@ MFA_SETUP_VIEW_NAMES = {
 class MFARequiredMiddleware:
     """After the grace period, a person whose role requires two-factor authentication and who has
     not set it up is sent to the setup page (pages) or refused (the API through the session: 403).
-    The API's bearer tokens are checked by `plombiers.api.auth.BearerAuth`."""
+    The API's bearer tokens are checked by `plombiers.accounts.api_auth.BearerAuth`."""
 
     def __init__(self, get_response):
         self.get_response = get_response

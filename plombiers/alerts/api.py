@@ -5,8 +5,7 @@ from django.db.models import Q
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
 
-from plombiers.api.pagination import Pagination
-from plombiers.api.schemas import Id
+from plombiers.lib.api import Id, Pagination
 
 from .enums import AlertStatus, Rule
 from .models import Alert

@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from plombiers.accounts.api import router as accounts_router
+from plombiers.accounts.api_auth import BearerAuth, SessionAuth
 from plombiers.alerts.api import router as alerts_router
 from plombiers.cohorts.api import router as cohorts_router
 from plombiers.credentials.api import router as credentials_router
@@ -18,8 +19,6 @@ from plombiers.outcomes.api import router as outcomes_router
 from plombiers.referrals.api import router as referrals_router
 from plombiers.skills.api import router as skills_router
 from plombiers.support.api import router as support_router
-
-from .auth import BearerAuth, SessionAuth
 
 api = NinjaAPI(
     title="Plombiers API",

@@ -11,8 +11,7 @@ from pydantic import field_validator, model_validator
 
 from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User
-from plombiers.api.pagination import Pagination
-from plombiers.api.schemas import ErrorOut, Id
+from plombiers.lib.api import ErrorOut, Id, Pagination
 from plombiers.network.models import School
 from plombiers.referrals.models import Learner, Referral
 from plombiers.skills.models import Block

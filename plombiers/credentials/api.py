@@ -12,9 +12,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Body, Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from plombiers.api.pagination import Pagination
-from plombiers.api.schemas import ErrorOut, Id
 from plombiers.cohorts.models import Enrolment
+from plombiers.lib.api import ErrorOut, Id, Pagination
 
 from . import services, verification
 from .models import Attestation

@@ -5,7 +5,7 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
-from plombiers.api.schemas import ErrorOut, Id
+from plombiers.lib.api import ErrorOut, Id
 from plombiers.privacy.services import audit_log
 
 from . import services

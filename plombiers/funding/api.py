@@ -18,9 +18,8 @@ from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Stat
 from ninja.pagination import paginate
 from pydantic import BeforeValidator
 
-from plombiers.api.pagination import Pagination
-from plombiers.api.schemas import ErrorOut, Id
 from plombiers.cohorts.models import Cohort
+from plombiers.lib.api import ErrorOut, Id, Pagination
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Network, Organisation, School
 

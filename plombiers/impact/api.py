@@ -16,8 +16,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, JsonResponse
 from ninja import Field, Query, Router, Schema
 
-from plombiers.api.schemas import ErrorOut, Id
 from plombiers.lib import secrecy as rule
+from plombiers.lib.api import ErrorOut, Id
 from plombiers.network.models import Network, School
 
 from . import opendata, secrecy

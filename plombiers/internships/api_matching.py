@@ -5,8 +5,8 @@ from datetime import date
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
-from plombiers.api.schemas import Id
 from plombiers.cohorts.models import Enrolment
+from plombiers.lib.api import Id
 from plombiers.referrals.models import Learner
 
 from . import matching

@@ -6,8 +6,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
 
-from plombiers.api.pagination import Pagination
-from plombiers.api.schemas import Id
+from plombiers.lib.api import Id, Pagination
 
 from .enums import OrganisationKind, SchoolStatus
 from .models import Commune, Organisation, School

@@ -16,9 +16,8 @@ from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Stat
 from ninja.pagination import paginate
 from pydantic import AfterValidator
 
-from plombiers.api.pagination import Pagination
-from plombiers.api.schemas import ErrorOut, Id
 from plombiers.cohorts.models import Enrolment
+from plombiers.lib.api import ErrorOut, Id, Pagination
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Organisation
 

@@ -11,8 +11,7 @@ from ninja import Field, FilterLookup, FilterSchema, Header, Query, Router, Sche
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from plombiers.api.pagination import Pagination
-from plombiers.api.schemas import ErrorOut, Id
+from plombiers.lib.api import ErrorOut, Id, Pagination
 from plombiers.lib.text import fold
 from plombiers.network.models import Commune
 

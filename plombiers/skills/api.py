@@ -8,9 +8,8 @@ from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Stat
 from ninja.pagination import paginate
 from pydantic import field_validator
 
-from plombiers.api.pagination import Pagination
-from plombiers.api.schemas import ErrorOut, Id
 from plombiers.cohorts.models import Enrolment
+from plombiers.lib.api import ErrorOut, Id, Pagination
 
 from .enums import ACQUIRED_LEVELS, Context, Level
 from .models import Block, Evidence, Framework, Observation, Skill

@@ -19,8 +19,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from plombiers.api.pagination import Pagination
-from plombiers.api.schemas import ErrorOut, Id
+from plombiers.lib.api import ErrorOut, Id, Pagination
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Commune, Organisation
 from plombiers.referrals.models import Learner

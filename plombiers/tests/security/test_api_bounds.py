@@ -152,12 +152,12 @@ def test_a_huge_id_in_a_body_is_a_422(client, cast):
 
 
 def test_ids_are_bounded_in_one_place():
-    """One `Id` type (plombiers/api/schemas.py) for every router: no module bounds ids its own way."""
+    """One `Id` type (plombiers/lib/api.py) for every router: no module bounds ids its own way."""
     root = Path(__file__).resolve().parents[2]
     copies = [
         str(path.relative_to(root))
         for path in root.rglob("*.py")
-        if path != root / "api" / "schemas.py"
+        if path != root / "lib" / "api.py"
         and re.search(r"^\s*\w+\s*=\s*Annotated\[int,\s*Field\(ge=1", path.read_text(), re.M)
     ]
     assert copies == []

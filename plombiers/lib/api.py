@@ -1,9 +1,25 @@
+"""What every API router shares: the pagination, the error body, and the bounds of the integers the
+API reads. In the base layer so that each app's `api.py` imports it and none imports `plombiers.api`,
+which only routes."""
+
+from typing import Annotated
+
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
+
+# The largest key the databases hold (a signed 64-bit integer). Every id the API reads — in a path,
+# a query or a body — is bounded by it, so that a bigger number is a 422 and never an overflow in
+# the database driver (a 500).
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 MAX_LIMIT = 500
 # Far beyond any real list, and inside the 64-bit integers every database accepts.
 MAX_OFFSET = 10**12
+
+
+class ErrorOut(Schema):
+    detail: str
 
 
 class Pagination(LimitOffsetPagination):
