@@ -1,0 +1,20 @@
+"""The impact's nightly work, last of the night: the indicators' rollup (by the task queue), after
+every job that changes a figure it sums."""
+
+from plombiers.lib.nightly import Job, enqueue
+
+from .tasks import refresh_rollup
+
+
+def rollup() -> str:
+    return enqueue(
+        refresh_rollup,
+        done=lambda run: (
+            f"Cumuls des indicateurs recalculés : {run['rows']} ligne(s), {run['schools']} école(s), "
+            f"{run['seconds']} s."
+        ),
+        queued="Recalcul des cumuls des indicateurs confié à la file des tâches.",
+    )
+
+
+JOBS = [Job(order=90, name="refresh_rollup", run=rollup)]
