@@ -28,10 +28,10 @@ from django.utils import timezone
 
 from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User
+from plombiers.lib.evidence import check_evidence, without_metadata
 from plombiers.lib.signature import SignatureError, strokes_to_svg
 from plombiers.network.models import School
 from plombiers.privacy.services import audit_log
-from plombiers.skills.evidence import check_evidence, without_metadata
 
 from .enums import AttendanceStatus, Period, SessionKind, SignatureMethod
 from .models import (

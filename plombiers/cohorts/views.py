@@ -19,10 +19,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from plombiers.accounts.enums import SCHOOL_ROLES, Role
 from plombiers.accounts.models import User, school_staff_q
 from plombiers.forms import add_service_errors
+from plombiers.lib.evidence import KINDS
 from plombiers.network.models import School
 from plombiers.referrals.enums import ReferralStatus
 from plombiers.referrals.models import Referral
-from plombiers.skills.evidence import KINDS
 from plombiers.views import paginate, render_list
 
 from . import attendance, services

@@ -33,8 +33,8 @@ from plombiers.accounts.enums import Role
 from plombiers.accounts.models import Membership, User
 from plombiers.cohorts.enums import CohortStatus, EnrolmentStatus
 from plombiers.cohorts.models import Cohort, Enrolment
+from plombiers.lib.evidence import KINDS
 from plombiers.skills.enums import Context, Level
-from plombiers.skills.evidence import KINDS
 from plombiers.skills.models import Evidence, Framework, Observation, Skill
 
 from .network import DemoNetwork

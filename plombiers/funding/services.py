@@ -17,11 +17,11 @@ from django.utils import timezone
 from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User
 from plombiers.cohorts.models import Cohort, Enrolment, TrainingSession
+from plombiers.lib.evidence import check_evidence
 from plombiers.lib.text import fold
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Network, Organisation, School
 from plombiers.privacy.services import audit_log
-from plombiers.skills.evidence import check_evidence
 
 from .enums import (
     GRANT_TRANSITIONS,

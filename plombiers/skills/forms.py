@@ -4,9 +4,9 @@ from django import forms
 from django.utils import timezone
 
 from plombiers.forms import Form
+from plombiers.lib.evidence import check_evidence
 
 from .enums import LEVEL_ICONS, Context, Level
-from .evidence import check_evidence
 
 
 def _level_buttons(bound_field) -> list[SimpleNamespace]:

@@ -9,10 +9,10 @@ from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Enrolment
+from plombiers.lib.evidence import check_evidence, without_metadata
 from plombiers.privacy.services import audit_log
 
 from .enums import Context, Level
-from .evidence import check_evidence, without_metadata
 from .models import Evidence, Observation, Skill
 
 OBSERVER_ROLES = (Role.TRAINER, Role.SCHOOL_MANAGER)

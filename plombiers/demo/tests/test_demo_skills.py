@@ -16,8 +16,8 @@ from plombiers.cohorts.models import Cohort, Enrolment
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.network import Builder
 from plombiers.demo.skills import SkillsBuilder
+from plombiers.lib.evidence import check_evidence
 from plombiers.skills.enums import ACQUIRED_LEVELS, Context, Level
-from plombiers.skills.evidence import check_evidence
 from plombiers.skills.frameworks import frameworks_load
 from plombiers.skills.models import Evidence, Observation
 

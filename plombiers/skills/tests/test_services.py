@@ -4,10 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from plombiers.lib.evidence import MAX_SIZE
 from plombiers.privacy.models import AuditEvent
 from plombiers.skills import services
 from plombiers.skills.enums import Level
-from plombiers.skills.evidence import MAX_SIZE
 from plombiers.skills.models import Evidence, Observation
 from plombiers.skills.tests.images import JPEG
 

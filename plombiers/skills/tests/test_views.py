@@ -9,10 +9,10 @@ from django.utils.html import escape
 
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.lib.evidence import MAX_SIZE
 from plombiers.referrals.tests.factories import LearnerFactory, referred_by
 from plombiers.skills import services
 from plombiers.skills.enums import Level
-from plombiers.skills.evidence import MAX_SIZE
 from plombiers.skills.models import Evidence, Observation
 from plombiers.skills.tests.images import JPEG
 
