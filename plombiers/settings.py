@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "plombiers.accounts",
     "plombiers.privacy",
     "plombiers.network",
+    "plombiers.frameworks",
     "plombiers.referrals",
     "plombiers.cohorts",
     "plombiers.skills",

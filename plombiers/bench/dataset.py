@@ -18,6 +18,7 @@ from plombiers.accounts.enums import Role
 from plombiers.accounts.models import Membership, User
 from plombiers.cohorts.enums import AttendanceStatus, CohortStatus, EnrolmentStatus, Period, SignatureMethod
 from plombiers.cohorts.models import Attendance, Cohort, Enrolment, Signature, TrainingSession
+from plombiers.frameworks.models import Block, Framework, Skill
 from plombiers.internships.enums import ContractType, OfferKind, OfferStatus
 from plombiers.internships.models import Offer
 from plombiers.lib.signature import strokes_to_svg
@@ -28,7 +29,7 @@ from plombiers.network.trades import default_trades_ensure
 from plombiers.referrals.enums import Diploma, DrivingLicence, ReferralStatus
 from plombiers.referrals.models import Learner, Referral
 from plombiers.skills.enums import Level
-from plombiers.skills.models import Block, Framework, Observation, Skill
+from plombiers.skills.models import Observation
 
 CHELLES = "77108"
 PASSWORD = "banc-d-essai-plombiers"  # noqa: S105 — accounts of the bench database only

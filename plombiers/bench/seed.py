@@ -39,6 +39,7 @@ from plombiers.cohorts.enums import (
     SignatureMethod,
 )
 from plombiers.cohorts.models import Attendance, Cohort, Enrolment, Signature, TrainingSession
+from plombiers.frameworks.models import Block, Framework, Skill
 from plombiers.lib.dates import add_months
 from plombiers.network.communes import communes_save, read_communes, read_departements, read_regions
 from plombiers.network.enums import OrganisationCategory, OrganisationKind, SchoolStatus
@@ -57,7 +58,7 @@ from plombiers.outcomes.models import Exit, FollowUp
 from plombiers.referrals.enums import DecisionReason, Diploma, Gender, ReferralStatus
 from plombiers.referrals.models import Learner, Referral
 from plombiers.skills.enums import Level
-from plombiers.skills.models import Block, Framework, Observation, Skill
+from plombiers.skills.models import Observation
 
 NETWORK_SLUG = "reseau-national-synthetique"
 PASSWORD = "seed-plombiers"  # noqa: S105 — accounts of a synthetic bench database only

@@ -11,10 +11,10 @@ from pydantic import field_validator, model_validator
 
 from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User
+from plombiers.frameworks.models import Block
 from plombiers.lib.api import ErrorOut, Id, Pagination
 from plombiers.network.models import School
 from plombiers.referrals.models import Learner, Referral
-from plombiers.skills.models import Block
 
 from . import attendance, services
 from .enums import (

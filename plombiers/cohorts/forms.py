@@ -363,7 +363,7 @@ class SessionForm(Form):
 
     def __init__(self, *args, cohort, **kwargs):
         super().__init__(*args, **kwargs)
-        from plombiers.skills.models import Block
+        from plombiers.frameworks.models import Block
 
         self.fields["block"].queryset = (
             Block.objects.filter(framework_id=cohort.framework_id).order_by("position", "pk")

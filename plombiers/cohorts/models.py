@@ -59,7 +59,7 @@ class Cohort(models.Model):
     capacity = models.PositiveSmallIntegerField("places")
     # Reference data: the framework version the cohort trains on, fixed when it is created.
     framework = models.ForeignKey(
-        "skills.Framework",
+        "frameworks.Framework",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -302,7 +302,7 @@ class TrainingSession(models.Model):
         "nature", max_length=20, choices=SessionKind.choices, default=SessionKind.PLATFORM
     )
     block = models.ForeignKey(
-        "skills.Block",
+        "frameworks.Block",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

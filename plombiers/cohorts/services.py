@@ -9,12 +9,12 @@ from django.utils import timezone
 
 from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User
+from plombiers.frameworks.models import Framework
 from plombiers.network.models import School
 from plombiers.privacy.services import audit_log
 from plombiers.referrals.enums import DecisionReason, ReferralStatus
 from plombiers.referrals.models import Learner, Referral
 from plombiers.referrals.services import referral_transition
-from plombiers.skills.models import Framework
 
 from .enums import CohortStatus, EnrolmentStatus
 from .models import Cohort, Enrolment, WaitlistEntry

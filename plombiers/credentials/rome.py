@@ -1,5 +1,5 @@
 """The ROME 4.0 (Répertoire opérationnel des métiers et des emplois, France Travail) job sheets
-the frameworks name (`rome:` in plombiers/skills/frameworks/*.yaml): an employer's software reads
+the frameworks name (`rome:` in plombiers/frameworks/data/*.yaml): an employer's software reads
 an attestation's gestures against them. The frameworks give sheet codes, not the ROME's own
 competence codes, so the credential aligns each achievement with its sheets; a code missing
 here is still aligned, under its code alone."""

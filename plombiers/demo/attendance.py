@@ -49,10 +49,10 @@ from plombiers.cohorts.models import (
     Signature,
     TrainingSession,
 )
+from plombiers.frameworks.models import Block
 from plombiers.lib.signature import HEIGHT, WIDTH, strokes_to_svg
 from plombiers.lib.text import fold
 from plombiers.privacy.crypto import EncryptedTextField
-from plombiers.skills.models import Block
 
 from .network import DemoNetwork
 

@@ -30,6 +30,7 @@ from plombiers.accounts.enums import Role
 from plombiers.accounts.models import Membership, User
 from plombiers.cohorts.enums import CohortStatus, DropOutReason, EnrolmentStatus
 from plombiers.cohorts.models import Cohort, Enrolment, WaitlistEntry
+from plombiers.frameworks.models import Framework
 from plombiers.lib.text import fold
 from plombiers.network.enums import OrganisationCategory as Cat
 from plombiers.network.enums import OrganisationKind as Kind
@@ -54,7 +55,6 @@ from plombiers.referrals.models import (
     ReferralEvent,
     identity_key,
 )
-from plombiers.skills.models import Framework
 
 from .network import DemoNetwork
 

@@ -54,6 +54,7 @@ from plombiers.accounts.enums import Role
 from plombiers.accounts.models import Membership, User
 from plombiers.cohorts.enums import CohortStatus, EnrolmentStatus, SessionKind
 from plombiers.cohorts.models import Cohort, Enrolment, TrainingSession
+from plombiers.frameworks.models import Skill
 from plombiers.internships.enums import (
     SOFT_SKILLS,
     ApplicationStatus,
@@ -80,7 +81,7 @@ from plombiers.network.enums import OrganisationCategory as Cat
 from plombiers.network.enums import OrganisationKind as Kind
 from plombiers.network.models import Commune, Contact, Organisation, School
 from plombiers.skills.enums import Context, Level
-from plombiers.skills.models import Observation, Skill
+from plombiers.skills.models import Observation
 
 from .attendance import insert
 from .network import FIBRE, DemoNetwork

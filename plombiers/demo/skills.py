@@ -33,9 +33,10 @@ from plombiers.accounts.enums import Role
 from plombiers.accounts.models import Membership, User
 from plombiers.cohorts.enums import CohortStatus, EnrolmentStatus
 from plombiers.cohorts.models import Cohort, Enrolment
+from plombiers.frameworks.models import Framework, Skill
 from plombiers.lib.evidence import KINDS
 from plombiers.skills.enums import Context, Level
-from plombiers.skills.models import Evidence, Framework, Observation, Skill
+from plombiers.skills.models import Evidence, Observation
 
 from .network import DemoNetwork
 

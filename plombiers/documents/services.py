@@ -43,10 +43,11 @@ from plombiers.accounts.models import Membership, User, school_staff_q
 from plombiers.cohorts.attendance import Hours, enrolment_hours
 from plombiers.cohorts.enums import AttendanceStatus, Period
 from plombiers.cohorts.models import Attendance, Cohort, Enrolment, TrainingSession
+from plombiers.frameworks.models import Skill
 from plombiers.lib import typst_compiler as typst
 from plombiers.network.models import Organisation, School
 from plombiers.skills.enums import ACQUIRED_LEVELS, Level
-from plombiers.skills.models import Observation, Skill
+from plombiers.skills.models import Observation
 
 from .formats import NBSP, amount_fr, date_fr, duration_fr, nda_fr, siret_fr, time_fr, weekday_fr
 

@@ -17,9 +17,9 @@ from ninja.pagination import paginate
 from pydantic import AfterValidator
 
 from plombiers.cohorts.models import Enrolment
+from plombiers.frameworks.models import Skill
 from plombiers.lib.api import ErrorOut, Id, Pagination
 from plombiers.network.models import Commune, Contact, Organisation
-from plombiers.skills.models import Skill
 
 from . import services
 from .enums import (

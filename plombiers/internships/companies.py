@@ -10,10 +10,10 @@ from django.db.models.functions import ExtractYear
 
 from plombiers.accounts.enums import SCHOOL_ROLES, Role
 from plombiers.accounts.models import Membership, User
+from plombiers.frameworks.models import Framework, Skill
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Contact, Organisation, Partnership, School
 from plombiers.privacy.services import audit_log
-from plombiers.skills.models import Framework, Skill
 
 from .enums import SOFT_SKILLS, ApplicationStatus, InternshipStatus, OfferStatus, Rating
 from .models import Application, CompanySite, Internship, Offer, TutorEvaluation

@@ -5,10 +5,10 @@ from django import forms
 
 from plombiers.cohorts.models import Cohort, Enrolment
 from plombiers.forms import Form
+from plombiers.frameworks.models import Skill
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Contact, Organisation
 from plombiers.skills.enums import Level
-from plombiers.skills.models import Skill
 
 from .enums import (
     SOFT_SKILLS,

@@ -118,7 +118,7 @@ class Internship(models.Model):
     end_date = models.DateField("fin")
     weekly_hours = models.DecimalField("heures par semaine", max_digits=4, decimal_places=1, default=35)
     objectives = models.ManyToManyField(
-        "skills.Skill", related_name="internships", blank=True, verbose_name="compétences visées"
+        "frameworks.Skill", related_name="internships", blank=True, verbose_name="compétences visées"
     )
     activities = models.TextField("activités confiées", blank=True)
     status = models.CharField(
@@ -291,7 +291,7 @@ class Offer(models.Model):
     longitude = models.FloatField(null=True, blank=True)
     start_date = models.DateField("date de début", null=True, blank=True)
     required_skills = models.ManyToManyField(
-        "skills.Skill", related_name="offers", blank=True, verbose_name="compétences demandées"
+        "frameworks.Skill", related_name="offers", blank=True, verbose_name="compétences demandées"
     )
     driving_licence_required = models.BooleanField("permis B exigé", default=False)
     description = models.TextField("description", blank=True)

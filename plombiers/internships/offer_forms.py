@@ -7,10 +7,10 @@ from django import forms
 
 from plombiers.cohorts.models import Cohort
 from plombiers.forms import Form, ModelForm
+from plombiers.frameworks.loader import ROME_CODE
+from plombiers.frameworks.models import Skill
 from plombiers.network.forms import CommuneField
 from plombiers.network.models import Contact, Organisation
-from plombiers.skills.frameworks import ROME_CODE
-from plombiers.skills.models import Skill
 
 from .companies import offer_skills
 from .enums import ApplicationStatus, ContractType, OfferKind, OfferStatus

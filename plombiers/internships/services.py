@@ -22,11 +22,11 @@ from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Enrolment
+from plombiers.frameworks.models import Skill
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Contact, Organisation, School
 from plombiers.privacy.services import audit_log
 from plombiers.skills.enums import Context, Level
-from plombiers.skills.models import Skill
 from plombiers.skills.services import observation_record
 
 from .enums import (

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from plombiers.cohorts.models import Cohort, Enrolment
 from plombiers.forms import add_service_errors
+from plombiers.frameworks.models import Skill
 from plombiers.privacy.services import audit_log
 from plombiers.skills.enums import Context
-from plombiers.skills.models import Observation, Skill
+from plombiers.skills.models import Observation
 from plombiers.views import paginate, render_list
 
 from . import services, tasks

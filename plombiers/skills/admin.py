@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import Block, Evidence, Framework, Observation, Skill
+from plombiers.frameworks.models import Block, Framework, Skill
+
+from .models import Evidence, Observation
 
 
 class BlockInline(admin.TabularInline):

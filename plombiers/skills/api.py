@@ -9,10 +9,11 @@ from ninja.pagination import paginate
 from pydantic import field_validator
 
 from plombiers.cohorts.models import Enrolment
+from plombiers.frameworks.models import Block, Framework, Skill
 from plombiers.lib.api import ErrorOut, Id, Pagination
 
 from .enums import ACQUIRED_LEVELS, Context, Level
-from .models import Block, Evidence, Framework, Observation, Skill
+from .models import Evidence, Observation
 from .services import observation_record
 from .views import _blocks, _skills, _works_for_schools, sees_details
 

@@ -9,11 +9,12 @@ from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Enrolment
+from plombiers.frameworks.models import Skill
 from plombiers.lib.evidence import check_evidence, without_metadata
 from plombiers.privacy.services import audit_log
 
 from .enums import Context, Level
-from .models import Evidence, Observation, Skill
+from .models import Evidence, Observation
 
 OBSERVER_ROLES = (Role.TRAINER, Role.SCHOOL_MANAGER)
 

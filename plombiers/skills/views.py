@@ -17,11 +17,12 @@ from plombiers.accounts.enums import SCHOOL_ROLES, Role
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Cohort, Enrolment
 from plombiers.forms import add_service_errors
+from plombiers.frameworks.models import Block, Framework, Skill
 from plombiers.views import paginate
 
 from .enums import ACQUIRED_LEVELS, LEVEL_ICONS, LEVEL_SHORT, Level
 from .forms import GroupObservationForm, ObservationForm
-from .models import Block, Evidence, Framework, Observation, Skill
+from .models import Evidence, Observation
 from .services import can_observe, observation_record, observations_record_group
 
 # Learners shown in the matrix: in training, or done (their record is still read and completed).

@@ -14,11 +14,12 @@ from django.utils import timezone
 
 from plombiers.accounts.services import api_token_create
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.frameworks.loader import frameworks_load
+from plombiers.frameworks.models import Framework
 from plombiers.referrals.tests.factories import LearnerFactory, referred_by
 from plombiers.skills import services
 from plombiers.skills.enums import Level
-from plombiers.skills.frameworks import frameworks_load
-from plombiers.skills.models import Evidence, Framework, Observation
+from plombiers.skills.models import Evidence, Observation
 from plombiers.skills.tests.images import JPEG
 
 ROLES = [

@@ -12,13 +12,14 @@ from playwright.sync_api import expect
 
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
 from plombiers.conftest import assert_accessible, login
+from plombiers.frameworks.loader import frameworks_load
+from plombiers.frameworks.models import Framework
 from plombiers.internships.enums import InternshipStatus, Party
 from plombiers.internships.models import ConventionSignature, Internship, TutorEvaluation
 from plombiers.internships.tests.factories import CompanySiteFactory, ContactFactory
 from plombiers.referrals.tests.factories import LearnerFactory
 from plombiers.skills.enums import Context, Level
-from plombiers.skills.frameworks import frameworks_load
-from plombiers.skills.models import Framework, Observation
+from plombiers.skills.models import Observation
 
 TABLET = {"width": 820, "height": 1180, "has_touch": True}
 PHONE = {"width": 390, "height": 844, "has_touch": True, "is_mobile": True}

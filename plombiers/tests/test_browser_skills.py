@@ -4,9 +4,10 @@ from playwright.sync_api import expect
 
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
 from plombiers.conftest import assert_accessible, login
+from plombiers.frameworks.loader import frameworks_load
+from plombiers.frameworks.models import Framework
 from plombiers.referrals.tests.factories import LearnerFactory
-from plombiers.skills.frameworks import frameworks_load
-from plombiers.skills.models import Evidence, Framework, Observation
+from plombiers.skills.models import Evidence, Observation
 from plombiers.skills.tests.images import JPEG
 
 NAMES = [("Inès", "Benali"), ("Yanis", "Morel"), ("Awa", "Diallo"), ("Léo", "Martin")]

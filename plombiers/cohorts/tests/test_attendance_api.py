@@ -15,9 +15,9 @@ from plombiers.cohorts import attendance as svc
 from plombiers.cohorts.enums import AttendanceStatus, Period, SessionKind
 from plombiers.cohorts.models import Attendance, TrainingSession
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.frameworks.models import Block, Framework
 from plombiers.network.models import Trade
 from plombiers.referrals.tests.factories import LearnerFactory
-from plombiers.skills.models import Block, Framework
 from plombiers.wsgi import application
 
 A = AttendanceStatus

@@ -3,9 +3,10 @@ import datetime as dt
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
 from plombiers.documents.tests.conftest import build_framework
+from plombiers.frameworks.models import Framework, Skill
 from plombiers.referrals.tests.factories import LearnerFactory
 from plombiers.skills.enums import Level
-from plombiers.skills.models import Framework, Observation, Skill
+from plombiers.skills.models import Observation
 
 END = dt.date(2026, 6, 26)
 

@@ -61,7 +61,7 @@ def test_the_credential_is_an_open_badge_that_validates_and_verifies(issued, end
 def test_the_achievement_is_described_for_an_employer(issued, ended):
     """Gestures and ROME job sheets as alignments, the levels, each gesture's level, the issuer's
     address and SIRET — all within the official schema."""
-    from plombiers.skills.models import Framework
+    from plombiers.frameworks.models import Framework
 
     Framework.objects.filter(pk=ended.cohort.framework_id).update(rome_codes=["F1605", "Z9999"])
     ended.skills[2].rome_codes = ["I1307"]

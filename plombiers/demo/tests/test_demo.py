@@ -25,6 +25,8 @@ from plombiers.demo.network import ACCOUNTS, Builder
 from plombiers.demo.outcomes import OutcomesBuilder
 from plombiers.demo.skills import SkillsBuilder
 from plombiers.demo.support import SupportBuilder
+from plombiers.frameworks.loader import frameworks_load
+from plombiers.frameworks.models import Framework, Skill
 from plombiers.internships.enums import ApplicationStatus, InternshipKind, InternshipStatus, OfferStatus
 from plombiers.internships.models import (
     Application,
@@ -38,8 +40,7 @@ from plombiers.network.models import Contact, Organisation, Partnership, School
 from plombiers.outcomes.enums import POSITIVE_CATEGORIES
 from plombiers.outcomes.models import Exit, FollowUp
 from plombiers.referrals.models import InformationSession, Invitation, Learner, Referral, ReferralEvent
-from plombiers.skills.frameworks import frameworks_load
-from plombiers.skills.models import Evidence, Framework, Observation, Skill
+from plombiers.skills.models import Evidence, Observation
 from plombiers.support.models import Action, Barrier, Consent, JournalEntry, PartnerService
 
 MODELS = (

@@ -28,8 +28,8 @@ from plombiers.cohorts.models import (
 from plombiers.demo.attendance import AttendanceBuilder, demo_attendance_counts
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.network import Builder
+from plombiers.frameworks.loader import frameworks_load
 from plombiers.network.enums import OrganisationKind
-from plombiers.skills.frameworks import frameworks_load
 
 A = AttendanceStatus
 MODELS = (TrainingSession, Attendance, Signature, AttendanceAmendment)

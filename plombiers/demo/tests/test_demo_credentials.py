@@ -9,7 +9,7 @@ from plombiers.demo.credentials import CredentialsBuilder
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.network import Builder
 from plombiers.demo.skills import SkillsBuilder
-from plombiers.skills.frameworks import frameworks_load
+from plombiers.frameworks.loader import frameworks_load
 
 
 def test_every_finished_learner_has_a_signed_attestation_and_one_is_revoked(communes):

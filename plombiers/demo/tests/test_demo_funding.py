@@ -11,10 +11,10 @@ from plombiers.demo.attendance import AttendanceBuilder
 from plombiers.demo.funding import DEMO_FUNDER, FundingBuilder
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.network import Builder
+from plombiers.frameworks.loader import frameworks_load
 from plombiers.funding import services as svc
 from plombiers.funding.enums import GrantPurpose, GrantStatus, InvoiceStatus
 from plombiers.funding.models import Budget, BudgetLine, Grant, GrantPayment, OpcoFunding, OpcoInvoice
-from plombiers.skills.frameworks import frameworks_load
 
 ONLY = {"chelles", "montpellier"}
 

@@ -24,6 +24,7 @@ from plombiers.demo.internships import (
 )
 from plombiers.demo.network import Builder
 from plombiers.demo.skills import SkillsBuilder
+from plombiers.frameworks.loader import frameworks_load
 from plombiers.internships.enums import (
     SOFT_SKILLS,
     ApplicationStatus,
@@ -47,7 +48,6 @@ from plombiers.internships.models import (
 from plombiers.network.enums import OrganisationCategory
 from plombiers.network.models import Contact, Partnership
 from plombiers.skills.enums import Context, Level
-from plombiers.skills.frameworks import frameworks_load
 from plombiers.skills.models import Observation
 
 S = InternshipStatus

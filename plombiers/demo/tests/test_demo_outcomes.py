@@ -14,6 +14,7 @@ from plombiers.demo.internships import THOMAS, InternshipsBuilder
 from plombiers.demo.network import Builder
 from plombiers.demo.outcomes import OutcomesBuilder
 from plombiers.demo.skills import SkillsBuilder
+from plombiers.frameworks.loader import frameworks_load
 from plombiers.internships.enums import ApplicationStatus, ContractType
 from plombiers.internships.models import Application
 from plombiers.lib.dates import add_months
@@ -26,7 +27,6 @@ from plombiers.outcomes.enums import (
     FollowUpStatus,
 )
 from plombiers.outcomes.models import Exit, FollowUp
-from plombiers.skills.frameworks import frameworks_load
 
 
 @pytest.fixture

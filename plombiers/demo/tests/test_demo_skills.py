@@ -16,9 +16,9 @@ from plombiers.cohorts.models import Cohort, Enrolment
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.network import Builder
 from plombiers.demo.skills import SkillsBuilder
+from plombiers.frameworks.loader import frameworks_load
 from plombiers.lib.evidence import check_evidence
 from plombiers.skills.enums import ACQUIRED_LEVELS, Context, Level
-from plombiers.skills.frameworks import frameworks_load
 from plombiers.skills.models import Evidence, Observation
 
 ORDER = {Level.NOT_OBSERVED: 0, Level.IN_PROGRESS: 1, Level.ACQUIRED: 2, Level.MASTERED: 3}

@@ -10,11 +10,12 @@ from pypdf import PdfReader
 from plombiers.cohorts import attendance as svc
 from plombiers.cohorts.enums import AttendanceStatus, Period
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.frameworks.models import Block, Framework, Skill
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.tests.factories import OrganisationFactory
 from plombiers.referrals.tests.factories import LearnerFactory
 from plombiers.skills.enums import Level
-from plombiers.skills.models import Block, Framework, Observation, Skill
+from plombiers.skills.models import Observation
 
 A = AttendanceStatus
 STROKES = [[[10, 10], [50, 40], [90, 20], [140, 60]]]

@@ -16,13 +16,14 @@ from django.utils import timezone
 from plombiers.cohorts.enums import AttendanceStatus, CohortStatus, DropOutReason, EnrolmentStatus, Period
 from plombiers.cohorts.models import Attendance, Signature, TrainingSession
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.frameworks.loader import frameworks_load
+from plombiers.frameworks.models import Framework
 from plombiers.outcomes.enums import ExitType as T
 from plombiers.outcomes.enums import FollowUpStatus
 from plombiers.outcomes.tests.factories import ExitFactory, FollowUpFactory
 from plombiers.referrals.enums import Diploma, Gender, ReferralStatus
 from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory
-from plombiers.skills.frameworks import frameworks_load
-from plombiers.skills.models import Framework, Observation
+from plombiers.skills.models import Observation
 from plombiers.support.enums import BarrierLevel, default_categories_ensure
 from plombiers.support.models import Barrier, BarrierCategory
 

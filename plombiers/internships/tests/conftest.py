@@ -4,12 +4,12 @@ from types import SimpleNamespace
 import pytest
 
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.frameworks.loader import frameworks_load
+from plombiers.frameworks.models import Framework
 from plombiers.internships.tests.factories import CompanySiteFactory, ContactFactory
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.tests.factories import OrganisationFactory, PartnershipFactory
 from plombiers.referrals.tests.factories import LearnerFactory
-from plombiers.skills.frameworks import frameworks_load
-from plombiers.skills.models import Framework
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from types import SimpleNamespace
 import pytest
 
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.frameworks.models import Framework
 from plombiers.internships.models import Application
 from plombiers.internships.tests.factories import CompanySiteFactory, ContactFactory, OfferFactory
 from plombiers.referrals.tests.factories import LearnerFactory
-from plombiers.skills.models import Framework
 
 
 @pytest.fixture(name="offers")

@@ -12,6 +12,7 @@ from schemathesis.checks import not_a_server_error
 
 from plombiers.accounts.services import api_token_create
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.frameworks.models import Skill
 from plombiers.internships import services as svc
 from plombiers.internships.enums import ApplicationStatus, ContractType, OfferStatus
 from plombiers.internships.models import Application, ConventionSignature, Internship, Offer
@@ -24,7 +25,6 @@ from plombiers.internships.tests.factories import (
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.tests.factories import OrganisationFactory
 from plombiers.referrals.tests.factories import LearnerFactory, referred_by
-from plombiers.skills.models import Skill
 from plombiers.wsgi import application as wsgi_application
 
 JSON = "application/json"

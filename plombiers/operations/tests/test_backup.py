@@ -17,9 +17,10 @@ from django.db import connection
 from plombiers.credentials import services as credentials
 from plombiers.credentials.public import full_link_token
 from plombiers.credentials.tests.factories import END, finished_enrolment
+from plombiers.frameworks.models import Skill
 from plombiers.operations import backup as backups
 from plombiers.privacy.models import AuditEvent
-from plombiers.skills.models import Evidence, Skill
+from plombiers.skills.models import Evidence
 from plombiers.skills.services import observation_record
 from plombiers.skills.tests.images import JPEG
 from plombiers.support.enums import Visibility

@@ -1,9 +1,9 @@
 import pytest
 
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.frameworks.loader import frameworks_load
+from plombiers.frameworks.models import Framework
 from plombiers.referrals.tests.factories import LearnerFactory
-from plombiers.skills.frameworks import frameworks_load
-from plombiers.skills.models import Framework
 
 
 @pytest.fixture

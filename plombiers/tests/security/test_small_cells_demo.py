@@ -23,8 +23,8 @@ from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.internships import InternshipsBuilder
 from plombiers.demo.network import Builder
 from plombiers.demo.outcomes import OutcomesBuilder
+from plombiers.frameworks.loader import frameworks_load
 from plombiers.impact.selectors import GROUPS
-from plombiers.skills.frameworks import frameworks_load
 
 from .test_small_cells import PAGE_GROUPS, _check_dashboard, _rows, number, small
 

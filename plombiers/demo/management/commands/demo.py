@@ -17,10 +17,10 @@ from plombiers.demo.outcomes import OutcomesBuilder, demo_outcome_counts
 from plombiers.demo.skills import SkillsBuilder
 from plombiers.demo.support import SupportBuilder, demo_support_counts
 from plombiers.demo.surveys import SurveysBuilder
+from plombiers.frameworks.loader import frameworks_load
 from plombiers.network.communes import communes_load
 from plombiers.network.models import Commune, Network
 from plombiers.referrals.models import Learner, Referral
-from plombiers.skills.frameworks import frameworks_load
 from plombiers.skills.models import Evidence, Observation
 
 DEMO_NETWORK = "demo"

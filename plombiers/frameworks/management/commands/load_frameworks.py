@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from plombiers.skills.frameworks import FrameworkErrors, frameworks_load
+from plombiers.frameworks.loader import FrameworkErrors, frameworks_load
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ import textwrap
 import pytest
 from django.core.management import CommandError, call_command
 
-from plombiers.skills.frameworks import FrameworkErrors, default_paths, frameworks_load
-from plombiers.skills.models import Block, Framework, Skill
+from plombiers.frameworks.loader import FrameworkErrors, default_paths, frameworks_load
+from plombiers.frameworks.models import Block, Framework, Skill
 
 GOOD = textwrap.dedent(
     """\

@@ -15,11 +15,10 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
+from plombiers.frameworks.models import Block, Framework, Skill
 from plombiers.network.models import Trade
 
-from .models import Block, Framework, Skill
-
-FRAMEWORK_DIR = files("plombiers.skills") / "frameworks"
+FRAMEWORK_DIR = files("plombiers.frameworks") / "data"
 ROME_CODE = re.compile(r"^[A-N]\d{4}$")
 TOP_KEYS = {"trade", "version", "title", "description", "rome", "blocks", "skills"}
 BLOCK_KEYS = {"code", "title"}
