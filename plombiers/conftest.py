@@ -179,6 +179,7 @@ def pytest_collection_modifyitems(items):
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
 
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

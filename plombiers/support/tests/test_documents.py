@@ -85,7 +85,9 @@ def test_notices_rendered_one_after_another_each_name_their_own_young_person(not
     the previous person's name. (The rendering time is measured by `make bench`, not asserted.)"""
     school, first = notice
     second = LearnerFactory(first_name="Mathis", last_name="Lefèvre-Roux")
-    texts = [text_of(consent_notice_pdf(learner=learner, school=school))[1] for learner in (first, second, first)]
+    texts = [
+        text_of(consent_notice_pdf(learner=learner, school=school))[1] for learner in (first, second, first)
+    ]
     assert "Inès Benali-Dupré" in texts[0] and "Mathis" not in texts[0]
     assert "Mathis Lefèvre-Roux" in texts[1] and "Inès" not in texts[1]
     assert texts[2] == texts[0]
