@@ -171,6 +171,15 @@ def cast(communes):
 
 # --- a real browser ---------------------------------------------------------
 
+
+def pytest_collection_modifyitems(items):
+    """Every test that drives Chromium is marked `browser`, whatever module it is in, so that
+    `pytest -m "not browser"` leaves them all out and `pytest -m browser` runs only them."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

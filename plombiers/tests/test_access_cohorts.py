@@ -236,3 +236,45 @@ def test_network_staff_of_another_network_manage_nothing_here(cast):
     with pytest.raises(PermissionDenied):
         services.cohort_finish(cohort=cohort, by=stranger)
     assert not Enrolment.objects.exists()
+
+
+def test_a_funder_made_the_opco_of_a_cohort_sees_none_of_its_learners(client, cast, objects):
+    """A cohort whose « OPCO ou financeur » is the cast's funder organisation: the funder keeps what
+    its rule gives (its funder dashboard, school A's), never the cohort, its enrolments, its young
+    people nor the OPCO claims — on pages, in the API and in the querysets. Catches the planted bug
+    that let an OPCO's members see a funded cohort's learners (no access test gave a cohort an
+    OPCO)."""
+    from plombiers.cohorts.models import Enrolment
+    from plombiers.referrals.models import Learner
+
+    cohort, enrolment = objects.cohort["a"], objects.enrolment["a"]
+    Cohort.objects.filter(pk=cohort.pk).update(opco=cast.funder_org)
+    funder = cast.funder
+    assert not Cohort.objects.visible_to(funder).exists()
+    assert not Enrolment.objects.visible_to(funder).exists()
+    assert not Learner.objects.visible_to(funder).exists()
+    client.force_login(funder)
+    for url in [
+        reverse("cohorts:cohort_detail", args=[cohort.pk]),
+        reverse("cohorts:cohort_calendar", args=[cohort.pk]),
+        reverse("referrals:learner_detail", args=[enrolment.learner_id]),
+        reverse("funding:cohort_opco", args=[cohort.pk]),
+        reverse("impact:cohort", args=[cohort.pk]),
+    ]:
+        assert client.get(url).status_code == 404, url
+    assert cohort.name not in client.get(reverse("cohorts:cohort_list")).content.decode()
+    assert client.get(reverse("impact:funder", args=[cast.funder_org.pk])).status_code == 200
+    assert client.get(reverse("impact:school", args=[cast.school_a.slug])).status_code == 200
+    _token, raw = api_token_create(user=funder)
+    headers = {"Authorization": f"Bearer {raw}"}
+    for path in [
+        f"/api/v1/cohorts/{cohort.pk}",
+        f"/api/v1/enrolments/{enrolment.pk}",
+        f"/api/v1/learners/{enrolment.learner_id}",
+    ]:
+        assert client.get(path, headers=headers).status_code == 404, path
+    for path in ["/api/v1/cohorts", "/api/v1/enrolments", "/api/v1/learners"]:
+        response = client.get(path, headers=headers)
+        assert response.status_code in {200, 403}, path
+        if response.status_code == 200:
+            assert response.json()["items"] == [], path

@@ -151,3 +151,19 @@ def test_canonicalising_the_strict_expansion_is_pyld_s_normalize(signed, ours):
     options = {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": document_loader()}
     for document in (ours, {k: v for k, v in signed.items() if k != "proof"}, {**ours, "name": "Autre"}):
         assert proof.canonicalize(document) == jsonld.normalize(document, options)
+
+
+def test_valid_until_is_signed(ours, key):
+    """A credential with an end of validity: pushing `validUntil` later after signing breaks the
+    signature. Catches the planted bug that left `validUntil` out of what is signed (none of our
+    signed credentials had it, so nothing noticed)."""
+    ours["validUntil"] = "2027-01-01T00:00:00Z"
+    signed = _sign(ours, key)
+    assert proof.check(signed, key.public_key()) == []
+    assert "validUntil" in proof.hashes(signed, proof.single_proof(signed)).document_canon
+    signed["validUntil"] = "2099-01-01T00:00:00Z"
+    assert proof.check(signed, key.public_key()) == [
+        "La signature ne correspond pas au contenu : le document a été modifié ou mal signé."
+    ]
+    del signed["validUntil"]
+    assert proof.check(signed, key.public_key()) != []

@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import itertools
 import zipfile
 from decimal import Decimal
 
@@ -474,3 +475,66 @@ def test_budget_lines_update_checks_every_amount_first(cast):
             values={"salaires": {"actual": "100"}, "consommables": {"actual": "-5"}},
         )
     assert set(BudgetLine.objects.values_list("actual", flat=True)) == {None}
+
+
+# --- every workflow pair by pair: the expected moves written here, not read from the enums -----
+
+GRANT_MOVES = {
+    (GrantStatus.REQUESTED, GrantStatus.GRANTED),
+    (GrantStatus.REQUESTED, GrantStatus.REFUSED),
+    (GrantStatus.GRANTED, GrantStatus.REQUESTED),  # a decision entered by mistake
+    (GrantStatus.REFUSED, GrantStatus.REQUESTED),
+}
+INVOICE_MOVES = {
+    (InvoiceStatus.TO_ISSUE, InvoiceStatus.ISSUED),
+    (InvoiceStatus.ISSUED, InvoiceStatus.PAID),
+    (InvoiceStatus.ISSUED, InvoiceStatus.REJECTED),
+}
+
+
+@pytest.mark.parametrize(
+    ("source", "target"), list(itertools.product(GrantStatus.values, GrantStatus.values))
+)
+def test_grant_moves_pair_by_pair(cast, orgs, source, target):
+    """« versée » is reached by recording payments, never by hand; a paid grant does not move."""
+    grant = _grant(cast, orgs)
+    decided = source in {GrantStatus.GRANTED, GrantStatus.PAID, GrantStatus.REFUSED}
+    Grant.objects.filter(pk=grant.pk).update(
+        status=source,
+        decided_on=dt.date(2026, 2, 1) if decided else None,
+        amount_granted=D("70000") if source in {GrantStatus.GRANTED, GrantStatus.PAID} else None,
+    )
+    if (source, target) in GRANT_MOVES:
+        svc.grant_decide(grant=grant, by=cast.staff, to=target)
+        assert Grant.objects.get(pk=grant.pk).status == target
+    else:
+        with pytest.raises(ValidationError):
+            svc.grant_decide(grant=grant, by=cast.staff, to=target)
+        assert Grant.objects.get(pk=grant.pk).status == source
+
+
+@pytest.mark.parametrize(
+    ("source", "target"), list(itertools.product(InvoiceStatus.values, InvoiceStatus.values))
+)
+def test_invoice_moves_pair_by_pair(cast, course, today, source, target):
+    invoice = svc.opco_invoice_create(
+        funding=_funding(cast, course),
+        by=cast.staff,
+        period_start=WEEK_1,
+        period_end=WEEK_1 + dt.timedelta(days=6),
+    )
+    OpcoInvoice.objects.filter(pk=invoice.pk).update(
+        status=source,
+        number="" if source == InvoiceStatus.TO_ISSUE else "F-2026-001",
+        issued_on=None if source == InvoiceStatus.TO_ISSUE else today,
+        paid_on=today if source == InvoiceStatus.PAID else None,
+        rejection_reason="Refusée." if source == InvoiceStatus.REJECTED else "",
+    )
+    move = {"invoice": invoice, "by": cast.staff, "to": target, "number": "F-2026-002", "reason": "Doublon."}
+    if (source, target) in INVOICE_MOVES:
+        svc.opco_invoice_transition(**move)
+        assert OpcoInvoice.objects.get(pk=invoice.pk).status == target
+    else:
+        with pytest.raises(ValidationError):
+            svc.opco_invoice_transition(**move)
+        assert OpcoInvoice.objects.get(pk=invoice.pk).status == source

@@ -335,6 +335,32 @@ def test_the_school_gives_late_news_after_sans_nouvelles(cast, exit, today):
     assert event.details["previous"] == {"status": "sans_nouvelles", "situation_type": "sans_nouvelles"}
 
 
+@pytest.mark.parametrize("source", ["jeune", "prescripteur"])
+@pytest.mark.parametrize(
+    ("days_past_due", "accepted"),
+    [(-16, False), (-15, True), (0, True), (30, True), (31, False), (45, False)],
+)
+def test_the_young_person_and_the_prescriber_answer_only_in_the_window(
+    cast, exit, today, source, days_past_due, accepted
+):
+    """From 15 days before the due date to 30 days after it, both for the young person's link and
+    for the prescriber. Catches the planted bug that let the prescriber answer after the deadline
+    (the late check applied to the young person's link only): the day after the last day is
+    refused to both, and nothing is written."""
+    one = exit.follow_ups.get(horizon=1)
+    FollowUp.objects.filter(pk=one.pk).update(due_on=today - dt.timedelta(days=days_past_due))
+    by = cast.prescriber if source == "prescripteur" else None
+    if accepted:
+        services.follow_up_record(one, by=by, source=source, situation_type="cdi")
+        one.refresh_from_db()
+        assert (one.status, one.source) == (FollowUpStatus.DONE, source)
+    else:
+        with pytest.raises(ValidationError, match=r"délai pour répondre|se renseigne à partir du"):
+            services.follow_up_record(one, by=by, source=source, situation_type="cdi")
+        one.refresh_from_db()
+        assert (one.status, one.answered_at) == (FollowUpStatus.DUE, None)
+
+
 @pytest.mark.parametrize(("days_past_due", "expired"), [(29, False), (30, False), (31, True)])
 def test_sans_nouvelles_the_day_after_due_date_plus_30_days(cast, exit, today, days_past_due, expired):
     one = exit.follow_ups.get(horizon=1)

@@ -447,6 +447,6 @@ def test_cohort_and_learner_pages_link_to_the_skills(client, cast, training):
     client.force_login(cast.trainer_a)
     assert _matrix(cohort) in client.get(cohort.get_absolute_url()).content.decode()
     learner_page = client.get(reverse("referrals:learner_detail", args=[first.learner_id]))
-    if learner_page.status_code == 200:
-        assert reverse("skills:enrolment_progress", args=[first.pk]) in learner_page.content.decode()
+    assert learner_page.status_code == 200
+    assert reverse("skills:enrolment_progress", args=[first.pk]) in learner_page.content.decode()
     assert first.status == EnrolmentStatus.ACTIVE
