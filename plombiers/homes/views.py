@@ -31,9 +31,10 @@ def staff_home(request):
         ),
         "learner_too": Role.LEARNER in user.roles,
     }
-    if not context["blocks"]:
-        # A superuser or an account without a team role: the schools it may see, as before.
-        context["schools"] = School.objects.visible_to(user).with_list_related_data().order_by("name")[:25]
+    # The schools the person works with or for, each a link to its page. One query.
+    context["schools"] = (
+        School.objects.visible_to(user).select_related("trade", "commune").order_by("name")[:25]
+    )
     return render(request, "homes/home.html", context)
 
 

@@ -2,6 +2,8 @@
 number of queries whatever the data; the young person's space, about nobody else."""
 
 import datetime as dt
+import re
+from html import unescape
 from types import SimpleNamespace
 
 import pytest
@@ -13,6 +15,7 @@ from plombiers.cohorts import attendance
 from plombiers.cohorts.enums import CohortStatus, EnrolmentStatus, Period
 from plombiers.cohorts.models import WaitlistEntry
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.referrals.models import Learner
 from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory, referred_by
 
 MONDAY = dt.date(2026, 10, 5)
@@ -167,14 +170,15 @@ def test_the_network_staff_and_the_funder_get_their_blocks(client, cast):
     assert reverse("funding:funder_space") in page and reverse("impact:home") in page
 
 
-# session, user, memberships, then each block's own queries (listed in homes/selectors.py)
+# session, user, memberships, the schools (not for a young person), then each block's own
+# queries (listed in homes/selectors.py)
 QUERIES = {
-    "trainer_a": 3 + 3,  # half-days of today and tomorrow, cohorts under way, open alerts
-    "social_worker_a": 3 + 3,  # blocked for 14 days, actions due, follow-ups due
-    "manager_a": 3 + 5,  # oldest waiting referrals, cohorts open, referrals by status, exits, sheets
-    "staff": 3 + 4,  # summary, by trade, exits to record, follow-ups due
-    "prescriber": 3 + 3,  # referrals by status, information sessions, organisations
-    "funder": 3 + 1,  # organisations
+    "trainer_a": 4 + 3,  # half-days of today and tomorrow, cohorts under way, open alerts
+    "social_worker_a": 4 + 3,  # blocked for 14 days, actions due, follow-ups due
+    "manager_a": 4 + 5,  # oldest waiting referrals, cohorts open, referrals by status, exits, sheets
+    "staff": 4 + 4,  # summary, by trade, exits to record, follow-ups due
+    "prescriber": 4 + 3,  # referrals by status, information sessions, organisations
+    "funder": 4 + 1,  # organisations
     "learner_a": 3 + 4,  # enrolment, half-days, internship, trainers
 }
 
@@ -237,3 +241,35 @@ def test_the_learners_space_at_its_own_address_is_for_learners_only(client, cast
     assert client.get(reverse("homes:learner")).status_code == 404
     client.force_login(cast.learner_a)
     assert client.get(reverse("homes:learner")).status_code == 200
+
+
+HREF = re.compile(r'(?:href|hx-get)="(/[^"#]*)')
+NOT_A_PAGE = ("/comptes/logout", "/static/", "/media/", "/api/", "/admin/")
+
+
+def test_a_crawl_from_the_learners_home_shows_no_one_elses_name(client, cast):
+    """Every page reachable from her home (bounded), read for the names of every other young
+    person and candidate in the database."""
+    school_day(cast, extra=2)
+    others = [
+        name
+        for learner in Learner.objects.exclude(user=cast.learner_a)
+        for name in (f"{learner.first_name} {learner.last_name}", f"{learner.last_name} {learner.first_name}")
+    ]
+    assert len(others) >= 8
+    client.force_login(cast.learner_a)
+    seen, queue = set(), ["/"]
+    while queue and len(seen) < 60:
+        url = queue.pop(0)
+        if url in seen or url.startswith(NOT_A_PAGE):
+            continue
+        seen.add(url)
+        response = client.get(url)
+        assert response.status_code in (200, 302, 403, 404), url
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            continue
+        page = unescape(response.content.decode())
+        leaked = [name for name in others if name in page]
+        assert not leaked, (url, leaked)
+        queue.extend(unescape(link) for link in HREF.findall(response.content.decode()))
+    assert {"/", reverse("cohorts:sign_with_code"), reverse("outcomes:my_follow_up")} <= seen
