@@ -6,7 +6,7 @@ from django.urls import include, path
 from plombiers.accounts import throttle
 from plombiers.accounts import views as accounts_views
 from plombiers.api.urls import api
-from plombiers.network import views as network_views
+from plombiers.homes import views as homes_views
 
 from . import views
 
@@ -16,7 +16,7 @@ admin.site.site_title = "Plombiers"
 admin.site.login = accounts_views.admin_login
 
 urlpatterns = [
-    path("", network_views.home, name="home"),
+    path("", homes_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
     # allauth's login and second-factor pages, answering 429 when the login throttle refuses.
@@ -26,6 +26,7 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("plombiers.homes.urls")),
     path("", include("plombiers.network.urls")),
     path("", include("plombiers.referrals.urls")),
     path("", include("plombiers.cohorts.urls")),

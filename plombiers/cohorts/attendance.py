@@ -401,6 +401,12 @@ THROTTLED = (
 )
 
 
+def normalise_code(code) -> str:
+    """The code as typed: the tablet shows it in two groups (« 324 119 »), and phones may add
+    non-breaking spaces; every kind of whitespace goes."""
+    return "".join(str(code).split())
+
+
 def _signing_code_refusal(
     *, session: TrainingSession, enrolment: Enrolment, by: User, code: str, address: str | None
 ) -> str | None:
@@ -422,7 +428,7 @@ def _signing_code_refusal(
     tries = _code_attempts(session).filter(enrolment=enrolment).count()
     if tries >= _max_attempts():
         return LOCKED
-    if hmac.compare_digest(session.signing_code, str(code).strip()):
+    if hmac.compare_digest(session.signing_code, normalise_code(code)):
         return None
     SigningCodeAttempt.objects.filter(at__lt=now - dt.timedelta(days=1)).delete()
     SigningCodeAttempt.objects.create(session=session, enrolment=enrolment, address=address, at=now)

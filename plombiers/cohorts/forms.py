@@ -9,6 +9,7 @@ from plombiers.forms import Form, ModelForm
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Organisation, School
 
+from .attendance import normalise_code
 from .enums import AttendanceStatus, CohortStatus, DropOutReason, Period, SessionKind
 from .models import Cohort
 
@@ -416,13 +417,21 @@ class SignatureForm(Form):
     strokes = forms.JSONField(
         widget=forms.HiddenInput, error_messages={"required": "La signature est vide : signez dans le cadre."}
     )
+
+    def clean_code(self):
+        code = normalise_code(self.cleaned_data["code"])
+        if not code:
+            raise forms.ValidationError("Indiquez le code à 6 chiffres.")
+        return code
+
     enrolment = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class SigningCodeForm(Form):
     code = forms.CharField(
         label="Code affiché par votre formateur·rice",
-        max_length=8,
+        # Room for the spaces of « 324 119 » as the tablet shows it; they go in clean_code.
+        max_length=16,
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "class": "code-input"}
         ),

@@ -152,14 +152,18 @@ def cohort_detail(request, pk):
     if manager and cohort.is_open_for_admission and cohort.seats_left and waitlist:
         next_candidate = waitlist[0]
     enrolments = cohort.enrolments.all()
-    if is_school_side(request.user, cohort.school):
-        hours = enrolments
-    else:  # a learner sees their own hours only
-        hours = [e for e in enrolments if e.learner.user_id == request.user.pk]
+    school_side = is_school_side(request.user, cohort.school)
+    if not school_side:
+        # A young person reads their own cohort: nothing about anyone else, neither the classmates
+        # nor the candidates waiting for a seat.
+        enrolments = [e for e in enrolments if e.learner.user_id == request.user.pk]
+        waitlist = []
+    hours = enrolments
     context = {
         "cohort": cohort,
         "enrolments": enrolments,
         "hours": [_hours_row(e) for e in hours],
+        "school_side": school_side,
         "team": attendance.can_take_attendance(request.user, cohort.school),
         "waitlist": waitlist,
         "next_candidate": next_candidate,

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
@@ -10,29 +10,9 @@ from plombiers.forms import add_service_errors
 from plombiers.views import paginate, render_list
 
 from . import services
-from .enums import OrganisationKind, SchoolStatus
+from .enums import OrganisationKind
 from .forms import OrganisationFilterForm, OrganisationForm, SchoolFilterForm, SchoolForm
 from .models import Commune, Network, Organisation, School
-
-
-def home(request):
-    user = request.user
-    schools = School.objects.visible_to(user)
-    context = {"memberships": user.membership_list}
-    if user.has_role(Role.NETWORK_STAFF):
-        context["network_summary"] = schools.aggregate(
-            total=Count("pk"),
-            open=Count("pk", filter=Q(status=SchoolStatus.OPEN)),
-            project=Count("pk", filter=Q(status=SchoolStatus.PROJECT)),
-        )
-        context["by_trade"] = schools.values("trade__name").annotate(n=Count("pk")).order_by("trade__name")
-        context["schools"] = schools.with_list_related_data().order_by("opened_on", "name")[:25]
-    else:
-        context["schools"] = schools.with_list_related_data().order_by("name")[:25]
-    context["organisations"] = Organisation.objects.visible_to(user).filter(
-        pk__in=[m.organisation_id for m in user.membership_list if m.organisation_id]
-    )
-    return render(request, "network/home.html", context)
 
 
 def school_list(request):

@@ -1,14 +1,13 @@
 """Exits and follow-ups: the school's pages (`/sorties/`, `/suivis/`), the exit of an enrolment, and
 the young person's page opened through their signed link (`/suivi/<token>/`)."""
 
-import calendar
 import datetime as dt
 
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,13 +15,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from plombiers.accounts.enums import SCHOOL_ROLES, Role
-from plombiers.accounts.models import Membership, school_staff_q
 from plombiers.cohorts.models import Enrolment
 from plombiers.forms import add_service_errors
-from plombiers.network.models import School
 from plombiers.views import paginate, render_list
 
-from . import services, tasks
+from . import selectors, services, tasks
 from .enums import NO_NEWS_AFTER_DAYS, OPENS_DAYS_BEFORE, FollowUpSource, FollowUpStatus
 from .forms import AnswerForm, ExitCorrectionForm, ExitFilterForm, ExitForm, FollowUpForm
 from .models import Exit, FollowUp
@@ -40,29 +37,9 @@ def _check_team_page(user) -> None:
         raise Http404("Les sorties se suivent par l'équipe des écoles et la tête de réseau.")
 
 
-def _team_schools(user):
-    """The schools whose team the user is in, or that the user oversees as network staff."""
-    if user.is_superuser:
-        return School.objects.all()
-    mine = Membership.objects.filter(user=user)
-    return School.objects.filter(
-        Q(network__in=mine.filter(role=Role.NETWORK_STAFF).values("network"))
-        | Q(pk__in=mine.filter(role__in=SCHOOL_ROLES).values("school"))
-    )
-
-
-def _in_team_schools(queryset, user, path: str):
-    return queryset if user.is_superuser else queryset.filter(school_staff_q(user, path))
-
-
-def _to_record(user):
-    """Enrolments that ended with no exit yet, in the schools the user works in or oversees."""
-    return (
-        _in_team_schools(Enrolment.objects.all(), user, "cohort__school")
-        .filter(status__in=services.ENDED, end_date__isnull=False, exit__isnull=True)
-        .with_list_related_data()
-        .order_by("end_date", "pk")
-    )
+_team_schools = selectors.team_schools
+_in_team_schools = selectors.in_team_schools
+_to_record = selectors.exits_to_record
 
 
 def _exits(user):
@@ -122,22 +99,13 @@ def to_record_list(request):
     return render(request, "outcomes/to_record_list.html", context)
 
 
-def _month_end(day):
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
 @require_GET
 def follow_up_list(request):
     """The to-do list of the social worker: follow-ups due this month or overdue, each with its form."""
     user = request.user
     _check_team_page(user)
     today = timezone.localdate()
-    follow_ups = (
-        _in_team_schools(FollowUp.objects.due(), user, "exit__enrolment__cohort__school")
-        .filter(due_on__lte=_month_end(today))
-        .with_list_related_data()
-        .order_by("due_on", "pk")
-    )
+    follow_ups = selectors.follow_ups_due(user, today)
     form = ExitFilterForm(request.GET or None, schools=_team_schools(user))
     follow_ups = form.filter_enrolments(follow_ups, "exit__enrolment__")
     page = paginate(request, follow_ups)
@@ -392,4 +360,6 @@ def my_follow_up(request):
     context = {"follow_up": follow_up}
     if follow_up is not None:
         context.update(url=services.follow_up_link(follow_up), until=services.no_news_on(follow_up))
-    return render(request, "outcomes/includes/my_follow_up.html", context)
+    # Opened directly (a bookmark, the menu), it is a page of its own, never a blank one.
+    template = "outcomes/includes/my_follow_up.html" if request.htmx else "outcomes/my_follow_up.html"
+    return render(request, template, context)

@@ -1,11 +1,10 @@
 """Social support pages: the caseload, a young person's support page, the audit list."""
 
-import datetime as dt
 from types import SimpleNamespace
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, F, IntegerField, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +12,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from plombiers.accounts.enums import SCHOOL_ROLES, Role
-from plombiers.cohorts.models import Enrolment
 from plombiers.forms import add_service_errors
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Organisation
@@ -21,19 +19,16 @@ from plombiers.privacy.models import AuditEvent
 from plombiers.referrals.models import Learner
 from plombiers.views import paginate
 
-from . import services
+from . import selectors, services
 from .documents import consent_notice_pdf
-from .enums import ActionStatus, BarrierLevel, Visibility
+from .enums import BarrierLevel, Visibility
 from .forms import ActionForm, ActionUpdateForm, AuditFilterForm, BarrierForm, ConsentForm, JournalForm
 from .models import Action, Barrier, BarrierCategory, Consent
+from .selectors import URGENT_AFTER_DAYS
 
-# A blocking barrier unresolved for longer than this puts the young person at the top of the caseload.
-URGENT_AFTER_DAYS = 14
-DUE_WITHIN_DAYS = 7
 DUE_ACTIONS_LIMIT = 100
 # Trainers read barrier summaries, except those of this category: health details stay with the support team.
 HEALTH = "sante"
-OPEN_STATUSES = (ActionStatus.PLANNED, ActionStatus.ONGOING)
 AUDIT_ACTIONS = [
     ("support.journal.read_confidential", "Lecture d'une note confidentielle"),
     ("support.journal.add", "Entrée ajoutée au journal"),
@@ -90,37 +85,14 @@ def caseload(request):
     user = request.user
     schools = _support_schools(user)
     today = timezone.localdate()
-    active = Enrolment.objects.active().filter(cohort__school__in=schools)
-    blocking = Q(barriers__level=BarrierLevel.BLOCKING, barriers__lifted_on__isnull=True)
-    learners = (
-        Learner.objects.filter(pk__in=active.values("learner"))
-        .annotate(
-            blocking_since=Min("barriers__raised_on", filter=blocking),
-            cohort_name=Subquery(
-                active.filter(learner=OuterRef("pk")).order_by("-entry_date").values("cohort__name")[:1]
-            ),
-        )
-        .annotate(
-            urgent=Case(
-                When(blocking_since__lte=today - dt.timedelta(days=URGENT_AFTER_DAYS), then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        # The oldest blocking barrier first; nobody blocked last (the same on SQLite and PostgreSQL).
-        .order_by("urgent", F("blocking_since").asc(nulls_last=True), "last_name", "first_name", "pk")
-    )
+    learners = selectors.caseload_learners(schools, today)
     page = paginate(request, learners)
     for learner in page.object_list:
         learner.blocking_days = (today - learner.blocking_since).days if learner.blocking_since else None
     due = list(
-        Action.objects.filter(
-            barrier__learner__in=active.values("learner"),
-            status__in=OPEN_STATUSES,
-            due_on__lte=today + dt.timedelta(days=DUE_WITHIN_DAYS),
-        )
-        .select_related("barrier__learner", "barrier__category", "partner")
-        .order_by("due_on", "pk")[:DUE_ACTIONS_LIMIT]
+        selectors.due_actions(schools, today).select_related(
+            "barrier__learner", "barrier__category", "partner"
+        )[:DUE_ACTIONS_LIMIT]
     )
     for action in due:
         action.overdue_days = (today - action.due_on).days

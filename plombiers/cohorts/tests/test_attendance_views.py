@@ -400,6 +400,31 @@ def test_a_learner_signs_on_their_phone_with_the_code(client, cast, session, thr
     assert signature.method == SignatureMethod.PHONE and signature.user == cast.learner_a
 
 
+@pytest.mark.parametrize("spacing", ["{} {}", "{}\u00a0{}", " {}  {} ", "{}\u202f{}"])
+def test_the_code_is_accepted_as_the_tablet_shows_it(client, cast, session, three, today, spacing):
+    code = issue_code(session, cast)
+    client.force_login(cast.learner_a)
+    typed = spacing.format(code[:3], code[3:])  # « 324 119 », as on the trainer's screen
+    response = client.post(
+        reverse("cohorts:sign_with_code"), {"code": typed, "strokes": STROKES}, follow=True
+    )
+    assert "Merci, votre signature est enregistrée." in response.content.decode()
+    assert Attendance.objects.get(enrolment=three[0]).signature.method == SignatureMethod.PHONE
+
+
+def test_the_service_accepts_the_code_with_spaces(cast, session, three, today):
+    code = issue_code(session, cast)
+    svc.attendance_sign(
+        session=session,
+        enrolment=three[0],
+        strokes=json.loads(STROKES),
+        by=cast.learner_a,
+        method=SignatureMethod.PHONE,
+        code=f"{code[:3]} {code[3:]}",
+    )
+    assert Attendance.objects.get(enrolment=three[0]).signature_id
+
+
 @pytest.mark.parametrize("case", ["forged", "expired", "no_code_yet", "empty_pad"])
 def test_a_bad_code_or_an_empty_pad_signs_nothing(client, cast, session, three, today, case):
     code = "123456" if case == "no_code_yet" else issue_code(session, cast)

@@ -215,13 +215,3 @@ def test_organisation_list_query_count_is_constant(client, cast, django_assert_n
     with django_assert_num_queries(5):
         response = client.get(reverse("network:organisation_list"))
     assert response.status_code == 200
-
-
-@pytest.mark.parametrize("extra", [0, 30])
-def test_home_query_count_is_constant(client, cast, django_assert_num_queries, extra):
-    _add_schools(cast, extra)
-    client.force_login(cast.staff)
-    # session, user, memberships, summary, by trade, schools (no organisation membership: no query)
-    with django_assert_num_queries(6):
-        response = client.get(reverse("home"))
-    assert response.status_code == 200

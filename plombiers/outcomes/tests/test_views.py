@@ -191,7 +191,15 @@ def test_the_learner_sees_their_follow_up_on_the_home_page(client, cast, world):
     assert "Répondre au suivi à 1 mois" in page
     assert services.follow_up_link(exit.follow_ups.get(horizon=1)) in page
     services.follow_up_record(exit.follow_ups.get(horizon=1), by=None, source="jeune", situation_type="cdi")
-    assert client.get(reverse("outcomes:my_follow_up")).content.decode().strip() == ""
+    fragment = client.get(reverse("outcomes:my_follow_up"), headers={"HX-Request": "true"})
+    assert fragment.content.decode().strip() == ""
+
+
+def test_my_follow_up_opened_directly_is_a_page_not_a_blank(client, cast, world):
+    client.force_login(cast.learner_a)
+    page = client.get(reverse("outcomes:my_follow_up")).content.decode()
+    assert "<h1" in page
+    assert "Rien à remplir pour l'instant." in page
 
 
 # --- the young person's link ------------------------------------------------------------------

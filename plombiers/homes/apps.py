@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HomesConfig(AppConfig):
+    name = "plombiers.homes"
+    verbose_name = "Accueils par rôle"

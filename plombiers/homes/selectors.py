@@ -1,0 +1,234 @@
+"""What each role's home counts. Every count is taken on the same queryset as the page its block
+links to (the list's own selector, with the filter the link carries), so that the number on the
+home is the number of rows the person finds one tap later. A fixed number of queries per block,
+whatever the size of the data."""
+
+import datetime as dt
+from types import SimpleNamespace
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from plombiers.accounts.enums import Role
+from plombiers.alerts.enums import AlertStatus
+from plombiers.alerts.models import Alert
+from plombiers.cohorts.enums import CohortStatus
+from plombiers.cohorts.models import Cohort, Enrolment, TrainingSession
+from plombiers.internships.models import Internship
+from plombiers.network.enums import SchoolStatus
+from plombiers.network.models import School
+from plombiers.outcomes import selectors as outcomes
+from plombiers.referrals.enums import OPEN_STATUSES, ReferralStatus
+from plombiers.referrals.models import InformationSession, Referral
+from plombiers.support import selectors as support
+from plombiers.support import services as support_services
+
+# How many rows a block lists before « voir tout » (the counts are never cut).
+PREVIEW = 5
+SHEET_TODO, SHEET_TO_SIGN, SHEET_LOCKED = "à faire", "à signer", "verrouillée"
+
+
+def sheet_state(session: TrainingSession) -> str:
+    """« à faire » (nobody marked yet), « à signer » (marks taken, not locked), « verrouillée »."""
+    if session.locked_at:
+        return SHEET_LOCKED
+    return SHEET_TO_SIGN if session.mark_count else SHEET_TODO
+
+
+def _link(name: str, query: str = "") -> str:
+    return reverse(name) + (f"?{query}" if query else "")
+
+
+def trainer_block(user, today: dt.date) -> SimpleNamespace:
+    """Today's and tomorrow's half-days with their sheet state; the cohorts under way and their
+    skills matrix; the open alerts. Three queries."""
+    tomorrow = today + dt.timedelta(days=1)
+    sessions = list(
+        TrainingSession.objects.visible_to(user)
+        .filter(date__in=[today, tomorrow])
+        .with_list_related_data()
+        .order_by("date", "start_time", "cohort__name", "pk")
+    )
+    for session in sessions:
+        session.state = sheet_state(session)
+    cohorts = list(
+        Cohort.objects.visible_to(user)
+        .filter(status=CohortStatus.ONGOING, school__in=user.school_ids(Role.TRAINER))
+        .select_related("school")
+        .order_by("name", "pk")[:PREVIEW]
+    )
+    return SimpleNamespace(
+        role=Role.TRAINER,
+        template="homes/includes/trainer.html",
+        today=[s for s in sessions if s.date == today],
+        tomorrow=[s for s in sessions if s.date == tomorrow],
+        today_url=_link("cohorts:sessions_today"),
+        cohorts=cohorts,
+        alerts=Alert.objects.visible_to(user).with_status(AlertStatus.OPEN).count(),
+        alerts_url=_link("alerts:alert_list", f"status={AlertStatus.OPEN}"),
+    )
+
+
+def social_worker_block(user, today: dt.date) -> SimpleNamespace:
+    """Blocking barriers older than 14 days, actions due this week, follow-ups due or late. Three
+    queries, on the caseload's and the follow-ups' own querysets."""
+    schools = user.school_ids(*support_services.SUPPORT_ROLES)
+    return SimpleNamespace(
+        role=Role.SOCIAL_WORKER,
+        template="homes/includes/social_worker.html",
+        urgent=support.caseload_learners(schools, today).filter(urgent=0).count(),
+        urgent_after=support.URGENT_AFTER_DAYS,
+        due_actions=support.due_actions(schools, today).count(),
+        caseload_url=_link("support:caseload"),
+        follow_ups=outcomes.follow_ups_due(user, today).count(),
+        follow_ups_url=_link("outcomes:follow_up_list"),
+    )
+
+
+def referral_counts(user, statuses) -> list[SimpleNamespace]:
+    """The user's referrals by status, each a link to the list filtered on it. One query."""
+    rows = dict(
+        Referral.objects.visible_to(user)
+        .filter(status__in=statuses)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return [
+        SimpleNamespace(
+            status=status,
+            label=ReferralStatus(status).label,
+            count=rows.get(status, 0),
+            url=_link("referrals:referral_list", f"status={status}"),
+        )
+        for status in statuses
+    ]
+
+
+def manager_block(user, today: dt.date) -> SimpleNamespace:
+    """Referrals waiting for a decision (oldest first), places left per cohort, exits to record,
+    half-days past whose sheet is not locked. Five queries."""
+    waiting = list(
+        Referral.objects.visible_to(user)
+        .filter(status__in=OPEN_STATUSES, school__in=user.school_ids(Role.SCHOOL_MANAGER))
+        .select_related("learner", "school")
+        .order_by("created_at", "pk")[:PREVIEW]
+    )
+    cohorts = list(
+        Cohort.objects.visible_to(user)
+        .open_for_admission()
+        .filter(school__in=user.school_ids(Role.SCHOOL_MANAGER))
+        .with_list_related_data()
+        .order_by("start_date", "pk")[:PREVIEW]
+    )
+    for cohort in cohorts:
+        cohort.places_left = max(cohort.capacity - cohort.active_count, 0)
+    return SimpleNamespace(
+        role=Role.SCHOOL_MANAGER,
+        template="homes/includes/manager.html",
+        by_status=referral_counts(user, OPEN_STATUSES),
+        waiting=waiting,
+        cohorts=cohorts,
+        to_record=outcomes.exits_to_record(user).count(),
+        to_record_url=_link("outcomes:to_record_list"),
+        unsigned=TrainingSession.objects.visible_to(user)
+        .filter(
+            date__lt=today, locked_at__isnull=True, cohort__school__in=user.school_ids(Role.SCHOOL_MANAGER)
+        )
+        .count(),
+    )
+
+
+def network_block(user, today: dt.date) -> SimpleNamespace:
+    """The network's schools, and the exits and follow-ups waiting in them. Four queries."""
+    schools = School.objects.visible_to(user)
+    summary = schools.aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=Q(status=SchoolStatus.OPEN)),
+        project=Count("pk", filter=Q(status=SchoolStatus.PROJECT)),
+    )
+    by_trade = list(schools.values("trade__name").annotate(n=Count("pk")).order_by("trade__name"))
+    return SimpleNamespace(
+        role=Role.NETWORK_STAFF,
+        template="homes/includes/network.html",
+        summary=summary,
+        by_trade=by_trade,
+        to_record=outcomes.exits_to_record(user).count(),
+        to_record_url=_link("outcomes:to_record_list"),
+        follow_ups=outcomes.follow_ups_due(user, today).count(),
+        follow_ups_url=_link("outcomes:follow_up_list"),
+    )
+
+
+def prescriber_block(user, today: dt.date) -> SimpleNamespace:
+    """The prescriber's referrals by status, the next information sessions of their partner schools,
+    « Orienter un·e jeune ». Two queries."""
+    now = timezone.now()
+    sessions = list(
+        InformationSession.objects.filter(school__in=School.objects.visible_to(user), starts_at__gte=now)
+        .select_related("school")
+        .order_by("starts_at", "pk")[:PREVIEW]
+    )
+    return SimpleNamespace(
+        role=Role.PRESCRIBER,
+        template="homes/includes/prescriber.html",
+        by_status=referral_counts(user, [s.value for s in ReferralStatus]),
+        sessions=sessions,
+    )
+
+
+def funder_block(user, today: dt.date) -> SimpleNamespace:
+    """The funder's door to their figures (small cells suppressed on those pages). No query."""
+    return SimpleNamespace(role=Role.FUNDER, template="homes/includes/funder.html")
+
+
+BLOCKS = [
+    (Role.TRAINER, trainer_block),
+    (Role.SOCIAL_WORKER, social_worker_block),
+    (Role.SCHOOL_MANAGER, manager_block),
+    (Role.NETWORK_STAFF, network_block),
+    (Role.PRESCRIBER, prescriber_block),
+    (Role.FUNDER, funder_block),
+]
+
+
+# --- the young person -----------------------------------------------------------------------------
+
+
+def learner_day(user, today: dt.date) -> SimpleNamespace:
+    """What the young person needs on their phone: their current enrolment, today's half-days
+    (and whether a sheet is open to sign), the next ones, their internship. Four queries."""
+    enrolment = (
+        Enrolment.objects.filter(learner__user=user)
+        .select_related("cohort__school", "cohort__social_worker", "learner")
+        .order_by("-entry_date", "-pk")
+        .first()
+    )
+    if enrolment is None:
+        return SimpleNamespace(
+            enrolment=None, today=[], next=[], internship=None, trainers=[], can_sign=False
+        )
+    sessions = list(
+        TrainingSession.objects.visible_to(user)
+        .filter(cohort=enrolment.cohort, date__gte=today)
+        .select_related("trainer")
+        .order_by("date", "start_time", "pk")[:6]
+    )
+    internship = (
+        Internship.objects.visible_to(user)
+        .filter(enrolment=enrolment)
+        .select_related("site__company", "site__commune", "tutor")
+        .order_by("-start_date", "-pk")
+        .first()
+    )
+    trainers = list(enrolment.cohort.trainers.order_by("last_name", "first_name"))
+    todays = [s for s in sessions if s.date == today]
+    return SimpleNamespace(
+        enrolment=enrolment,
+        today=todays,
+        next=[s for s in sessions if s.date > today][:3],
+        can_sign=any(not s.is_locked for s in todays),
+        internship=internship,
+        trainers=trainers,
+    )

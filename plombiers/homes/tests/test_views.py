@@ -1,0 +1,275 @@
+"""The homes at `/`: one per role, each count equal to the rows of the page it leads to, a fixed
+number of queries whatever the data; the young person's space, about nobody else."""
+
+import datetime as dt
+import re
+from html import unescape
+from types import SimpleNamespace
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from plombiers.alerts.tests.factories import alert_make
+from plombiers.cohorts import attendance
+from plombiers.cohorts.enums import CohortStatus, EnrolmentStatus, Period
+from plombiers.cohorts.models import WaitlistEntry
+from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.referrals.models import Learner
+from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory, referred_by
+
+MONDAY = dt.date(2026, 10, 5)
+
+
+@pytest.fixture(autouse=True)
+def today():
+    # 09:00 in Paris on Monday 5 October 2026.
+    with time_machine.travel(dt.datetime(2026, 10, 5, 7, 0, tzinfo=dt.UTC), tick=False):
+        yield MONDAY
+
+
+def school_day(cast, *, extra: int = 0) -> SimpleNamespace:
+    """At school A an ongoing cohort (Inès and classmates), today's and tomorrow's half-days, an
+    open alert, referrals waiting, an ended enrolment with no exit; a planned cohort with a candidate
+    waiting. `extra` adds as many of each, to show that the counts cost the same queries."""
+    cohort = CohortFactory(school=cast.school_a, name="Promotion automne", status=CohortStatus.ONGOING)
+    cohort.trainers.add(cast.trainer_a)
+    ines = LearnerFactory(first_name="Inès", last_name="Arnaud", user=cast.learner_a)
+    mine = EnrolmentFactory(cohort=cohort, learner=ines)
+    classmates = [EnrolmentFactory(cohort=cohort, learner=LearnerFactory()) for _ in range(2 + extra)]
+    referred_by(cast.prescriber, ines, cast.school_a)
+    today = attendance.session_create(cohort=cohort, by=cast.trainer_a, date=MONDAY, period=Period.MORNING)
+    tomorrow = attendance.session_create(
+        cohort=cohort, by=cast.trainer_a, date=MONDAY + dt.timedelta(days=1), period=Period.AFTERNOON
+    )
+    for enrolment in classmates[: 1 + extra]:
+        alert_make(enrolment, on=MONDAY)
+    waiting = [
+        ReferralFactory(school=cast.school_a, prescriber=cast.prescriber, status="nouvelle")
+        for _ in range(1 + extra)
+    ]
+    planned = CohortFactory(
+        school=cast.school_a,
+        name="Promotion hiver",
+        start_date=dt.date(2027, 1, 4),
+        end_date=dt.date(2027, 4, 16),
+    )
+    candidate = ReferralFactory(school=cast.school_a, prescriber=cast.prescriber, status="liste_attente")
+    WaitlistEntry.objects.create(cohort=planned, referral=candidate, position=1)
+    past = CohortFactory(school=cast.school_a, start_date=dt.date(2026, 3, 2), end_date=dt.date(2026, 6, 19))
+    for _ in range(1 + extra):
+        EnrolmentFactory(
+            cohort=past,
+            learner=LearnerFactory(),
+            status=EnrolmentStatus.COMPLETED,
+            end_date=dt.date(2026, 6, 19),
+        )
+    return SimpleNamespace(
+        cohort=cohort,
+        mine=mine,
+        classmates=classmates,
+        today=today,
+        tomorrow=tomorrow,
+        waiting=waiting,
+        candidate=candidate,
+        planned=planned,
+    )
+
+
+def rows(client, url: str) -> int:
+    """The number of rows the page behind a link lists."""
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.context["page"].paginator.count
+
+
+def block(response, role: str):
+    return next(b for b in response.context["blocks"] if b.role == role)
+
+
+# --- each role's day -------------------------------------------------------------------------------
+
+
+def test_the_trainer_sees_today_and_tomorrow_with_the_sheet_state(client, cast):
+    day = school_day(cast)
+    client.force_login(cast.trainer_a)
+    response = client.get("/")
+    page = response.content.decode()
+    trainer = block(response, "trainer")
+    assert [s.pk for s in trainer.today] == [day.today.pk]
+    assert [s.pk for s in trainer.tomorrow] == [day.tomorrow.pk]
+    assert day.today.get_absolute_url() in page and "feuille <strong>à faire</strong>" in page
+    assert reverse("skills:cohort_matrix", args=[day.cohort.pk]) in page
+    assert trainer.alerts == 1 == rows(client, trainer.alerts_url)
+    today_page = client.get(trainer.today_url).context["sessions"]
+    assert len(trainer.today) == len(today_page)
+
+
+def test_the_sheet_state_follows_the_sheet(client, cast):
+    day = school_day(cast)
+    attendance.attendance_mark(
+        session=day.today, by=cast.trainer_a, marks=[attendance.Mark(day.mine.pk, "present")]
+    )
+    client.force_login(cast.trainer_a)
+    assert "feuille <strong>à signer</strong>" in client.get("/").content.decode()
+
+
+def test_another_schools_trainer_sees_none_of_it(client, cast):
+    day = school_day(cast)
+    client.force_login(cast.trainer_b)
+    response = client.get("/")
+    trainer = block(response, "trainer")
+    assert trainer.today == [] and trainer.tomorrow == [] and trainer.alerts == 0
+    assert day.cohort.name not in response.content.decode()
+
+
+def test_the_social_workers_counts_are_the_rows_of_their_pages(client, cast):
+    school_day(cast)
+    client.force_login(cast.social_worker_a)
+    response = client.get("/")
+    worker = block(response, "social_worker")
+    caseload = client.get(worker.caseload_url).context
+    assert worker.urgent == len(caseload["urgent"])
+    assert worker.due_actions == len(caseload["due"])
+    assert worker.follow_ups == rows(client, worker.follow_ups_url)
+
+
+def test_the_managers_counts_are_the_rows_of_their_pages(client, cast):
+    day = school_day(cast, extra=2)
+    client.force_login(cast.manager_a)
+    response = client.get("/")
+    manager = block(response, "school_manager")
+    for row in manager.by_status:
+        assert row.count == rows(client, row.url), row.status
+    assert sum(row.count for row in manager.by_status) == 3
+    assert manager.to_record == 3 == rows(client, manager.to_record_url)
+    assert [r.pk for r in manager.waiting] == [r.pk for r in day.waiting]  # the oldest first
+    places = {c.pk: c.places_left for c in manager.cohorts}
+    assert places[day.cohort.pk] == day.cohort.capacity - 5
+    assert places[day.planned.pk] == day.planned.capacity
+
+
+def test_the_prescribers_referrals_by_status_and_the_way_to_refer(client, cast):
+    school_day(cast)
+    client.force_login(cast.prescriber)
+    response = client.get("/")
+    prescriber = block(response, "prescriber")
+    for row in prescriber.by_status:
+        assert row.count == rows(client, row.url), row.status
+    assert reverse("referrals:referral_create") in response.content.decode()
+
+
+def test_the_network_staff_and_the_funder_get_their_blocks(client, cast):
+    school_day(cast)
+    client.force_login(cast.staff)
+    staff = block(client.get("/"), "network_staff")
+    assert staff.summary["total"] == 2
+    assert staff.to_record == rows(client, staff.to_record_url)
+    client.force_login(cast.funder)
+    page = client.get("/").content.decode()
+    assert reverse("funding:funder_space") in page and reverse("impact:home") in page
+
+
+# session, user, memberships, the schools (not for a young person), then each block's own
+# queries (listed in homes/selectors.py)
+QUERIES = {
+    "trainer_a": 4 + 3,  # half-days of today and tomorrow, cohorts under way, open alerts
+    "social_worker_a": 4 + 3,  # blocked for 14 days, actions due, follow-ups due
+    "manager_a": 4 + 5,  # oldest waiting referrals, cohorts open, referrals by status, exits, sheets
+    "staff": 4 + 4,  # summary, by trade, exits to record, follow-ups due
+    "prescriber": 4 + 3,  # referrals by status, information sessions, organisations
+    "funder": 4 + 1,  # organisations
+    "learner_a": 3 + 4,  # enrolment, half-days, internship, trainers
+}
+
+
+@pytest.mark.parametrize("who", list(QUERIES))
+@pytest.mark.parametrize("extra", [0, 3])
+def test_each_home_costs_the_same_queries_whatever_the_data(
+    client, cast, django_assert_num_queries, who, extra
+):
+    school_day(cast, extra=extra)
+    client.force_login(getattr(cast, who))
+    with django_assert_num_queries(QUERIES[who]):
+        response = client.get("/")
+    assert response.status_code == 200
+
+
+# --- the young person's space --------------------------------------------------------------------
+
+
+def test_the_learner_lands_on_their_space_with_a_sheet_to_sign(client, cast):
+    day = school_day(cast)
+    client.force_login(cast.learner_a)
+    page = client.get("/").content.decode()
+    assert "Signer ma présence" in page and reverse("cohorts:sign_with_code") in page
+    for url in [
+        reverse("cohorts:cohort_calendar", args=[day.cohort.pk]),
+        reverse("skills:enrolment_progress", args=[day.mine.pk]),
+        reverse("credentials:attestation_list"),
+        reverse("outcomes:my_follow_up"),
+    ]:
+        assert url in page
+        assert client.get(url).status_code == 200, url
+
+
+def test_no_sign_button_once_the_sheet_is_locked_or_without_a_half_day(client, cast):
+    day = school_day(cast)
+    day.today.delete()
+    client.force_login(cast.learner_a)
+    page = client.get("/").content.decode()
+    assert "Signer ma présence" not in page and "Pas de formation aujourd'hui." in page
+
+
+def test_the_cohort_page_names_no_classmate_and_no_candidate_to_a_learner(client, cast):
+    day = school_day(cast)
+    client.force_login(cast.learner_a)
+    for url in ["/", reverse("cohorts:cohort_detail", args=[day.cohort.pk])]:
+        page = client.get(url).content.decode()
+        for enrolment in day.classmates:
+            assert enrolment.learner.last_name not in page, url
+        assert day.candidate.learner.last_name not in page
+    # The school's team still sees them all.
+    client.force_login(cast.manager_a)
+    page = client.get(reverse("cohorts:cohort_detail", args=[day.cohort.pk])).content.decode()
+    assert all(e.learner.last_name in page for e in day.classmates)
+
+
+def test_the_learners_space_at_its_own_address_is_for_learners_only(client, cast):
+    school_day(cast)
+    client.force_login(cast.trainer_a)
+    assert client.get(reverse("homes:learner")).status_code == 404
+    client.force_login(cast.learner_a)
+    assert client.get(reverse("homes:learner")).status_code == 200
+
+
+HREF = re.compile(r'(?:href|hx-get)="(/[^"#]*)')
+NOT_A_PAGE = ("/comptes/logout", "/static/", "/media/", "/api/", "/admin/")
+
+
+def test_a_crawl_from_the_learners_home_shows_no_one_elses_name(client, cast):
+    """Every page reachable from her home (bounded), read for the names of every other young
+    person and candidate in the database."""
+    school_day(cast, extra=2)
+    others = [
+        name
+        for learner in Learner.objects.exclude(user=cast.learner_a)
+        for name in (f"{learner.first_name} {learner.last_name}", f"{learner.last_name} {learner.first_name}")
+    ]
+    assert len(others) >= 8
+    client.force_login(cast.learner_a)
+    seen, queue = set(), ["/"]
+    while queue and len(seen) < 60:
+        url = queue.pop(0)
+        if url in seen or url.startswith(NOT_A_PAGE):
+            continue
+        seen.add(url)
+        response = client.get(url)
+        assert response.status_code in (200, 302, 403, 404), url
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+            continue
+        page = unescape(response.content.decode())
+        leaked = [name for name in others if name in page]
+        assert not leaked, (url, leaked)
+        queue.extend(unescape(link) for link in HREF.findall(response.content.decode()))
+    assert {"/", reverse("cohorts:sign_with_code"), reverse("outcomes:my_follow_up")} <= seen

@@ -1,0 +1,52 @@
+"""Reads of the caseload, shared by the caseload page and the social worker's home: the same
+queryset behind the page and behind the count that leads to it."""
+
+import datetime as dt
+
+from django.db.models import Case, F, IntegerField, Min, OuterRef, Q, Subquery, Value, When
+
+from plombiers.cohorts.models import Enrolment
+from plombiers.referrals.models import Learner
+
+from .enums import ActionStatus, BarrierLevel
+from .models import Action
+
+# A blocking barrier unresolved for longer than this puts the young person at the top of the caseload.
+URGENT_AFTER_DAYS = 14
+DUE_WITHIN_DAYS = 7
+OPEN_STATUSES = (ActionStatus.PLANNED, ActionStatus.ONGOING)
+
+
+def caseload_learners(school_ids, today: dt.date):
+    """The young people in training in these schools, the oldest blocking barrier first;
+    `urgent` is 0 when a blocking barrier is older than URGENT_AFTER_DAYS."""
+    active = Enrolment.objects.active().filter(cohort__school__in=school_ids)
+    blocking = Q(barriers__level=BarrierLevel.BLOCKING, barriers__lifted_on__isnull=True)
+    return (
+        Learner.objects.filter(pk__in=active.values("learner"))
+        .annotate(
+            blocking_since=Min("barriers__raised_on", filter=blocking),
+            cohort_name=Subquery(
+                active.filter(learner=OuterRef("pk")).order_by("-entry_date").values("cohort__name")[:1]
+            ),
+        )
+        .annotate(
+            urgent=Case(
+                When(blocking_since__lte=today - dt.timedelta(days=URGENT_AFTER_DAYS), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        # The oldest blocking barrier first; nobody blocked last (the same on SQLite and PostgreSQL).
+        .order_by("urgent", F("blocking_since").asc(nulls_last=True), "last_name", "first_name", "pk")
+    )
+
+
+def due_actions(school_ids, today: dt.date):
+    """Open actions of the young people in training, due within DUE_WITHIN_DAYS or late."""
+    active = Enrolment.objects.active().filter(cohort__school__in=school_ids)
+    return Action.objects.filter(
+        barrier__learner__in=active.values("learner"),
+        status__in=OPEN_STATUSES,
+        due_on__lte=today + dt.timedelta(days=DUE_WITHIN_DAYS),
+    ).order_by("due_on", "pk")

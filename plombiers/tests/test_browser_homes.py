@@ -1,0 +1,106 @@
+"""Each role's day in a real browser: from `/`, the daily tasks in at most two taps, at the role's
+device size, axe-core clean on the home, no console error."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from plombiers.cohorts.enums import CohortStatus
+from plombiers.cohorts.models import TrainingSession
+from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.conftest import assert_accessible, login
+from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory, referred_by
+
+PHONE = {"width": 390, "height": 844, "has_touch": True, "is_mobile": True}
+TABLET = {"width": 1024, "height": 768, "has_touch": True}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def day(cast):
+    today = timezone.localdate()
+    cohort = CohortFactory(
+        school=cast.school_a,
+        name="Promotion fibre",
+        status=CohortStatus.ONGOING,
+        start_date=today - dt.timedelta(days=14),
+        end_date=today + dt.timedelta(days=60),
+    )
+    cohort.trainers.add(cast.trainer_a)
+    ines = LearnerFactory(first_name="Inès", last_name="Arnaud", user=cast.learner_a)
+    enrolment = EnrolmentFactory(cohort=cohort, learner=ines)
+    EnrolmentFactory(cohort=cohort, learner=LearnerFactory(first_name="Bilal", last_name="Benali"))
+    referred_by(cast.prescriber, ines, cast.school_a)
+    ReferralFactory(school=cast.school_a, prescriber=cast.prescriber, status="nouvelle")
+    for date in (today, today + dt.timedelta(days=1)):
+        TrainingSession.objects.create(
+            cohort=cohort,
+            date=date,
+            period="matin",
+            start_time=dt.time(0, 1),
+            end_time=dt.time(23, 59),
+            duration_minutes=210,
+        )
+    return enrolment
+
+
+def open_home(new_page, email, size, name):
+    page = new_page(**size)
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    login(page, email)
+    page.goto("/")
+    page.wait_for_load_state("networkidle")
+    assert_accessible(page, name)
+    return page, errors
+
+
+def reach(page, link_name, url_part):
+    """One tap from the home, then back to it."""
+    page.goto("/")
+    page.get_by_role("link", name=link_name).first.click()
+    page.wait_for_url(lambda url: url_part in url)
+    page.wait_for_load_state("networkidle")
+
+
+def test_the_young_persons_day_on_a_phone(new_page, cast, day):
+    page, errors = open_home(new_page, cast.learner_a.email, PHONE, "accueil-jeune")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    reach(page, "Signer ma présence", "/emargement/")
+    reach(page, "Mon planning", "/calendrier/")
+    reach(page, "Mes progrès", "/progression/")
+    reach(page, "Mon attestation", "/attestations/")
+    reach(page, "Mon suivi", "/mon-suivi/")
+    assert not errors, errors
+
+
+def test_the_trainers_day_on_a_tablet(new_page, cast, day):
+    page, errors = open_home(new_page, cast.trainer_a.email, TABLET, "accueil-formatrice")
+    reach(page, "Promotion fibre — matin", "/demi-journees/")
+    reach(page, "Grille de compétences", "/competences/")
+    reach(page, "alerte", "/alertes/")
+    assert not errors, errors
+
+
+def test_the_prescribers_day_on_a_phone(new_page, cast, day):
+    page, errors = open_home(new_page, cast.prescriber.email, PHONE, "accueil-prescripteur")
+    reach(page, "Orienter un·e jeune", "/prescriptions/nouvelle/")
+    reach(page, "Nouvelle", "/prescriptions/")
+    assert not errors, errors
+
+
+@pytest.mark.parametrize(
+    ("who", "link", "url_part"),
+    [
+        ("manager_a", "sortie", "/sorties/a-renseigner/"),
+        ("social_worker_a", "suivi", "/suivis/"),
+        ("staff", "Tableau de bord d'impact", "/impact/"),
+        ("funder", "Mes financements", "/financements/"),
+    ],
+)
+def test_the_desk_roles_day(new_page, cast, day, who, link, url_part):
+    user = getattr(cast, who)
+    page, errors = open_home(new_page, user.email, DESKTOP, f"accueil-{who}")
+    reach(page, link, url_part)
+    assert not errors, errors
