@@ -1,6 +1,6 @@
-"""What every router shares: the error body, and the bounds of the integers the API reads."""
+"""What every router shares: the error bodies, and the bounds of the integers the API reads."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 
@@ -12,4 +12,13 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class ErrorOut(Schema):
+    """Every error: a French sentence to show as it is."""
+
     detail: str
+
+
+class InvalidOut(ErrorOut):
+    """A 422: a request that does not follow the schema lists one error per field in `errors`; a
+    value the service refuses (a missing reason, an unknown commune) has its `detail` only."""
+
+    errors: list[dict[str, Any]] | None = None
