@@ -21,7 +21,7 @@ from ninja.pagination import paginate
 from pydantic import BeforeValidator, WithJsonSchema
 
 from plombiers.api.pagination import Pagination
-from plombiers.api.schemas import Id
+from plombiers.api.schemas import ErrorOut, Id
 from plombiers.cohorts.models import Cohort
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Network, Organisation, School
@@ -111,7 +111,7 @@ def grant_list(request, filters: Query[GrantFilter]):
     )
 
 
-@router.post("/grants", response={201: GrantOut})
+@router.post("/grants", response={201: GrantOut, 404: ErrorOut})
 def grant_create(request, payload: GrantIn):
     """A request for funding (« sollicitee »). 422 with the reason for a negative amount, a period
     that overlaps another request of the same funder for the same purpose and beneficiary…"""
@@ -210,7 +210,7 @@ def opco_funding_list(request, filters: Query[OpcoFundingFilter]):
     return filters.filter(_fundings(request.user)).order_by("-cohort__start_date", "pk")
 
 
-@router.post("/opco-fundings", response={201: OpcoFundingOut})
+@router.post("/opco-fundings", response={201: OpcoFundingOut, 404: ErrorOut})
 def opco_funding_create(request, payload: OpcoFundingIn):
     user = request.user
     cohort = get_object_or_404(Cohort.objects.visible_to(user).select_related("school"), pk=payload.cohort)
