@@ -78,9 +78,11 @@ def token_create(request, payload: TokenIn):
     try:
         token, raw = services.api_token_create(user=user, name=payload.name or "API", scope=payload.scope)
     except ValidationError as error:
+        # Not the generic mapping: a missing second factor is a 403 that says `mfa_required`, so
+        # that a script can tell it from a refused value; anything else goes to the setup's 422.
         if error.code == "mfa_required":
             return Status(403, {"detail": error.messages[0], "mfa_required": True})
-        raise HttpError(422, error.messages[0]) from None
+        raise
     throttle.record_success(request, login=email, channel="api")
     return {"token": raw, "name": token.name, "scope": token.scope, "expires_at": token.expires_at}
 

@@ -2,10 +2,11 @@ import datetime as dt
 from datetime import date
 from typing import Annotated
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import field_validator, model_validator
 
@@ -26,16 +27,13 @@ from .enums import (
     SessionKind,
     SignatureMethod,
 )
-from .forms import MAX_CAPACITY, MIN_CAPACITY, default_end_date, school_members
 from .models import Attendance, Cohort, Enrolment, TrainingSession
+from .selectors import school_members
+from .services import MAX_CAPACITY, MIN_CAPACITY, default_end_date
 
 router = Router(tags=["cohorts"])
 
 # Identifiers a database column can hold: anything bigger is a 422, not an overflow.
-
-
-def _message(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 # --- schemas -----------------------------------------------------------------------------------
@@ -170,49 +168,42 @@ def cohort_list(request, filters: Query[CohortFilter]):
     return cohorts.order_by("-start_date", "name", "pk")
 
 
-@router.get("/cohorts/{cohort_id}", response={200: CohortDetailOut, 404: ErrorOut})
+@router.get("/cohorts/{cohort_id}", response=CohortDetailOut)
 def cohort_detail(request, cohort_id: Id):
     return _cohort_detail(request.user, cohort_id)
 
 
-@router.post("/cohorts", response={201: CohortDetailOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+@router.post("/cohorts", response={201: CohortDetailOut, 404: ErrorOut})
 def cohort_create(request, payload: CohortIn):
     school = get_object_or_404(School.objects.visible_to(request.user), pk=payload.school)
     if not School.objects.editable_by(request.user).filter(pk=school.pk).exists():
-        return Status(403, {"detail": "Seul·e le ou la responsable de l'école peut créer une promotion."})
+        raise PermissionDenied("Seul·e le ou la responsable de l'école peut créer une promotion.")
     end_date = payload.end_date or default_end_date(payload.start_date)
     if end_date is None or end_date <= payload.start_date:
-        return Status(400, {"detail": "La date de fin doit être postérieure à la date de début."})
+        raise HttpError(422, "La date de fin doit être postérieure à la date de début.")
     trainers = list(school_members([school.pk], Role.TRAINER).filter(pk__in=payload.trainers))
     if len(trainers) != len(set(payload.trainers)):
-        return Status(
-            400, {"detail": "Chaque formateur·rice doit faire partie de l'équipe de formation de l'école."}
-        )
+        raise HttpError(422, "Chaque formateur·rice doit faire partie de l'équipe de formation de l'école.")
     social_worker = None
     if payload.social_worker is not None:
         social_worker = (
             school_members([school.pk], Role.SOCIAL_WORKER).filter(pk=payload.social_worker).first()
         )
         if social_worker is None:
-            return Status(400, {"detail": "L'accompagnateur·rice doit faire partie de l'équipe de l'école."})
+            raise HttpError(422, "L'accompagnateur·rice doit faire partie de l'équipe de l'école.")
     if payload.status == CohortStatus.FINISHED:
-        return Status(400, {"detail": "Une promotion se crée prévue ou en cours ; elle se clôture ensuite."})
-    try:
-        cohort = services.cohort_create(
-            school=school,
-            by=request.user,
-            trainers=trainers,
-            name=payload.name,
-            start_date=payload.start_date,
-            end_date=end_date,
-            capacity=payload.capacity,
-            status=payload.status,
-            social_worker=social_worker,
-        )
-    except PermissionDenied as error:
-        return Status(403, {"detail": str(error)})
-    except ValidationError as error:
-        return Status(400, {"detail": _message(error)})
+        raise HttpError(422, "Une promotion se crée prévue ou en cours ; elle se clôture ensuite.")
+    cohort = services.cohort_create(
+        school=school,
+        by=request.user,
+        trainers=trainers,
+        name=payload.name,
+        start_date=payload.start_date,
+        end_date=end_date,
+        capacity=payload.capacity,
+        status=payload.status,
+        social_worker=social_worker,
+    )
     return Status(201, _cohort_detail(request.user, cohort.pk))
 
 
@@ -226,7 +217,7 @@ def enrolment_list(request, filters: Query[EnrolmentFilter]):
     return enrolments.order_by("learner__last_name", "learner__first_name", "pk")
 
 
-@router.get("/enrolments/{enrolment_id}", response={200: EnrolmentOut, 404: ErrorOut})
+@router.get("/enrolments/{enrolment_id}", response=EnrolmentOut)
 def enrolment_detail(request, enrolment_id: Id):
     return get_object_or_404(
         Enrolment.objects.visible_to(request.user).select_related("learner"), pk=enrolment_id
@@ -235,39 +226,25 @@ def enrolment_detail(request, enrolment_id: Id):
 
 @router.post(
     "/enrolments",
-    response={
-        201: EnrolmentOut,
-        202: WaitlistedOut,
-        400: ErrorOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        409: ErrorOut,
-    },
+    response={201: EnrolmentOut, 202: WaitlistedOut, 409: ErrorOut, 404: ErrorOut},
 )
 def enrolment_create(request, payload: EnrolmentIn):
     """An admission (`referral`): 201 with the enrolment, or 202 when the cohort was full and the candidate
     went to its waiting list. A direct enrolment (`learner`): 201, or 409 when the cohort is full."""
     cohort = get_object_or_404(Cohort.objects.visible_to(request.user), pk=payload.cohort)
-    try:
-        if payload.referral is not None:
-            referral = get_object_or_404(Referral.objects.visible_to(request.user), pk=payload.referral)
-            admission = services.referral_admit(
-                referral=referral, cohort=cohort, by=request.user, justification=payload.justification
-            )
-            if admission.waitlisted:
-                entry = admission.waitlist_entry
-                return Status(202, {"position": entry.position, "cohort": cohort.pk, "referral": referral.pk})
-            enrolment = admission.enrolment
-        else:
-            learner = get_object_or_404(Learner.objects.visible_to(request.user), pk=payload.learner)
-            enrolment = services.enrolment_create(
-                learner=learner, cohort=cohort, by=request.user, eligibility_override=payload.justification
-            )
-    except PermissionDenied as error:
-        return Status(403, {"detail": str(error) or "Vous ne pouvez pas inscrire dans cette promotion."})
-    except ValidationError as error:
-        return Status(
-            409 if getattr(error, "code", None) == "cohort_full" else 400, {"detail": _message(error)}
+    if payload.referral is not None:
+        referral = get_object_or_404(Referral.objects.visible_to(request.user), pk=payload.referral)
+        admission = services.referral_admit(
+            referral=referral, cohort=cohort, by=request.user, justification=payload.justification
+        )
+        if admission.waitlisted:
+            entry = admission.waitlist_entry
+            return Status(202, {"position": entry.position, "cohort": cohort.pk, "referral": referral.pk})
+        enrolment = admission.enrolment
+    else:
+        learner = get_object_or_404(Learner.objects.visible_to(request.user), pk=payload.learner)
+        enrolment = services.enrolment_create(
+            learner=learner, cohort=cohort, by=request.user, eligibility_override=payload.justification
         )
     return Status(201, Enrolment.objects.select_related("learner").get(pk=enrolment.pk))
 
@@ -275,11 +252,6 @@ def enrolment_create(request, payload: EnrolmentIn):
 # --- schedule ------------------------------------------------------------------------------------
 
 NOT_TEAM = "Seule l'équipe pédagogique de l'école tient les feuilles d'émargement."
-
-
-def _service_error(error: ValidationError) -> Status:
-    """A locked sheet is a conflict (409); any other refusal of a service, a 400."""
-    return Status(409 if getattr(error, "code", None) == "locked" else 400, {"detail": _message(error)})
 
 
 def _whole_minute(value: dt.time | None) -> dt.time | None:
@@ -391,7 +363,7 @@ def _trainer(cohort: Cohort, pk: int | None):
 NOT_A_TRAINER = "Le ou la formateur·rice doit faire partie de l'équipe de formation de l'école."
 
 
-@router.get("/cohorts/{cohort_id}/sessions", response={200: list[SessionOut], 404: ErrorOut})
+@router.get("/cohorts/{cohort_id}/sessions", response=list[SessionOut])
 @paginate(Pagination)
 def session_list(request, cohort_id: Id, filters: Query[SessionFilter]):
     """The cohort's half-days, in order, with how many learners are marked and have signed."""
@@ -402,69 +374,59 @@ def session_list(request, cohort_id: Id, filters: Query[SessionFilter]):
 
 @router.post(
     "/cohorts/{cohort_id}/sessions",
-    response={201: SessionOut, 403: ErrorOut, 404: ErrorOut, 400: ErrorOut},
+    response={201: SessionOut},
 )
 def session_create(request, cohort_id: Id, payload: SessionIn):
     """One half-day added to the cohort's calendar."""
     cohort = _visible_cohort(request.user, cohort_id)
     if not attendance.can_take_attendance(request.user, cohort.school):
-        return Status(403, {"detail": NOT_TEAM})
+        raise PermissionDenied(NOT_TEAM)
     trainer = _trainer(cohort, payload.trainer)
     if trainer is False:
-        return Status(400, {"detail": NOT_A_TRAINER})
+        raise HttpError(422, NOT_A_TRAINER)
     block = None
     if payload.block is not None:
         block = Block.objects.filter(pk=payload.block).first()
         if block is None:
-            return Status(400, {"detail": "Ce bloc de compétences n'existe pas."})
-    try:
-        session = attendance.session_create(
-            cohort=cohort,
-            by=request.user,
-            date=payload.date,
-            period=payload.period,
-            start_time=payload.start_time,
-            end_time=payload.end_time,
-            kind=payload.kind,
-            block=block,
-            trainer=trainer,
-        )
-    except PermissionDenied as error:
-        return Status(403, {"detail": str(error) or NOT_TEAM})
-    except ValidationError as error:
-        return _service_error(error)
+            raise HttpError(422, "Ce bloc de compétences n'existe pas.")
+    session = attendance.session_create(
+        cohort=cohort,
+        by=request.user,
+        date=payload.date,
+        period=payload.period,
+        start_time=payload.start_time,
+        end_time=payload.end_time,
+        kind=payload.kind,
+        block=block,
+        trainer=trainer,
+    )
     return Status(201, _session(request.user, session.pk))
 
 
 @router.post(
     "/cohorts/{cohort_id}/sessions/generate",
-    response={201: ScheduleOut, 403: ErrorOut, 404: ErrorOut, 400: ErrorOut},
+    response={201: ScheduleOut},
 )
 def schedule_generate(request, cohort_id: Id, payload: ScheduleIn):
     """The cohort's calendar from a weekly template; existing half-days are kept as they are."""
     cohort = _visible_cohort(request.user, cohort_id)
     if not attendance.can_take_attendance(request.user, cohort.school):
-        return Status(403, {"detail": NOT_TEAM})
+        raise PermissionDenied(NOT_TEAM)
     trainer = _trainer(cohort, payload.trainer)
     if trainer is False:
-        return Status(400, {"detail": NOT_A_TRAINER})
+        raise HttpError(422, NOT_A_TRAINER)
     hours = None
     if payload.hours is not None:
         hours = {period: (h.start_time, h.end_time) for period, h in payload.hours.items()}
-    try:
-        created = attendance.schedule_generate(
-            cohort=cohort,
-            by=request.user,
-            weekdays=payload.weekdays,
-            hours=hours,
-            internship_weeks=payload.internship_weeks,
-            kind=payload.kind,
-            trainer=trainer,
-        )
-    except PermissionDenied as error:
-        return Status(403, {"detail": str(error) or NOT_TEAM})
-    except ValidationError as error:
-        return _service_error(error)
+    created = attendance.schedule_generate(
+        cohort=cohort,
+        by=request.user,
+        weekdays=payload.weekdays,
+        hours=hours,
+        internship_weeks=payload.internship_weeks,
+        kind=payload.kind,
+        trainer=trainer,
+    )
     return Status(201, {"created": len(created)})
 
 
@@ -551,7 +513,7 @@ def _sheet(user, session: TrainingSession) -> dict:
     }
 
 
-@router.get("/sessions/{session_id}/attendance", response={200: SheetOut, 404: ErrorOut})
+@router.get("/sessions/{session_id}/attendance", response=SheetOut)
 def sheet_detail(request, session_id: Id):
     """A half-day's attendance sheet: every learner on it, their mark and whether they signed."""
     return _sheet(request.user, _session(request.user, session_id))
@@ -559,7 +521,10 @@ def sheet_detail(request, session_id: Id):
 
 @router.put(
     "/sessions/{session_id}/attendance",
-    response={200: SheetOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 400: ErrorOut},
+    response={
+        200: SheetOut,
+        409: ErrorOut,
+    },
 )
 def sheet_mark(request, session_id: Id, payload: MarksIn):
     """Mark some or all learners of an unsigned sheet: all the marks are saved, or none (400, 409 once
@@ -574,12 +539,7 @@ def sheet_mark(request, session_id: Id, payload: MarksIn):
         )
         for mark in payload.marks
     ]
-    try:
-        attendance.attendance_mark(session=session, by=request.user, marks=marks)
-    except PermissionDenied as error:
-        return Status(403, {"detail": str(error) or NOT_TEAM})
-    except ValidationError as error:
-        return _service_error(error)
+    attendance.attendance_mark(session=session, by=request.user, marks=marks)
     return _sheet(request.user, _session(request.user, session.pk))
 
 
@@ -601,7 +561,7 @@ class HoursOut(Schema):
     rate: float | None = Field(..., description="part du temps suivi ; vide sans feuille signée")
 
 
-@router.get("/enrolments/{enrolment_id}/hours", response={200: HoursOut, 404: ErrorOut})
+@router.get("/enrolments/{enrolment_id}/hours", response=HoursOut)
 def enrolment_hours(request, enrolment_id: Id):
     """Hours of training from the signed (locked) sheets only: what OPCO pay for."""
     enrolment = get_object_or_404(Enrolment.objects.visible_to(request.user), pk=enrolment_id)

@@ -12,26 +12,8 @@ from plombiers.network.models import Organisation, School
 from .attendance import normalise_code
 from .enums import AttendanceStatus, CohortStatus, DropOutReason, Period, SessionKind
 from .models import Cohort
-
-# A cohort lasts three to four months: fifteen weeks unless the school says otherwise.
-DEFAULT_DURATION = dt.timedelta(weeks=15)
-MIN_CAPACITY, MAX_CAPACITY = 1, 30
-
-
-def school_members(school_ids, role: str):
-    """People holding `role` in one of these schools: who may train or support a cohort there."""
-    return (
-        User.objects.filter(is_active=True, memberships__role=role, memberships__school__in=school_ids)
-        .distinct()
-        .order_by("last_name", "first_name", "email")
-    )
-
-
-def default_end_date(start: dt.date) -> dt.date | None:
-    try:
-        return start + DEFAULT_DURATION
-    except OverflowError:
-        return None
+from .selectors import school_members
+from .services import MAX_CAPACITY, MIN_CAPACITY, default_end_date
 
 
 class PersonChoiceField(forms.ModelChoiceField):

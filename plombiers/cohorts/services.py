@@ -19,6 +19,18 @@ from plombiers.referrals.services import referral_transition
 from .enums import CohortStatus, EnrolmentStatus
 from .models import Cohort, Enrolment, WaitlistEntry
 
+# A cohort lasts three to four months: fifteen weeks unless the school says otherwise.
+DEFAULT_DURATION = dt.timedelta(weeks=15)
+MIN_CAPACITY, MAX_CAPACITY = 1, 30
+
+
+def default_end_date(start: dt.date) -> dt.date | None:
+    try:
+        return start + DEFAULT_DURATION
+    except OverflowError:
+        return None
+
+
 S = ReferralStatus
 
 

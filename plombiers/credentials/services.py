@@ -24,6 +24,8 @@ from .snapshot import issuer_data
 from .snapshot import snapshot as take_snapshot
 from .urls_public import issuer_url
 
+NOT_MANAGER = "Seule la direction de l'école délivre et révoque les attestations."
+
 
 def can_issue(user, school: School) -> bool:
     """The school manager (and network staff) issue and revoke attestations."""
@@ -89,7 +91,7 @@ def attestation_issue(enrolment: Enrolment, *, by, at=None) -> Attestation:
     )
     school = enrolment.cohort.school
     if by is not None and not can_issue(by, school):
-        raise PermissionDenied
+        raise PermissionDenied(NOT_MANAGER)
     check_issuable(enrolment)
     at = at or timezone.now()
     status_list = _status_list(school)
@@ -137,7 +139,7 @@ def attestation_revoke(attestation: Attestation, *, by, reason: str, at=None) ->
         Attestation.objects.select_for_update(of=("self",)).select_related("school").get(pk=attestation.pk)
     )
     if by is not None and not can_issue(by, attestation.school):
-        raise PermissionDenied
+        raise PermissionDenied(NOT_MANAGER)
     if attestation.revoked_at:
         raise ValidationError("Cette attestation est déjà révoquée.")
     at = at or timezone.now()
@@ -187,7 +189,7 @@ def attestation_reissue(attestation: Attestation, *, by=None, at=None) -> Attest
     points to the new one; it takes a new public id of its own."""
     old = Attestation.objects.select_for_update(of=("self",)).select_related("school").get(pk=attestation.pk)
     if by is not None and not can_issue(by, old.school):
-        raise PermissionDenied
+        raise PermissionDenied(NOT_MANAGER)
     if old.revoked_at is not None:
         raise ValidationError("Cette attestation est révoquée : il n'y a rien à remettre en conformité.")
     at = at or timezone.now()

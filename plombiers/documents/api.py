@@ -3,14 +3,15 @@
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
 
-from plombiers.lib.api import ErrorOut, Id
+from plombiers.lib.api import Id
 from plombiers.privacy.services import audit_log
 
 from . import services
+from .downloads import download_response
 from .services import KINDS, NothingToPrint
-from .views import download_response
 
 router = Router(tags=["documents"])
 
@@ -30,7 +31,7 @@ class WeekIn(Schema):
 
 @router.get(
     "/cohorts/{cohort_id}/documents/{kind}",
-    response={200: None, 404: ErrorOut},
+    response={200: None},
     summary="Documents OPCO et Qualiopi d'une promotion",
     description=(
         "Un PDF, une partie par jeune (ou par semaine pour l'émargement) : "
@@ -51,12 +52,12 @@ class WeekIn(Schema):
 def cohort_document(request, cohort_id: Id, kind: str, filters: Query[WeekIn]):
     cohort = get_object_or_404(services.visible_cohorts(request.user).select_related("school"), pk=cohort_id)
     if kind not in KINDS:
-        return Status(404, {"detail": f"Type de document inconnu « {kind} » : choisissez parmi {KIND_LIST}."})
+        raise HttpError(404, f"Type de document inconnu « {kind} » : choisissez parmi {KIND_LIST}.")
     week = filters.week if kind == services.ATTENDANCE else None
     try:
         name, content = services.cohort_document(cohort=cohort, kind=kind, week=week)
     except NothingToPrint as error:
-        return Status(404, {"detail": str(error)})
+        raise HttpError(404, str(error)) from None
     audit_log(
         actor=request.user,
         action="documents.download",

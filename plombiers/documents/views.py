@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
@@ -13,21 +13,12 @@ from plombiers.cohorts.models import Enrolment
 from plombiers.privacy.services import audit_log
 
 from . import services
+from .downloads import download_response
 from .services import KINDS, LEARNER_KINDS, NothingToPrint
-
-CONTENT_TYPES = {".pdf": "application/pdf", ".zip": "application/zip"}
 
 
 def _cohort(request, pk):
     return get_object_or_404(services.visible_cohorts(request.user).select_related("school"), pk=pk)
-
-
-def download_response(name: str, content: bytes) -> HttpResponse:
-    response = HttpResponse(content, content_type=CONTENT_TYPES[name[name.rfind(".") :]])
-    disposition = "attachment" if name.endswith(".zip") else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
-    response["Cache-Control"] = "private, no-store"  # personal data
-    return response
 
 
 @require_GET

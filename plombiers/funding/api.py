@@ -3,20 +3,22 @@
 Amounts travel as decimal strings (« 70000.00 »), never as JSON numbers: a float cannot hold every
 amount in cents. A JSON number given for an amount is refused (422). The same querysets
 (`visible_to`) and services as the pages: what a user may not see is a 404, what they see but may
-not change a 403, a refusal of a service a 400 with its French message.
+not change a 403, a refusal of a service a 422 with its French message (mapped once, in
+`plombiers/api/urls.py`).
 """
 
 import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.pagination import paginate
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, WithJsonSchema
 
 from plombiers.cohorts.models import Cohort
 from plombiers.lib.api import ErrorOut, Id, Pagination
@@ -41,13 +43,13 @@ def _no_float(value):
 
 
 #: An amount in the body: a string (or an integer) read exactly as a Decimal.
-AmountIn = Annotated[Decimal, BeforeValidator(_no_float), Field(max_digits=12, decimal_places=2)]
-HoursIn = Annotated[Decimal, BeforeValidator(_no_float), Field(max_digits=9, decimal_places=2)]
+#: Documented as a decimal string: pydantic's own `max_digits`/`decimal_places` are not OpenAPI.
+DECIMAL_TEXT = WithJsonSchema({"type": "string", "format": "decimal"})
+AmountIn = Annotated[
+    Decimal, BeforeValidator(_no_float), Field(max_digits=12, decimal_places=2), DECIMAL_TEXT
+]
+HoursIn = Annotated[Decimal, BeforeValidator(_no_float), Field(max_digits=9, decimal_places=2), DECIMAL_TEXT]
 Text = Annotated[str, Field(max_length=5000)]
-
-
-def _refused(error: ValidationError) -> Status:
-    return Status(400, {"detail": " ".join(error.messages)})
 
 
 # --- grants -------------------------------------------------------------------------------------
@@ -108,45 +110,40 @@ def grant_list(request, filters: Query[GrantFilter]):
     )
 
 
-@router.post("/grants", response={201: GrantOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+@router.post("/grants", response={201: GrantOut, 404: ErrorOut})
 def grant_create(request, payload: GrantIn):
-    """A request for funding (« sollicitee »). 400 with the reason for a negative amount, a period
+    """A request for funding (« sollicitee »). 422 with the reason for a negative amount, a period
     that overlaps another request of the same funder for the same purpose and beneficiary…"""
     user = request.user
     school = network = None
     if payload.school is not None:
         school = get_object_or_404(School.objects.visible_to(user), pk=payload.school)
         if not services.can_manage_school(user, school):
-            return Status(403, {"detail": NOT_MANAGER})
+            raise PermissionDenied(NOT_MANAGER)
         network = school.network
     else:
         network = Network.objects.filter(memberships__user=user, memberships__role="network_staff").first()
         if network is None:
-            return Status(403, {"detail": "Seule la tête de réseau demande un financement pour le réseau."})
+            raise PermissionDenied("Seule la tête de réseau demande un financement pour le réseau.")
     funder = (
         Organisation.objects.visible_to(user)
         .filter(pk=payload.funder, kind=OrganisationKind.FUNDER, network=network)
         .first()
     )
     if funder is None:
-        return Status(400, {"detail": "Ce financeur n'existe pas ou n'est pas un financeur du réseau."})
-    try:
-        grant = services.grant_create(
-            by=user,
-            funder=funder,
-            school=school,
-            network=network,
-            purpose=payload.purpose,
-            amount_requested=payload.amount_requested,
-            period_start=payload.period_start,
-            period_end=payload.period_end,
-            conditions=payload.conditions,
-            reference=payload.reference,
-        )
-    except PermissionDenied as error:
-        return Status(403, {"detail": str(error)})
-    except ValidationError as error:
-        return _refused(error)
+        raise HttpError(422, "Ce financeur n'existe pas ou n'est pas un financeur du réseau.")
+    grant = services.grant_create(
+        by=user,
+        funder=funder,
+        school=school,
+        network=network,
+        purpose=payload.purpose,
+        amount_requested=payload.amount_requested,
+        period_start=payload.period_start,
+        period_end=payload.period_end,
+        conditions=payload.conditions,
+        reference=payload.reference,
+    )
     return Status(201, Grant.objects.with_list_related_data().get(pk=grant.pk))
 
 
@@ -212,31 +209,26 @@ def opco_funding_list(request, filters: Query[OpcoFundingFilter]):
     return filters.filter(_fundings(request.user)).order_by("-cohort__start_date", "pk")
 
 
-@router.post("/opco-fundings", response={201: OpcoFundingOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+@router.post("/opco-fundings", response={201: OpcoFundingOut, 404: ErrorOut})
 def opco_funding_create(request, payload: OpcoFundingIn):
     user = request.user
     cohort = get_object_or_404(Cohort.objects.visible_to(user).select_related("school"), pk=payload.cohort)
     if not services.can_manage_school(user, cohort.school):
-        return Status(403, {"detail": NOT_MANAGER})
+        raise PermissionDenied(NOT_MANAGER)
     opco = Organisation.objects.filter(
         pk=payload.opco, kind=OrganisationKind.OPCO, network=cohort.school.network_id
     ).first()
     if opco is None:
-        return Status(400, {"detail": "Cet OPCO n'existe pas ou n'est pas un partenaire du réseau."})
-    try:
-        funding = services.opco_funding_create(
-            cohort=cohort,
-            by=user,
-            opco=opco,
-            scheme=payload.scheme,
-            hours_agreed=payload.hours_agreed,
-            hourly_rate=payload.hourly_rate,
-            reference=payload.reference,
-        )
-    except PermissionDenied as error:
-        return Status(403, {"detail": str(error)})
-    except ValidationError as error:
-        return _refused(error)
+        raise HttpError(422, "Cet OPCO n'existe pas ou n'est pas un partenaire du réseau.")
+    funding = services.opco_funding_create(
+        cohort=cohort,
+        by=user,
+        opco=opco,
+        scheme=payload.scheme,
+        hours_agreed=payload.hours_agreed,
+        hourly_rate=payload.hourly_rate,
+        reference=payload.reference,
+    )
     return Status(201, _fundings(user).get(pk=funding.pk))
 
 
@@ -294,7 +286,7 @@ def _year(year: int | None) -> int:
     return year or timezone.localdate().year
 
 
-@router.get("/schools/{school_id}/budget", response={200: BudgetOut, 404: ErrorOut})
+@router.get("/schools/{school_id}/budget", response=BudgetOut)
 def school_budget(request, school_id: Id, year: Year | None = None):
     """The budget of a school for a year (this year by default): planned, actual and variance per
     line. 404 when the school has no budget that year."""
@@ -320,7 +312,7 @@ def school_budget(request, school_id: Id, year: Year | None = None):
     }
 
 
-@router.get("/schools/{school_id}/costs", response={200: CostsOut, 404: ErrorOut})
+@router.get("/schools/{school_id}/costs", response=CostsOut)
 def school_costs(request, school_id: Id, year: Year | None = None):
     """Cost indicators of a school for a year: spending over learners started, completed, positive
     exits and hours of training, and the share of each funder type in its income."""

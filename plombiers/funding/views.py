@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from plombiers.accounts.enums import Role
 from plombiers.cohorts.models import Cohort
-from plombiers.documents.views import download_response
+from plombiers.documents.downloads import download_response
 from plombiers.forms import add_service_errors
 from plombiers.lib import secrecy
 from plombiers.network.enums import OrganisationKind

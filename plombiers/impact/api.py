@@ -100,7 +100,7 @@ def row_out(row: Row) -> dict:
     return {"key": row.key, "label": row.label, "indicators": indicators_out}
 
 
-@router.get("/impact", response={200: ImpactOut, 404: ErrorOut, 422: ErrorOut})
+@router.get("/impact", response={200: ImpactOut, 404: ErrorOut})
 def impact(request, query: Query[ImpactQuery]):
     user = request.auth
     scope: Scope = resolve_scope(user, query.scope, query.id) if query.scope else default_scope(user)

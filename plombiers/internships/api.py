@@ -9,10 +9,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import AfterValidator
 
@@ -23,7 +24,6 @@ from plombiers.network.models import Commune, Contact, Organisation
 
 from . import services
 from .enums import (
-    APPLICATION_TRANSITIONS,
     ApplicationStatus,
     ContractType,
     InternshipKind,
@@ -58,20 +58,6 @@ def _required(value: str) -> str:
 Note = Annotated[str, Field(max_length=5000), AfterValidator(_text)]
 LongText = Annotated[str, Field(max_length=10000), AfterValidator(_text)]
 Title = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_text), AfterValidator(_required)]
-
-
-def _message(error: ValidationError) -> str:
-    return " ".join(error.messages)
-
-
-def _refused(error: ValidationError, *, conflict: bool = False) -> Status:
-    """A move the workflow does not allow is a conflict (409); any other refusal, a 400."""
-    conflict = conflict or getattr(error, "code", None) == "transition"
-    return Status(409 if conflict else 400, {"detail": _message(error)})
-
-
-def _forbidden(error: PermissionDenied) -> Status:
-    return Status(403, {"detail": str(error) or NOT_TEAM})
 
 
 # --- schemas -----------------------------------------------------------------------------------
@@ -312,7 +298,7 @@ def internship_list(request, filters: Query[InternshipFilter]):
     return filters.filter(_internships(request.user)).order_by("-start_date", "pk")
 
 
-@router.get("/internships/{internship_id}", response={200: InternshipDetailOut, 404: ErrorOut})
+@router.get("/internships/{internship_id}", response=InternshipDetailOut)
 def internship_detail(request, internship_id: Id):
     """One internship, its objectives and where each party stands with the convention."""
     return _internship_detail(request.user, internship_id)
@@ -337,7 +323,7 @@ def _objectives(enrolment: Enrolment, refs: list) -> list[Skill] | None:
 
 @router.post(
     "/internships",
-    response={201: InternshipDetailOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={201: InternshipDetailOut, 404: ErrorOut},
 )
 def internship_create(request, payload: InternshipIn):
     """A draft internship (or PMSMP) of a young person in a partner company; 400 with the reason when
@@ -347,26 +333,22 @@ def internship_create(request, payload: InternshipIn):
         pk=payload.enrolment,
     )
     if not services.can_manage_internships(request.user, enrolment.cohort.school):
-        return Status(403, {"detail": NOT_TEAM})
+        raise PermissionDenied(NOT_TEAM)
     site = (
         CompanySite.objects.visible_to(request.user).select_related("company").filter(pk=payload.site).first()
     )
     if site is None:
-        return Status(
-            400, {"detail": "Ce site d'entreprise n'existe pas ou n'est pas celui d'un partenaire."}
-        )
+        raise HttpError(422, "Ce site d'entreprise n'existe pas ou n'est pas celui d'un partenaire.")
     tutor = Contact.objects.filter(pk=payload.tutor, organisation_id=site.company_id).first()
     if tutor is None:
-        return Status(
-            400, {"detail": "Le tuteur ou la tutrice doit être un contact de l'entreprise d'accueil."}
-        )
+        raise HttpError(422, "Le tuteur ou la tutrice doit être un contact de l'entreprise d'accueil.")
     prescriber = None
     if payload.prescriber_organisation is not None:
         prescriber = (
             Organisation.objects.visible_to(request.user).filter(pk=payload.prescriber_organisation).first()
         )
         if prescriber is None:
-            return Status(400, {"detail": "Cette structure prescriptrice n'existe pas."})
+            raise HttpError(422, "Cette structure prescriptrice n'existe pas.")
     renewal_of = None
     if payload.renewal_of is not None:
         renewal_of = (
@@ -376,49 +358,39 @@ def internship_create(request, payload: InternshipIn):
             .first()
         )
         if renewal_of is None:
-            return Status(400, {"detail": "La PMSMP à renouveler n'existe pas."})
+            raise HttpError(422, "La PMSMP à renouveler n'existe pas.")
     objectives = _objectives(enrolment, payload.objectives)
     if objectives is None:
-        return Status(400, {"detail": "Les compétences visées sont celles du référentiel de la promotion."})
-    try:
-        internship = services.internship_create(
-            enrolment=enrolment,
-            by=request.user,
-            site=site,
-            tutor=tutor,
-            start_date=payload.start_date,
-            end_date=payload.end_date,
-            kind=payload.kind,
-            weekly_hours=payload.weekly_hours,
-            objectives=objectives,
-            activities=payload.activities,
-            prescriber_organisation=prescriber,
-            renewal_of=renewal_of,
-        )
-    except PermissionDenied as error:
-        return _forbidden(error)
-    except ValidationError as error:
-        return _refused(error)
+        raise HttpError(422, "Les compétences visées sont celles du référentiel de la promotion.")
+    internship = services.internship_create(
+        enrolment=enrolment,
+        by=request.user,
+        site=site,
+        tutor=tutor,
+        start_date=payload.start_date,
+        end_date=payload.end_date,
+        kind=payload.kind,
+        weekly_hours=payload.weekly_hours,
+        objectives=objectives,
+        activities=payload.activities,
+        prescriber_organisation=prescriber,
+        renewal_of=renewal_of,
+    )
     return Status(201, _internship_detail(request.user, internship.pk))
 
 
 @router.post(
     "/internships/{internship_id}/transitions",
-    response={200: InternshipDetailOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: InternshipDetailOut, 409: ErrorOut},
 )
 def internship_transition(request, internship_id: Id, payload: TransitionIn):
     """Move an internship along its workflow: brouillon → a_signer (each party gets a personal link)
     → signee (reached only by the last party's signature, never here) → en_cours (from its first
     day) → terminee, or interrompue with a reason. 409 for a move the workflow does not allow."""
     internship = get_object_or_404(Internship.objects.visible_to(request.user), pk=internship_id)
-    try:
-        services.internship_transition(
-            internship=internship, to=payload.to, by=request.user, reason=payload.reason
-        )
-    except PermissionDenied as error:
-        return _forbidden(error)
-    except ValidationError as error:
-        return _refused(error)
+    services.internship_transition(
+        internship=internship, to=payload.to, by=request.user, reason=payload.reason
+    )
     return _internship_detail(request.user, internship.pk)
 
 
@@ -440,31 +412,31 @@ def offer_list(request, filters: Query[OfferFilter]):
     return filters.filter(_offers(request.user)).order_by("-created_at", "-pk")
 
 
-@router.get("/offers/{offer_id}", response={200: OfferOut, 404: ErrorOut})
+@router.get("/offers/{offer_id}", response=OfferOut)
 def offer_detail(request, offer_id: Id):
     return get_object_or_404(_offers(request.user), pk=offer_id)
 
 
-@router.post("/offers", response={201: OfferOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+@router.post("/offers", response={201: OfferOut, 404: ErrorOut})
 def offer_create(request, payload: OfferIn):
     """An internship, job or apprenticeship offer of a partner company (its coordinates are its
     commune's, for the matching)."""
     company = get_object_or_404(Organisation.objects.visible_to(request.user), pk=payload.company)
     if not services.can_manage_offers(request.user, company):
-        return Status(403, {"detail": "Seules les écoles partenaires de l'entreprise gèrent ses offres."})
+        raise PermissionDenied("Seules les écoles partenaires de l'entreprise gèrent ses offres.")
     site = None
     if payload.site is not None:
         site = CompanySite.objects.filter(pk=payload.site, company=company).first()
         if site is None:
-            return Status(400, {"detail": "Ce site n'est pas celui de l'entreprise."})
+            raise HttpError(422, "Ce site n'est pas celui de l'entreprise.")
     commune = Commune.objects.filter(pk=payload.commune).first()
     if commune is None:
-        return Status(400, {"detail": "Cette commune n'existe pas."})
+        raise HttpError(422, "Cette commune n'existe pas.")
     if payload.contract == ContractType.CDD and payload.contract_months is None:
-        return Status(400, {"detail": "Un CDD a une durée : indiquez-la en mois."})
+        raise HttpError(422, "Un CDD a une durée : indiquez-la en mois.")
     skills = list(Skill.objects.filter(pk__in=set(payload.required_skills)))
     if len(skills) != len(set(payload.required_skills)):
-        return Status(400, {"detail": "Une compétence demandée n'existe pas."})
+        raise HttpError(422, "Une compétence demandée n'existe pas.")
     offer = Offer(
         company=company,
         site=site,
@@ -479,12 +451,7 @@ def offer_create(request, payload: OfferIn):
         description=payload.description,
         status=payload.status,
     )
-    try:
-        offer = services.offer_save(by=request.user, offer=offer, required_skills=skills)
-    except PermissionDenied as error:
-        return _forbidden(error)
-    except ValidationError as error:
-        return _refused(error)
+    offer = services.offer_save(by=request.user, offer=offer, required_skills=skills)
     return Status(201, get_object_or_404(_offers(request.user), pk=offer.pk))
 
 
@@ -504,56 +471,45 @@ def application_list(request, filters: Query[ApplicationFilter]):
     return filters.filter(_applications(request.user)).order_by("-created_at", "-pk")
 
 
-@router.get("/applications/{application_id}", response={200: ApplicationOut, 404: ErrorOut})
+@router.get("/applications/{application_id}", response=ApplicationOut)
 def application_detail(request, application_id: Id):
     return get_object_or_404(_applications(request.user), pk=application_id)
 
 
-@router.post("/applications", response={201: ApplicationOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+@router.post("/applications", response={201: ApplicationOut, 404: ErrorOut})
 def application_create(request, payload: ApplicationIn):
     """The school proposes a young person for an open offer of one of its partner companies."""
     enrolment = get_object_or_404(
         Enrolment.objects.visible_to(request.user).select_related("cohort__school"), pk=payload.enrolment
     )
     if not services.can_manage_internships(request.user, enrolment.cohort.school):
-        return Status(403, {"detail": NOT_TEAM})
+        raise PermissionDenied(NOT_TEAM)
     offer = get_object_or_404(
         Offer.objects.visible_to(request.user).select_related("company"), pk=payload.offer
     )
-    try:
-        application = services.application_create(
-            offer=offer,
-            enrolment=enrolment,
-            by=request.user,
-            note=payload.note,
-            shared_note=payload.shared_note,
-        )
-    except PermissionDenied as error:
-        return _forbidden(error)
-    except ValidationError as error:
-        return _refused(error)
+    application = services.application_create(
+        offer=offer,
+        enrolment=enrolment,
+        by=request.user,
+        note=payload.note,
+        shared_note=payload.shared_note,
+    )
     return Status(201, get_object_or_404(_applications(request.user), pk=application.pk))
 
 
 @router.post(
     "/applications/{application_id}/transitions",
-    response={200: ApplicationOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: ApplicationOut, 409: ErrorOut},
 )
 def application_transition(request, application_id: Id, payload: ApplicationTransitionIn):
     """proposé → entretien → retenu (with the hiring date) or non retenu; 409 for any other move."""
     application = get_object_or_404(Application.objects.visible_to(request.user), pk=application_id)
-    try:
-        services.application_transition(
-            application=application,
-            to=payload.to,
-            by=request.user,
-            note=payload.note,
-            shared_note=payload.shared_note,
-            hired_on=payload.hired_on,
-        )
-    except PermissionDenied as error:
-        return _forbidden(error)
-    except ValidationError as error:
-        application.refresh_from_db(fields=["status"])
-        return _refused(error, conflict=payload.to not in APPLICATION_TRANSITIONS[application.status])
+    services.application_transition(
+        application=application,
+        to=payload.to,
+        by=request.user,
+        note=payload.note,
+        shared_note=payload.shared_note,
+        hired_on=payload.hired_on,
+    )
     return get_object_or_404(_applications(request.user), pk=application.pk)

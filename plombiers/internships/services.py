@@ -602,7 +602,8 @@ def application_transition(
     _check_team(by, application.enrolment.cohort.school)
     if to not in ApplicationStatus.values or to not in APPLICATION_TRANSITIONS[application.status]:
         raise ValidationError(
-            f"Une candidature « {application.get_status_display()} » ne peut pas passer à « {to} »."
+            f"Une candidature « {application.get_status_display()} » ne peut pas passer à « {to} ».",
+            code="transition",
         )
     if to == ApplicationStatus.HIRED:
         application.hired_on = hired_on or timezone.localdate()

@@ -2,7 +2,7 @@
 API reads. In the base layer so that each app's `api.py` imports it and none imports `plombiers.api`,
 which only routes."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
@@ -19,7 +19,16 @@ MAX_OFFSET = 10**12
 
 
 class ErrorOut(Schema):
+    """Every error: a French sentence to show as it is."""
+
     detail: str
+
+
+class InvalidOut(ErrorOut):
+    """A 422: a request that does not follow the schema lists one error per field in `errors`; a
+    value the service refuses (a missing reason, an unknown commune) has its `detail` only."""
+
+    errors: list[dict[str, Any]] | None = None
 
 
 class Pagination(LimitOffsetPagination):

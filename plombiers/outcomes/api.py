@@ -9,10 +9,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import AfterValidator
 
@@ -36,10 +37,6 @@ def _text(value: str) -> str:
 
 Name = Annotated[str, Field(max_length=200), AfterValidator(_text)]
 Note = Annotated[str, Field(max_length=5000), AfterValidator(_text)]
-
-
-def _message(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 # --- schemas -----------------------------------------------------------------------------------
@@ -175,7 +172,7 @@ def _exit_detail(user, pk: int) -> Exit:
     )
 
 
-@router.get("/exits/{exit_id}", response={200: ExitDetailOut, 404: ErrorOut})
+@router.get("/exits/{exit_id}", response=ExitDetailOut)
 def exit_detail(request, exit_id: Id):
     """One exit and its four follow-ups."""
     return _exit_detail(request.user, exit_id)
@@ -183,7 +180,7 @@ def exit_detail(request, exit_id: Id):
 
 @router.post(
     "/enrolments/{enrolment_id}/exit",
-    response={201: ExitDetailOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={201: ExitDetailOut},
 )
 def exit_create(request, enrolment_id: Id, payload: ExitIn):
     """Record the exit of an enrolment that ended (and its follow-ups at 1, 3, 6 and 12 months);
@@ -193,27 +190,22 @@ def exit_create(request, enrolment_id: Id, payload: ExitIn):
         Enrolment.objects.visible_to(request.user).select_related("cohort__school"), pk=enrolment_id
     )
     if not services.can_record(request.user, enrolment.cohort.school):
-        return Status(403, {"detail": services.NOT_TEAM})
+        raise PermissionDenied(services.NOT_TEAM)
     employer = _company(request.user, payload.employer)
     if employer is False:
-        return Status(400, {"detail": "Cet employeur n'est pas une entreprise partenaire."})
-    try:
-        exit = services.exit_record(
-            enrolment,
-            by=request.user,
-            exit_type=payload.type,
-            exit_date=payload.exit_date,
-            employer=employer,
-            employer_name=payload.employer_name,
-            rome_code=payload.rome_code,
-            weekly_hours=payload.weekly_hours,
-            hired_by_internship_host=payload.hired_by_internship_host,
-            comment=payload.comment,
-        )
-    except ValidationError as error:
-        return Status(400, {"detail": _message(error)})
-    except PermissionDenied as error:
-        return Status(403, {"detail": str(error)})
+        raise HttpError(422, "Cet employeur n'est pas une entreprise partenaire.")
+    exit = services.exit_record(
+        enrolment,
+        by=request.user,
+        exit_type=payload.type,
+        exit_date=payload.exit_date,
+        employer=employer,
+        employer_name=payload.employer_name,
+        rome_code=payload.rome_code,
+        weekly_hours=payload.weekly_hours,
+        hired_by_internship_host=payload.hired_by_internship_host,
+        comment=payload.comment,
+    )
     return Status(201, _exit_detail(request.user, exit.pk))
 
 
@@ -241,7 +233,7 @@ def _company(user, pk: int | None) -> Organisation | None:
     return employer or False
 
 
-@router.patch("/exits/{exit_id}", response={200: ExitDetailOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+@router.patch("/exits/{exit_id}", response=ExitDetailOut)
 def exit_correct(request, exit_id: Id, payload: ExitPatch):
     """Correct an exit (the school's manager or social worker): only the fields sent change, with
     the reason, audited; `null` empties an optional field (employer, hours). A new exit date moves
@@ -249,27 +241,22 @@ def exit_correct(request, exit_id: Id, payload: ExitPatch):
     situation."""
     exit = _exit_detail(request.user, exit_id)
     if not services.can_record(request.user, exit.enrolment.cohort.school):
-        return Status(403, {"detail": services.NOT_TEAM})
+        raise PermissionDenied(services.NOT_TEAM)
     sent = payload.model_dump(exclude_unset=True)
     reason = sent.pop("reason")
     if "type" in sent:
         sent["exit_type"] = sent.pop("type")
     for required in ("exit_type", "exit_date"):
         if required in sent and sent[required] is None:
-            return Status(400, {"detail": "La situation et la date de sortie ne peuvent pas être vides."})
+            raise HttpError(422, "La situation et la date de sortie ne peuvent pas être vides.")
     for text in ("employer_name", "rome_code", "comment"):
         if text in sent and sent[text] is None:
             sent[text] = ""
     if "employer" in sent:
         sent["employer"] = _company(request.user, sent["employer"])
         if sent["employer"] is False:
-            return Status(400, {"detail": "Cet employeur n'est pas une entreprise partenaire."})
-    try:
-        services.exit_update(exit, by=request.user, reason=reason, data=sent)
-    except ValidationError as error:
-        return Status(400, {"detail": _message(error)})
-    except PermissionDenied as error:
-        return Status(403, {"detail": str(error)})
+            raise HttpError(422, "Cet employeur n'est pas une entreprise partenaire.")
+    services.exit_update(exit, by=request.user, reason=reason, data=sent)
     return _exit_detail(request.user, exit.pk)
 
 
@@ -293,7 +280,7 @@ def _follow_ups(user, filters: FollowUpFilter):
 
 @router.put(
     "/follow-ups/{follow_up_id}",
-    response={200: FollowUpOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response=FollowUpOut,
 )
 def follow_up_record(request, follow_up_id: Id, payload: FollowUpIn):
     """Report the situation at one horizon: the school's team (also after « sans nouvelles », or to
@@ -313,23 +300,17 @@ def follow_up_record(request, follow_up_id: Id, payload: FollowUpIn):
     elif enrolment.learner.user_id == user.pk:
         source = FollowUpSource.LEARNER
     else:
-        return Status(
-            403,
-            {"detail": "Seuls l'équipe de l'école, le prescripteur et le ou la jeune renseignent un suivi."},
+        raise PermissionDenied(
+            "Seuls l'équipe de l'école, le prescripteur et le ou la jeune renseignent un suivi."
         )
-    try:
-        services.follow_up_record(
-            follow_up,
-            by=user,
-            source=source,
-            situation_type=payload.type,
-            employer_name=payload.employer_name,
-            comment=payload.comment,
-        )
-    except ValidationError as error:
-        return Status(400, {"detail": _message(error)})
-    except PermissionDenied as error:
-        return Status(403, {"detail": str(error)})
+    services.follow_up_record(
+        follow_up,
+        by=user,
+        source=source,
+        situation_type=payload.type,
+        employer_name=payload.employer_name,
+        comment=payload.comment,
+    )
     return FollowUp.objects.select_related("exit__enrolment__cohort").get(pk=follow_up.pk)
 
 
@@ -340,7 +321,10 @@ class ExitCreateIn(ExitIn):
     enrolment: Id = Field(..., description="l'inscription terminée (ou interrompue)")
 
 
-@router.post("/exits", response={201: ExitDetailOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+@router.post(
+    "/exits",
+    response={201: ExitDetailOut, 404: ErrorOut},
+)
 def exit_create_from_body(request, payload: ExitCreateIn):
     """The same as `POST /enrolments/{id}/exit`, the enrolment named in the body."""
     return exit_create(request, payload.enrolment, ExitIn(**payload.dict(exclude={"enrolment"})))
@@ -358,7 +342,7 @@ class FollowUpCreateIn(FollowUpIn):
     horizon: FollowUpHorizon = Field(..., description="1, 3, 6 ou 12 (mois après la sortie)")
 
 
-@router.post("/followups", response={200: FollowUpOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+@router.post("/followups", response={200: FollowUpOut, 404: ErrorOut})
 def followups_record(request, payload: FollowUpCreateIn):
     """Report the situation of an exit at one horizon (the same as `PUT /follow-ups/{id}`)."""
     follow_up = get_object_or_404(

@@ -3,10 +3,7 @@
 import datetime as dt
 from typing import Annotated
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_email
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Field, FilterLookup, FilterSchema, Header, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -17,9 +14,9 @@ from plombiers.network.models import Commune
 
 from . import services
 from .enums import DecisionReason, Diploma, DrivingLicence, Gender, LastClass, ReferralStatus, Transport
-from .forms import can_refer, check_birth_date, prescriber_organisations
 from .models import Learner, Referral, referrable_schools
-from .views import is_school_side
+from .permissions import can_refer
+from .selectors import prescriber_organisations, referral_reading
 
 router = Router(tags=["referrals"])
 S = ReferralStatus
@@ -134,7 +131,7 @@ class ReferralDetailOut(_ReferralFields):
     eligibility: EligibilityOut
     reason: DecisionReason | None = Field(None, description="motif de la décision, s'il est visible")
     reason_detail: str = ""
-    reason_shared: bool
+    reason_shared: bool | None = Field(None, description="pour l'équipe de l'école seulement")
     events: list[EventOut]
     allowed_transitions: list[ReferralStatus]
 
@@ -176,16 +173,10 @@ class LearnerDetailOut(LearnerOut):
 # --- helpers ----------------------------------------------------------------
 
 
-def _error(error: ValidationError) -> HttpError:
-    status = 409 if getattr(error, "code", None) in CONFLICTS else 400
-    return HttpError(status, " ".join(error.messages))
-
-
 def _detail(referral: Referral, user, **extra) -> dict:
     """The referral as this caller may read it: the unshared reason and the school's notes stay at
     the school."""
-    school_side = is_school_side(user, referral)
-    shows_reason = bool(referral.reason) and (school_side or referral.reason_shared)
+    reading = referral_reading(referral, user)
     eligibility = referral.eligibility or {}
     return {
         "id": referral.pk,
@@ -206,16 +197,16 @@ def _detail(referral: Referral, user, **extra) -> dict:
             "explanations": eligibility.get("explanations", []),
             "priorities": eligibility.get("priorities", []),
         },
-        "reason": referral.reason if shows_reason else None,
-        "reason_detail": referral.reason_detail if shows_reason else "",
-        "reason_shared": referral.reason_shared,
+        "reason": reading.reason or None,
+        "reason_detail": reading.reason_detail,
+        "reason_shared": reading.reason_shared,
         "events": [
             {
                 "from_status": event.from_status or None,
                 "to_status": event.to_status,
                 "at": event.at,
                 "by": (event.by.get_full_name() or event.by.email) if event.by else None,
-                "reason": (event.reason or None) if school_side else None,
+                "reason": reading.event_reason(event) or None,
             }
             for event in referral.events.select_related("by")
         ],
@@ -229,18 +220,8 @@ def _visible(user):
 
 
 def _learner_data(payload: LearnerIn) -> dict:
+    """The person as the service reads it (which checks it): the commune from its INSEE code."""
     data = payload.dict()
-    if not fold(data["first_name"]) or not fold(data["last_name"]):
-        raise HttpError(422, "Le nom et le prénom sont obligatoires.")
-    if error := check_birth_date(data["birth_date"]):
-        raise HttpError(422, error)
-    if data["neet_since"] and data["neet_since"] > timezone.localdate():
-        raise HttpError(422, "La date « sans emploi ni formation depuis » ne peut pas être dans le futur.")
-    if data["email"]:
-        try:
-            validate_email(data["email"])
-        except ValidationError:
-            raise HttpError(422, "Adresse e-mail invalide.") from None
     if code := data["commune"]:
         commune = Commune.objects.filter(insee_code=code.upper()).first()
         if commune is None:
@@ -258,8 +239,8 @@ def _learner_data(payload: LearnerIn) -> dict:
 
 @router.post(
     "/referrals",
-    response={200: ReferralCreatedOut, 201: ReferralCreatedOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut,
-              409: ErrorOut, 422: ErrorOut},
+    response={200: ReferralCreatedOut, 201: ReferralCreatedOut,
+              409: ErrorOut, 404: ErrorOut},
 )  # fmt: skip
 def referral_create(
     request,
@@ -283,21 +264,14 @@ def referral_create(
         if organisation is None:
             raise HttpError(422, "Structure prescriptrice introuvable.")
     learner_data = _learner_data(payload.learner)
-    try:
-        result = services.referral_create(
-            by=user,
-            school=school,
-            learner_data=learner_data,
-            prescriber_organisation=organisation,
-            motivation=payload.motivation,
-            idempotency_key=idempotency_key.strip(),
-        )
-    except ValidationError as error:
-        if getattr(error, "code", None) == "duplicate_referral":
-            raise HttpError(
-                409, "Une prescription de ce ou cette jeune vers cette école est déjà en cours."
-            ) from None
-        raise _error(error) from None
+    result = services.referral_create(
+        by=user,
+        school=school,
+        learner_data=learner_data,
+        prescriber_organisation=organisation,
+        motivation=payload.motivation,
+        idempotency_key=idempotency_key.strip(),
+    )
     referral = _visible(user).get(pk=result.referral.pk)
     body = _detail(referral, user, learner_matched=result.learner_matched)
     return Status(201 if result.created else 200, body)
@@ -309,35 +283,30 @@ def referral_list(request, filters: Query[ReferralFilter]):
     return filters.filter(_visible(request.user)).order_by("-referred_on", "-pk")
 
 
-@router.get("/referrals/{referral_id}", response={200: ReferralDetailOut, 404: ErrorOut})
+@router.get("/referrals/{referral_id}", response=ReferralDetailOut)
 def referral_detail(request, referral_id: Id):
     return _detail(get_object_or_404(_visible(request.user), pk=referral_id), request.user)
 
 
 @router.post(
     "/referrals/{referral_id}/transitions",
-    response={200: ReferralDetailOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: ReferralDetailOut, 409: ErrorOut},
 )
 def referral_transition(request, referral_id: Id, payload: TransitionIn):
     """Move a referral: `{"to": status, "reason", "reason_detail", "reason_shared", "note", "justification"}`.
     An illegal move is a 409, a missing reason a 400, a move this caller may not make a 403."""
     user = request.user
     referral = get_object_or_404(_visible(user), pk=referral_id)
-    try:
-        services.referral_transition(
-            referral=referral,
-            to=payload.to,
-            by=user,
-            reason=payload.reason or "",
-            reason_detail=payload.reason_detail,
-            reason_shared=payload.reason_shared,
-            note=payload.note,
-            justification=payload.justification,
-        )
-    except PermissionDenied:
-        raise HttpError(403, "Vous ne pouvez pas prendre cette décision sur cette prescription.") from None
-    except ValidationError as error:
-        raise _error(error) from None
+    services.referral_transition(
+        referral=referral,
+        to=payload.to,
+        by=user,
+        reason=payload.reason or "",
+        reason_detail=payload.reason_detail,
+        reason_shared=payload.reason_shared,
+        note=payload.note,
+        justification=payload.justification,
+    )
     return _detail(_visible(user).get(pk=referral.pk), user)
 
 
@@ -353,7 +322,7 @@ def learner_list(request, filters: Query[LearnerFilter]):
     return learners.order_by("last_name", "first_name", "pk")
 
 
-@router.get("/learners/{learner_id}", response={200: LearnerDetailOut, 404: ErrorOut})
+@router.get("/learners/{learner_id}", response=LearnerDetailOut)
 def learner_detail(request, learner_id: Id):
     learner = get_object_or_404(
         Learner.objects.visible_to(request.user).select_related("commune"), pk=learner_id

@@ -1,4 +1,3 @@
-import datetime as dt
 import re
 import uuid
 
@@ -8,37 +7,17 @@ from django.utils import timezone
 from plombiers.accounts.enums import Role
 from plombiers.forms import Form, ModelForm
 from plombiers.lib.text import fold
-from plombiers.network.enums import OrganisationKind
 from plombiers.network.forms import CommuneField
 from plombiers.network.models import Organisation, School
 
 from .enums import DecisionReason, ReferralStatus
 from .models import InformationSession, Learner, referrable_schools, session_schools
-from .services import LEARNER_FIELDS
+from .selectors import prescriber_organisations
+from .services import LEARNER_FIELDS, check_birth_date
 
 S = ReferralStatus
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-OLDEST_BIRTH_YEARS = 100
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9-]{1,64}")
-
-
-def can_refer(user) -> bool:
-    return user.has_role(Role.PRESCRIBER, Role.SCHOOL_MANAGER, Role.NETWORK_STAFF)
-
-
-def prescriber_organisations(user):
-    """The prescriber structures a referral may be made on behalf of."""
-    return Organisation.objects.visible_to(user).filter(kind=OrganisationKind.PRESCRIBER).order_by("name")
-
-
-def check_birth_date(value: dt.date) -> str | None:
-    """A French sentence when a birth date cannot be right, else None."""
-    today = timezone.localdate()
-    if value > today:
-        return "La date de naissance ne peut pas être dans le futur."
-    if value.year < today.year - OLDEST_BIRTH_YEARS:
-        return f"La date de naissance est trop ancienne (plus de {OLDEST_BIRTH_YEARS} ans)."
-    return None
 
 
 class ReferralForm(ModelForm):

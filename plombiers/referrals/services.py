@@ -3,11 +3,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User
+from plombiers.lib.text import fold
 from plombiers.network.models import Organisation, School
 from plombiers.privacy.services import audit_log
 
@@ -77,6 +79,42 @@ class ReferralResult:
     learner_matched: bool  # True when the caller already saw the record reused
 
 
+OLDEST_BIRTH_YEARS = 100
+
+
+def check_birth_date(value: dt.date) -> str | None:
+    """A French sentence when a birth date cannot be right, else None."""
+    today = timezone.localdate()
+    if value > today:
+        return "La date de naissance ne peut pas être dans le futur."
+    if value.year < today.year - OLDEST_BIRTH_YEARS:
+        return f"La date de naissance est trop ancienne (plus de {OLDEST_BIRTH_YEARS} ans)."
+    return None
+
+
+def check_learner_data(learner_data: dict[str, Any]) -> None:
+    """What a referral says of a person, checked before any record is made or completed with it:
+    a ValidationError per field, in French (the page shows it beside the field, the API as a 422)."""
+    errors = {}
+    if not fold(learner_data.get("first_name") or "") or not fold(learner_data.get("last_name") or ""):
+        errors["last_name"] = "Le nom et le prénom sont obligatoires."
+    if learner_data.get("birth_date") and (error := check_birth_date(learner_data["birth_date"])):
+        errors["birth_date"] = error
+    neet_since = learner_data.get("neet_since")
+    if neet_since and neet_since > timezone.localdate():
+        errors["neet_since"] = "La date « sans emploi ni formation depuis » ne peut pas être dans le futur."
+    if learner_data.get("email"):
+        try:
+            validate_email(learner_data["email"])
+        except ValidationError:
+            errors["email"] = "Adresse e-mail invalide."
+    if errors:
+        raise ValidationError(errors)
+
+
+DUPLICATE = "Une prescription de ce ou cette jeune vers cette école est déjà en cours"
+
+
 def referral_create(
     *,
     by: User,
@@ -113,9 +151,7 @@ def referral_create(
             existing := Referral.objects.filter(created_by=by, idempotency_key=idempotency_key).first()
         ):
             return ReferralResult(existing, created=False, learner_matched=False)
-        raise ValidationError(
-            "Une prescription de ce jeune vers cette école est déjà en cours.", code="duplicate_referral"
-        ) from None
+        raise ValidationError(f"{DUPLICATE}.", code="duplicate_referral") from None
 
 
 def _referral_create(*, by, school, learner_data, prescriber_organisation, motivation, idempotency_key):
@@ -124,6 +160,7 @@ def _referral_create(*, by, school, learner_data, prescriber_organisation, motiv
     unknown = set(learner_data) - set(LEARNER_FIELDS)
     if unknown:
         raise ValueError(f"Champs inconnus : {', '.join(sorted(unknown))}")
+    check_learner_data(learner_data)
     if prescriber_organisation is None and by.has_role(Role.PRESCRIBER):
         prescriber_organisation = next(
             (m.organisation for m in by.membership_list if m.role == Role.PRESCRIBER), None
@@ -149,11 +186,9 @@ def _referral_create(*, by, school, learner_data, prescriber_organisation, motiv
             learner.save(update_fields=filled)
     open_referral = learner.referrals.filter(school=school, status__in=[*OPEN_STATUSES, S.WAITLIST]).first()
     if open_referral is not None:
-        raise ValidationError(
-            f"Une prescription de ce jeune vers cette école est déjà en cours "
-            f"(statut : {open_referral.get_status_display().lower()}).",
-            code="duplicate_referral",
-        )
+        # Nothing of a record this person cannot see: not even its status.
+        status = f" (statut : {open_referral.get_status_display().lower()})" if matched else ""
+        raise ValidationError(f"{DUPLICATE}{status}.", code="duplicate_referral")
     today = timezone.localdate()
     result = eligibility.evaluate_learner(learner, on=_eligibility_day(school, today))
     referral = Referral.objects.create(

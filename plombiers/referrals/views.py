@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from plombiers.accounts.enums import SCHOOL_ROLES, Role
 from plombiers.forms import add_service_errors
 from plombiers.views import paginate, render_list
 
@@ -20,9 +19,10 @@ from .forms import (
     LearnerFilterForm,
     ReferralFilterForm,
     ReferralForm,
-    can_refer,
 )
 from .models import InformationSession, Learner, Referral
+from .permissions import can_refer, is_school_side, works_for_schools
+from .selectors import ReferralReading, referral_reading
 
 S = ReferralStatus
 # The column view of the inbox: the open stages, the waiting list, the decisions.
@@ -46,16 +46,6 @@ DUPLICATE_ELSEWHERE_NOTICE = (
     "chaque école tient sa propre fiche, l'école choisie en ouvrira une avec ce que vous saisissez ici. "
     "Cochez la case pour confirmer qu'il s'agit bien de la même personne."
 )
-
-
-def works_for_schools(user) -> bool:
-    """School staff and network staff: the people who receive and study referrals."""
-    return user.is_superuser or user.has_role(Role.NETWORK_STAFF, *SCHOOL_ROLES)
-
-
-def is_school_side(user, referral: Referral) -> bool:
-    """Whether this person reads the referral as the school (reasons, notes, justification)."""
-    return user.is_superuser or user.has_role(Role.NETWORK_STAFF) or referral.school_id in user.school_ids()
 
 
 # --- referrals --------------------------------------------------------------
@@ -135,12 +125,6 @@ def referral_create(request):
                     idempotency_key=key,
                 )
             except ValidationError as error:
-                sees_record = known is not None and known.school_id == data["school"].pk
-                if error.code == "duplicate_referral" and not sees_record:
-                    # Nothing of a record this person cannot see: not even its status.
-                    error = ValidationError(
-                        "Une prescription de ce ou cette jeune vers cette école est déjà en cours."
-                    )
                 add_service_errors(form, error)
             else:
                 referral = result.referral
@@ -160,17 +144,16 @@ def _visible_referral(request, pk):
     return get_object_or_404(Referral.objects.visible_to(request.user).with_list_related_data(), pk=pk)
 
 
-def _history(referral: Referral, user, school_side: bool) -> list[SimpleNamespace]:
-    """The referral's events as this person may read them: reasons and notes are the school's,
-    except the notes a prescriber wrote themself."""
+def _history(referral: Referral, reading: ReferralReading) -> list[SimpleNamespace]:
+    """The referral's events as this person may read them (`ReferralReading`)."""
     return [
         SimpleNamespace(
             at=event.at,
             by=event.by,
             from_label=event.get_from_status_display() if event.from_status else "",
             to_label=event.get_to_status_display(),
-            reason=event.get_reason_display() if school_side and event.reason else "",
-            note=event.note if school_side or (event.by_id and event.by_id == user.pk) else "",
+            reason=event.get_reason_display() if reading.event_reason(event) else "",
+            note=reading.event_note(event),
         )
         for event in referral.events.select_related("by")
     ]
@@ -178,21 +161,21 @@ def _history(referral: Referral, user, school_side: bool) -> list[SimpleNamespac
 
 def _render_detail(request, referral: Referral, form=None, status=200):
     user = request.user
-    school_side = is_school_side(user, referral)
+    reading = referral_reading(referral, user)
+    school_side = reading.school_side
     allowed = services.referral_allowed_statuses(referral, user)
     if form is None and allowed:
         form = DecisionForm(allowed=allowed, school_side=school_side, eligible=referral.is_eligible)
-    shows_reason = bool(referral.reason) and (school_side or referral.reason_shared)
     context = {
         "referral": referral,
         "learner": referral.learner,
         "age": referral.learner.age_on(timezone.localdate()),
         "school_side": school_side,
-        "history": _history(referral, user, school_side),
+        "history": _history(referral, reading),
         "invitations": referral.invitations.select_related("session").order_by("session__starts_at"),
         "form": form,
-        "shows_reason": shows_reason,
-        "reason_detail": referral.reason_detail if shows_reason else "",
+        "shows_reason": reading.shows_reason,
+        "reason_detail": reading.reason_detail,
         "can_admit": S.ADMITTED in allowed,
         "eligibility_day": _iso_date(referral.eligibility.get("checked_on")),
     }

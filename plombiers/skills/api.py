@@ -1,29 +1,27 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import field_validator
 
 from plombiers.cohorts.models import Enrolment
 from plombiers.frameworks.models import Block, Framework, Skill
 from plombiers.lib.api import ErrorOut, Id, Pagination
+from plombiers.referrals.permissions import works_for_schools
 
-from .enums import ACQUIRED_LEVELS, Context, Level
+from .enums import Context, Level
 from .models import Evidence, Observation
+from .permissions import sees_details
+from .selectors import enrolment_progress as enrolment_progress_of
 from .services import observation_record
-from .views import _blocks, _skills, _works_for_schools, sees_details
 
 router = Router(tags=["skills"])
 
 SkillCode = Annotated[str, Field(min_length=1, max_length=20)]
-
-
-def _message(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 # --- schemas -----------------------------------------------------------------------------------
@@ -157,7 +155,7 @@ class ProgressOut(Schema):
 
 
 def _frameworks(user):
-    if not _works_for_schools(user):
+    if not works_for_schools(user):
         return Framework.objects.none()
     return Framework.objects.select_related("trade")
 
@@ -168,7 +166,7 @@ def framework_list(request):
     return _frameworks(request.user).order_by("trade__name", "-published_at", "-pk")
 
 
-@router.get("/frameworks/{framework_id}", response={200: FrameworkDetailOut, 404: ErrorOut})
+@router.get("/frameworks/{framework_id}", response=FrameworkDetailOut)
 def framework_detail(request, framework_id: Id):
     return get_object_or_404(
         _frameworks(request.user).prefetch_related(
@@ -202,40 +200,35 @@ def observation_list(request, filters: Query[ObservationFilter]):
     return filters.filter(_observations(request.user)).order_by("-observed_on", "-pk")
 
 
-@router.post("/observations", response={201: ObservationOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+@router.post("/observations", response={201: ObservationOut, 404: ErrorOut})
 def observation_create(request, payload: ObservationIn):
     enrolment = get_object_or_404(
         Enrolment.objects.visible_to(request.user).select_related("cohort"), pk=payload.enrolment
     )
     if not enrolment.cohort.framework_id:
-        return Status(400, {"detail": "La promotion n'est rattachée à aucun référentiel de compétences."})
+        raise HttpError(422, "La promotion n'est rattachée à aucun référentiel de compétences.")
     skills = Skill.objects.filter(framework_id=enrolment.cohort.framework_id)
     lookup = Q(pk=payload.skill) if isinstance(payload.skill, int) else Q(code=payload.skill)
     skill = skills.filter(lookup).first()
     if skill is None:
-        return Status(400, {"detail": "Cette compétence n'est pas dans le référentiel de la promotion."})
-    try:
-        observation = observation_record(
-            enrolment=enrolment,
-            skill=skill,
-            level=payload.level,
-            by=request.user,
-            observed_on=payload.observed_on,
-            context=payload.context,
-            comment=payload.comment,
-            is_positioning=payload.is_positioning,
-        )
-    except PermissionDenied as error:
-        return Status(403, {"detail": str(error) or "Vous ne pouvez pas enregistrer d'observation ici."})
-    except ValidationError as error:
-        return Status(400, {"detail": _message(error)})
+        raise HttpError(422, "Cette compétence n'est pas dans le référentiel de la promotion.")
+    observation = observation_record(
+        enrolment=enrolment,
+        skill=skill,
+        level=payload.level,
+        by=request.user,
+        observed_on=payload.observed_on,
+        context=payload.context,
+        comment=payload.comment,
+        is_positioning=payload.is_positioning,
+    )
     return Status(201, _observations(request.user).get(pk=observation.pk))
 
 
 # --- progress ------------------------------------------------------------------------------------
 
 
-@router.get("/enrolments/{enrolment_id}/progress", response={200: ProgressOut, 404: ErrorOut})
+@router.get("/enrolments/{enrolment_id}/progress", response=ProgressOut)
 def enrolment_progress(request, enrolment_id: Id):
     """Per block, acquired/total; per skill, the current level and the entry positioning level.
     A prescriber gets the blocks only (`summary_only`)."""
@@ -243,28 +236,10 @@ def enrolment_progress(request, enrolment_id: Id):
         Enrolment.objects.visible_to(request.user).select_related("learner", "cohort__school"),
         pk=enrolment_id,
     )
-    framework_id = enrolment.cohort.framework_id
     detailed = sees_details(request.user, enrolment)
-    skills = list(_skills(framework_id)) if framework_id else []
-    observations = Observation.objects.filter(enrolment=enrolment)
-    current = {r["skill_id"]: r for r in observations.current().values("skill_id", "level", "observed_on")}
-    blocks = []
-    for group in _blocks(skills):
-        acquired = sum(1 for s in group.skills if current.get(s.pk, {}).get("level") in ACQUIRED_LEVELS)
-        blocks.append(
-            {
-                "code": group.block.code,
-                "title": group.block.title,
-                "acquired": acquired,
-                "total": len(group.skills),
-            }
-        )
+    progress = enrolment_progress_of(enrolment, detailed=detailed)
     rows = []
     if detailed:
-        positioning = {
-            r["skill_id"]: r["level"]
-            for r in observations.filter(is_positioning=True).current().values("skill_id", "level")
-        }
         rows = [
             {
                 "id": s.pk,
@@ -272,19 +247,22 @@ def enrolment_progress(request, enrolment_id: Id):
                 "title": s.title,
                 "block": s.block.code,
                 "safety_critical": s.safety_critical,
-                "level": current.get(s.pk, {}).get("level"),
-                "observed_on": current.get(s.pk, {}).get("observed_on"),
-                "positioning_level": positioning.get(s.pk),
+                "level": progress.level(s),
+                "observed_on": progress.observed_on(s),
+                "positioning_level": progress.positioning.get(s.pk),
             }
-            for s in skills
+            for s in progress.skills
         ]
     return {
         "enrolment": enrolment.pk,
         "cohort": enrolment.cohort_id,
-        "framework": framework_id,
+        "framework": enrolment.cohort.framework_id,
         "summary_only": not detailed,
-        "acquired": sum(b["acquired"] for b in blocks),
-        "total": len(skills),
-        "blocks": blocks,
+        "acquired": progress.acquired,
+        "total": progress.total,
+        "blocks": [
+            {"code": g.block.code, "title": g.block.title, "acquired": g.acquired, "total": g.total}
+            for g in progress.blocks
+        ],
         "skills": rows,
     }

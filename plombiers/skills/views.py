@@ -13,41 +13,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from plombiers.accounts.enums import SCHOOL_ROLES, Role
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Cohort, Enrolment
 from plombiers.forms import add_service_errors
 from plombiers.frameworks.models import Block, Framework, Skill
+from plombiers.referrals.permissions import works_for_schools
 from plombiers.views import paginate
 
 from .enums import ACQUIRED_LEVELS, LEVEL_ICONS, LEVEL_SHORT, Level
 from .forms import GroupObservationForm, ObservationForm
 from .models import Evidence, Observation
+from .permissions import is_school_side, sees_details
+from .selectors import enrolment_progress as enrolment_progress_of
+from .selectors import framework_skills, skills_by_block
 from .services import can_observe, observation_record, observations_record_group
 
 # Learners shown in the matrix: in training, or done (their record is still read and completed).
 MATRIX_STATUSES = (EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED)
 TIMELINE_PAGE_SIZE = 30
-
-
-# --- who sees what (from the memberships already loaded for the request: no query) ------------------
-
-
-def is_school_side(user, school) -> bool:
-    """The school's team (manager, trainers, social workers) and the staff of its network."""
-    return user.acts_for(school)
-
-
-def sees_details(user, enrolment: Enrolment) -> bool:
-    """Comments, evidence and the timeline: the school side and the learner; never the prescriber."""
-    learner_user = enrolment.learner.user_id
-    return is_school_side(user, enrolment.cohort.school) or (
-        learner_user is not None and learner_user == user.pk
-    )
-
-
-def _works_for_schools(user) -> bool:
-    return user.is_superuser or user.has_role(Role.NETWORK_STAFF, *SCHOOL_ROLES)
 
 
 def _id(value) -> int | None:
@@ -110,25 +93,6 @@ def _matrix_enrolments(cohort: Cohort):
     )
 
 
-def _skills(framework_id):
-    return (
-        Skill.objects.filter(framework_id=framework_id)
-        .select_related("block")
-        .order_by("block__position", "block__pk", "position", "pk")
-    )
-
-
-def _blocks(skills: list[Skill]) -> list[SimpleNamespace]:
-    """Consecutive skills grouped under their block, in framework order."""
-    blocks: list[SimpleNamespace] = []
-    for skill in skills:
-        skill.block_start = not blocks or blocks[-1].block.pk != skill.block_id
-        if skill.block_start:
-            blocks.append(SimpleNamespace(block=skill.block, skills=[]))
-        blocks[-1].skills.append(skill)
-    return blocks
-
-
 def cohort_matrix(request, pk):
     cohort = _matrix_cohort(request, pk)
     context = {
@@ -138,7 +102,7 @@ def cohort_matrix(request, pk):
     }
     if cohort.framework_id:
         # Three queries whatever the history: skills with blocks, learners, current levels.
-        skills = list(_skills(cohort.framework_id))
+        skills = list(framework_skills(cohort.framework_id))
         enrolments = list(_matrix_enrolments(cohort))
         current = {
             (row["enrolment_id"], row["skill_id"]): row
@@ -154,7 +118,7 @@ def cohort_matrix(request, pk):
                 cells.append(Cell(enrolment, skill, seen.get("level"), seen.get("observed_on")))
             acquired = sum(1 for cell in cells if cell.level in ACQUIRED_LEVELS)
             rows.append(SimpleNamespace(enrolment=enrolment, cells=cells, acquired=acquired))
-        context.update(blocks=_blocks(skills), skills=skills, rows=rows, levels=_legend())
+        context.update(blocks=skills_by_block(skills), skills=skills, rows=rows, levels=_legend())
     return render(request, "skills/cohort_matrix.html", context)
 
 
@@ -180,7 +144,7 @@ def observation_create(request, pk):
         # Without JavaScript, a cell of the matrix submits « cellule=<inscription>-<compétence> ».
         enrolment_id, skill_id = cell.split("-", 1)
     enrolment = get_object_or_404(_matrix_enrolments(cohort), pk=_id(enrolment_id))
-    skill = get_object_or_404(_skills(cohort.framework_id), pk=_id(skill_id))
+    skill = get_object_or_404(framework_skills(cohort.framework_id), pk=_id(skill_id))
     form = ObservationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -238,7 +202,9 @@ def observation_create(request, pk):
 def observation_group(request, pk):
     cohort = _observer_cohort(request, pk)
     form = GroupObservationForm(
-        request.POST or None, skills=_skills(cohort.framework_id), enrolments=_matrix_enrolments(cohort)
+        request.POST or None,
+        skills=framework_skills(cohort.framework_id),
+        enrolments=_matrix_enrolments(cohort),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -278,56 +244,41 @@ def enrolment_progress(request, pk):
         pk=pk,
     )
     detailed = sees_details(user, enrolment)
-    framework_id = enrolment.cohort.framework_id
-    skills = list(_skills(framework_id)) if framework_id else []
-    observations = Observation.objects.filter(enrolment=enrolment)
-    current = {
-        row["skill_id"]: row for row in observations.current().values("skill_id", "level", "observed_on")
-    }
-    blocks = []
-    for group in _blocks(skills):
-        total = len(group.skills)
-        acquired = sum(1 for s in group.skills if current.get(s.pk, {}).get("level") in ACQUIRED_LEVELS)
-        blocks.append(
-            SimpleNamespace(
-                block=group.block,
-                total=total,
-                acquired=acquired,
-                # Widths come from CSS classes in steps of 5 % (the CSP forbids inline styles).
-                step=round(20 * acquired / total) * 5 if total else 0,
-                skills=group.skills,
-            )
+    progress = enrolment_progress_of(enrolment, detailed=detailed)
+    blocks = [
+        SimpleNamespace(
+            block=group.block,
+            total=group.total,
+            acquired=group.acquired,
+            # Widths come from CSS classes in steps of 5 % (the CSP forbids inline styles).
+            step=round(20 * group.acquired / group.total) * 5 if group.total else 0,
+            skills=group.skills,
         )
+        for group in progress.blocks
+    ]
     context = {
         "enrolment": enrolment,
         "learner": enrolment.learner,
         "cohort": enrolment.cohort,
         "detailed": detailed,
         "blocks": blocks,
-        "acquired": sum(b.acquired for b in blocks),
-        "total": len(skills),
+        "acquired": progress.acquired,
+        "total": progress.total,
     }
     if detailed:
-        positioning = {
-            row["skill_id"]: row["level"]
-            for row in observations.filter(is_positioning=True).current().values("skill_id", "level")
-        }
+        positioning = progress.positioning
         for block in blocks:
             block.rows = [
                 SimpleNamespace(
                     skill=skill,
                     start=Cell(enrolment, skill, positioning.get(skill.pk)),
-                    now=Cell(
-                        enrolment,
-                        skill,
-                        current.get(skill.pk, {}).get("level"),
-                        current.get(skill.pk, {}).get("observed_on"),
-                    ),
+                    now=Cell(enrolment, skill, progress.level(skill), progress.observed_on(skill)),
                 )
                 for skill in block.skills
             ]
         timeline = (
-            observations.select_related("skill")
+            Observation.objects.filter(enrolment=enrolment)
+            .select_related("skill")
             .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("pk")))
             .order_by("-observed_on", "-pk")
         )
@@ -366,7 +317,7 @@ def evidence_file(request, pk):
 
 
 def _require_staff(user) -> None:
-    if not _works_for_schools(user):
+    if not works_for_schools(user):
         raise Http404
 
 

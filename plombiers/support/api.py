@@ -13,25 +13,23 @@
 import datetime as dt
 from typing import Annotated
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from plombiers.lib.api import ErrorOut, Id, Pagination
+from plombiers.lib.api import Id, Pagination
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Commune, Organisation
 from plombiers.referrals.models import Learner
-from plombiers.referrals.views import works_for_schools
+from plombiers.referrals.permissions import works_for_schools
 
 from . import services
 from .enums import ActionStatus, BarrierLevel, EntryKind, Visibility
 from .models import Action, Barrier, BarrierCategory, JournalEntry
-from .views import HEALTH, PRESCRIBER, SUPPORT, access_of
+from .permissions import HEALTH, PRESCRIBER, SUPPORT, access_of
 
 router = Router(tags=["support"])
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 NOT_FOR_PRESCRIBERS = (
     "Le détail de l'accompagnement reste à l'école : le prescripteur n'en voit que les freins."
 )
@@ -156,10 +154,6 @@ def _writer(access) -> None:
         raise HttpError(403, READ_ONLY)
 
 
-def _error(error: ValidationError) -> HttpError:
-    return HttpError(400, " ".join(error.messages))
-
-
 def _barrier(barrier: Barrier, access) -> dict:
     brief = {
         "category": barrier.category,
@@ -185,8 +179,6 @@ def _barrier(barrier: Barrier, access) -> dict:
     "/learners/{learner_id}/barriers",
     response={
         200: Annotated[BarrierPage | BarrierBriefPage, Field(union_mode="left_to_right")],
-        403: ErrorOut,
-        404: ErrorOut,
     },
 )
 def barrier_list(request, learner_id: Id, pagination: Query[Pagination.Input]):
@@ -204,30 +196,25 @@ def barrier_list(request, learner_id: Id, pagination: Query[Pagination.Input]):
     return {"items": [_barrier(b, access) for b in page], "count": barriers.count()}
 
 
-@router.post("/learners/{learner_id}/barriers", response={201: BarrierOut, **ERRORS})
+@router.post("/learners/{learner_id}/barriers", response={201: BarrierOut})
 def barrier_set(request, learner_id: Id, payload: BarrierIn):
     """Diagnose or update a barrier (back to `aucun`: lifted today)."""
     learner, access = _learner(request, learner_id)
     _writer(access)
-    try:
-        barrier = services.barrier_set(
-            learner=learner,
-            category=payload.category,
-            level=payload.level,
-            summary=payload.summary,
-            by=request.user,
-        )
-    except PermissionDenied:
-        raise HttpError(403, READ_ONLY) from None
-    except ValidationError as error:
-        raise _error(error) from None
+    barrier = services.barrier_set(
+        learner=learner,
+        category=payload.category,
+        level=payload.level,
+        summary=payload.summary,
+        by=request.user,
+    )
     return Status(201, _barrier(barrier, access))
 
 
 # --- actions ----------------------------------------------------------------
 
 
-@router.get("/learners/{learner_id}/actions", response={200: list[ActionOut], 403: ErrorOut, 404: ErrorOut})
+@router.get("/learners/{learner_id}/actions", response=list[ActionOut])
 @paginate(Pagination)
 def action_list(request, learner_id: Id):
     learner, access = _learner(request, learner_id)
@@ -239,40 +226,35 @@ def action_list(request, learner_id: Id):
     )
 
 
-@router.post("/learners/{learner_id}/actions", response={201: ActionOut, **ERRORS})
+@router.post("/learners/{learner_id}/actions", response={201: ActionOut})
 def action_create(request, learner_id: Id, payload: ActionIn):
     """Plan an action for one of the young person's barriers, with a partner service if any."""
     learner, access = _learner(request, learner_id)
     _writer(access)
     barrier = Barrier.objects.filter(learner=learner, pk=payload.barrier).select_related("category").first()
     if barrier is None:
-        raise HttpError(400, "Ce frein n'est pas celui de ce ou cette jeune.")
+        raise HttpError(422, "Ce frein n'est pas celui de ce ou cette jeune.")
     partner = None
     if payload.partner is not None:
         partner = Organisation.objects.filter(
             pk=payload.partner, kind=OrganisationKind.SOCIAL_SERVICE
         ).first()
         if partner is None:
-            raise HttpError(400, "Choisissez un service partenaire de l'annuaire.")
-    try:
-        action = services.action_create(
-            barrier=barrier,
-            description=payload.description,
-            due_on=payload.due_on,
-            partner=partner,
-            by=request.user,
-        )
-    except PermissionDenied:
-        raise HttpError(403, READ_ONLY) from None
-    except ValidationError as error:
-        raise _error(error) from None
+            raise HttpError(422, "Choisissez un service partenaire de l'annuaire.")
+    action = services.action_create(
+        barrier=barrier,
+        description=payload.description,
+        due_on=payload.due_on,
+        partner=partner,
+        by=request.user,
+    )
     return Status(201, action)
 
 
 # --- notes ------------------------------------------------------------------
 
 
-@router.get("/learners/{learner_id}/notes", response={200: NotesPage, 403: ErrorOut, 404: ErrorOut})
+@router.get("/learners/{learner_id}/notes", response=NotesPage)
 def note_list(request, learner_id: Id, pagination: Query[Pagination.Input]):
     """The journal entries this caller may read, newest first; each confidential entry returned is
     audited. A prescriber gets a 403."""
@@ -285,31 +267,26 @@ def note_list(request, learner_id: Id, pagination: Query[Pagination.Input]):
     return {"items": items, "count": count}
 
 
-@router.post("/learners/{learner_id}/notes", response={201: NoteOut, **ERRORS})
+@router.post("/learners/{learner_id}/notes", response={201: NoteOut})
 def note_add(request, learner_id: Id, payload: NoteIn):
     """Write in the journal; `confidentiel` is for the school's social worker only."""
     learner, access = _learner(request, learner_id)
     _writer(access)
-    try:
-        entry = services.journal_add(
-            learner=learner,
-            by=request.user,
-            kind=payload.kind,
-            text=payload.text,
-            visibility=payload.visibility,
-            occurred_on=payload.occurred_on,
-        )
-    except PermissionDenied as error:
-        raise HttpError(403, str(error) or READ_ONLY) from None
-    except ValidationError as error:
-        raise _error(error) from None
+    entry = services.journal_add(
+        learner=learner,
+        by=request.user,
+        kind=payload.kind,
+        text=payload.text,
+        visibility=payload.visibility,
+        occurred_on=payload.occurred_on,
+    )
     return Status(201, entry)
 
 
 # --- the directory of partner services ----------------------------------------
 
 
-@router.get("/services", response={200: list[ServiceOut], 400: ErrorOut, 403: ErrorOut})
+@router.get("/services", response=list[ServiceOut])
 @paginate(Pagination)
 def service_list(
     request,
@@ -320,12 +297,12 @@ def service_list(
     if not works_for_schools(request.user):
         raise HttpError(403, "L'annuaire est celui des équipes des écoles.")
     if category and not BarrierCategory.objects.filter(code=category).exists():
-        raise HttpError(400, "Catégorie de frein inconnue.")
+        raise HttpError(422, "Catégorie de frein inconnue.")
     commune = None
     if near:
         commune = Commune.objects.filter(insee_code=near.upper(), kind=Commune.Kind.COMMUNE).first()
         if commune is None:
-            raise HttpError(400, f"Commune inconnue (code INSEE « {near} »).")
+            raise HttpError(422, f"Commune inconnue (code INSEE « {near} »).")
     return [
         {
             "id": found.service.organisation_id,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from plombiers.accounts.enums import SCHOOL_ROLES, Role
+from plombiers.accounts.enums import Role
 from plombiers.forms import add_service_errors
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Organisation
@@ -21,14 +21,14 @@ from plombiers.views import paginate
 
 from . import selectors, services
 from .documents import consent_notice_pdf
-from .enums import BarrierLevel, Visibility
+from .enums import ActionStatus, BarrierLevel, Visibility
 from .forms import ActionForm, ActionUpdateForm, AuditFilterForm, BarrierForm, ConsentForm, JournalForm
 from .models import Action, Barrier, BarrierCategory, Consent
+from .permissions import HEALTH, PRESCRIBER, SUPPORT, access_of
 from .selectors import URGENT_AFTER_DAYS
 
 DUE_ACTIONS_LIMIT = 100
-# Trainers read barrier summaries, except those of this category: health details stay with the support team.
-HEALTH = "sante"
+OPEN_STATUSES = (ActionStatus.PLANNED, ActionStatus.ONGOING)
 AUDIT_ACTIONS = [
     ("support.journal.read_confidential", "Lecture d'une note confidentielle"),
     ("support.journal.add", "Entrée ajoutée au journal"),
@@ -37,38 +37,6 @@ AUDIT_ACTIONS = [
     ("support.action.update", "Action mise à jour"),
     ("support.consent", "Consentement enregistré"),
 ]
-
-SUPPORT, TEAM, PRESCRIBER = "support", "team", "prescriber"
-
-
-def access_of(user, learner: Learner) -> SimpleNamespace:
-    """How this person reads a young person's support: `support` (social worker or manager of the
-    record's school: everything they may, and the forms), `team` (trainer of that school, network
-    staff: read only, no confidential entry, no health summary), `prescriber` (categories and
-    lifted, no text, and only while the young person agrees to share: `shared`). Anybody else —
-    another school's team included, even one that knows the same person — 404, like a young person
-    who does not exist. `learner` comes from `Learner.objects.visible_to(user)`."""
-    if learner.school_id in user.school_ids(*SCHOOL_ROLES):
-        mode = SUPPORT if learner.school_id in user.school_ids(*services.SUPPORT_ROLES) else TEAM
-        return SimpleNamespace(
-            mode=mode,
-            school=learner.school,
-            social_worker=learner.school_id in user.school_ids(Role.SOCIAL_WORKER),
-            shared=True,
-        )
-    if user.is_superuser or any(
-        m.role == Role.NETWORK_STAFF and m.network_id == learner.school.network_id
-        for m in user.membership_list
-    ):
-        return SimpleNamespace(mode=TEAM, school=None, social_worker=False, shared=True)
-    if user.has_role(Role.PRESCRIBER):
-        return SimpleNamespace(
-            mode=PRESCRIBER,
-            school=None,
-            social_worker=False,
-            shared=services.sharing_consented(learner, user),
-        )
-    raise Http404
 
 
 def _support_schools(user) -> set[int]:

@@ -82,13 +82,13 @@ def test_manager_creates_a_cohort(client, cast, manager):
 @pytest.mark.parametrize(
     ("overrides", "status", "detail"),
     [
-        ({"end_date": "2027-02-01"}, 400, "postérieure à la date de début"),
+        ({"end_date": "2027-02-01"}, 422, "postérieure à la date de début"),
         ({"capacity": 0}, 422, "Requête invalide."),
         ({"capacity": 40}, 422, "Requête invalide."),
         ({"name": ""}, 422, "Requête invalide."),
-        ({"trainers": [1]}, 400, "formateur·rice"),
-        ({"status": "terminee"}, 400, "clôture"),
-        ({"start_date": "9999-12-30"}, 400, "postérieure"),
+        ({"trainers": [1]}, 422, "formateur·rice"),
+        ({"status": "terminee"}, 422, "clôture"),
+        ({"start_date": "9999-12-30"}, 422, "postérieure"),
     ],
 )
 def test_bad_cohort_input_is_a_french_4xx_and_nothing_is_written(
@@ -172,7 +172,7 @@ def test_direct_enrolment_and_full_cohort(client, cast, manager, cohort):
     [
         ({"learner": 5}, 422, "Requête invalide."),
         ({"referral": None, "learner": None}, 422, "Requête invalide."),
-        ({"justification": ""}, 400, "justification écrite est obligatoire"),
+        ({"justification": ""}, 422, "justification écrite est obligatoire"),
     ],
 )
 def test_bad_enrolment_input(client, cast, manager, cohort, payload, status, detail):
@@ -196,7 +196,7 @@ def test_finished_cohort_refuses_admissions(client, cast, manager, cohort):
         content_type="application/json",
         headers=manager,
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "terminée" in response.json()["detail"]
     assert not Enrolment.objects.exists()
 

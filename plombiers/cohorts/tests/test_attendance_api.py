@@ -398,10 +398,10 @@ def test_marks_are_refused_twice_for_one_learner_or_on_a_day_to_come(
         {"enrolment": three[0].pk, "status": "present"},
         {"enrolment": three[0].pk, "status": "absent"},
     )
-    assert twice.status_code == 400 and "qu'une fois" in twice.json()["detail"]
+    assert twice.status_code == 422 and "qu'une fois" in twice.json()["detail"]
     tomorrow = session_on(cohort, cast.trainer_a, date=MONDAY + dt.timedelta(days=1))
     future = put_marks(client, tomorrow, trainer, {"enrolment": three[0].pk, "status": "present"})
-    assert future.status_code == 400 and "à venir" in future.json()["detail"]
+    assert future.status_code == 422 and "à venir" in future.json()["detail"]
     empty = put_marks(client, session, trainer)
     assert empty.status_code == 422
     assert not Attendance.objects.exists()

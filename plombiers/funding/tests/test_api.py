@@ -53,10 +53,10 @@ def test_grants_are_created_and_listed_with_decimal_strings(client, cast, orgs, 
     ("change", "status", "message"),
     [
         ({"amount_requested": 70000.5}, 422, "virgule flottante"),
-        ({"amount_requested": "-5"}, 400, "ne peut pas être négatif"),
+        ({"amount_requested": "-5"}, 422, "ne peut pas être négatif"),
         ({"amount_requested": "12.345"}, 422, ""),
-        ({"period_end": "2025-01-01"}, 400, "doit suivre son début"),
-        ({"funder": 10**9}, 400, "financeur"),
+        ({"period_end": "2025-01-01"}, 422, "doit suivre son début"),
+        ({"funder": 10**9}, 422, "financeur"),
         ({"purpose": "voyage"}, 422, ""),
     ],
 )
@@ -68,11 +68,11 @@ def test_bad_grants_are_refused_and_nothing_is_written(client, cast, orgs, chang
     assert not Grant.objects.exists()
 
 
-def test_overlapping_grant_is_a_400(client, cast, orgs):
+def test_overlapping_grant_is_a_422(client, cast, orgs):
     client.force_login(cast.staff)
     assert _post(client, "/api/v1/grants", _grant_body(cast, orgs)).status_code == 201
     response = _post(client, "/api/v1/grants", _grant_body(cast, orgs, period_start="2026-06-01"))
-    assert response.status_code == 400 and "chevauchent" in response.json()["detail"]
+    assert response.status_code == 422 and "chevauchent" in response.json()["detail"]
     network_grant = _post(
         client, "/api/v1/grants", _grant_body(cast, orgs, school=None, purpose="ingenierie")
     )
@@ -100,7 +100,7 @@ def test_opco_fundings_claimable_and_budget_and_costs(client, cast, course, orgs
     )
     listed = client.get(f"/api/v1/opco-fundings?cohort={course.cohort.pk}").json()
     assert listed["count"] == 1 and listed["items"][0]["amount_invoiced"] == "302.08"
-    assert _post(client, "/api/v1/opco-fundings", body).status_code == 400
+    assert _post(client, "/api/v1/opco-fundings", body).status_code == 422
 
     assert client.get(f"/api/v1/schools/{cast.school_a.pk}/budget?year=2026").status_code == 404
     budget = svc.budget_create(school=cast.school_a, year=2026, by=cast.staff, planned={"salaires": "1000"})

@@ -264,25 +264,25 @@ def test_a_pmsmp_has_its_prescriber_as_a_fourth_party(client, cast, placement, t
 @pytest.mark.parametrize(
     ("overrides", "status", "detail"),
     [
-        ({"start_date": "2026-08-31", "end_date": "2026-09-11"}, 400, "pendant la promotion ou juste après"),
-        ({"start_date": "2027-01-18", "end_date": "2027-01-29"}, 400, "pendant la promotion ou juste après"),
-        ({"start_date": "2026-11-23", "end_date": "2026-12-04"}, 400, "chevauchent un autre stage"),
-        ({"start_date": "2026-11-27", "end_date": "2026-11-16"}, 400, "doit suivre son début"),
-        ({"kind": "pmsmp"}, 400, "structure prescriptrice"),
-        ({"kind": "pmsmp", "prescriber_organisation": "company"}, 400, "structure prescriptrice"),
+        ({"start_date": "2026-08-31", "end_date": "2026-09-11"}, 422, "pendant la promotion ou juste après"),
+        ({"start_date": "2027-01-18", "end_date": "2027-01-29"}, 422, "pendant la promotion ou juste après"),
+        ({"start_date": "2026-11-23", "end_date": "2026-12-04"}, 422, "chevauchent un autre stage"),
+        ({"start_date": "2026-11-27", "end_date": "2026-11-16"}, 422, "doit suivre son début"),
+        ({"kind": "pmsmp"}, 422, "structure prescriptrice"),
+        ({"kind": "pmsmp", "prescriber_organisation": "company"}, 422, "structure prescriptrice"),
         (
             {"kind": "pmsmp", "prescriber_organisation": "mission locale", "end_date": "2026-12-18"},
             400,
             "un mois au plus",
         ),
-        ({"prescriber_organisation": 999999}, 400, "structure prescriptrice n'existe pas"),
-        ({"site": 999999}, 400, "site d'entreprise n'existe pas"),
-        ({"site": "school B's site"}, 400, "site d'entreprise n'existe pas"),
-        ({"tutor": 999999}, 400, "contact de l'entreprise d'accueil"),
-        ({"tutor": "other company's contact"}, 400, "contact de l'entreprise d'accueil"),
-        ({"objectives": ["XX-999"]}, 400, "référentiel de la promotion"),
-        ({"objectives": ["other framework"]}, 400, "référentiel de la promotion"),
-        ({"renewal_of": 999999}, 400, "renouveler n'existe pas"),
+        ({"prescriber_organisation": 999999}, 422, "structure prescriptrice n'existe pas"),
+        ({"site": 999999}, 422, "site d'entreprise n'existe pas"),
+        ({"site": "school B's site"}, 422, "site d'entreprise n'existe pas"),
+        ({"tutor": 999999}, 422, "contact de l'entreprise d'accueil"),
+        ({"tutor": "other company's contact"}, 422, "contact de l'entreprise d'accueil"),
+        ({"objectives": ["XX-999"]}, 422, "référentiel de la promotion"),
+        ({"objectives": ["other framework"]}, 422, "référentiel de la promotion"),
+        ({"renewal_of": 999999}, 422, "renouveler n'existe pas"),
         ({"kind": "cdi"}, 422, "Requête invalide."),
         ({"weekly_hours": 60}, 422, "Requête invalide."),
         ({"weekly_hours": 0}, 422, "Requête invalide."),
@@ -372,7 +372,7 @@ def test_transitions_of_an_internship(client, cast, placement, trainer, frozen):
         "La convention est signée quand chaque partie l'a acceptée par son lien.",
     )
     unexplained = post(client, url, {"to": "interrompue", "reason": "   "}, trainer)
-    assert unexplained.status_code == 400 and "motif" in unexplained.json()["detail"]
+    assert unexplained.status_code == 422 and "motif" in unexplained.json()["detail"]
     internship.refresh_from_db()
     assert internship.status == "a_signer" and internship.signatures.count() == 3
 
@@ -392,7 +392,7 @@ def test_a_signed_internship_starts_on_its_first_day(client, cast, placement, tr
     Internship.objects.filter(pk=internship.pk).update(status="signee")
     url = f"/api/v1/internships/{internship.pk}/transitions"
     early = post(client, url, {"to": "en_cours"}, trainer)
-    assert (early.status_code, early.json()["detail"]) == (400, "Le stage commence le 16/11/2026.")
+    assert (early.status_code, early.json()["detail"]) == (422, "Le stage commence le 16/11/2026.")
     frozen.move_to(dt.datetime(2026, 11, 16, 8, 0, tzinfo=dt.UTC))
     assert post(client, url, {"to": "en_cours"}, trainer).json()["status"] == "en_cours"
 
@@ -534,11 +534,11 @@ def test_trainer_publishes_an_offer_with_required_skills(client, cast, placement
 @pytest.mark.parametrize(
     ("overrides", "status", "detail"),
     [
-        ({"contract": "cdd"}, 400, "Un CDD a une durée"),
-        ({"commune": 999999}, 400, "Cette commune n'existe pas."),
-        ({"site": "school B's site"}, 400, "pas celui de l'entreprise"),
-        ({"required_skills": [999999]}, 400, "Une compétence demandée n'existe pas."),
-        ({"company": "prescriber"}, 400, "Une offre vient d'une entreprise."),
+        ({"contract": "cdd"}, 422, "Un CDD a une durée"),
+        ({"commune": 999999}, 422, "Cette commune n'existe pas."),
+        ({"site": "school B's site"}, 422, "pas celui de l'entreprise"),
+        ({"required_skills": [999999]}, 422, "Une compétence demandée n'existe pas."),
+        ({"company": "prescriber"}, 422, "Une offre vient d'une entreprise."),
         ({"company": "school B's company"}, 404, "Introuvable."),
         ({"company": 999999}, 404, "Introuvable."),
         ({"title": "   "}, 422, "Requête invalide."),
@@ -644,7 +644,7 @@ def test_trainer_proposes_a_young_person_then_follows_up(client, cast, placement
 @pytest.mark.parametrize(
     ("case", "status", "detail"),
     [
-        ("closed offer", 400, "n'est plus ouverte"),
+        ("closed offer", 422, "n'est plus ouverte"),
         ("school B's offer", 404, "Introuvable."),
         ("school B's enrolment", 404, "Introuvable."),
         ("non-partner offer", 404, "Introuvable."),

@@ -80,7 +80,7 @@ def test_a_body_that_does_not_fit_is_a_422(client, cast, world, payload):
         ({"type": "cdi", "employer": "B"}, "Cet employeur n'est pas une entreprise partenaire."),
     ],
 )
-def test_a_refusal_of_the_service_is_a_400_in_french(client, cast, world, payload, message):
+def test_a_refusal_of_the_service_is_a_422_in_french(client, cast, world, payload, message):
     payload = {**payload}
     if "employer" in payload:
         payload["employer"] = {"A": cast.company_a.pk, "B": cast.company_b.pk}[payload["employer"]]
@@ -88,23 +88,23 @@ def test_a_refusal_of_the_service_is_a_400_in_french(client, cast, world, payloa
     response = client.post(
         f"/api/v1/enrolments/{world.enrolment.pk}/exit", payload, content_type=JSON, headers=headers
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in response.json()["detail"]
     assert not Exit.objects.exists()
 
 
-def test_an_active_enrolment_and_a_second_exit_are_400(client, cast, world):
+def test_an_active_enrolment_and_a_second_exit_are_422(client, cast, world):
     headers = headers_for(client, cast.manager_a)
     active = ended(cast.school_a, status=EnrolmentStatus.ACTIVE)
     response = client.post(
         f"/api/v1/enrolments/{active.pk}/exit", {"type": "cdi"}, content_type=JSON, headers=headers
     )
-    assert response.status_code == 400 and "n'est pas terminé" in response.json()["detail"]
+    assert response.status_code == 422 and "n'est pas terminé" in response.json()["detail"]
     record(world.enrolment, cast.manager_a)
     response = client.post(
         f"/api/v1/enrolments/{world.enrolment.pk}/exit", {"type": "cdi"}, content_type=JSON, headers=headers
     )
-    assert response.status_code == 400 and "déjà renseignée" in response.json()["detail"]
+    assert response.status_code == 422 and "déjà renseignée" in response.json()["detail"]
 
 
 def test_another_school_is_404_and_a_trainer_403(client, cast, world):
@@ -153,7 +153,7 @@ def test_follow_ups_filtered_and_reported(client, cast, world, today):
     assert client.get("/api/v1/follow-ups?due_before=pas-une-date", headers=headers).status_code == 422
     six = exit.follow_ups.get(horizon=6)
     response = client.put(f"/api/v1/follow-ups/{six.pk}", {"type": "cdi"}, content_type=JSON, headers=headers)
-    assert response.status_code == 400 and "à partir du" in response.json()["detail"]
+    assert response.status_code == 422 and "à partir du" in response.json()["detail"]
 
 
 def test_the_prescriber_and_the_learner_report_a_follow_up_once(client, cast, world):
@@ -167,7 +167,7 @@ def test_the_prescriber_and_the_learner_report_a_follow_up_once(client, cast, wo
     response = client.put(
         f"/api/v1/follow-ups/{one.pk}", {"type": "inactif"}, content_type=JSON, headers=prescriber
     )
-    assert response.status_code == 400 and "une seule réponse" in response.json()["detail"]
+    assert response.status_code == 422 and "une seule réponse" in response.json()["detail"]
     FollowUp.objects.filter(pk=three.pk).update(due_on=one.due_on)
     response = client.put(
         f"/api/v1/follow-ups/{three.pk}", {"type": "inactif"}, content_type=JSON, headers=prescriber
@@ -221,7 +221,7 @@ def test_the_paths_of_the_issue_post_exits_and_followups(client, cast, world):
     again = client.post(
         "/api/v1/exits", {"enrolment": world.enrolment.pk, "type": "cdi"}, content_type=JSON, headers=headers
     )
-    assert again.status_code == 400
+    assert again.status_code == 422
     missing = {"exit": 10**9, "horizon": 1, "type": "cdi"}
     assert client.post("/api/v1/followups", missing, content_type=JSON, headers=headers).status_code == 404
 
@@ -262,11 +262,11 @@ def test_correct_an_exit(client, cast, world):
         ({"type": "cdi"}, 422, None),  # no reason
         ({"reason": "", "type": "cdi"}, 422, None),
         ({"reason": "x", "type": "stage"}, 422, None),
-        ({"reason": "x"}, 400, "Rien n'a changé"),
-        ({"reason": "x", "type": "recherche_emploi"}, 400, "Rien n'a changé"),
-        ({"reason": "x", "type": None}, 400, "ne peuvent pas être vides"),
-        ({"reason": "x", "employer": 10**9}, 400, "pas une entreprise partenaire"),
-        ({"reason": "x", "rome_code": "ZZZ"}, 400, None),
+        ({"reason": "x"}, 422, "Rien n'a changé"),
+        ({"reason": "x", "type": "recherche_emploi"}, 422, "Rien n'a changé"),
+        ({"reason": "x", "type": None}, 422, "ne peuvent pas être vides"),
+        ({"reason": "x", "employer": 10**9}, 422, "pas une entreprise partenaire"),
+        ({"reason": "x", "rome_code": "ZZZ"}, 422, None),
     ],
 )
 def test_a_bad_correction_changes_nothing(client, cast, world, payload, status, message):

@@ -193,7 +193,7 @@ def test_transitions_through_the_api(client, cast, manager):
     referral = refer(cast)
     url = f"/api/v1/referrals/{referral.pk}/transitions"
     missing = client.post(url, {"to": "refusee"}, content_type="application/json", headers=manager)
-    assert missing.status_code == 400
+    assert missing.status_code == 422
     assert missing.json() == {"detail": "Un motif est obligatoire pour refuser ou réorienter."}
     done = client.post(
         url,

@@ -63,9 +63,9 @@ def test_trainer_records_an_observation_by_skill_code(client, cast, training):
 @pytest.mark.parametrize(
     ("payload", "status", "detail"),
     [
-        ({"skill": "DC-INCONNU-99", "level": "acquis"}, 400, "pas dans le référentiel"),
-        ({"skill": "FO-RAC-02", "level": "acquis", "observed_on": "2099-01-01"}, 400, "futur"),
-        ({"skill": "FO-RAC-02", "level": "acquis", "observed_on": "2001-01-01"}, 400, "précède l'entrée"),
+        ({"skill": "DC-INCONNU-99", "level": "acquis"}, 422, "pas dans le référentiel"),
+        ({"skill": "FO-RAC-02", "level": "acquis", "observed_on": "2099-01-01"}, 422, "futur"),
+        ({"skill": "FO-RAC-02", "level": "acquis", "observed_on": "2001-01-01"}, 422, "précède l'entrée"),
     ],
 )
 def test_observation_errors_are_french_json(client, cast, training, payload, status, detail):

@@ -151,13 +151,13 @@ def test_writes(client, cast, support):
         ("notes", {"kind": "appel", "text": "  "}, "L'entrée est vide"),
     ],
 )
-def test_bad_input_is_a_french_400_and_writes_nothing(client, cast, support, path, data, message):
+def test_bad_input_is_a_french_422_and_writes_nothing(client, cast, support, path, data, message):
     if path == "actions":
         data = {**data, "barrier": support.housing.pk}
     call = api(client, cast.social_worker_a)
     counts = (Barrier.objects.count(), Action.objects.count(), JournalEntry.objects.count())
     response = call("post", f"/learners/{support.learner.pk}/{path}", data=data)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in response.json()["detail"]
     assert (Barrier.objects.count(), Action.objects.count(), JournalEntry.objects.count()) == counts
 
@@ -182,7 +182,7 @@ def test_services_by_category_and_distance(client, cast, support, communes):
         ("Accueil logement Paris", 18.8),
     ]
     assert call("get", "/services?category=astrologie").json() == {"detail": "Catégorie de frein inconnue."}
-    assert call("get", "/services?near=99999").status_code == 400
+    assert call("get", "/services?near=99999").status_code == 422
     assert api(client, cast.funder)("get", "/services").status_code == 403
 
 
