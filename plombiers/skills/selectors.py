@@ -5,10 +5,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from plombiers.cohorts.models import Enrolment
-
-from .enums import ACQUIRED_LEVELS
 from plombiers.frameworks.models import Block, Skill
 
+from .enums import ACQUIRED_LEVELS
 from .models import Observation
 
 
