@@ -17,6 +17,7 @@ from plombiers.api.schemas import ErrorOut, Id
 from plombiers.cohorts.models import Enrolment
 
 from . import services, verification
+from .enums import AttestationState
 from .models import Attestation
 from .urls_public import credential_url, verification_url
 
@@ -50,7 +51,7 @@ class AttestationOut(Schema):
 
     @staticmethod
     def resolve_status(obj: Attestation):
-        return "revoquee" if obj.revoked_at else "valide"
+        return obj.state
 
     @staticmethod
     def resolve_verification_url(obj: Attestation):
@@ -104,7 +105,7 @@ def attestation_list(request, filters: Query[AttestationFilter]):
     if filters.enrolment:
         attestations = attestations.filter(enrolment_id=filters.enrolment)
     if filters.status:
-        attestations = attestations.filter(revoked_at__isnull=filters.status == "valide")
+        attestations = attestations.filter(revoked_at__isnull=filters.status == AttestationState.VALID)
     return attestations
 
 

@@ -51,7 +51,6 @@ from plombiers.skills.models import Observation, Skill
 from .formats import NBSP, amount_fr, date_fr, duration_fr, nda_fr, siret_fr, time_fr, weekday_fr
 
 TEMPLATES = Path(__file__).parent / "typst"
-A = AttendanceStatus
 
 
 class NothingToPrint(Exception):
@@ -91,18 +90,6 @@ def visible_cohorts(user: User):
     if user.is_superuser:
         return Cohort.objects.all()
     return Cohort.objects.filter(school_staff_q(user))
-
-
-def can_download(user: User, cohort: Cohort) -> bool:
-    """The same rule as `visible_cohorts`, read from the memberships already loaded: no query."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.acts_for(cohort.school)
-
-
-def learner_may_download(enrolment: Enrolment) -> bool:
-    """A learner gets their certificat and attestation once their training is over (finished or left)."""
-    return enrolment.status != "active" or enrolment.cohort.status == "terminee"
 
 
 # --- rendering --------------------------------------------------------------------------------
@@ -448,11 +435,11 @@ def _cell(mark: Attendance | None, session: TrainingSession) -> dict:
     if mark is None:
         return {"text": "", "svg": ""}
     svg = mark.signature.svg if mark.signature_id else ""
-    if mark.status == A.LATE:
+    if mark.status == AttendanceStatus.LATE:
         return {"text": f"Retard {mark.late_minutes}{NBSP}min", "svg": svg}
-    if mark.status == A.ABSENT:
+    if mark.status == AttendanceStatus.ABSENT:
         return {"text": "Absent·e", "svg": ""}
-    if mark.status == A.EXCUSED:
+    if mark.status == AttendanceStatus.EXCUSED:
         return {"text": "Absence justifiée", "svg": ""}
     return {"text": "" if svg else "Présent·e, non signé", "svg": svg}
 

@@ -22,7 +22,7 @@ from plombiers.cohorts.models import Enrolment
 from plombiers.network.models import Commune, Contact, Organisation
 from plombiers.skills.models import Skill
 
-from . import services
+from . import permissions, services
 from .enums import (
     APPLICATION_TRANSITIONS,
     ApplicationStatus,
@@ -347,7 +347,7 @@ def internship_create(request, payload: InternshipIn):
         Enrolment.objects.visible_to(request.user).select_related("cohort__school", "learner"),
         pk=payload.enrolment,
     )
-    if not services.can_manage_internships(request.user, enrolment.cohort.school):
+    if not permissions.can_manage_internships(request.user, enrolment.cohort.school):
         return Status(403, {"detail": NOT_TEAM})
     site = (
         CompanySite.objects.visible_to(request.user).select_related("company").filter(pk=payload.site).first()
@@ -451,7 +451,7 @@ def offer_create(request, payload: OfferIn):
     """An internship, job or apprenticeship offer of a partner company (its coordinates are its
     commune's, for the matching)."""
     company = get_object_or_404(Organisation.objects.visible_to(request.user), pk=payload.company)
-    if not services.can_manage_offers(request.user, company):
+    if not permissions.can_manage_offers(request.user, company):
         return Status(403, {"detail": "Seules les écoles partenaires de l'entreprise gèrent ses offres."})
     site = None
     if payload.site is not None:
@@ -516,7 +516,7 @@ def application_create(request, payload: ApplicationIn):
     enrolment = get_object_or_404(
         Enrolment.objects.visible_to(request.user).select_related("cohort__school"), pk=payload.enrolment
     )
-    if not services.can_manage_internships(request.user, enrolment.cohort.school):
+    if not permissions.can_manage_internships(request.user, enrolment.cohort.school):
         return Status(403, {"detail": NOT_TEAM})
     offer = get_object_or_404(
         Offer.objects.visible_to(request.user).select_related("company"), pk=payload.offer

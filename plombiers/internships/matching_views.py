@@ -8,19 +8,19 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from plombiers.accounts.enums import SCHOOL_ROLES, Role
 from plombiers.accounts.models import school_staff_q
 from plombiers.cohorts.models import Enrolment
 
 from . import matching
 from .enums import OfferStatus
 from .models import Application, Offer
-from .services import application_create, can_manage_internships
+from .permissions import can_manage_internships, reads_offers
+from .services import application_create
 
 
 def _check_team(user) -> None:
     """The school's team and the network staff: anybody else finds no such page."""
-    if not user.has_role(Role.NETWORK_STAFF, *SCHOOL_ROLES):
+    if not reads_offers(user):
         raise Http404
 
 

@@ -18,12 +18,11 @@ from plombiers.network.models import Commune
 
 from . import services
 from .enums import DecisionReason, Diploma, DrivingLicence, Gender, LastClass, ReferralStatus, Transport
-from .forms import can_refer, check_birth_date, prescriber_organisations
+from .forms import check_birth_date, prescriber_organisations
 from .models import Learner, Referral, referrable_schools
-from .views import is_school_side
+from .permissions import can_refer, reads_as_school
 
 router = Router(tags=["referrals"])
-S = ReferralStatus
 # Errors of the workflow that are a conflict with the referral's state, not a malformed request.
 CONFLICTS = {"illegal_transition", "duplicate_referral"}
 
@@ -185,7 +184,7 @@ def _error(error: ValidationError) -> HttpError:
 def _detail(referral: Referral, user, **extra) -> dict:
     """The referral as this caller may read it: the unshared reason and the school's notes stay at
     the school."""
-    school_side = is_school_side(user, referral)
+    school_side = reads_as_school(user, referral)
     shows_reason = bool(referral.reason) and (school_side or referral.reason_shared)
     eligibility = referral.eligibility or {}
     return {

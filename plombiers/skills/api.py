@@ -14,8 +14,9 @@ from plombiers.cohorts.models import Enrolment
 
 from .enums import ACQUIRED_LEVELS, Context, Level
 from .models import Block, Evidence, Framework, Observation, Skill
+from .permissions import reads_frameworks, sees_details
 from .services import observation_record
-from .views import _blocks, _skills, _works_for_schools, sees_details
+from .views import _blocks, _skills
 
 router = Router(tags=["skills"])
 
@@ -157,7 +158,7 @@ class ProgressOut(Schema):
 
 
 def _frameworks(user):
-    if not _works_for_schools(user):
+    if not reads_frameworks(user):
         return Framework.objects.none()
     return Framework.objects.select_related("trade")
 

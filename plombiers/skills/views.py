@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from plombiers.accounts.enums import SCHOOL_ROLES, Role
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Cohort, Enrolment
 from plombiers.forms import add_service_errors
@@ -22,7 +21,8 @@ from plombiers.views import paginate
 from .enums import ACQUIRED_LEVELS, LEVEL_ICONS, LEVEL_SHORT, Level
 from .forms import GroupObservationForm, ObservationForm
 from .models import Block, Evidence, Framework, Observation, Skill
-from .services import can_observe, observation_record, observations_record_group
+from .permissions import can_observe, reads_frameworks, reads_matrix, sees_details
+from .services import observation_record, observations_record_group
 
 # Learners shown in the matrix: in training, or done (their record is still read and completed).
 MATRIX_STATUSES = (EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED)
@@ -30,23 +30,6 @@ TIMELINE_PAGE_SIZE = 30
 
 
 # --- who sees what (from the memberships already loaded for the request: no query) ------------------
-
-
-def is_school_side(user, school) -> bool:
-    """The school's team (manager, trainers, social workers) and the staff of its network."""
-    return user.acts_for(school)
-
-
-def sees_details(user, enrolment: Enrolment) -> bool:
-    """Comments, evidence and the timeline: the school side and the learner; never the prescriber."""
-    learner_user = enrolment.learner.user_id
-    return is_school_side(user, enrolment.cohort.school) or (
-        learner_user is not None and learner_user == user.pk
-    )
-
-
-def _works_for_schools(user) -> bool:
-    return user.is_superuser or user.has_role(Role.NETWORK_STAFF, *SCHOOL_ROLES)
 
 
 def _id(value) -> int | None:
@@ -96,7 +79,7 @@ def _matrix_cohort(request, pk) -> Cohort:
     cohort = get_object_or_404(
         Cohort.objects.visible_to(request.user).select_related("school", "framework"), pk=pk
     )
-    if not is_school_side(request.user, cohort.school):
+    if not reads_matrix(request.user, cohort.school):
         raise Http404  # a learner sees their cohort, not the others' levels
     return cohort
 
@@ -365,7 +348,7 @@ def evidence_file(request, pk):
 
 
 def _require_staff(user) -> None:
-    if not _works_for_schools(user):
+    if not reads_frameworks(user):
         raise Http404
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from plombiers.accounts.enums import SCHOOL_ROLES, Role
+from plombiers.accounts.enums import Role
 from plombiers.cohorts.models import Enrolment
 from plombiers.forms import add_service_errors
 from plombiers.network.enums import OrganisationKind
@@ -21,7 +21,7 @@ from plombiers.privacy.models import AuditEvent
 from plombiers.referrals.models import Learner
 from plombiers.views import paginate
 
-from . import services
+from . import permissions, services
 from .documents import consent_notice_pdf
 from .enums import ActionStatus, BarrierLevel, Visibility
 from .forms import ActionForm, ActionUpdateForm, AuditFilterForm, BarrierForm, ConsentForm, JournalForm
@@ -53,18 +53,15 @@ def access_of(user, learner: Learner) -> SimpleNamespace:
     lifted, no text, and only while the young person agrees to share: `shared`). Anybody else —
     another school's team included, even one that knows the same person — 404, like a young person
     who does not exist. `learner` comes from `Learner.objects.visible_to(user)`."""
-    if learner.school_id in user.school_ids(*SCHOOL_ROLES):
-        mode = SUPPORT if learner.school_id in user.school_ids(*services.SUPPORT_ROLES) else TEAM
+    if permissions.works_at(user, learner.school_id):
+        mode = SUPPORT if permissions.supports_at(user, learner.school_id) else TEAM
         return SimpleNamespace(
             mode=mode,
             school=learner.school,
-            social_worker=learner.school_id in user.school_ids(Role.SOCIAL_WORKER),
+            social_worker=permissions.writes_confidential(user, learner.school_id),
             shared=True,
         )
-    if user.is_superuser or any(
-        m.role == Role.NETWORK_STAFF and m.network_id == learner.school.network_id
-        for m in user.membership_list
-    ):
+    if permissions.oversees(user, learner.school.network_id):
         return SimpleNamespace(mode=TEAM, school=None, social_worker=False, shared=True)
     if user.has_role(Role.PRESCRIBER):
         return SimpleNamespace(
@@ -77,7 +74,7 @@ def access_of(user, learner: Learner) -> SimpleNamespace:
 
 
 def _support_schools(user) -> set[int]:
-    schools = user.school_ids(*services.SUPPORT_ROLES)
+    schools = user.school_ids(*permissions.SUPPORT_ROLES)
     if not schools:
         raise Http404
     return schools
@@ -406,7 +403,7 @@ def _int(value) -> int:
 
 def audit_list(request):
     user = request.user
-    if not user.has_role(Role.NETWORK_STAFF, Role.SCHOOL_MANAGER):
+    if not permissions.reads_audit(user):
         raise Http404
     form = AuditFilterForm(request.GET or None, actions=AUDIT_ACTIONS)
     events = AuditEvent.objects.visible_to(user).select_related("actor", "school")
