@@ -19,8 +19,8 @@ from plombiers.forms import add_service_errors
 from plombiers.network.models import Contact, School
 from plombiers.views import paginate, render_list
 
-from . import permissions, services
-from .companies import (
+from .. import permissions, services
+from ..companies import (
     company_relationship,
     company_site_save,
     partner_companies,
@@ -28,9 +28,8 @@ from .companies import (
     tutor_save,
     tutors_visible_to,
 )
-from .enums import APPLICATION_TRANSITIONS, ApplicationStatus, OfferStatus
-from .models import Application, CompanySite, Offer
-from .offer_forms import (
+from ..enums import APPLICATION_TRANSITIONS, ApplicationStatus, OfferStatus
+from ..forms.offers import (
     ApplicationCreateForm,
     ApplicationFilterForm,
     ApplicationTransitionForm,
@@ -40,6 +39,7 @@ from .offer_forms import (
     OfferStatusForm,
     TutorForm,
 )
+from ..models import Application, CompanySite, Offer
 
 # How long after their cohort a young person may still be proposed for an offer.
 PROPOSABLE_DAYS = 365

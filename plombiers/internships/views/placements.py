@@ -17,11 +17,11 @@ from plombiers.skills.enums import Context
 from plombiers.skills.models import Observation, Skill
 from plombiers.views import paginate, render_list
 
-from . import permissions, services, tasks
-from .documents import internship_convention_pdf
-from .enums import SOFT_SKILLS, TRANSITIONS, ContractType, InternshipStatus, Party, Rating
-from .forms import EvaluationForm, InternshipFilterForm, InternshipForm, TransitionForm
-from .models import ConventionSignature, Internship, TutorEvaluation
+from .. import permissions, services, tasks
+from ..documents import internship_convention_pdf
+from ..enums import SOFT_SKILLS, TRANSITIONS, ContractType, InternshipStatus, Party, Rating
+from ..forms.placements import EvaluationForm, InternshipFilterForm, InternshipForm, TransitionForm
+from ..models import ConventionSignature, Internship, TutorEvaluation
 
 # The buttons of the workflow, in the order they are offered (« signée » comes from the links).
 ACTIONS = {

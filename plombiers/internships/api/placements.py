@@ -22,8 +22,8 @@ from plombiers.cohorts.models import Enrolment
 from plombiers.network.models import Commune, Contact, Organisation
 from plombiers.skills.models import Skill
 
-from . import permissions, services
-from .enums import (
+from .. import permissions, services
+from ..enums import (
     APPLICATION_TRANSITIONS,
     ApplicationStatus,
     ContractType,
@@ -33,7 +33,7 @@ from .enums import (
     OfferStatus,
     Party,
 )
-from .models import Application, CompanySite, ConventionSignature, Internship, Offer
+from ..models import Application, CompanySite, ConventionSignature, Internship, Offer
 
 router = Router(tags=["internships"])
 
