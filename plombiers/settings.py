@@ -154,6 +154,7 @@ TEMPLATES = [
                 "plombiers.accounts.context_processors.roles",
                 "plombiers.accounts.context_processors.mfa_prompt",
             ],
+            "libraries": {"status": "plombiers.templatetags.status"},
         },
     },
 ]

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
+from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 logger = logging.getLogger(__name__)
@@ -44,9 +45,10 @@ def _task_queue() -> str | None:
     waited = now - dt.timedelta(minutes=settings.HEALTHZ_TASK_WAIT_MINUTES)
     ran = now - dt.timedelta(minutes=settings.HEALTHZ_TASK_RUNNING_MINUTES)
     late = DBTaskResult.objects.filter(
-        Q(run_after__lt=waited) | Q(run_after=get_date_max(), enqueued_at__lt=waited), status="READY"
+        Q(run_after__lt=waited) | Q(run_after=get_date_max(), enqueued_at__lt=waited),
+        status=TaskResultStatus.READY,
     ).count()
-    stuck = DBTaskResult.objects.filter(status="RUNNING", started_at__lt=ran).count()
+    stuck = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=ran).count()
     problems = []
     if late > settings.HEALTHZ_LATE_TASKS:
         problems.append(

@@ -1,11 +1,19 @@
 from .enums import Role
+from .permissions import manages_schools, works_for_schools
 
 
 def roles(request):
+    """The roles for the menus, and the base rules that open its doors (the same predicates as the
+    views: a menu never shows a door the page would refuse)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"user_roles": set()}
-    return {"user_roles": user.roles, "Role": Role}
+        return {"user_roles": set(), "works_for_schools": False, "manages_schools": False}
+    return {
+        "user_roles": user.roles,
+        "Role": Role,
+        "works_for_schools": works_for_schools(user),
+        "manages_schools": manages_schools(user),
+    }
 
 
 def mfa_prompt(request):

@@ -1,5 +1,7 @@
 from django.db import models
 
+from plombiers.enums import StatusChoices, Tone
+
 
 class Rule(models.TextChoices):
     """The drop-out early-warning rules (Qualiopi indicator 12); their thresholds are settings."""
@@ -9,6 +11,12 @@ class Rule(models.TextChoices):
     BLOCKING_BARRIER = "frein_bloquant", "Frein bloquant non levé"
 
 
-class AlertStatus(models.TextChoices):
+class AlertStatus(StatusChoices):
     OPEN = "open", "À traiter"
     ACKNOWLEDGED = "acknowledged", "Prise en compte"
+
+    @classmethod
+    def tones(cls):
+        return {
+            cls.OPEN: Tone.WAITING,
+        }

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from plombiers.accounts.enums import SCHOOL_ROLES, Role
+from plombiers.accounts.permissions import works_for_schools
 from plombiers.cohorts.enums import CohortStatus
 from plombiers.cohorts.models import Cohort
 from plombiers.forms import add_service_errors
@@ -21,7 +21,7 @@ ACKNOWLEDGEMENT = "alerts/includes/acknowledgement.html"
 
 def _check_team(user) -> None:
     """Alerts are the school team's and the network staff's: anybody else finds no such page."""
-    if not user.has_role(Role.NETWORK_STAFF, *SCHOOL_ROLES):
+    if not works_for_schools(user):
         raise Http404
 
 

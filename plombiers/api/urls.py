@@ -22,8 +22,8 @@ from plombiers.credentials.api import router as credentials_router
 from plombiers.documents.api import router as documents_router
 from plombiers.funding.api import router as funding_router
 from plombiers.impact.api import router as impact_router
-from plombiers.internships.api import router as internships_router
-from plombiers.internships.api_matching import router as matching_router
+from plombiers.internships.api.matching import router as matching_router
+from plombiers.internships.api.placements import router as internships_router
 from plombiers.network.api import router as network_router
 from plombiers.outcomes.api import router as outcomes_router
 from plombiers.referrals.api import router as referrals_router

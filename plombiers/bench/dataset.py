@@ -381,28 +381,39 @@ def _documents_cohort(school, trainer, framework, sizes: Sizes, rng, built) -> C
         for i, day in enumerate(days)
         for j, (period, (begin, end)) in enumerate(hours.items())
     )
-    S = AttendanceStatus
     marks = []
     for session in sessions:
         for enrolment in enrolments:
-            status = rng.choices([S.PRESENT, S.LATE, S.ABSENT, S.EXCUSED], weights=[85, 6, 5, 4])[0]
+            status = rng.choices(
+                [
+                    AttendanceStatus.PRESENT,
+                    AttendanceStatus.LATE,
+                    AttendanceStatus.ABSENT,
+                    AttendanceStatus.EXCUSED,
+                ],
+                weights=[85, 6, 5, 4],
+            )[0]
             marks.append(
                 Attendance(
                     session=session,
                     enrolment=enrolment,
                     status=status,
-                    late_minutes=rng.choice([10, 20, 45]) if status == S.LATE else 0,
-                    excuse_reason="Rendez-vous médical" if status == S.EXCUSED else "",
+                    late_minutes=rng.choice([10, 20, 45]) if status == AttendanceStatus.LATE else 0,
+                    excuse_reason="Rendez-vous médical" if status == AttendanceStatus.EXCUSED else "",
                     updated_by=trainer,
                 )
             )
     signatures = Signature.objects.bulk_create(
-        [signature(str(m.enrolment.learner)) for m in marks if m.status in (S.PRESENT, S.LATE)],
+        [
+            signature(str(m.enrolment.learner))
+            for m in marks
+            if m.status in (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+        ],
         batch_size=500,
     )
     there = iter(signatures)
     for mark in marks:
-        if mark.status in (S.PRESENT, S.LATE):
+        if mark.status in (AttendanceStatus.PRESENT, AttendanceStatus.LATE):
             mark.signature = next(there)
     Attendance.objects.bulk_create(marks, batch_size=1000)
     built.append("documents")

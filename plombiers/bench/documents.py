@@ -20,6 +20,7 @@ from pathlib import Path
 from django.template.loader import render_to_string
 
 from plombiers.documents import services as documents
+from plombiers.lib import typst_render
 from plombiers.referrals.models import Learner
 
 from .harness import Measure, Timing, benchmark, measure
@@ -210,7 +211,8 @@ def documents_benchmarks(ctx) -> list[Measure]:
 
     # The first certificat of a process: a new compiler, nothing in its memo yet.
     cold = _samples(
-        lambda: documents._Renderer("certificat.typ").compile(next(fresh)), max(min(ctx.repeat, 5), 1)
+        lambda: typst_render.Renderer(documents.TEMPLATES, "certificat.typ").compile(next(fresh)),
+        max(min(ctx.repeat, 5), 1),
     )
     versus.timing, versus.floor = Timing(typst_run[0]), Timing(weasy_run[0])
     typst_ms, weasy_ms = versus.timing.median_ms, versus.floor.median_ms

@@ -26,7 +26,6 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User
 from plombiers.lib.evidence import check_evidence, without_metadata
 from plombiers.lib.signature import SignatureError, strokes_to_svg
@@ -43,18 +42,12 @@ from .models import (
     SigningCodeAttempt,
     TrainingSession,
 )
+from .permissions import can_take_attendance
 
-A = AttendanceStatus
-TEAM_ROLES = (Role.TRAINER, Role.SCHOOL_MANAGER)
 DEFAULT_HOURS = {
     Period.MORNING: (dt.time(9, 0), dt.time(12, 30)),
     Period.AFTERNOON: (dt.time(13, 30), dt.time(17, 0)),
 }
-
-
-def can_take_attendance(user: User, school: School) -> bool:
-    """Trainers and the manager of the school, and the network staff of its network."""
-    return user.acts_for(school, *TEAM_ROLES)
 
 
 def _check_team(user: User, school: School) -> None:
@@ -273,18 +266,18 @@ def _check_mark(mark: Mark, session: TrainingSession, names: dict[int, str]) -> 
             code="not_on_sheet",
         )
     who = names[mark.enrolment_id]
-    if mark.status not in A.values:
+    if mark.status not in AttendanceStatus.values:
         raise ValidationError(f"{who} : présence inconnue « {mark.status} ».")
-    if mark.status == A.LATE:
+    if mark.status == AttendanceStatus.LATE:
         if not isinstance(mark.late_minutes, int) or not 1 <= mark.late_minutes < session.duration_minutes:
             raise ValidationError(
                 f"{who} : indiquez le retard en minutes (de 1 à {session.duration_minutes - 1})."
             )
     elif mark.late_minutes:
         raise ValidationError(f"{who} : un retard ne s'indique que pour une arrivée en retard.")
-    if mark.status != A.EXCUSED and (mark.excuse_reason.strip() or mark.proof):
+    if mark.status != AttendanceStatus.EXCUSED and (mark.excuse_reason.strip() or mark.proof):
         raise ValidationError(f"{who} : un motif ou un justificatif ne vont qu'avec une absence justifiée.")
-    if mark.status == A.EXCUSED and not mark.excuse_reason.strip():
+    if mark.status == AttendanceStatus.EXCUSED and not mark.excuse_reason.strip():
         raise ValidationError(f"{who} : indiquez le motif de l'absence justifiée.")
     if len(mark.excuse_reason) > 200:
         raise ValidationError(f"{who} : le motif tient en 200 caractères.")
@@ -316,11 +309,13 @@ def attendance_mark(*, session: TrainingSession, by: User, marks: Sequence[Mark]
             session=session, enrolment_id=mark.enrolment_id
         )
         attendance.status = mark.status
-        attendance.late_minutes = mark.late_minutes if mark.status == A.LATE else 0
-        attendance.excuse_reason = mark.excuse_reason.strip() if mark.status == A.EXCUSED else ""
-        if mark.status not in (A.PRESENT, A.LATE):
+        attendance.late_minutes = mark.late_minutes if mark.status == AttendanceStatus.LATE else 0
+        attendance.excuse_reason = (
+            mark.excuse_reason.strip() if mark.status == AttendanceStatus.EXCUSED else ""
+        )
+        if mark.status not in (AttendanceStatus.PRESENT, AttendanceStatus.LATE):
             attendance.signature = None
-        if mark.status != A.EXCUSED:
+        if mark.status != AttendanceStatus.EXCUSED:
             attendance.proof = ""
         attendance.updated_by = by
         attendance.save()
@@ -523,7 +518,9 @@ def _attendance_sign(
         )
     attendance = session.marks.select_for_update().filter(enrolment=enrolment).first()
     if attendance is None:
-        attendance = Attendance(session=session, enrolment=enrolment, status=A.PRESENT, updated_by=by)
+        attendance = Attendance(
+            session=session, enrolment=enrolment, status=AttendanceStatus.PRESENT, updated_by=by
+        )
     elif not attendance.is_there:
         raise ValidationError(
             f"{enrolment.learner} est noté·e « {attendance.get_status_display()} » : "
@@ -628,9 +625,9 @@ def attendance_amend(
     else:
         before = _snapshot(attendance)
     attendance.status = status
-    attendance.late_minutes = late_minutes if status == A.LATE else 0
-    attendance.excuse_reason = excuse_reason.strip() if status == A.EXCUSED else ""
-    if status not in (A.PRESENT, A.LATE):
+    attendance.late_minutes = late_minutes if status == AttendanceStatus.LATE else 0
+    attendance.excuse_reason = excuse_reason.strip() if status == AttendanceStatus.EXCUSED else ""
+    if status not in (AttendanceStatus.PRESENT, AttendanceStatus.LATE):
         attendance.signature = None
     attendance.updated_by = by
     attendance.save()

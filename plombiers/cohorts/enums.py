@@ -1,16 +1,33 @@
 from django.db import models
 
+from plombiers.enums import StatusChoices, Tone
 
-class CohortStatus(models.TextChoices):
+
+class CohortStatus(StatusChoices):
     PLANNED = "prevue", "Prévue"
     ONGOING = "en_cours", "En cours"
     FINISHED = "terminee", "Terminée"
 
+    @classmethod
+    def tones(cls):
+        return {
+            cls.ONGOING: Tone.ACTIVE,
+            cls.FINISHED: Tone.CLOSED,
+        }
 
-class EnrolmentStatus(models.TextChoices):
+
+class EnrolmentStatus(StatusChoices):
     ACTIVE = "active", "En formation"
     COMPLETED = "terminee", "Parcours terminé"
     DROPPED_OUT = "abandon", "Abandon"
+
+    @classmethod
+    def tones(cls):
+        return {
+            cls.ACTIVE: Tone.ACTIVE,
+            cls.COMPLETED: Tone.POSITIVE,
+            cls.DROPPED_OUT: Tone.CLOSED,
+        }
 
 
 class DropOutReason(models.TextChoices):
@@ -40,11 +57,20 @@ class SessionKind(models.TextChoices):
     INFORMATION = "info_collective", "Information collective"
 
 
-class AttendanceStatus(models.TextChoices):
+class AttendanceStatus(StatusChoices):
     PRESENT = "present", "Présent·e"
     LATE = "retard", "En retard"
     ABSENT = "absent", "Absent·e"
     EXCUSED = "excuse", "Absence justifiée"
+
+    @classmethod
+    def tones(cls):
+        return {
+            cls.PRESENT: Tone.POSITIVE,
+            cls.LATE: Tone.WAITING,
+            cls.ABSENT: Tone.PROBLEM,
+            cls.EXCUSED: Tone.CLOSED,
+        }
 
 
 class SignatureMethod(models.TextChoices):

@@ -171,15 +171,16 @@ class EnrolmentQuerySet(models.QuerySet):
         def total(condition, value):
             return Coalesce(Sum(value, filter=signed & condition), 0)
 
-        S = AttendanceStatus
         return self.annotate(
             attended_minutes=total(
-                Q(attendances__status__in=[S.PRESENT, S.LATE]),
+                Q(attendances__status__in=[AttendanceStatus.PRESENT, AttendanceStatus.LATE]),
                 duration - models.F("attendances__late_minutes"),
             ),
-            late_minutes=total(Q(attendances__status=S.LATE), models.F("attendances__late_minutes")),
-            absent_minutes=total(Q(attendances__status=S.ABSENT), duration),
-            excused_minutes=total(Q(attendances__status=S.EXCUSED), duration),
+            late_minutes=total(
+                Q(attendances__status=AttendanceStatus.LATE), models.F("attendances__late_minutes")
+            ),
+            absent_minutes=total(Q(attendances__status=AttendanceStatus.ABSENT), duration),
+            excused_minutes=total(Q(attendances__status=AttendanceStatus.EXCUSED), duration),
             scheduled_minutes=total(Q(), duration),
         )
 
@@ -222,12 +223,15 @@ class Enrolment(models.Model):
         ordering = ["learner__last_name", "learner__first_name", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["learner"], condition=Q(status="active"), name="enrolment_one_active_per_learner"
+                fields=["learner"],
+                condition=Q(status=EnrolmentStatus.ACTIVE),
+                name="enrolment_one_active_per_learner",
             ),
             models.UniqueConstraint(fields=["learner", "cohort"], name="enrolment_once_per_cohort"),
             models.CheckConstraint(
                 name="enrolment_drop_out_has_reason_and_date",
-                condition=~Q(status="abandon") | (~Q(drop_out_reason="") & Q(end_date__isnull=False)),
+                condition=~Q(status=EnrolmentStatus.DROPPED_OUT)
+                | (~Q(drop_out_reason="") & Q(end_date__isnull=False)),
             ),
             models.CheckConstraint(
                 name="enrolment_end_after_entry",

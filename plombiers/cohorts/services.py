@@ -7,7 +7,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User
 from plombiers.frameworks.models import Framework
 from plombiers.network.models import School
@@ -18,6 +17,7 @@ from plombiers.referrals.services import referral_transition
 
 from .enums import CohortStatus, EnrolmentStatus
 from .models import Cohort, Enrolment, WaitlistEntry
+from .permissions import can_manage
 
 # A cohort lasts three to four months: fifteen weeks unless the school says otherwise.
 DEFAULT_DURATION = dt.timedelta(weeks=15)
@@ -31,18 +31,8 @@ def default_end_date(start: dt.date) -> dt.date | None:
         return None
 
 
-S = ReferralStatus
-
-
 def _check_manager(user: User, school: School) -> None:
-    # Network staff manage the schools of their own network only.
-    if not (
-        user.is_superuser
-        or any(
-            m.role == Role.NETWORK_STAFF and m.network_id == school.network_id for m in user.membership_list
-        )
-        or school.pk in user.school_ids(Role.SCHOOL_MANAGER)
-    ):
+    if not can_manage(user, school):
         raise PermissionDenied("Seul·e le ou la responsable de l'école peut admettre ou inscrire.")
 
 
@@ -108,10 +98,10 @@ def referral_admit(*, referral: Referral, cohort: Cohort, by: User, justificatio
     if not cohort.is_open_for_admission:
         raise ValidationError("Cette promotion est terminée : choisissez une promotion prévue ou en cours.")
     if cohort.active_enrolment_count() >= cohort.capacity:
-        if referral.status != S.WAITLIST:
+        if referral.status != ReferralStatus.WAITLIST:
             referral_transition(
                 referral=referral,
-                to=S.WAITLIST,
+                to=ReferralStatus.WAITLIST,
                 by=by,
                 reason=DecisionReason.FULL,
                 reason_shared=True,
@@ -122,7 +112,7 @@ def referral_admit(*, referral: Referral, cohort: Cohort, by: User, justificatio
         )
         return Admission(waitlist_entry=entry)
     referral_transition(
-        referral=referral, to=S.ADMITTED, by=by, justification=justification, note=str(cohort)
+        referral=referral, to=ReferralStatus.ADMITTED, by=by, justification=justification, note=str(cohort)
     )
     enrolment = enrolment_create(
         learner=referral.learner, cohort=cohort, by=by, referral=referral, eligibility_override=justification

@@ -16,8 +16,9 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
-from plombiers.accounts.enums import SCHOOL_ROLES, Role
+from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User, school_staff_q
+from plombiers.accounts.permissions import is_learner_only, is_school_side
 from plombiers.forms import add_service_errors
 from plombiers.lib.evidence import KINDS
 from plombiers.network.models import School
@@ -39,14 +40,7 @@ from .forms import (
     SigningCodeForm,
 )
 from .models import Attendance, Cohort, Enrolment, TrainingSession, WaitlistEntry
-
-
-def can_manage(user: User, school: School) -> bool:
-    """The school's manager or the staff of its network: who admits, enrols and closes cohorts.
-
-    Read from the memberships already loaded for the request: no query.
-    """
-    return user.acts_for(school, Role.SCHOOL_MANAGER)
+from .permissions import can_create_cohorts, can_manage, can_take_attendance
 
 
 def _check_can_manage(user: User, school: School) -> None:
@@ -68,13 +62,11 @@ def cohort_list(request):
     context = {
         "form": form,
         "page": paginate(request, cohorts.order_by("-start_date", "name", "pk")),
-        "can_create": School.objects.editable_by(request.user).exists() if _is_staff(request.user) else False,
+        "can_create": School.objects.editable_by(request.user).exists()
+        if can_create_cohorts(request.user)
+        else False,
     }
     return render_list(request, "cohorts/cohort_list.html", "cohorts/includes/cohort_table.html", context)
-
-
-def _is_staff(user) -> bool:
-    return user.has_role(Role.NETWORK_STAFF, Role.SCHOOL_MANAGER)
 
 
 def _managed_schools(user):
@@ -83,7 +75,7 @@ def _managed_schools(user):
 
 def cohort_create(request):
     schools = _managed_schools(request.user)
-    if not _is_staff(request.user) or not schools.exists():
+    if not can_create_cohorts(request.user) or not schools.exists():
         raise PermissionDenied("Seul·e le ou la responsable de l'école peut créer une promotion.")
     initial = {}
     if chosen := request.GET.get("school"):
@@ -164,12 +156,10 @@ def cohort_detail(request, pk):
         "enrolments": enrolments,
         "hours": [_hours_row(e) for e in hours],
         "school_side": school_side,
-        "team": attendance.can_take_attendance(request.user, cohort.school),
+        "team": can_take_attendance(request.user, cohort.school),
         "waitlist": waitlist,
         "next_candidate": next_candidate,
         "can_manage": manager,
-        # The exit (outcomes) is read through the reverse relation, never imported.
-        "can_record_exit": request.user.acts_for(cohort.school, Role.SCHOOL_MANAGER, Role.SOCIAL_WORKER),
         "EnrolmentStatus": EnrolmentStatus,
     }
     return render(request, "cohorts/cohort_detail.html", context)
@@ -335,14 +325,8 @@ def hours_of(enrolment: Enrolment) -> attendance.Hours:
     )
 
 
-def is_school_side(user: User, school: School) -> bool:
-    """The school's team (manager, trainers, social workers) and the staff of its network: who reads
-    the sheets. Read from the memberships already loaded for the request: no query."""
-    return user.acts_for(school)
-
-
 def _check_team(user: User, school: School) -> None:
-    if not attendance.can_take_attendance(user, school):
+    if not can_take_attendance(user, school):
         raise PermissionDenied("Seule l'équipe pédagogique de l'école tient les feuilles d'émargement.")
 
 
@@ -369,7 +353,7 @@ def _calendar_cohort(request, pk) -> Cohort:
 def _calendar_page(request, cohort: Cohort, *, schedule_form=None):
     """Weeks of half-days, a few weeks a page; the page of the current week by default."""
     user = request.user
-    team = attendance.can_take_attendance(user, cohort.school)
+    team = can_take_attendance(user, cohort.school)
     weeks = list(cohort.sessions.dates("date", "week"))
     paginator = Paginator(weeks, WEEKS_PER_PAGE)
     number = request.GET.get("page")
@@ -537,7 +521,7 @@ def _sheet_session(request, pk) -> TrainingSession:
 
 
 def _sheet_context(request, session: TrainingSession, **extra) -> dict:
-    team = attendance.can_take_attendance(request.user, session.cohort.school)
+    team = can_take_attendance(request.user, session.cohort.school)
     marks = {a.enrolment_id: a for a in session.marks.select_related("signature")}
     rows = [SimpleNamespace(enrolment=e, mark=marks.get(e.pk)) for e in attendance.sheet_enrolments(session)]
     today = timezone.localdate()
@@ -821,7 +805,7 @@ def _client_address(request) -> str | None:
 def sessions_today(request):
     """Today's half-days of the cohorts the person works with, each a big link to its sheet."""
     user = request.user
-    if user.has_role(Role.LEARNER) and not user.has_role(Role.NETWORK_STAFF, *SCHOOL_ROLES):
+    if is_learner_only(user):
         return redirect("cohorts:sign_with_code")
     sessions = _sessions_for_list(
         TrainingSession.objects.visible_to(user).filter(date=timezone.localdate())

@@ -15,6 +15,7 @@ from plombiers.cohorts.models import Enrolment
 from plombiers.lib.api import Id, Pagination
 
 from . import services, verification
+from .enums import AttestationState
 from .models import Attestation
 from .urls_public import credential_url, verification_url
 
@@ -46,7 +47,7 @@ class AttestationOut(Schema):
 
     @staticmethod
     def resolve_status(obj: Attestation):
-        return "revoquee" if obj.revoked_at else "valide"
+        return obj.state
 
     @staticmethod
     def resolve_verification_url(obj: Attestation):
@@ -100,7 +101,7 @@ def attestation_list(request, filters: Query[AttestationFilter]):
     if filters.enrolment:
         attestations = attestations.filter(enrolment_id=filters.enrolment)
     if filters.status:
-        attestations = attestations.filter(revoked_at__isnull=filters.status == "valide")
+        attestations = attestations.filter(revoked_at__isnull=filters.status == AttestationState.VALID)
     return attestations
 
 

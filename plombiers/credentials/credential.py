@@ -14,7 +14,7 @@ otherwise): the 1EdTech extensions context defines the type of the `credentialSc
 import datetime as dt
 import hashlib
 
-from plombiers.documents.formats import siret_fr
+from plombiers.lib.formats import siret_fr
 
 from . import rome
 from .standards import OB_V3_CONTEXT, OB_V3_EXTENSIONS, VC_V2_CONTEXT

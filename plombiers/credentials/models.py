@@ -10,6 +10,8 @@ from plombiers.accounts.models import school_staff_q, scoped
 from plombiers.cohorts.models import Enrolment, prescribed_by_q
 from plombiers.network.models import School
 
+from .enums import AttestationState
+
 #: Positions in a school's status list. The W3C minimum (131,072 entries, 16 kB) gives holders
 #: herd privacy: a verifier fetching the list learns nothing about which credential it checks.
 STATUS_LIST_SIZE = 131_072
@@ -135,6 +137,10 @@ class Attestation(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def state(self) -> AttestationState:
+        return AttestationState.REVOKED if self.is_revoked else AttestationState.VALID
 
     @property
     def document(self) -> dict:

@@ -8,8 +8,8 @@ from pathlib import Path
 import segno
 from django.utils import timezone
 
-from plombiers.documents.formats import date_fr
 from plombiers.lib import typst_compiler as typst
+from plombiers.lib.formats import date_fr
 
 from .models import Attestation
 from .public import full_link_token

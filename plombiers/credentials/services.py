@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from plombiers.accounts.enums import Role
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Enrolment
 from plombiers.network.models import School
@@ -19,17 +18,13 @@ from . import credential as ob3
 from . import status
 from .keys import current_key, private_key
 from .models import STATUS_LIST_SIZE, Attestation, StatusList
+from .permissions import can_issue
 from .proof import ProofError, expand_strictly, sign
 from .snapshot import issuer_data
 from .snapshot import snapshot as take_snapshot
 from .urls_public import issuer_url
 
 NOT_MANAGER = "Seule la direction de l'école délivre et révoque les attestations."
-
-
-def can_issue(user, school: School) -> bool:
-    """The school manager (and network staff) issue and revoke attestations."""
-    return user.acts_for(school, Role.SCHOOL_MANAGER)
 
 
 def signer(school: School):

@@ -4,8 +4,8 @@ from django.db.models import Min
 
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Enrolment
-from plombiers.documents.formats import duration_fr
 from plombiers.documents.services import CohortData, learner_name
+from plombiers.lib.formats import duration_fr
 from plombiers.skills.enums import ACQUIRED_LEVELS, Context
 from plombiers.skills.models import Observation
 

@@ -67,6 +67,10 @@ class Verdict:
         return self.status == AUTHENTIC
 
     @property
+    def revoked(self) -> bool:
+        return self.status == REVOKED
+
+    @property
     def label(self) -> str:
         return LABELS[self.status]
 

@@ -7,13 +7,15 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Enrolment
 from plombiers.forms import add_service_errors
 from plombiers.network.models import School
 from plombiers.privacy.services import audit_log
 from plombiers.views import paginate, render_list
 
-from . import badges, services
+from . import badges, permissions, services
+from .enums import AttestationState
 from .forms import RevokeForm
 from .models import Attestation
 from .pdf import attestation_pdf as render_pdf
@@ -48,9 +50,9 @@ def attestation_list(request):
         )
         attestations = attestations.filter(enrolment=enrolment)
     state = request.GET.get("etat", "")
-    if state == "valide":
+    if state == AttestationState.VALID:
         attestations = attestations.filter(revoked_at__isnull=True)
-    elif state == "revoquee":
+    elif state == AttestationState.REVOKED:
         attestations = attestations.filter(revoked_at__isnull=False)
     return render_list(
         request,
@@ -63,8 +65,8 @@ def attestation_list(request):
             "state": state,
             "enrolment": enrolment,
             "can_issue": enrolment is not None
-            and enrolment.status != "active"
-            and services.can_issue(request.user, enrolment.cohort.school),
+            and enrolment.status != EnrolmentStatus.ACTIVE
+            and permissions.can_issue(request.user, enrolment.cohort.school),
         },
     )
 
@@ -78,7 +80,8 @@ def attestation_detail(request, public_id):
         {
             "attestation": attestation,
             "snapshot": attestation.snapshot,
-            "can_revoke": services.can_issue(request.user, attestation.school) and not attestation.is_revoked,
+            "can_revoke": permissions.can_issue(request.user, attestation.school)
+            and not attestation.is_revoked,
             "form": RevokeForm(),
             "full_url": full_verification_url(attestation),
         },
@@ -130,7 +133,7 @@ def my_attestations(request):
 @require_POST
 def attestation_revoke(request, public_id):
     attestation = _attestation(request, public_id)
-    if not services.can_issue(request.user, attestation.school):
+    if not permissions.can_issue(request.user, attestation.school):
         raise PermissionDenied("Seule la direction de l'école révoque une attestation.")
     form = RevokeForm(request.POST)
     if form.is_valid():
@@ -164,7 +167,7 @@ def attestation_issue(request, pk):
         Enrolment.objects.visible_to(request.user).select_related("learner", "cohort__school"), pk=pk
     )
     school = enrolment.cohort.school
-    if not services.can_issue(request.user, school):
+    if not permissions.can_issue(request.user, school):
         raise PermissionDenied("Seule la direction de l'école délivre les attestations.")
     existing = enrolment.attestations.filter(revoked_at__isnull=True).first()
     if existing:

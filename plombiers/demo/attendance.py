@@ -56,7 +56,6 @@ from plombiers.privacy.crypto import EncryptedTextField
 
 from .network import DemoNetwork
 
-A = AttendanceStatus
 INES = "jeune@plombiers.example"
 PERIODS = [(period, *DEFAULT_HOURS[period]) for period in (Period.MORNING, Period.AFTERNOON)]
 DURATION = 210  # minutes, both half-days
@@ -366,7 +365,7 @@ class CohortAttendance:
         builder, plan = self.builder, self.plan
         signed: dict[int, Signature] = {}  # by learner, or by trainer
         absences = []
-        there = (A.PRESENT, A.LATE)
+        there = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
         for index, session in enumerate(past):
             if not marks[index]:
                 continue  # nobody on the sheet that day: nothing to sign
@@ -390,7 +389,7 @@ class CohortAttendance:
                         )  # fmt: skip
                 mark = [session, enrolment_id, status, late, reason, signature, trainer.id, locked_at]
                 plan.marks.append(mark)
-                if status == A.ABSENT and not dropped:
+                if status == AttendanceStatus.ABSENT and not dropped:
                     absences.append(mark)
         self.amend(absences)
 
@@ -416,13 +415,13 @@ class CohortAttendance:
                 p_absent = 0.75
             roll = rng.random()
             if roll < p_absent:
-                statuses.append((A.ABSENT, 0, ""))
+                statuses.append((AttendanceStatus.ABSENT, 0, ""))
             elif roll < p_absent + p_excused:
-                statuses.append((A.EXCUSED, 0, pick(rng, EXCUSE_REASONS)))
+                statuses.append((AttendanceStatus.EXCUSED, 0, pick(rng, EXCUSE_REASONS)))
             elif roll < p_absent + p_excused + p_late:
-                statuses.append((A.LATE, rng.choice(LATENESS), ""))
+                statuses.append((AttendanceStatus.LATE, rng.choice(LATENESS), ""))
             else:
-                statuses.append((A.PRESENT, 0, ""))
+                statuses.append((AttendanceStatus.PRESENT, 0, ""))
         if dropped:
             self.warnings(dates, statuses, decline_from)
         return statuses
@@ -434,23 +433,23 @@ class CohortAttendance:
         rng, n = self.rng, len(statuses)
         gone = min(rng.randint(2, 4), n)
         for index in range(n - gone, n):
-            statuses[index] = (A.ABSENT, 0, "")
+            statuses[index] = (AttendanceStatus.ABSENT, 0, "")
         weeks = defaultdict(list)
         for index in range(max(decline_from, 0), n - gone):
             weeks[dates[index] - dt.timedelta(days=dates[index].weekday())].append(index)
         week = next((w for w in weeks.values() if len(w) >= 4), None)
         if week is not None:
             for index in rng.sample(week, 3):
-                statuses[index] = (A.LATE, rng.choice(LATENESS[3:]), "")
+                statuses[index] = (AttendanceStatus.LATE, rng.choice(LATENESS[3:]), "")
 
     def ines_statuses(self, n: int) -> list[tuple[str, int, str]]:
         """DEMO.md: one excused absence (her appointment at the young workers' hostel, during the
         weeks her housing was being settled), two late arrivals, present the rest of the time."""
-        statuses = [(A.PRESENT, 0, "")] * n
+        statuses = [(AttendanceStatus.PRESENT, 0, "")] * n
         if n >= 3:
-            statuses[round(n * 0.3)] = (A.EXCUSED, 0, INES_EXCUSE)
-            statuses[round(n * 0.12)] = (A.LATE, 10, "")
-            statuses[round(n * 0.7)] = (A.LATE, 15, "")
+            statuses[round(n * 0.3)] = (AttendanceStatus.EXCUSED, 0, INES_EXCUSE)
+            statuses[round(n * 0.12)] = (AttendanceStatus.LATE, 10, "")
+            statuses[round(n * 0.7)] = (AttendanceStatus.LATE, 15, "")
         return statuses
 
     def amend(self, absences: list[list]) -> None:
@@ -464,9 +463,14 @@ class CohortAttendance:
             day += dt.timedelta(days=max(7 - day.weekday(), 0) if day.weekday() >= 5 else 0)  # a workday
             time = dt.time(rng.randint(9, 16), rng.choice((0, 15, 30, 45)))
             at = min(self.at(day, time), now - dt.timedelta(minutes=5))
-            before = {"status": A.ABSENT.value, "late_minutes": 0, "excuse_reason": "", "signed": False}
-            after = {**before, "status": A.EXCUSED.value, "excuse_reason": CERTIFICATE}
-            mark[2], mark[4], mark[7] = A.EXCUSED, CERTIFICATE, at
+            before = {
+                "status": AttendanceStatus.ABSENT.value,
+                "late_minutes": 0,
+                "excuse_reason": "",
+                "signed": False,
+            }
+            after = {**before, "status": AttendanceStatus.EXCUSED.value, "excuse_reason": CERTIFICATE}
+            mark[2], mark[4], mark[7] = AttendanceStatus.EXCUSED, CERTIFICATE, at
             amendment = AttendanceAmendment(
                 reason=AMENDMENT_REASON.format(day=timezone.localtime(at).date()),
                 before=before,

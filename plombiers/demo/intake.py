@@ -58,7 +58,6 @@ from plombiers.referrals.models import (
 
 from .network import DemoNetwork
 
-S = ReferralStatus
 R = DecisionReason
 THOMAS_ORGANISATION = "Mission Locale Horizon Chelles"
 # Share of the referrals made by each kind of prescriber structure.
@@ -292,14 +291,16 @@ class Story:
             prescriber_organisation=organisation,
             motivation=motivation,
             referred_on=timezone.localdate(at),
-            status=S.NEW,
+            status=ReferralStatus.NEW,
             status_changed_at=at,
             eligibility=evaluate_learner(learner, on=on).as_dict(),
             created_by=prescriber,
         )
         plan.referrals.append(self.referral)
         plan.stamp(self.referral, at)
-        plan.events.append(ReferralEvent(referral=self.referral, to_status=S.NEW, by=prescriber, at=at))
+        plan.events.append(
+            ReferralEvent(referral=self.referral, to_status=ReferralStatus.NEW, by=prescriber, at=at)
+        )
         self.at = self.created_at = at
 
     @property
@@ -323,7 +324,7 @@ class Story:
             raise ValueError(f"{referral.status} → {to} is not a transition of the workflow")
         if to in NEEDS_REASON and not reason:
             raise ValueError(f"{to} needs a reason")
-        if to == S.ADMITTED and not referral.is_eligible and not justification:
+        if to == ReferralStatus.ADMITTED and not referral.is_eligible and not justification:
             raise ValueError("an ineligible candidate is admitted only with a justification")
         at = max(at, self.at + 20 * MINUTE)
         if at >= timezone.now():
@@ -598,7 +599,11 @@ class SchoolHistory:
         for story in carried:
             at = self.moment(start - self.days(6, 16))
             story.move(
-                S.ADMITTED, by=self.manager(), at=at, note=str(cohort), justification=story.justification
+                ReferralStatus.ADMITTED,
+                by=self.manager(),
+                at=at,
+                note=str(cohort),
+                justification=story.justification,
             )
             self.enrol(story, cohort, at)
             admitted.append(story)
@@ -608,27 +613,34 @@ class SchoolHistory:
                 story = self.ines(cohort)
             elif n == 0 and graduate:
                 # The previous Chelles cohort: its first learner, sent by Thomas, completes it.
-                story = self.candidate(cohort, S.ADMITTED, organisation=self.mission_locale, eligible=True)
+                story = self.candidate(
+                    cohort, ReferralStatus.ADMITTED, organisation=self.mission_locale, eligible=True
+                )
             if story is not None:
                 keep.add(id(story.learner))
             else:
-                story = self.candidate(cohort, S.ADMITTED)
+                story = self.candidate(cohort, ReferralStatus.ADMITTED)
             admitted.append(story)
         last_admission = max(s.at for s in admitted)
         waiting: list[Story] = []
         others = round((seats - len(carried)) * rng.uniform(0.8, 1.2))
-        outcomes = {S.REFUSED: 26, S.REDIRECTED: 24, S.CANCELLED: 18, S.EXPIRED: 12}
+        outcomes = {
+            ReferralStatus.REFUSED: 26,
+            ReferralStatus.REDIRECTED: 24,
+            ReferralStatus.CANCELLED: 18,
+            ReferralStatus.EXPIRED: 12,
+        }
         if seats == cohort.capacity:
-            outcomes[S.WAITLIST] = 20 if ongoing else 14
+            outcomes[ReferralStatus.WAITLIST] = 20 if ongoing else 14
         for _ in range(others):
             outcome = pick(rng, outcomes)
-            if outcome == S.EXPIRED and ongoing:
-                outcome = S.CANCELLED  # not yet 60 days without news
+            if outcome == ReferralStatus.EXPIRED and ongoing:
+                outcome = ReferralStatus.CANCELLED  # not yet 60 days without news
             story = self.candidate(cohort, outcome, after=last_admission)
-            if story.status == S.WAITLIST:
+            if story.status == ReferralStatus.WAITLIST:
                 waiting.append(story)
         if ongoing and not waiting:
-            waiting.append(self.candidate(cohort, S.WAITLIST, after=last_admission))
+            waiting.append(self.candidate(cohort, ReferralStatus.WAITLIST, after=last_admission))
         if rng.random() < 0.1 or (self.is_chelles and ongoing):
             self.duplicate(cohort)
         self.finish(cohort, keep)
@@ -642,7 +654,9 @@ class SchoolHistory:
         # Waiting for a seat: the first two are admitted to the next cohort, the others give up.
         for story in waiting[2:]:
             at = self.moment(start + self.days(5, 40))
-            story.move(S.CANCELLED, by=story.referral.prescriber, at=at, note=WAITLIST_CANCELLATION_NOTE)
+            story.move(
+                ReferralStatus.CANCELLED, by=story.referral.prescriber, at=at, note=WAITLIST_CANCELLATION_NOTE
+            )
         return waiting[:2]
 
     def recruit_planned(self, cohort: Cohort) -> None:
@@ -653,22 +667,29 @@ class SchoolHistory:
         upcoming = self.session(cohort, today + self.days(4, 12))
         full = self.index % 3 == 1
         count = cohort.capacity if full else rng.randint(cohort.capacity // 4, cohort.capacity * 3 // 4)
-        admitted = [self.candidate(cohort, S.ADMITTED) for _ in range(count)]
+        admitted = [self.candidate(cohort, ReferralStatus.ADMITTED) for _ in range(count)]
         after = max(s.at for s in admitted)
         if full:
             for _ in range(rng.randint(1, 3)):
-                admitted.append(self.candidate(cohort, S.WAITLIST, after=after))
-            waiting = [s for s in admitted if s.status == S.WAITLIST]
+                admitted.append(self.candidate(cohort, ReferralStatus.WAITLIST, after=after))
+            waiting = [s for s in admitted if s.status == ReferralStatus.WAITLIST]
             for position, story in enumerate(sorted(waiting, key=lambda s: s.at), start=1):
                 entry = WaitlistEntry(cohort=cohort, referral=story.referral, position=position)
                 self.plan.waitlist.append(entry)
                 self.plan.stamp(entry, story.at)
-        statuses = [S.NEW, S.REVIEW, S.INFO_SESSION, S.INTERVIEW]
+        statuses = [
+            ReferralStatus.NEW,
+            ReferralStatus.REVIEW,
+            ReferralStatus.INFO_SESSION,
+            ReferralStatus.INTERVIEW,
+        ]
         for n in range(rng.randint(6, 10)):
             organisation = self.mission_locale if self.is_chelles and n == 0 else None
             self.candidate(cohort, statuses[n % 4], organisation=organisation, upcoming=upcoming)
-        decided = [S.REFUSED] * rng.randint(1, 2) + [S.REDIRECTED] * rng.randint(0, 2)
-        for outcome in decided + [S.CANCELLED] * rng.randint(0, 1):
+        decided = [ReferralStatus.REFUSED] * rng.randint(1, 2) + [ReferralStatus.REDIRECTED] * rng.randint(
+            0, 2
+        )
+        for outcome in decided + [ReferralStatus.CANCELLED] * rng.randint(0, 1):
             self.candidate(cohort, outcome)
         if rng.random() < 0.3 or self.is_chelles:
             self.duplicate(cohort)
@@ -704,7 +725,11 @@ class SchoolHistory:
         rng, start = self.rng, cohort.start_date
         planned = cohort.status == CohortStatus.PLANNED
         if eligible is None:
-            share = {S.ADMITTED: 0.015, S.REFUSED: 0.35, S.REDIRECTED: 0.3}.get(outcome, 0.05)
+            share = {
+                ReferralStatus.ADMITTED: 0.015,
+                ReferralStatus.REFUSED: 0.35,
+                ReferralStatus.REDIRECTED: 0.3,
+            }.get(outcome, 0.05)
             eligible = rng.random() >= share
         if learner is None and self.second_chances and not planned and rng.random() < 0.02:
             learner = self.second_chances.pop(0)  # referred again, by another structure
@@ -720,22 +745,28 @@ class SchoolHistory:
             prescriber = next(u for o, u in self.prescribers if o == organisation)
 
         # The stages: referred → (studied) → (information session) → (interview) → decision.
-        early = outcome in (S.REFUSED, S.REDIRECTED) and kind and rng.random() < 0.6
-        no_show = outcome in (S.REFUSED, S.EXPIRED) and not kind and rng.random() < 0.4
+        early = outcome in (ReferralStatus.REFUSED, ReferralStatus.REDIRECTED) and kind and rng.random() < 0.6
+        no_show = (
+            outcome in (ReferralStatus.REFUSED, ReferralStatus.EXPIRED) and not kind and rng.random() < 0.4
+        )
         session = None
-        if outcome == S.INFO_SESSION and upcoming is not None and rng.random() < 0.6:
+        if outcome == ReferralStatus.INFO_SESSION and upcoming is not None and rng.random() < 0.6:
             session = upcoming if not upcoming.full else None
         if (
             session is None
             and not early
-            and outcome not in (S.NEW, S.REVIEW, S.CANCELLED)
-            and (rng.random() < 0.9 or outcome == S.INFO_SESSION or no_show)
+            and outcome not in (ReferralStatus.NEW, ReferralStatus.REVIEW, ReferralStatus.CANCELLED)
+            and (rng.random() < 0.9 or outcome == ReferralStatus.INFO_SESSION or no_show)
         ):
             session = self.free_session(cohort)
-        interview = outcome not in (S.NEW, S.REVIEW, S.INFO_SESSION, S.CANCELLED, S.EXPIRED) and not (
-            early or no_show
-        )
-        review = outcome != S.NEW and (session is None or rng.random() < 0.8)
+        interview = outcome not in (
+            ReferralStatus.NEW,
+            ReferralStatus.REVIEW,
+            ReferralStatus.INFO_SESSION,
+            ReferralStatus.CANCELLED,
+            ReferralStatus.EXPIRED,
+        ) and not (early or no_show)
+        review = outcome != ReferralStatus.NEW and (session is None or rng.random() < 0.8)
         if session is not None:
             invite = session.day - self.days(4, 12)
             if session.day >= self.today:
@@ -743,7 +774,11 @@ class SchoolHistory:
             first = invite - self.days(1, 6) if review else invite
             referred = first - self.days(1, 8)
         elif planned:
-            referred = self.today - self.days(4, 14) if outcome == S.NEW else self.today - self.days(10, 40)
+            referred = (
+                self.today - self.days(4, 14)
+                if outcome == ReferralStatus.NEW
+                else self.today - self.days(10, 40)
+            )
             first = referred + self.days(1, 4)
         else:
             first = start - self.days(20, 50)
@@ -763,39 +798,45 @@ class SchoolHistory:
             kind=kind,
         )
         if review:
-            story.move(S.REVIEW, by=self.staff(), at=self.moment(first))
+            story.move(ReferralStatus.REVIEW, by=self.staff(), at=self.moment(first))
         if session is not None:
             self.invite(story, session, invite, attended=None if session.day >= self.today else not no_show)
         if interview:
             day = session.day + self.days(1, 4) if session else story.at.date() + self.days(3, 10)
-            story.move(S.INTERVIEW, by=self.staff(), at=self.moment(day))
+            story.move(ReferralStatus.INTERVIEW, by=self.staff(), at=self.moment(day))
         decided = story.at.date() + self.days(1, 4)
         if no_show:
             decided = session.day + self.days(2, 6) if session else decided
         match outcome:
-            case S.ADMITTED:
+            case ReferralStatus.ADMITTED:
                 at = self.moment(decided, latest=start - dt.timedelta(days=3))
                 story.move(
-                    S.ADMITTED, by=self.manager(), at=at, note=str(cohort), justification=story.justification
+                    ReferralStatus.ADMITTED,
+                    by=self.manager(),
+                    at=at,
+                    note=str(cohort),
+                    justification=story.justification,
                 )
                 self.enrol(story, cohort, at)
-            case S.WAITLIST:
+            case ReferralStatus.WAITLIST:
                 at = self.moment(decided, latest=start - dt.timedelta(days=2))
                 story.move(
-                    S.WAITLIST,
+                    ReferralStatus.WAITLIST,
                     by=self.manager(),
                     at=max(at, (after or at) + self.rng.randint(30, 600) * MINUTE),
                     reason=R.FULL,
                     reason_shared=True,
                     note=f"Promotion complète : {cohort.name}",
                 )
-            case S.REFUSED | S.REDIRECTED:
+            case ReferralStatus.REFUSED | ReferralStatus.REDIRECTED:
                 if kind:
                     reason = INELIGIBILITY_REASONS[kind] if rng.random() < 0.8 else R.OTHER_PROGRAMME
                 elif no_show:
                     reason = R.NO_SHOW
                 else:
-                    reason = pick(rng, REFUSAL_REASONS if outcome == S.REFUSED else REDIRECTION_REASONS)
+                    reason = pick(
+                        rng, REFUSAL_REASONS if outcome == ReferralStatus.REFUSED else REDIRECTION_REASONS
+                    )
                 story.move(
                     outcome,
                     by=self.manager(),
@@ -806,20 +847,26 @@ class SchoolHistory:
                 )
                 if reason in (R.MOTIVATION, R.NO_SHOW, R.BARRIERS) and not kind:
                     self.refused_pool.append(learner)
-            case S.CANCELLED:
+            case ReferralStatus.CANCELLED:
                 day = story.at.date() + self.days(2, 12)
                 story.move(
-                    S.CANCELLED, by=prescriber, at=self.moment(day), note=rng.choice(CANCELLATION_NOTES)
+                    ReferralStatus.CANCELLED,
+                    by=prescriber,
+                    at=self.moment(day),
+                    note=rng.choice(CANCELLATION_NOTES),
                 )
-            case S.EXPIRED:
+            case ReferralStatus.EXPIRED:
                 at = story.at + dt.timedelta(days=61)
                 at = at.replace(hour=4, minute=0) if at.hour > 4 else at
-                story.move(S.EXPIRED, by=None, at=at, note="Sans suite depuis 60 jours.")
+                story.move(ReferralStatus.EXPIRED, by=None, at=at, note="Sans suite depuis 60 jours.")
         return story
 
     def invite(self, story: Story, session: Session, day: dt.date, attended: bool | None) -> None:
         at = story.move(
-            S.INFO_SESSION, by=self.staff(), at=self.moment(day), note=f"Invité·e : {session.row}"
+            ReferralStatus.INFO_SESSION,
+            by=self.staff(),
+            at=self.moment(day),
+            note=f"Invité·e : {session.row}",
         )
         invitation = Invitation(session=session.row, referral=story.referral, attended=attended)
         self.plan.invitations.append(invitation)
@@ -831,12 +878,12 @@ class SchoolHistory:
         first_org, first_user = self.organisation()
         second_org, _ = self.organisation(exclude=first_org)
         outcome = (
-            S.REVIEW
+            ReferralStatus.REVIEW
             if cohort.status == CohortStatus.PLANNED
-            else pick(self.rng, {S.ADMITTED: 1, S.REFUSED: 1})
+            else pick(self.rng, {ReferralStatus.ADMITTED: 1, ReferralStatus.REFUSED: 1})
         )
-        if outcome == S.ADMITTED and self.seats_left(cohort) == 0:
-            outcome = S.REFUSED
+        if outcome == ReferralStatus.ADMITTED and self.seats_left(cohort) == 0:
+            outcome = ReferralStatus.REFUSED
         kept = self.candidate(cohort, outcome, organisation=second_org, eligible=True)
         # The first structure had referred them a few days earlier; told of the double, it withdrew.
         created = kept.created_at
@@ -852,7 +899,7 @@ class SchoolHistory:
             kind="",
         )
         dupe.move(
-            S.CANCELLED,
+            ReferralStatus.CANCELLED,
             by=first_user,
             at=created - dt.timedelta(hours=self.rng.randint(2, 30)),
             note=f"Doublon : également orienté·e par {second_org.name}, qui garde le suivi.",
@@ -989,4 +1036,6 @@ class SchoolHistory:
         )
         self.keys.add(learner.identity_key)
         self.plan.learners.append(learner)
-        return self.candidate(cohort, S.ADMITTED, organisation=self.mission_locale, learner=learner, kind="")
+        return self.candidate(
+            cohort, ReferralStatus.ADMITTED, organisation=self.mission_locale, learner=learner, kind=""
+        )

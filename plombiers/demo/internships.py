@@ -86,8 +86,6 @@ from plombiers.skills.models import Observation
 from .attendance import insert
 from .network import FIBRE, DemoNetwork
 
-S = InternshipStatus
-A = ApplicationStatus
 C = ContractType
 INES = "jeune@plombiers.example"
 THOMAS = "prescription@plombiers.example"
@@ -223,20 +221,20 @@ COMMENTS = {
     ],
 }
 NOTES = {
-    A.HIRED: "Proposé·e par l'école à la fin de la formation ; embauche confirmée par l'entreprise.",
-    A.NOT_HIRED: [
+    ApplicationStatus.HIRED: "Proposé·e par l'école à la fin de la formation ; embauche confirmée par l'entreprise.",
+    ApplicationStatus.NOT_HIRED: [
         "Entretien passé ; l'entreprise a retenu un candidat plus expérimenté.",
         "Pas de permis B : le poste demande de conduire un véhicule de service.",
         "Le ou la jeune a préféré une autre offre plus proche de chez lui ou elle.",
         "Entretien passé, retour positif mais un seul poste à pourvoir.",
     ],
-    A.INTERVIEW: "Entretien fixé avec le ou la responsable d'agence.",
-    A.PROPOSED: "Profil envoyé à l'entreprise par l'école.",
+    ApplicationStatus.INTERVIEW: "Entretien fixé avec le ou la responsable d'agence.",
+    ApplicationStatus.PROPOSED: "Profil envoyé à l'entreprise par l'école.",
 }
 # What the young person and their prescriber read of an application (the team's note stays with it).
 SHARED_NOTES = {
-    A.INTERVIEW: "Entretien fixé avec l'agence : l'école te donne l'heure et l'adresse.",
-    A.HIRED: "L'entreprise confirme ton embauche : bravo !",
+    ApplicationStatus.INTERVIEW: "Entretien fixé avec l'agence : l'école te donne l'heure et l'adresse.",
+    ApplicationStatus.HIRED: "L'entreprise confirme ton embauche : bravo !",
 }
 ORDER = {Level.NOT_OBSERVED: 0, Level.IN_PROGRESS: 1, Level.ACQUIRED: 2, Level.MASTERED: 3}
 TUTOR_LEVELS = {Level.IN_PROGRESS: 20, Level.ACQUIRED: 60, Level.MASTERED: 20}
@@ -801,7 +799,11 @@ class SchoolPlacements:
         by = self.social_workers.get(enrolment.cohort_id) or (
             rng.choice(self.managers).pk if self.managers else None
         )
-        note = NOTES[status] if status != A.NOT_HIRED else rng.choice(NOTES[A.NOT_HIRED])
+        note = (
+            NOTES[status]
+            if status != ApplicationStatus.NOT_HIRED
+            else rng.choice(NOTES[ApplicationStatus.NOT_HIRED])
+        )
         application = Candidacy(
             offer=offer,
             enrolment_id=enrolment.pk,
@@ -841,13 +843,25 @@ class SchoolPlacements:
                     start_date=start,
                 )
                 for enrolment in rng.sample(looking, min(rng.randint(0, 3), len(looking))):
-                    status = pick(rng, {A.PROPOSED: 45, A.INTERVIEW: 35, A.NOT_HIRED: 20})
+                    status = pick(
+                        rng,
+                        {
+                            ApplicationStatus.PROPOSED: 45,
+                            ApplicationStatus.INTERVIEW: 35,
+                            ApplicationStatus.NOT_HIRED: 20,
+                        },
+                    )
                     at = self.before_now(
                         created + dt.timedelta(days=rng.randint(1, 8), hours=rng.randint(0, 8))
                     )
                     decided = self.before_now(at + dt.timedelta(days=rng.randint(2, 12)))
                     self.application(
-                        rng, offer, enrolment, status, at=at, decided=decided if status != A.PROPOSED else at
+                        rng,
+                        offer,
+                        enrolment,
+                        status,
+                        at=at,
+                        decided=decided if status != ApplicationStatus.PROPOSED else at,
                     )
 
 
@@ -906,22 +920,22 @@ class CohortPlacements:
         if is_ines:  # no licence, 15 km at most by public transport: the nearest site of a partner
             host = min(self.ctx.hosts, key=lambda h: (h.distance, h.site.name))
         placement.host = host
-        status, reason = S.FINISHED, ""
+        status, reason = InternshipStatus.FINISHED, ""
         signed = None  # the parties who accepted the convention (None: all)
         if last < self.today:
             if dropped and enrolment.end_date < last:
                 status, reason = (
-                    S.INTERRUPTED,
+                    InternshipStatus.INTERRUPTED,
                     DROP_OUT_INTERRUPTION.format(detail=enrolment.drop_out_detail or "abandon."),
                 )
             elif not graduate and rng.random() < INTERRUPTED:
-                status, reason = S.INTERRUPTED, rng.choice(INTERRUPTIONS)
+                status, reason = InternshipStatus.INTERRUPTED, rng.choice(INTERRUPTIONS)
                 placement.profile = "fragile"
         elif first <= self.today:
-            status = S.ONGOING
+            status = InternshipStatus.ONGOING
             if dropped and enrolment.end_date < self.today:
                 status, reason = (
-                    S.INTERRUPTED,
+                    InternshipStatus.INTERRUPTED,
                     DROP_OUT_INTERRUPTION.format(detail=enrolment.drop_out_detail or "abandon."),
                 )
         else:
@@ -929,19 +943,25 @@ class CohortPlacements:
                 return None
             days = (first - self.today).days
             if is_ines:
-                status, signed = S.TO_SIGN, {Party.COMPANY, Party.SCHOOL}
+                status, signed = InternshipStatus.TO_SIGN, {Party.COMPANY, Party.SCHOOL}
             elif (
                 nudge
                 and self.cohort.status == CohortStatus.ONGOING
                 and self.ctx.school.slug == "plombiers-chelles"
             ):
-                status, signed = S.TO_SIGN, {Party.SCHOOL}
+                status, signed = InternshipStatus.TO_SIGN, {Party.SCHOOL}
             else:
                 weights = (
-                    {S.SIGNED: 85, S.TO_SIGN: 15} if days <= 7 else {S.SIGNED: 40, S.TO_SIGN: 32, S.DRAFT: 28}
+                    {InternshipStatus.SIGNED: 85, InternshipStatus.TO_SIGN: 15}
+                    if days <= 7
+                    else {
+                        InternshipStatus.SIGNED: 40,
+                        InternshipStatus.TO_SIGN: 32,
+                        InternshipStatus.DRAFT: 28,
+                    }
                 )
                 status = pick(rng, weights)
-                if status == S.TO_SIGN:
+                if status == InternshipStatus.TO_SIGN:
                     parties = [Party.SCHOOL, Party.COMPANY, Party.LEARNER]
                     signed = set(parties[: rng.randint(0, 2)])
         placement.internship = self.write_internship(
@@ -958,13 +978,13 @@ class CohortPlacements:
         # Sent for signature a week or three before the first day (for those to come: lately).
         if start > self.today:
             sent = school.before_now(school.at(rng, self.today - dt.timedelta(days=rng.randint(1, 9))))
-            if status == S.SIGNED:
+            if status == InternshipStatus.SIGNED:
                 day = min(start - dt.timedelta(days=rng.randint(10, 20)), self.today - dt.timedelta(days=4))
                 sent = school.at(rng, day)
         else:
             sent = school.at(rng, start - dt.timedelta(days=rng.randint(8, 21)))
         created = school.at(rng, timezone.localdate(sent) - dt.timedelta(days=rng.randint(1, 8)))
-        if status == S.DRAFT:
+        if status == InternshipStatus.DRAFT:
             created = school.at(rng, self.today - dt.timedelta(days=rng.randint(1, 10)))
         trade = self.ctx.trade
         internship = Internship(
@@ -986,7 +1006,7 @@ class CohortPlacements:
         goals = rng.sample(self.skills, min(rng.randint(3, 6), len(self.skills)))
         self.plan.goals[id(internship)] = goals
         self.plan.objectives += [(internship, skill.pk) for skill in goals]
-        if status != S.DRAFT:
+        if status != InternshipStatus.DRAFT:
             self.convention(internship, host, sent, signed, prescriber)
         return internship
 
@@ -1060,7 +1080,7 @@ class CohortPlacements:
             internship = placement.internship
             own = (
                 internship is not None
-                and internship.status == S.FINISHED
+                and internship.status == InternshipStatus.FINISHED
                 and (graduate or rng.random() < TO_COMPANY)
             )
             if own:
@@ -1102,12 +1122,20 @@ class CohortPlacements:
                     decided = school.at(rng, placement.hired_on - dt.timedelta(days=rng.randint(1, 5)))
                     decided = school.before_now(max(decided, at + dt.timedelta(hours=1)))
                     school.application(
-                        rng, offer, enrolment, A.HIRED, at=at, decided=decided, hired_on=placement.hired_on
+                        rng,
+                        offer,
+                        enrolment,
+                        ApplicationStatus.HIRED,
+                        at=at,
+                        decided=decided,
+                        hired_on=placement.hired_on,
                     )
                     school.hired.add(enrolment.pk)
                 else:  # the hire to come: in interview today
                     decided = school.before_now(at + dt.timedelta(days=rng.randint(1, 5)))
-                    school.application(rng, offer, enrolment, A.INTERVIEW, at=at, decided=decided)
+                    school.application(
+                        rng, offer, enrolment, ApplicationStatus.INTERVIEW, at=at, decided=decided
+                    )
                     school.pending.add(enrolment.pk)
         self.waves = waves
         # Others were proposed to these offers and not retained.
@@ -1123,7 +1151,7 @@ class CohortPlacements:
                 at = offer.created_at + dt.timedelta(days=rng.randint(1, 12), hours=rng.randint(0, 6))
                 at = school.before_now(at)
                 decided = school.before_now(at + dt.timedelta(days=rng.randint(4, 20)))
-                school.application(rng, offer, enrolment, A.NOT_HIRED, at=at, decided=decided)
+                school.application(rng, offer, enrolment, ApplicationStatus.NOT_HIRED, at=at, decided=decided)
 
     def closed_offer(self, placements: list[Placement]) -> None:
         """Now and then an offer closed without a hire (the post was not opened after all)."""
@@ -1151,7 +1179,7 @@ class CohortPlacements:
                 rng,
                 offer,
                 enrolment,
-                A.NOT_HIRED,
+                ApplicationStatus.NOT_HIRED,
                 at=at,
                 decided=school.before_now(at + dt.timedelta(days=rng.randint(5, 25))),
             )
@@ -1177,7 +1205,13 @@ class CohortPlacements:
             host = self.school.host(rng, exclude=exclude)
             pmsmp = Placement(enrolment, host=host)
             pmsmp.internship = self.write_internship(
-                pmsmp, InternshipKind.PMSMP, start, stop, S.FINISHED, prescriber=mission, host=host
+                pmsmp,
+                InternshipKind.PMSMP,
+                start,
+                stop,
+                InternshipStatus.FINISHED,
+                prescriber=mission,
+                host=host,
             )
             self.evaluation(pmsmp)
 
@@ -1187,18 +1221,21 @@ class CohortPlacements:
         """The tutor's evaluation, for most internships over (and a few interrupted ones)."""
         rng, school = self.rng, self.school
         internship = placement.internship
-        if internship is None or internship.status not in (S.FINISHED, S.INTERRUPTED):
+        if internship is None or internship.status not in (
+            InternshipStatus.FINISHED,
+            InternshipStatus.INTERRUPTED,
+        ):
             return
         if internship.end_date >= self.today:
             return  # interrupted while under way: no evaluation yet
         hired_here = placement.own and internship.kind == InternshipKind.INTERNSHIP
         is_ines = school.ines is not None and placement.enrolment.learner.user_id == school.ines.pk
         recent = (self.today - internship.end_date).days < 14
-        if internship.status == S.INTERRUPTED:
+        if internship.status == InternshipStatus.INTERRUPTED:
             answered = rng.random() < 0.3
         else:
             answered = hired_here or is_ines or rng.random() < (0.5 if recent else EVALUATED)
-        if not answered and internship.status == S.INTERRUPTED:
+        if not answered and internship.status == InternshipStatus.INTERRUPTED:
             return  # no evaluation asked
         requested = school.at(rng, internship.end_date - dt.timedelta(days=rng.randint(0, 3)))
         evaluation = Evaluation(
@@ -1222,14 +1259,16 @@ class CohortPlacements:
         evaluation.attendance = pick(rng, ATTENDANCE[profile])
         evaluation.soft_skills = {key: pick(rng, RATINGS[profile]).value for key in SOFT_SKILLS}
         evaluation.outcome = (
-            EvaluationOutcome.COMPLETED if internship.status == S.FINISHED else EvaluationOutcome.PARTIAL
+            EvaluationOutcome.COMPLETED
+            if internship.status == InternshipStatus.FINISHED
+            else EvaluationOutcome.PARTIAL
         )
         if hired_here:
             evaluation.wants_to_hire, evaluation.hired_contract = (
                 True,
                 self.waves[placement.hired_by.pk]["contract"],
             )
-        elif internship.status == S.INTERRUPTED:
+        elif internship.status == InternshipStatus.INTERRUPTED:
             evaluation.wants_to_hire = False
         else:
             evaluation.wants_to_hire = pick(rng, {True: 8, False: 55, None: 37})
@@ -1265,5 +1304,5 @@ def demo_internship_counts(network) -> dict[str, int]:
         "offres": offers.count(),
         "offres ouvertes": offers.filter(status=OfferStatus.OPEN).count(),
         "candidatures": applications.count(),
-        "embauches": applications.filter(status=A.HIRED).count(),
+        "embauches": applications.filter(status=ApplicationStatus.HIRED).count(),
     }

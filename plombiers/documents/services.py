@@ -9,25 +9,16 @@
   acquired, never a grade;
 - `cohort_document` (one PDF with one part per learner, or every week) and `cohort_documents_zip`.
 
-Rendered with Typst: the templates are in `typst/`, compiled by one `typst.Compiler` per template and
-thread, which keeps the parsed sources, the fonts and Typst's memo between documents. Data goes in as
-one JSON file, `/data.json` in the compiler's own root (a private temporary folder holding a copy of
-the templates), rewritten before each document and read with `json("/data.json")`: never pasted into
-the markup, nothing a person typed can change a document. Not through `sys.inputs`: new inputs
-make a new standard library, and Typst then reuses nothing of the previous document (eval, layout);
-with the file, only what depends on what changed is redone — the provider's header, the legal text,
-the footer are laid out once for a whole cohort. Numbers, dates and hours are formatted here, in
-French. Reads are bounded: a cohort's full set costs the same few queries whatever its size.
+Rendered with Typst: the templates are in `typst/`, compiled by `plombiers.lib.typst_render` (one
+compiler per template and thread, the data as one JSON file — never pasted into the markup), so that
+only what changed between two documents is redone: the provider's header, the legal text, the
+footer are laid out once for a whole cohort. Numbers, dates and hours are formatted in French by
+`plombiers.lib.formats`. Reads are bounded: a cohort's full set costs the same few queries whatever
+its size.
 """
 
 import datetime as dt
 import io
-import json
-import os
-import shutil
-import tempfile
-import threading
-import weakref
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -44,15 +35,13 @@ from plombiers.cohorts.attendance import Hours, enrolment_hours
 from plombiers.cohorts.enums import AttendanceStatus, Period
 from plombiers.cohorts.models import Attendance, Cohort, Enrolment, TrainingSession
 from plombiers.frameworks.models import Skill
-from plombiers.lib import typst_compiler as typst
+from plombiers.lib import typst_render
+from plombiers.lib.formats import NBSP, amount_fr, date_fr, duration_fr, nda_fr, siret_fr, time_fr, weekday_fr
 from plombiers.network.models import Organisation, School
 from plombiers.skills.enums import ACQUIRED_LEVELS, Level
 from plombiers.skills.models import Observation
 
-from .formats import NBSP, amount_fr, date_fr, duration_fr, nda_fr, siret_fr, time_fr, weekday_fr
-
 TEMPLATES = Path(__file__).parent / "typst"
-A = AttendanceStatus
 
 
 class NothingToPrint(Exception):
@@ -94,76 +83,12 @@ def visible_cohorts(user: User):
     return Cohort.objects.filter(school_staff_q(user))
 
 
-def can_download(user: User, cohort: Cohort) -> bool:
-    """The same rule as `visible_cohorts`, read from the memberships already loaded: no query."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.acts_for(cohort.school)
-
-
-def learner_may_download(enrolment: Enrolment) -> bool:
-    """A learner gets their certificat and attestation once their training is over (finished or left)."""
-    return enrolment.status != "active" or enrolment.cohort.status == "terminee"
-
-
 # --- rendering --------------------------------------------------------------------------------
-
-_renderers = threading.local()
-
-
-class _Renderer:
-    """One template's compiler, with a root of its own: a temporary folder holding a copy of the
-    templates and the data file of the document being compiled. Used by one thread only."""
-
-    def __init__(self, template: str):
-        self.pid = os.getpid()
-        self.root = Path(tempfile.mkdtemp(prefix="plombiers-typst-"))
-        for source in TEMPLATES.glob("*.typ"):
-            shutil.copyfile(source, self.root / source.name)
-        self.main = self.root / template
-        # Kept open and rewritten in place: reopening a file to truncate it costs far more.
-        self.data = os.open(self.root / "data.json", os.O_RDWR | os.O_CREAT, 0o600)
-        weakref.finalize(self, _remove, self.data, self.root, self.pid)
-        self.compiler = typst.Compiler(
-            str(self.main),
-            root=str(self.root),
-            ignore_system_fonts=True,  # the same fonts everywhere: those Typst embeds
-        )
-
-    def compile(self, data: dict) -> bytes:
-        content = memoryview(json.dumps(data, ensure_ascii=False).encode())
-        os.lseek(self.data, 0, os.SEEK_SET)
-        while content:
-            content = content[os.write(self.data, content) :]
-        os.ftruncate(self.data, os.lseek(self.data, 0, os.SEEK_CUR))
-        return self.compiler.compile(format="pdf")
-
-
-def _remove(descriptor: int, root: Path, pid: int) -> None:
-    os.close(descriptor)
-    if os.getpid() == pid:  # not from a forked child: the folder is its parent's
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def _renderer(template: str) -> _Renderer:
-    """One compiler per template and thread: fonts, parsed sources and Typst's memo are kept from
-    one document to the next, and a compiler is never used by two threads at the same time."""
-    renderers = getattr(_renderers, "by_template", None)
-    if renderers is None:
-        renderers = _renderers.by_template = {}
-    renderer = renderers.get(template)
-    if (
-        renderer is None
-        or renderer.pid != os.getpid()  # a forked process never shares its parent's data file
-        or not renderer.main.exists()  # a /tmp cleaner may have removed it
-    ):
-        renderer = renderers[template] = _Renderer(template)
-    return renderer
 
 
 def render(template: str, data: dict) -> bytes:
-    """Compile one template with its data (a dict of strings, lists and booleans)."""
-    return _renderer(template).compile(data)
+    """Compile one of this app's templates (`typst/`) with its data."""
+    return typst_render.render(TEMPLATES, template, data)
 
 
 # --- the data, read once per cohort -----------------------------------------------------------
@@ -449,11 +374,11 @@ def _cell(mark: Attendance | None, session: TrainingSession) -> dict:
     if mark is None:
         return {"text": "", "svg": ""}
     svg = mark.signature.svg if mark.signature_id else ""
-    if mark.status == A.LATE:
+    if mark.status == AttendanceStatus.LATE:
         return {"text": f"Retard {mark.late_minutes}{NBSP}min", "svg": svg}
-    if mark.status == A.ABSENT:
+    if mark.status == AttendanceStatus.ABSENT:
         return {"text": "Absent·e", "svg": ""}
-    if mark.status == A.EXCUSED:
+    if mark.status == AttendanceStatus.EXCUSED:
         return {"text": "Absence justifiée", "svg": ""}
     return {"text": "" if svg else "Présent·e, non signé", "svg": svg}
 

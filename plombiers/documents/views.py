@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from plombiers.cohorts.models import Enrolment
 from plombiers.privacy.services import audit_log
 
-from . import services
+from . import permissions, services
 from .downloads import download_response
 from .services import KINDS, LEARNER_KINDS, NothingToPrint
 
@@ -81,8 +81,8 @@ def enrolment_document(request, pk, kind):
         ).select_related("cohort__school__network", "learner"),
         pk=pk,
     )
-    if not services.can_download(request.user, enrolment.cohort) and (
-        kind not in LEARNER_KINDS or not services.learner_may_download(enrolment)
+    if not permissions.can_download(request.user, enrolment.cohort) and (
+        kind not in LEARNER_KINDS or not permissions.learner_may_download(enrolment)
     ):
         raise Http404
     name, content = services.enrolment_document(enrolment=enrolment, kind=kind)

@@ -25,7 +25,7 @@ from plombiers.lib.api import ErrorOut, Id, Pagination
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Network, Organisation, School
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .enums import BudgetCategory, GrantPurpose, GrantStatus, OpcoScheme
 from .models import Budget, Grant, OpcoFunding
 from .money import CENT
@@ -118,7 +118,7 @@ def grant_create(request, payload: GrantIn):
     school = network = None
     if payload.school is not None:
         school = get_object_or_404(School.objects.visible_to(user), pk=payload.school)
-        if not services.can_manage_school(user, school):
+        if not permissions.can_manage_school(user, school):
             raise PermissionDenied(NOT_MANAGER)
         network = school.network
     else:
@@ -213,7 +213,7 @@ def opco_funding_list(request, filters: Query[OpcoFundingFilter]):
 def opco_funding_create(request, payload: OpcoFundingIn):
     user = request.user
     cohort = get_object_or_404(Cohort.objects.visible_to(user).select_related("school"), pk=payload.cohort)
-    if not services.can_manage_school(user, cohort.school):
+    if not permissions.can_manage_school(user, cohort.school):
         raise PermissionDenied(NOT_MANAGER)
     opco = Organisation.objects.filter(
         pk=payload.opco, kind=OrganisationKind.OPCO, network=cohort.school.network_id
@@ -277,7 +277,7 @@ class CostsOut(Schema):
 def _managed_school(user, school_id: int) -> School:
     """Budgets and costs: network staff and the school's manager; 404 for everybody else."""
     school = get_object_or_404(School.objects.visible_to(user), pk=school_id)
-    if not services.can_manage_school(user, school):
+    if not permissions.can_manage_school(user, school):
         raise Http404
     return school
 

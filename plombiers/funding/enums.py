@@ -1,5 +1,6 @@
 from django.db import models
 
+from plombiers.enums import StatusChoices, Tone
 from plombiers.network.enums import OrganisationCategory
 
 
@@ -10,11 +11,19 @@ class GrantPurpose(models.TextChoices):
     ENGINEERING = "ingenierie", "Ingénierie"
 
 
-class GrantStatus(models.TextChoices):
+class GrantStatus(StatusChoices):
     REQUESTED = "sollicitee", "Sollicitée"
     GRANTED = "accordee", "Accordée"
     PAID = "versee", "Versée"
     REFUSED = "refusee", "Refusée"
+
+    @classmethod
+    def tones(cls):
+        return {
+            cls.GRANTED: Tone.POSITIVE,
+            cls.PAID: Tone.FINAL,
+            cls.REFUSED: Tone.CLOSED,
+        }
 
 
 #: The moves a grant may make. « versée » is reached by recording a payment, never by hand.
@@ -34,11 +43,20 @@ class OpcoScheme(models.TextChoices):
     OTHER = "autre", "Autre dispositif"
 
 
-class InvoiceStatus(models.TextChoices):
+class InvoiceStatus(StatusChoices):
     TO_ISSUE = "a_emettre", "À émettre"
     ISSUED = "emise", "Émise"
     PAID = "payee", "Payée"
     REJECTED = "rejetee", "Rejetée"
+
+    @classmethod
+    def tones(cls):
+        return {
+            cls.TO_ISSUE: Tone.WAITING,
+            cls.ISSUED: Tone.ACTIVE,
+            cls.PAID: Tone.POSITIVE,
+            cls.REJECTED: Tone.PROBLEM,
+        }
 
 
 INVOICE_TRANSITIONS = {

@@ -14,7 +14,6 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User
 from plombiers.cohorts.models import Cohort, Enrolment, TrainingSession
 from plombiers.lib.evidence import check_evidence
@@ -34,29 +33,12 @@ from .enums import (
 )
 from .models import ZERO, Budget, BudgetLine, Grant, GrantPayment, GrantReport, OpcoFunding, OpcoInvoice
 from .money import amount_display, cents, parse_french_amount, to_amount
+from .permissions import can_manage_grant, can_manage_network, can_manage_school
 
-G, Inv = GrantStatus, InvoiceStatus
 MAX_HOURS = Decimal("9999999.99")
 
 
-# --- who may write ------------------------------------------------------------------------------
-
-
-def can_manage_school(user: User, school: School) -> bool:
-    """Network staff of the school's network and the school's manager (no query)."""
-    return user.acts_for(school, Role.SCHOOL_MANAGER)
-
-
-def can_manage_network(user: User, network_id: int) -> bool:
-    if user.is_superuser:
-        return True
-    return any(m.role == Role.NETWORK_STAFF and m.network_id == network_id for m in user.membership_list)
-
-
-def can_manage_grant(user: User, grant: Grant) -> bool:
-    if grant.school_id is None:
-        return can_manage_network(user, grant.network_id)
-    return can_manage_school(user, grant.school)
+# --- who may write: the predicates are in permissions.py ---------------------------------------
 
 
 def _check_grant(user: User, grant: Grant) -> None:
@@ -101,7 +83,7 @@ def _check_no_overlap(*, funder, school, network, purpose, start, end, exclude_p
     others = (
         Grant.objects.filter(funder=funder, network=network, purpose=purpose)
         .filter(Q(school=school) if school is not None else Q(school__isnull=True))
-        .exclude(status=G.REFUSED)
+        .exclude(status=GrantStatus.REFUSED)
         .filter(period_start__lte=end, period_end__gte=start)
         .exclude(pk=exclude_pk)
         .order_by("period_start")
@@ -183,17 +165,17 @@ def grant_decide(
     grant = Grant.objects.select_for_update(of=("self",)).select_related("school", "funder").get(pk=grant.pk)
     _check_grant(by, grant)
     if to not in GRANT_TRANSITIONS.get(grant.status, set()):
-        labels = dict(G.choices)
+        labels = dict(GrantStatus.choices)
         raise ValidationError(
             f"Une subvention « {labels[grant.status].lower()} » ne peut pas passer à « {labels.get(to, to).lower()} ».",
             code="transition",
         )
     fields = ["status", "decided_on", "amount_granted"]
-    if to == G.GRANTED:
+    if to == GrantStatus.GRANTED:
         amount = grant.amount_requested if amount_granted in (None, "") else amount_granted
         grant.amount_granted = to_amount(amount, field="amount_granted", label="Le montant accordé")
         grant.decided_on = _date(decided_on or timezone.localdate(), field="decided_on")
-    elif to == G.REFUSED:
+    elif to == GrantStatus.REFUSED:
         grant.amount_granted = None
         grant.decided_on = _date(decided_on or timezone.localdate(), field="decided_on")
     else:
@@ -217,7 +199,7 @@ def grant_payment_record(
     """One payment of a granted grant; the payments never add up to more than the amount granted."""
     grant = Grant.objects.select_for_update(of=("self",)).select_related("school").get(pk=grant.pk)
     _check_grant(by, grant)
-    if grant.status not in (G.GRANTED, G.PAID):
+    if grant.status not in (GrantStatus.GRANTED, GrantStatus.PAID):
         raise ValidationError("On n'enregistre un versement que sur une subvention accordée.")
     amount = to_amount(amount, field="amount", label="Le montant du versement")
     paid_on = _date(paid_on, field="paid_on")
@@ -240,8 +222,8 @@ def grant_payment_record(
         reference=_text(reference, field="reference", max_length=100),
         recorded_by=by,
     )
-    if grant.status != G.PAID:
-        grant.status = G.PAID
+    if grant.status != GrantStatus.PAID:
+        grant.status = GrantStatus.PAID
         grant.save(update_fields=["status"])
     audit_log(
         actor=by, action="grant.payment", obj=grant, school=grant.school, details={"amount": str(amount)}
@@ -408,7 +390,7 @@ def claimable(funding: OpcoFunding) -> Claim:
 
 
 def _invoiced_minutes(funding: OpcoFunding) -> int:
-    return funding.invoices.exclude(status=Inv.REJECTED).aggregate(
+    return funding.invoices.exclude(status=InvoiceStatus.REJECTED).aggregate(
         total=Coalesce(Sum("attended_minutes"), 0)
     )["total"]
 
@@ -439,7 +421,7 @@ def opco_invoice_create(
             {"period_end": "On ne facture que des heures déjà faites : la période est passée."}
         )
     other = (
-        funding.invoices.exclude(status=Inv.REJECTED)
+        funding.invoices.exclude(status=InvoiceStatus.REJECTED)
         .filter(period_start__lte=end, period_end__gte=start)
         .order_by("period_start")
         .first()
@@ -504,7 +486,7 @@ def opco_invoice_transition(
     school = invoice.funding.cohort.school
     _check_school(by, school)
     if to not in INVOICE_TRANSITIONS.get(invoice.status, set()):
-        labels = dict(Inv.choices)
+        labels = dict(InvoiceStatus.choices)
         raise ValidationError(
             f"Une facture « {labels[invoice.status].lower()} » ne peut pas passer à « {labels.get(to, to).lower()} ».",
             code="transition",
@@ -513,16 +495,16 @@ def opco_invoice_transition(
     if on > timezone.localdate():
         raise ValidationError({"on": "La date ne peut pas être à venir."})
     fields = ["status"]
-    if to == Inv.ISSUED:
+    if to == InvoiceStatus.ISSUED:
         number = _text(number, field="number", max_length=50)
         if not number:
             raise ValidationError({"number": "Le numéro de facture est obligatoire pour l'émettre."})
         invoice.number, invoice.issued_on = number, on
         fields += ["number", "issued_on"]
-    elif to == Inv.PAID:
+    elif to == InvoiceStatus.PAID:
         invoice.paid_on = on
         fields.append("paid_on")
-    elif to == Inv.REJECTED:
+    elif to == InvoiceStatus.REJECTED:
         reason = _text(reason, field="reason", max_length=2000)
         if not reason:
             raise ValidationError({"reason": "Le motif du rejet est obligatoire."})
@@ -535,7 +517,7 @@ def opco_invoice_transition(
         action=f"opco.invoice_{to}",
         obj=invoice.funding,
         school=school,
-        details={"invoice": invoice.pk, **({"reason": reason} if to == Inv.REJECTED else {})},
+        details={"invoice": invoice.pk, **({"reason": reason} if to == InvoiceStatus.REJECTED else {})},
     )
     return invoice
 

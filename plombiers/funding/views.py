@@ -21,7 +21,7 @@ from plombiers.network.models import Network, Organisation, School
 from plombiers.privacy.services import audit_log
 from plombiers.views import paginate
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .bpf import bpf_xlsx
 from .enums import COMMITTED, BudgetCategory, InvoiceStatus
 from .forms import (
@@ -49,13 +49,13 @@ def _year(request, default=None) -> int:
 
 def _check_team(user) -> None:
     """Network staff and school managers; everybody else sees no funding page."""
-    if not user.has_role(Role.NETWORK_STAFF, Role.SCHOOL_MANAGER):
+    if not permissions.reads_funding(user):
         raise Http404
 
 
 def _managed_school(request, slug) -> School:
     school = get_object_or_404(School.objects.visible_to(request.user).select_related("network"), slug=slug)
-    if not services.can_manage_school(request.user, school):
+    if not permissions.can_manage_school(request.user, school):
         raise Http404
     return school
 
@@ -67,7 +67,7 @@ def _managed_school(request, slug) -> School:
 def overview(request):
     """The funding of the network: by funder, by school, by year (requested, granted, paid)."""
     user = request.user
-    if user.has_role(Role.FUNDER) and not user.has_role(Role.NETWORK_STAFF, Role.SCHOOL_MANAGER):
+    if permissions.is_funder_only(user):
         return redirect("funding:funder_space")
     _check_team(user)
     grants = Grant.objects.visible_to(user)
@@ -171,7 +171,7 @@ def _grant(request, pk) -> Grant:
 
 
 def _grant_page(request, grant, **forms):
-    can_manage = services.can_manage_grant(request.user, grant)
+    can_manage = permissions.can_manage_grant(request.user, grant)
     context = {
         "grant": grant,
         "payments": list(grant.payments.order_by("paid_on", "pk")),
@@ -197,7 +197,7 @@ def grant_detail(request, pk):
 
 def _managed_grant(request, pk) -> Grant:
     grant = _grant(request, pk)
-    if not services.can_manage_grant(request.user, grant):
+    if not permissions.can_manage_grant(request.user, grant):
         raise PermissionDenied("Seuls la tête de réseau et la direction de l'école gèrent les financements.")
     return grant
 
@@ -313,7 +313,7 @@ def _managed_cohort(request, pk) -> Cohort:
     cohort = get_object_or_404(
         Cohort.objects.visible_to(request.user).select_related("school__network"), pk=pk
     )
-    if not services.can_manage_school(request.user, cohort.school):
+    if not permissions.can_manage_school(request.user, cohort.school):
         raise Http404
     return cohort
 

@@ -15,6 +15,7 @@ figures; a funder never: its figures leave the school team, and hide small cells
 from django.http import Http404
 
 from plombiers.accounts.enums import SCHOOL_ROLES, Role
+from plombiers.accounts.permissions import staff_network_ids
 from plombiers.cohorts.models import Cohort
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Network, Organisation, Partnership, School
@@ -22,10 +23,6 @@ from plombiers.network.models import Network, Organisation, Partnership, School
 from .selectors import Scope
 
 SCOPES = {"network": "Réseau", "school": "École", "cohort": "Promotion", "funder": "Financeur"}
-
-
-def _network_ids(user) -> set[int]:
-    return {m.network_id for m in user.membership_list if m.role == Role.NETWORK_STAFF}
 
 
 def _funder_ids(user) -> set[int]:
@@ -74,7 +71,7 @@ def resolve_scope(user, kind: str, ident=None) -> Scope:
 
 def _network(user, ident) -> Scope:
     networks = (
-        Network.objects.all() if user.is_superuser else Network.objects.filter(pk__in=_network_ids(user))
+        Network.objects.all() if user.is_superuser else Network.objects.filter(pk__in=staff_network_ids(user))
     )
     if ident is not None:
         networks = (
@@ -143,7 +140,7 @@ def _funder(user, ident) -> Scope:
         funder = funders.filter(pk=_int(ident)).first()
     if funder is None:
         raise Http404
-    staff = user.is_superuser or funder.network_id in _network_ids(user)
+    staff = user.is_superuser or funder.network_id in staff_network_ids(user)
     if not staff and funder.pk not in _funder_ids(user):
         raise Http404
     return Scope(

@@ -8,8 +8,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from plombiers.documents.formats import date_fr
 from plombiers.lib import typst_compiler as typst
+from plombiers.lib.formats import date_fr
 from plombiers.lib.secrecy import LEGEND
 
 from . import secrecy

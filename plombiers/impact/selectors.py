@@ -37,7 +37,7 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractYear
 
-from plombiers.cohorts.enums import EnrolmentStatus
+from plombiers.cohorts.enums import AttendanceStatus, EnrolmentStatus
 from plombiers.cohorts.models import Attendance, Enrolment
 from plombiers.lib.secrecy import PRIMARY, SECONDARY
 from plombiers.lib.text import fold
@@ -309,7 +309,7 @@ def _horizon_measures() -> dict[str, Measure]:
     return measures
 
 
-_attended = Q(session__locked_at__isnull=False, status__in=["present", "retard"])
+_attended = Q(session__locked_at__isnull=False, status__in=[AttendanceStatus.PRESENT, AttendanceStatus.LATE])
 _signed = Q(session__locked_at__isnull=False)
 
 MEASURES: dict[str, Measure] = {

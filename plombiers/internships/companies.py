@@ -17,7 +17,7 @@ from plombiers.privacy.services import audit_log
 
 from .enums import SOFT_SKILLS, ApplicationStatus, InternshipStatus, OfferStatus, Rating
 from .models import Application, CompanySite, Internship, Offer, TutorEvaluation
-from .services import can_manage_offers
+from .permissions import can_manage_offers
 
 # The four steps of the tutor's scale, as numbers to average and back to words.
 RATING_STEPS = {Rating.INSUFFICIENT: 1, Rating.FAIR: 2, Rating.GOOD: 3, Rating.VERY_GOOD: 4}

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from plombiers.documents.formats import NBSP, date_fr, siret_fr
 from plombiers.documents.services import CohortData, learner_name
 from plombiers.lib import typst_compiler as typst
+from plombiers.lib.formats import NBSP, date_fr, siret_fr
 
 from .enums import InternshipKind, Party
 from .models import Internship

@@ -1,12 +1,14 @@
 from django.db import models
 
+from plombiers.enums import StatusChoices, Tone
+
 
 class InternshipKind(models.TextChoices):
     INTERNSHIP = "stage", "Stage en entreprise"
     PMSMP = "pmsmp", "PMSMP (immersion professionnelle)"
 
 
-class InternshipStatus(models.TextChoices):
+class InternshipStatus(StatusChoices):
     DRAFT = "brouillon", "Brouillon"
     TO_SIGN = "a_signer", "Convention à signer"
     SIGNED = "signee", "Convention signée"
@@ -14,16 +16,25 @@ class InternshipStatus(models.TextChoices):
     FINISHED = "terminee", "Terminé"
     INTERRUPTED = "interrompue", "Interrompu"
 
+    @classmethod
+    def tones(cls):
+        return {
+            cls.TO_SIGN: Tone.WAITING,
+            cls.SIGNED: Tone.POSITIVE,
+            cls.ONGOING: Tone.ACTIVE,
+            cls.FINISHED: Tone.CLOSED,
+            cls.INTERRUPTED: Tone.PROBLEM,
+        }
 
-S = InternshipStatus
+
 # The workflow as data: from each status, where one may go.
 TRANSITIONS = {
-    S.DRAFT: {S.TO_SIGN, S.INTERRUPTED},
-    S.TO_SIGN: {S.DRAFT, S.SIGNED, S.INTERRUPTED},
-    S.SIGNED: {S.ONGOING, S.INTERRUPTED},
-    S.ONGOING: {S.FINISHED, S.INTERRUPTED},
-    S.FINISHED: set(),
-    S.INTERRUPTED: set(),
+    InternshipStatus.DRAFT: {InternshipStatus.TO_SIGN, InternshipStatus.INTERRUPTED},
+    InternshipStatus.TO_SIGN: {InternshipStatus.DRAFT, InternshipStatus.SIGNED, InternshipStatus.INTERRUPTED},
+    InternshipStatus.SIGNED: {InternshipStatus.ONGOING, InternshipStatus.INTERRUPTED},
+    InternshipStatus.ONGOING: {InternshipStatus.FINISHED, InternshipStatus.INTERRUPTED},
+    InternshipStatus.FINISHED: set(),
+    InternshipStatus.INTERRUPTED: set(),
 }
 
 
@@ -78,17 +89,33 @@ class OfferKind(models.TextChoices):
     APPRENTICESHIP = "alternance", "Alternance"
 
 
-class OfferStatus(models.TextChoices):
+class OfferStatus(StatusChoices):
     OPEN = "ouverte", "Ouverte"
     FILLED = "pourvue", "Pourvue"
     CLOSED = "fermee", "Fermée"
 
+    @classmethod
+    def tones(cls):
+        return {
+            cls.OPEN: Tone.POSITIVE,
+            cls.FILLED: Tone.FINAL,
+            cls.CLOSED: Tone.CLOSED,
+        }
 
-class ApplicationStatus(models.TextChoices):
+
+class ApplicationStatus(StatusChoices):
     PROPOSED = "propose", "Proposé·e"
     INTERVIEW = "entretien", "Entretien"
     HIRED = "retenu", "Retenu·e"
     NOT_HIRED = "non_retenu", "Non retenu·e"
+
+    @classmethod
+    def tones(cls):
+        return {
+            cls.INTERVIEW: Tone.WAITING,
+            cls.HIRED: Tone.POSITIVE,
+            cls.NOT_HIRED: Tone.CLOSED,
+        }
 
 
 APPLICATION_TRANSITIONS = {

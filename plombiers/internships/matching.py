@@ -47,6 +47,7 @@ from django.db.models import CharField, IntegerField, Q, QuerySet
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from plombiers.accounts.models import school_staff_q
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Enrolment
 from plombiers.network.models import Partnership
@@ -576,3 +577,10 @@ def learners_matches(
                 enrolment_id,
                 _matches([enrolment_id] * len(best), oi[best], rows, best, offers, scores, today),
             )
+
+
+def team_enrolments(user) -> QuerySet:
+    """Enrolments of the schools the user works in or oversees (not those of a prescriber role):
+    whom the matching proposes, for the pages and the API alike."""
+    enrolments = Enrolment.objects.visible_to(user)
+    return enrolments if user.is_superuser else enrolments.filter(school_staff_q(user, "cohort__school"))

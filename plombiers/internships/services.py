@@ -18,7 +18,6 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Enrolment
@@ -38,13 +37,14 @@ from .enums import (
     EvaluationOutcome,
     InternshipKind,
     InternshipStatus,
+    OfferStatus,
     Party,
     Rating,
     TutorAttendance,
 )
 from .models import Application, CompanySite, ConventionSignature, Internship, Offer, TutorEvaluation
+from .permissions import can_manage_internships, can_manage_offers
 
-S = InternshipStatus
 SIGNING_SALT = "plombiers.internships.convention"
 EVALUATION_SALT = "plombiers.internships.evaluation"
 # How long after the cohort's last day an internship may still run (« right after the cohort »).
@@ -58,11 +58,6 @@ def _link_days() -> int:
 
 def convention_read_days() -> int:
     return getattr(settings, "PLOMBIERS_CONVENTION_READ_DAYS", 30)
-
-
-def can_manage_internships(user: User, school: School) -> bool:
-    """The school's manager and trainers, and the network staff of its network."""
-    return user.acts_for(school, Role.SCHOOL_MANAGER, Role.TRAINER)
 
 
 def _check_team(user: User, school: School) -> None:
@@ -96,7 +91,7 @@ def _check_dates(
         Internship.objects.filter(
             enrolment__learner=enrolment.learner, start_date__lte=end, end_date__gte=start
         )
-        .exclude(status=S.INTERRUPTED)
+        .exclude(status=InternshipStatus.INTERRUPTED)
         .exclude(pk=exclude_pk)
     )
     if overlapping.exists():
@@ -205,7 +200,7 @@ def internship_update(*, internship: Internship, by: User, data: dict) -> Intern
     )
     school = internship.enrolment.cohort.school
     _check_team(by, school)
-    if internship.status != S.DRAFT:
+    if internship.status != InternshipStatus.DRAFT:
         raise ValidationError("Seul un brouillon se modifie : remettez la convention en brouillon d'abord.")
     unknown = set(data) - EDITABLE
     if unknown:
@@ -274,16 +269,16 @@ def internship_transition(*, internship: Internship, to: str, by: User, reason: 
     )
     school = internship.enrolment.cohort.school
     _check_team(by, school)
-    if to not in S.values:
+    if to not in InternshipStatus.values:
         raise ValidationError(f"Statut inconnu « {to} ».")
     if to not in TRANSITIONS[internship.status]:
         raise ValidationError(
-            f"Un stage « {internship.get_status_display()} » ne peut pas passer à « {S(to).label} ».",
+            f"Un stage « {internship.get_status_display()} » ne peut pas passer à « {InternshipStatus(to).label} ».",
             code="transition",
         )
-    if to == S.SIGNED:
+    if to == InternshipStatus.SIGNED:
         raise ValidationError("La convention est signée quand chaque partie l'a acceptée par son lien.")
-    if to == S.TO_SIGN:
+    if to == InternshipStatus.TO_SIGN:
         internship.signatures.all().delete()
         expires = timezone.now() + dt.timedelta(days=_link_days())
         for party in internship.parties:
@@ -296,12 +291,12 @@ def internship_transition(*, internship: Internship, to: str, by: User, reason: 
                 nonce=secrets.token_hex(16),
                 expires_at=expires,
             )
-    elif to == S.DRAFT:
+    elif to == InternshipStatus.DRAFT:
         internship.signatures.all().delete()
-    elif to == S.ONGOING:
+    elif to == InternshipStatus.ONGOING:
         if internship.start_date > timezone.localdate():
             raise ValidationError(f"Le stage commence le {internship.start_date:%d/%m/%Y}.")
-    elif to == S.INTERRUPTED:
+    elif to == InternshipStatus.INTERRUPTED:
         if not reason.strip():
             raise ValidationError({"reason": "Indiquez le motif de l'interruption."})
         internship.interruption_reason = reason.strip()
@@ -360,7 +355,7 @@ def convention_sign(
         )
     if signature.expires_at <= timezone.now():
         raise ValidationError("Ce lien a expiré : demandez-en un nouveau à l'école.", code="expired")
-    if internship.status != S.TO_SIGN:
+    if internship.status != InternshipStatus.TO_SIGN:
         raise ValidationError(
             "Cette convention n'est plus à signer (elle a été modifiée ou annulée).", code="withdrawn"
         )
@@ -373,7 +368,7 @@ def convention_sign(
     signature.user_agent = user_agent[:300]
     signature.save(update_fields=["signed_at", "signed_name", "ip_address", "user_agent"])
     if not internship.signatures.filter(signed_at__isnull=True).exists():
-        internship.status = S.SIGNED
+        internship.status = InternshipStatus.SIGNED
         internship.save(update_fields=["status"])
     audit_log(
         actor=None,
@@ -402,7 +397,7 @@ def evaluation_request(*, internship: Internship, by: User) -> TutorEvaluation:
         .get(pk=internship.pk)
     )
     _check_team(by, internship.enrolment.cohort.school)
-    if internship.status not in (S.ONGOING, S.FINISHED):
+    if internship.status not in (InternshipStatus.ONGOING, InternshipStatus.FINISHED):
         raise ValidationError("Le tuteur évalue un stage commencé.")
     evaluation = TutorEvaluation.objects.filter(internship=internship).first()
     if evaluation is not None and evaluation.submitted_at is not None:
@@ -526,17 +521,6 @@ def evaluation_submit(*, token: str, answers: EvaluationAnswers, ip: str | None 
 # --- Offers and applications -----------------------------------------------------------------------
 
 
-def can_manage_offers(user: User, company: Organisation) -> bool:
-    """The team of a school the company is partnered with, and network staff of its network."""
-    if user.is_superuser:
-        return True
-    networks = {m.network_id for m in user.membership_list if m.role == Role.NETWORK_STAFF}
-    if company.network_id in networks:
-        return True
-    schools = user.school_ids(Role.SCHOOL_MANAGER, Role.TRAINER, Role.SOCIAL_WORKER)
-    return company.partnerships.filter(school__in=schools).exists()
-
-
 @transaction.atomic
 def offer_save(*, by: User, offer: Offer, required_skills: Iterable[Skill] | None = None) -> Offer:
     """Create or update an offer (coordinates copied from its commune for the matching)."""
@@ -571,7 +555,7 @@ def application_create(
     _check_team(by, enrolment.cohort.school)
     if not offer.company.partnerships.filter(school=enrolment.cohort.school).exists():
         raise ValidationError("Cette entreprise n'est pas partenaire de l'école du ou de la jeune.")
-    if offer.status != "ouverte":
+    if offer.status != OfferStatus.OPEN:
         raise ValidationError("Cette offre n'est plus ouverte.")
     if Application.objects.filter(offer=offer, enrolment=enrolment).exists():
         raise ValidationError("Ce ou cette jeune est déjà proposé·e pour cette offre.")

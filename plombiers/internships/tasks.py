@@ -5,6 +5,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import TaskContext, task
 
+from plombiers.internships.enums import InternshipStatus
 from plombiers.operations.mail import send_mail_once
 
 # The team may send a link again (the e-mail was lost): each click is one task, whose id keys the
@@ -25,7 +26,7 @@ def send_convention_link(context: TaskContext, signature_id: int) -> None:
     if (
         signature.is_signed
         or signature.expires_at <= timezone.now()
-        or internship.status != "a_signer"
+        or internship.status != InternshipStatus.TO_SIGN
         or not signature.email
     ):
         return

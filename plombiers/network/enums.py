@@ -1,10 +1,19 @@
 from django.db import models
 
+from plombiers.enums import StatusChoices, Tone
 
-class SchoolStatus(models.TextChoices):
+
+class SchoolStatus(StatusChoices):
     PROJECT = "projet", "En projet"
     OPEN = "ouverte", "Ouverte"
     CLOSED = "fermee", "Fermée"
+
+    @classmethod
+    def tones(cls):
+        return {
+            cls.OPEN: Tone.POSITIVE,
+            cls.CLOSED: Tone.CLOSED,
+        }
 
 
 class OrganisationKind(models.TextChoices):

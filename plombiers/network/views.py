@@ -9,7 +9,7 @@ from plombiers.accounts.models import Membership
 from plombiers.forms import add_service_errors
 from plombiers.views import paginate, render_list
 
-from . import services
+from . import permissions, services
 from .enums import OrganisationKind
 from .forms import OrganisationFilterForm, OrganisationForm, SchoolFilterForm, SchoolForm
 from .models import Commune, Network, Organisation, School
@@ -21,7 +21,7 @@ def school_list(request):
     context = {
         "form": form,
         "page": paginate(request, schools),
-        "can_create": _can_create_school(request.user),
+        "can_create": permissions.can_create_school(request.user),
     }
     return render_list(request, "network/school_list.html", "network/includes/school_table.html", context)
 
@@ -47,9 +47,7 @@ def school_detail(request, slug):
     )
     # Cohorts belong to a later stage: read through the reverse relation, never imported. One query.
     cohorts = school.cohorts.visible_to(request.user).with_list_related_data().order_by("-start_date", "pk")
-    manages = request.user.has_role(Role.NETWORK_STAFF) or school.pk in request.user.school_ids(
-        Role.SCHOOL_MANAGER
-    )
+    manages = permissions.manages_school(request.user, school)
     context = {
         "school": school,
         "partners_by_kind": _group_by_kind(partners),
@@ -68,10 +66,6 @@ def _group_by_kind(organisations):
     for organisation in organisations:
         groups.setdefault(labels[organisation.kind], []).append(organisation)
     return groups
-
-
-def _can_create_school(user) -> bool:
-    return user.has_role(Role.NETWORK_STAFF)
 
 
 def _network_of(user) -> Network:
@@ -97,7 +91,7 @@ def _save_or_report(request, form, save):
 
 
 def school_create(request):
-    if not _can_create_school(request.user):
+    if not permissions.can_create_school(request.user):
         raise PermissionDenied
     network = _network_of(request.user)
     form = SchoolForm(request.POST or None, network=network)
@@ -133,7 +127,7 @@ def organisation_list(request):
     context = {
         "form": form,
         "page": paginate(request, organisations.order_by("name")),
-        "can_create": _creatable_school_ids(request.user) is not None,
+        "can_create": permissions.organisation_school_ids(request.user) is not None,
     }
     return render_list(
         request, "network/organisation_list.html", "network/includes/organisation_table.html", context
@@ -156,16 +150,8 @@ def organisation_detail(request, pk):
     return render(request, "network/organisation_detail.html", context)
 
 
-def _creatable_school_ids(user):
-    """None when the user may not create organisations; else the schools they may tie them to."""
-    if user.has_role(Role.NETWORK_STAFF):
-        return set()
-    managed = user.school_ids(Role.SCHOOL_MANAGER)
-    return managed or None
-
-
 def organisation_create(request):
-    allowed = _creatable_school_ids(request.user)
+    allowed = permissions.organisation_school_ids(request.user)
     if allowed is None:
         raise PermissionDenied
     network = _network_of(request.user)

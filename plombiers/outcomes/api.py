@@ -22,7 +22,7 @@ from plombiers.lib.api import ErrorOut, Id, Pagination
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Organisation
 
-from . import services
+from . import permissions, services
 from .enums import ExitCategory, ExitType, FollowUpHorizon, FollowUpSource, FollowUpStatus
 from .models import Exit, FollowUp
 
@@ -189,7 +189,7 @@ def exit_create(request, enrolment_id: Id, payload: ExitIn):
     enrolment = get_object_or_404(
         Enrolment.objects.visible_to(request.user).select_related("cohort__school"), pk=enrolment_id
     )
-    if not services.can_record(request.user, enrolment.cohort.school):
+    if not permissions.can_record(request.user, enrolment.cohort.school):
         raise PermissionDenied(services.NOT_TEAM)
     employer = _company(request.user, payload.employer)
     if employer is False:
@@ -240,7 +240,7 @@ def exit_correct(request, exit_id: Id, payload: ExitPatch):
     the follow-ups still to do. 400 with the reason when nothing changes or a field does not fit the
     situation."""
     exit = _exit_detail(request.user, exit_id)
-    if not services.can_record(request.user, exit.enrolment.cohort.school):
+    if not permissions.can_record(request.user, exit.enrolment.cohort.school):
         raise PermissionDenied(services.NOT_TEAM)
     sent = payload.model_dump(exclude_unset=True)
     reason = sent.pop("reason")
@@ -293,9 +293,9 @@ def follow_up_record(request, follow_up_id: Id, payload: FollowUpIn):
         pk=follow_up_id,
     )
     enrolment = follow_up.exit.enrolment
-    if services.can_record(user, enrolment.cohort.school):
+    if permissions.can_record(user, enrolment.cohort.school):
         source = FollowUpSource.SOCIAL_WORKER
-    elif services.is_prescriber_of(user, enrolment):
+    elif permissions.is_prescriber_of(user, enrolment):
         source = FollowUpSource.PRESCRIBER
     elif enrolment.learner.user_id == user.pk:
         source = FollowUpSource.LEARNER

@@ -4,6 +4,8 @@ see DESIGN.md « Official definitions »)."""
 
 from django.db import models
 
+from plombiers.enums import StatusChoices, Tone
+
 
 class ExitCategory(models.TextChoices):
     DURABLE_JOB = "emploi_durable", "Emploi durable"
@@ -90,10 +92,18 @@ class FollowUpHorizon(models.IntegerChoices):
     TWELVE = 12, "12 mois"
 
 
-class FollowUpStatus(models.TextChoices):
+class FollowUpStatus(StatusChoices):
     DUE = "a_faire", "À faire"
     DONE = "renseigne", "Renseigné"
     NO_NEWS = "sans_nouvelles", "Sans nouvelles"
+
+    @classmethod
+    def tones(cls):
+        return {
+            cls.DUE: Tone.WAITING,
+            cls.DONE: Tone.POSITIVE,
+            cls.NO_NEWS: Tone.CLOSED,
+        }
 
 
 class FollowUpSource(models.TextChoices):

@@ -22,7 +22,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Enrolment
@@ -45,6 +44,7 @@ from .enums import (
     FollowUpStatus,
 )
 from .models import Exit, FollowUp, new_link_nonce
+from .permissions import can_record, is_prescriber_of
 
 LINK_SALT = "plombiers.outcomes.follow_up"
 ENDED = (EnrolmentStatus.COMPLETED, EnrolmentStatus.DROPPED_OUT)
@@ -61,22 +61,7 @@ NOT_TEAM = "Seule l'équipe de l'école (direction, accompagnement) renseigne le
 EMPLOYMENT_ONLY = "ne s'indique que pour un emploi ou un contrat en alternance"
 
 
-# --- who may do what (no query beyond the memberships already loaded) -------------------------
-
-
-def can_record(user: User, school: School) -> bool:
-    """The school's manager and social workers, and the network staff of its network."""
-    return user.acts_for(school, Role.SCHOOL_MANAGER, Role.SOCIAL_WORKER)
-
-
-def is_prescriber_of(user: User, enrolment: Enrolment) -> bool:
-    """The prescriber whose referral led to this enrolment (no query when it is already loaded)."""
-    return (
-        user.is_authenticated
-        and user.has_role(Role.PRESCRIBER)
-        and enrolment.referral_id is not None
-        and enrolment.referral.prescriber_id == user.pk
-    )
+# --- who may do what: see permissions.py -----------------------------------------------------
 
 
 def _check_team(user: User, school: School) -> None:

@@ -14,12 +14,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from plombiers.accounts.enums import SCHOOL_ROLES, Role
 from plombiers.cohorts.models import Enrolment
 from plombiers.forms import add_service_errors
 from plombiers.views import paginate, render_list
 
-from . import selectors, services, tasks
+from . import permissions, selectors, services, tasks
 from .enums import NO_NEWS_AFTER_DAYS, OPENS_DAYS_BEFORE, FollowUpSource, FollowUpStatus
 from .forms import AnswerForm, ExitCorrectionForm, ExitFilterForm, ExitForm, FollowUpForm
 from .models import Exit, FollowUp
@@ -27,13 +26,9 @@ from .models import Exit, FollowUp
 TO_RECORD_PREVIEW = 10
 
 
-def _is_team(user) -> bool:
-    return user.has_role(Role.NETWORK_STAFF, *SCHOOL_ROLES)
-
-
 def _check_team_page(user) -> None:
     """The lists are the school teams' and the network's: anyone else gets 404."""
-    if not _is_team(user):
+    if not permissions.reads_exit_lists(user):
         raise Http404("Les sorties se suivent par l'équipe des écoles et la tête de réseau.")
 
 
@@ -50,17 +45,15 @@ def _exits(user):
 def _recordable(user) -> set[int] | None:
     """The schools where the user records exits, read from the memberships (None: every school
     the page shows)."""
-    if user.is_superuser or user.has_role(Role.NETWORK_STAFF):
-        return None  # network staff see the schools of their network only, and record in each
-    return user.school_ids(Role.SCHOOL_MANAGER, Role.SOCIAL_WORKER)
+    return permissions.recording_school_ids(user)
 
 
 def _source_for(user, exit: Exit) -> str | None:
     """How this user reports a follow-up of this exit, if they may (no query for the team)."""
     school = exit.enrolment.cohort.school
-    if services.can_record(user, school):
+    if permissions.can_record(user, school):
         return FollowUpSource.SOCIAL_WORKER
-    if services.is_prescriber_of(user, exit.enrolment):
+    if permissions.is_prescriber_of(user, exit.enrolment):
         return FollowUpSource.PRESCRIBER
     return None
 
@@ -110,7 +103,7 @@ def follow_up_list(request):
     follow_ups = form.filter_enrolments(follow_ups, "exit__enrolment__")
     page = paginate(request, follow_ups)
     for follow_up in page.object_list:
-        follow_up.can_record = services.can_record(user, follow_up.exit.enrolment.cohort.school)
+        follow_up.can_record = permissions.can_record(user, follow_up.exit.enrolment.cohort.school)
         follow_up.form = FollowUpForm(prefix=f"suivi-{follow_up.pk}") if follow_up.can_record else None
         follow_up.overdue = follow_up.due_on < today
         follow_up.no_news_on = services.no_news_on(follow_up)
@@ -127,7 +120,7 @@ def exit_create(request, pk):
         Enrolment.objects.visible_to(request.user).select_related("learner", "cohort__school"), pk=pk
     )
     school = enrolment.cohort.school
-    if not services.can_record(request.user, school):
+    if not permissions.can_record(request.user, school):
         raise PermissionDenied(services.NOT_TEAM)
     existing = Exit.objects.filter(enrolment=enrolment).first()
     if existing is not None:
@@ -197,7 +190,7 @@ def exit_detail(request, pk):
         "follow_ups": follow_ups,
         "source": source,
         "can_correct": team,
-        "shows_list": _is_team(user),
+        "shows_list": permissions.reads_exit_lists(user),
         "link": link,
     }
     if link is not None:
@@ -209,7 +202,7 @@ def exit_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def exit_edit(request, pk):
     exit = _exit(request, pk)
-    if not services.can_record(request.user, exit.enrolment.cohort.school):
+    if not permissions.can_record(request.user, exit.enrolment.cohort.school):
         raise PermissionDenied(services.NOT_TEAM)
     form = ExitCorrectionForm(request.POST or None, exit=exit)
     if request.method == "POST" and form.is_valid():

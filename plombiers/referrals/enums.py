@@ -1,5 +1,7 @@
 from django.db import models
 
+from plombiers.enums import StatusChoices, Tone
+
 
 class Gender(models.TextChoices):
     FEMALE = "femme", "Femme"
@@ -47,7 +49,7 @@ class Transport(models.TextChoices):
     CAR = "voiture", "Voiture"
 
 
-class ReferralStatus(models.TextChoices):
+class ReferralStatus(StatusChoices):
     NEW = "nouvelle", "Nouvelle"
     REVIEW = "en_etude", "En étude"
     INFO_SESSION = "information_collective", "Information collective"
@@ -59,41 +61,86 @@ class ReferralStatus(models.TextChoices):
     CANCELLED = "annulee", "Annulée"
     EXPIRED = "expiree", "Expirée"
 
+    @classmethod
+    def tones(cls):
+        return {
+            cls.ADMITTED: Tone.POSITIVE,
+            cls.REFUSED: Tone.FINAL,
+            cls.REDIRECTED: Tone.FINAL,
+            cls.CANCELLED: Tone.CLOSED,
+            cls.EXPIRED: Tone.CLOSED,
+        }
 
-S = ReferralStatus
-OPEN_STATUSES = (S.NEW, S.REVIEW, S.INFO_SESSION, S.INTERVIEW)
+
+OPEN_STATUSES = (
+    ReferralStatus.NEW,
+    ReferralStatus.REVIEW,
+    ReferralStatus.INFO_SESSION,
+    ReferralStatus.INTERVIEW,
+)
 # The statuses that are a decision on the young person: the prescriber is told.
-DECISIONS = (S.ADMITTED, S.WAITLIST, S.REDIRECTED, S.REFUSED)
-FINAL_STATUSES = (S.REDIRECTED, S.REFUSED, S.CANCELLED, S.EXPIRED)
+DECISIONS = (
+    ReferralStatus.ADMITTED,
+    ReferralStatus.WAITLIST,
+    ReferralStatus.REDIRECTED,
+    ReferralStatus.REFUSED,
+)
+FINAL_STATUSES = (
+    ReferralStatus.REDIRECTED,
+    ReferralStatus.REFUSED,
+    ReferralStatus.CANCELLED,
+    ReferralStatus.EXPIRED,
+)
 # Statuses that need a reason.
-NEEDS_REASON = (S.REDIRECTED, S.REFUSED)
+NEEDS_REASON = (ReferralStatus.REDIRECTED, ReferralStatus.REFUSED)
 
 # The referral workflow, declared as data: from → the statuses it may move to.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    S.NEW: frozenset({S.REVIEW, S.INFO_SESSION, S.INTERVIEW, *DECISIONS, S.CANCELLED, S.EXPIRED}),
-    S.REVIEW: frozenset({S.INFO_SESSION, S.INTERVIEW, *DECISIONS, S.CANCELLED, S.EXPIRED}),
-    S.INFO_SESSION: frozenset({S.INTERVIEW, *DECISIONS, S.CANCELLED, S.EXPIRED}),
-    S.INTERVIEW: frozenset({*DECISIONS, S.CANCELLED, S.EXPIRED}),
-    S.WAITLIST: frozenset({S.ADMITTED, S.REDIRECTED, S.REFUSED, S.CANCELLED}),
-    S.ADMITTED: frozenset({S.CANCELLED}),
-    S.REDIRECTED: frozenset(),
-    S.REFUSED: frozenset(),
-    S.CANCELLED: frozenset(),
-    S.EXPIRED: frozenset(),
+    ReferralStatus.NEW: frozenset(
+        {
+            ReferralStatus.REVIEW,
+            ReferralStatus.INFO_SESSION,
+            ReferralStatus.INTERVIEW,
+            *DECISIONS,
+            ReferralStatus.CANCELLED,
+            ReferralStatus.EXPIRED,
+        }
+    ),
+    ReferralStatus.REVIEW: frozenset(
+        {
+            ReferralStatus.INFO_SESSION,
+            ReferralStatus.INTERVIEW,
+            *DECISIONS,
+            ReferralStatus.CANCELLED,
+            ReferralStatus.EXPIRED,
+        }
+    ),
+    ReferralStatus.INFO_SESSION: frozenset(
+        {ReferralStatus.INTERVIEW, *DECISIONS, ReferralStatus.CANCELLED, ReferralStatus.EXPIRED}
+    ),
+    ReferralStatus.INTERVIEW: frozenset({*DECISIONS, ReferralStatus.CANCELLED, ReferralStatus.EXPIRED}),
+    ReferralStatus.WAITLIST: frozenset(
+        {ReferralStatus.ADMITTED, ReferralStatus.REDIRECTED, ReferralStatus.REFUSED, ReferralStatus.CANCELLED}
+    ),
+    ReferralStatus.ADMITTED: frozenset({ReferralStatus.CANCELLED}),
+    ReferralStatus.REDIRECTED: frozenset(),
+    ReferralStatus.REFUSED: frozenset(),
+    ReferralStatus.CANCELLED: frozenset(),
+    ReferralStatus.EXPIRED: frozenset(),
 }
 
 # What comes next, in plain words, for the prescriber and the school.
 NEXT_STEP = {
-    S.NEW: "L'école va étudier la candidature.",
-    S.REVIEW: "L'école étudie la candidature ; une invitation à une information collective peut suivre.",
-    S.INFO_SESSION: "Le ou la jeune est invité·e à une information collective.",
-    S.INTERVIEW: "Un entretien individuel est prévu avant la décision.",
-    S.ADMITTED: "Admis·e : l'entrée en formation se fait au démarrage de la promotion.",
-    S.WAITLIST: "En liste d'attente : une place sera proposée dès qu'elle se libère.",
-    S.REDIRECTED: "Réorienté·e vers une solution plus adaptée.",
-    S.REFUSED: "Candidature non retenue.",
-    S.CANCELLED: "Prescription annulée.",
-    S.EXPIRED: "Sans nouvelle depuis 60 jours : prescription expirée.",
+    ReferralStatus.NEW: "L'école va étudier la candidature.",
+    ReferralStatus.REVIEW: "L'école étudie la candidature ; une invitation à une information collective peut suivre.",
+    ReferralStatus.INFO_SESSION: "Le ou la jeune est invité·e à une information collective.",
+    ReferralStatus.INTERVIEW: "Un entretien individuel est prévu avant la décision.",
+    ReferralStatus.ADMITTED: "Admis·e : l'entrée en formation se fait au démarrage de la promotion.",
+    ReferralStatus.WAITLIST: "En liste d'attente : une place sera proposée dès qu'elle se libère.",
+    ReferralStatus.REDIRECTED: "Réorienté·e vers une solution plus adaptée.",
+    ReferralStatus.REFUSED: "Candidature non retenue.",
+    ReferralStatus.CANCELLED: "Prescription annulée.",
+    ReferralStatus.EXPIRED: "Sans nouvelle depuis 60 jours : prescription expirée.",
 }
 
 

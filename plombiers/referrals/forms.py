@@ -4,7 +4,6 @@ import uuid
 from django import forms
 from django.utils import timezone
 
-from plombiers.accounts.enums import Role
 from plombiers.forms import Form, ModelForm
 from plombiers.lib.text import fold
 from plombiers.network.forms import CommuneField
@@ -12,10 +11,10 @@ from plombiers.network.models import Organisation, School
 
 from .enums import DecisionReason, ReferralStatus
 from .models import InformationSession, Learner, referrable_schools, session_schools
+from .permissions import refers_for_own_structure
 from .selectors import prescriber_organisations
 from .services import LEARNER_FIELDS, check_birth_date
 
-S = ReferralStatus
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9-]{1,64}")
 
@@ -69,7 +68,7 @@ class ReferralForm(ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["school"].queryset = referrable_schools(user).order_by("name")
-        if user.has_role(Role.PRESCRIBER) and not user.has_role(Role.SCHOOL_MANAGER, Role.NETWORK_STAFF):
+        if refers_for_own_structure(user):
             # A prescriber refers on behalf of their own structure: the service fills it in.
             del self.fields["prescriber_organisation"]
         else:
@@ -109,7 +108,9 @@ class ReferralForm(ModelForm):
 
 class ReferralFilterForm(Form):
     q = forms.CharField(label="Nom ou prénom", required=False, max_length=100)
-    status = forms.ChoiceField(label="Statut", choices=[("", "Tous"), *S.choices], required=False)
+    status = forms.ChoiceField(
+        label="Statut", choices=[("", "Tous"), *ReferralStatus.choices], required=False
+    )
     school = forms.ModelChoiceField(
         label="École", queryset=School.objects.none(), required=False, empty_label="Toutes"
     )
@@ -147,7 +148,7 @@ class LearnerFilterForm(Form):
 class DecisionForm(Form):
     """Move a referral: only the statuses this person may choose are offered."""
 
-    to = forms.ChoiceField(label="Nouvelle étape", widget=forms.RadioSelect, choices=S.choices)
+    to = forms.ChoiceField(label="Nouvelle étape", widget=forms.RadioSelect, choices=ReferralStatus.choices)
     reason = forms.ChoiceField(
         label="Motif",
         choices=[("", "—"), *DecisionReason.choices],
@@ -171,7 +172,7 @@ class DecisionForm(Form):
     def __init__(self, *args, allowed: list[str], school_side: bool, eligible: bool, **kwargs):
         super().__init__(*args, **kwargs)
         # Any status is accepted here: the service tells an illegal move from a forbidden one.
-        self.fields["to"].widget.choices = [(s, S(s).label) for s in allowed]
+        self.fields["to"].widget.choices = [(s, ReferralStatus(s).label) for s in allowed]
         self.fields["to"].widget.attrs["class"] = "form-check-input"
         if not school_side:
             for name in ("reason", "reason_detail", "reason_shared", "justification"):
@@ -179,7 +180,7 @@ class DecisionForm(Form):
             self.fields["note"].label = "Précisions (facultatif)"
         else:
             self.fields["note"].help_text = "Visible de l'équipe de l'école seulement."
-            if eligible or S.ADMITTED not in allowed:
+            if eligible or ReferralStatus.ADMITTED not in allowed:
                 del self.fields["justification"]
 
 

@@ -6,7 +6,7 @@ from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Organisation
 
 from .models import Referral, ReferralEvent
-from .permissions import is_school_side
+from .permissions import reads_as_school
 
 
 def prescriber_organisations(user):
@@ -39,7 +39,7 @@ class ReferralReading:
 
 
 def referral_reading(referral: Referral, user) -> ReferralReading:
-    school_side = is_school_side(user, referral)
+    school_side = reads_as_school(user, referral)
     shows_reason = bool(referral.reason) and (school_side or referral.reason_shared)
     return ReferralReading(
         school_side=school_side,

@@ -13,7 +13,7 @@ from plombiers.lib.text import fold
 from plombiers.network.models import Organisation, School
 from plombiers.privacy.services import audit_log
 
-from . import eligibility, tasks
+from . import eligibility, permissions, tasks
 from .enums import DECISIONS, NEEDS_REASON, OPEN_STATUSES, ReferralStatus
 from .models import (
     InformationSession,
@@ -26,10 +26,9 @@ from .models import (
     session_schools,
 )
 
-S = ReferralStatus
 EXPIRY_DAYS = 60
 # What trainers and social workers may do on a referral: move it through the study stages.
-STUDY_STATUSES = {S.REVIEW, S.INFO_SESSION, S.INTERVIEW}
+STUDY_STATUSES = {ReferralStatus.REVIEW, ReferralStatus.INFO_SESSION, ReferralStatus.INTERVIEW}
 
 LEARNER_FIELDS = [
     "first_name", "last_name", "birth_date", "gender", "phone", "email", "commune", "address",
@@ -65,9 +64,7 @@ def _school_record(*, school: School, learner_data: dict[str, Any]) -> Learner |
 def _eligibility_day(school: School, default: dt.date) -> dt.date:
     """The age rule applies at the start of the next cohort the young person could join."""
     cohort = (
-        school.cohorts.filter(status__in=["prevue", "en_cours"], start_date__gte=default)
-        .order_by("start_date")
-        .first()
+        school.cohorts.open_for_admission().filter(start_date__gte=default).order_by("start_date").first()
     )
     return cohort.start_date if cohort else default
 
@@ -184,7 +181,9 @@ def _referral_create(*, by, school, learner_data, prescriber_organisation, motiv
             setattr(learner, name, learner_data[name])
         if filled:
             learner.save(update_fields=filled)
-    open_referral = learner.referrals.filter(school=school, status__in=[*OPEN_STATUSES, S.WAITLIST]).first()
+    open_referral = learner.referrals.filter(
+        school=school, status__in=[*OPEN_STATUSES, ReferralStatus.WAITLIST]
+    ).first()
     if open_referral is not None:
         # Nothing of a record this person cannot see: not even its status.
         status = f" (statut : {open_referral.get_status_display().lower()})" if matched else ""
@@ -202,7 +201,7 @@ def _referral_create(*, by, school, learner_data, prescriber_organisation, motiv
         idempotency_key=idempotency_key,
         created_by=by,
     )
-    ReferralEvent.objects.create(referral=referral, to_status=S.NEW, by=by)
+    ReferralEvent.objects.create(referral=referral, to_status=ReferralStatus.NEW, by=by)
     audit_log(actor=by, action="referral.create", obj=referral, details={"learner_matched": matched})
     return ReferralResult(referral, created=True, learner_matched=matched)
 
@@ -212,20 +211,15 @@ def referral_allowed_statuses(referral: Referral, user: User) -> list[str]:
     from .enums import TRANSITIONS
 
     possible = TRANSITIONS[referral.status]
-    networks = {m.network_id for m in user.membership_list if m.role == Role.NETWORK_STAFF}
-    if (
-        user.is_superuser
-        or referral.school.network_id in networks
-        or referral.school_id in user.school_ids(Role.SCHOOL_MANAGER)
-    ):
+    if permissions.can_decide(user, referral):
         allowed = possible
-    elif referral.school_id in user.school_ids(Role.TRAINER, Role.SOCIAL_WORKER):
+    elif permissions.can_study(user, referral):
         allowed = possible & STUDY_STATUSES
-    elif referral.prescriber_id == user.pk:
-        allowed = possible & {S.CANCELLED}
+    elif permissions.can_cancel(user, referral):
+        allowed = possible & {ReferralStatus.CANCELLED}
     else:
         allowed = frozenset()
-    return [s for s in S.values if s in allowed and s != S.EXPIRED]
+    return [s for s in ReferralStatus.values if s in allowed and s != ReferralStatus.EXPIRED]
 
 
 @transaction.atomic
@@ -245,18 +239,18 @@ def referral_transition(
     `by=None` is the system (expiry). Decisions are e-mailed to the prescriber.
     """
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if to not in S.values:
+    if to not in ReferralStatus.values:
         raise ValidationError(f"Statut inconnu : « {to} ».", code="unknown_status")
     if not referral.can_move_to(to):
         raise ValidationError(
-            f"Passage impossible de « {referral.get_status_display()} » à « {S(to).label} ».",
+            f"Passage impossible de « {referral.get_status_display()} » à « {ReferralStatus(to).label} ».",
             code="illegal_transition",
         )
     if by is not None and to not in referral_allowed_statuses(referral, by):
         raise PermissionDenied("Vous ne pouvez pas prendre cette décision sur cette prescription.")
     if to in NEEDS_REASON and not reason:
         raise ValidationError("Un motif est obligatoire pour refuser ou réorienter.", code="reason_required")
-    if to == S.ADMITTED and not referral.is_eligible and not justification.strip():
+    if to == ReferralStatus.ADMITTED and not referral.is_eligible and not justification.strip():
         raise ValidationError(
             "Ce ou cette jeune ne remplit pas les critères d'éligibilité : "
             "une justification écrite est obligatoire pour l'admettre.",
@@ -288,7 +282,9 @@ def referrals_expire(*, now: dt.datetime | None = None) -> int:
     stale = Referral.objects.open().filter(status_changed_at__lt=now - dt.timedelta(days=EXPIRY_DAYS))
     count = 0
     for referral in stale.iterator():
-        referral_transition(referral=referral, to=S.EXPIRED, by=None, note="Sans suite depuis 60 jours.")
+        referral_transition(
+            referral=referral, to=ReferralStatus.EXPIRED, by=None, note="Sans suite depuis 60 jours."
+        )
         count += 1
     return count
 
@@ -314,7 +310,7 @@ def session_invite(*, session: InformationSession, referrals: list[Referral], by
             raise ValidationError(
                 "Seuls les candidats de cette école peuvent être invités.", code="other_school"
             )
-        if referral.status not in (*OPEN_STATUSES, S.WAITLIST):
+        if referral.status not in (*OPEN_STATUSES, ReferralStatus.WAITLIST):
             raise ValidationError(
                 f"La prescription de {referral.learner} n'est plus en cours : impossible de l'inviter.",
                 code="closed_referral",
@@ -326,8 +322,10 @@ def session_invite(*, session: InformationSession, referrals: list[Referral], by
         )
     for referral in new:
         Invitation.objects.create(session=session, referral=referral)
-        if referral.status in (S.NEW, S.REVIEW):
-            referral_transition(referral=referral, to=S.INFO_SESSION, by=by, note=f"Invité·e : {session}")
+        if referral.status in (ReferralStatus.NEW, ReferralStatus.REVIEW):
+            referral_transition(
+                referral=referral, to=ReferralStatus.INFO_SESSION, by=by, note=f"Invité·e : {session}"
+            )
     audit_log(actor=by, action="information_session.invite", obj=session, details={"count": len(new)})
     return len(new)
 

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from plombiers.accounts.permissions import works_for_schools
 from plombiers.forms import add_service_errors
 from plombiers.views import paginate, render_list
 
@@ -21,18 +22,17 @@ from .forms import (
     ReferralForm,
 )
 from .models import InformationSession, Learner, Referral
-from .permissions import can_refer, is_school_side, works_for_schools
+from .permissions import can_refer, reads_as_school
 from .selectors import ReferralReading, referral_reading
 
-S = ReferralStatus
 # The column view of the inbox: the open stages, the waiting list, the decisions.
 COLUMNS = [
-    ("nouvelle", "Nouvelles", (S.NEW,)),
-    ("en_etude", "En étude", (S.REVIEW,)),
-    ("information_collective", "Information collective", (S.INFO_SESSION,)),
-    ("entretien", "Entretien", (S.INTERVIEW,)),
-    ("liste_attente", "Liste d'attente", (S.WAITLIST,)),
-    ("decisions", "Décisions", (S.ADMITTED, S.REDIRECTED, S.REFUSED)),
+    ("nouvelle", "Nouvelles", (ReferralStatus.NEW,)),
+    ("en_etude", "En étude", (ReferralStatus.REVIEW,)),
+    ("information_collective", "Information collective", (ReferralStatus.INFO_SESSION,)),
+    ("entretien", "Entretien", (ReferralStatus.INTERVIEW,)),
+    ("liste_attente", "Liste d'attente", (ReferralStatus.WAITLIST,)),
+    ("decisions", "Décisions", (ReferralStatus.ADMITTED, ReferralStatus.REDIRECTED, ReferralStatus.REFUSED)),
 ]
 COLUMN_STATUSES = [status for _key, _title, statuses in COLUMNS for status in statuses]
 # Invitable candidates shown on an information session's page, most recent first.
@@ -176,7 +176,7 @@ def _render_detail(request, referral: Referral, form=None, status=200):
         "form": form,
         "shows_reason": reading.shows_reason,
         "reason_detail": reading.reason_detail,
-        "can_admit": S.ADMITTED in allowed,
+        "can_admit": ReferralStatus.ADMITTED in allowed,
         "eligibility_day": _iso_date(referral.eligibility.get("checked_on")),
     }
     return render(request, "referrals/referral_detail.html", context, status=status)
@@ -199,7 +199,7 @@ def referral_transition(request, pk):
     allowed = services.referral_allowed_statuses(referral, request.user)
     if not allowed:
         raise PermissionDenied
-    school_side = is_school_side(request.user, referral)
+    school_side = reads_as_school(request.user, referral)
     form = DecisionForm(request.POST, allowed=allowed, school_side=school_side, eligible=referral.is_eligible)
     if form.is_valid():
         data = form.cleaned_data
@@ -307,7 +307,7 @@ def _visible_session(request, pk):
 def _invitable(session, user):
     return (
         Referral.objects.visible_to(user)
-        .filter(school=session.school_id, status__in=[*OPEN_STATUSES, S.WAITLIST])
+        .filter(school=session.school_id, status__in=[*OPEN_STATUSES, ReferralStatus.WAITLIST])
         .exclude(invitations__session=session)
         .select_related("learner")
     )

@@ -11,11 +11,10 @@ from pydantic import field_validator
 from plombiers.cohorts.models import Enrolment
 from plombiers.frameworks.models import Block, Framework, Skill
 from plombiers.lib.api import ErrorOut, Id, Pagination
-from plombiers.referrals.permissions import works_for_schools
 
 from .enums import Context, Level
 from .models import Evidence, Observation
-from .permissions import sees_details
+from .permissions import reads_frameworks, sees_details
 from .selectors import enrolment_progress as enrolment_progress_of
 from .services import observation_record
 
@@ -155,7 +154,7 @@ class ProgressOut(Schema):
 
 
 def _frameworks(user):
-    if not works_for_schools(user):
+    if not reads_frameworks(user):
         return Framework.objects.none()
     return Framework.objects.select_related("trade")
 

@@ -5,7 +5,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Enrolment
@@ -15,13 +14,7 @@ from plombiers.privacy.services import audit_log
 
 from .enums import Context, Level
 from .models import Evidence, Observation
-
-OBSERVER_ROLES = (Role.TRAINER, Role.SCHOOL_MANAGER)
-
-
-def can_observe(user: User, school) -> bool:
-    """Trainers and the manager of the school, and the network staff of its network."""
-    return user.acts_for(school, *OBSERVER_ROLES)
+from .permissions import can_observe
 
 
 def _check(*, enrolment: Enrolment, skill: Skill, level: str, observed_on: dt.date, context: str) -> None:

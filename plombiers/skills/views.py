@@ -17,20 +17,22 @@ from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Cohort, Enrolment
 from plombiers.forms import add_service_errors
 from plombiers.frameworks.models import Block, Framework, Skill
-from plombiers.referrals.permissions import works_for_schools
 from plombiers.views import paginate
 
 from .enums import ACQUIRED_LEVELS, LEVEL_ICONS, LEVEL_SHORT, Level
 from .forms import GroupObservationForm, ObservationForm
 from .models import Evidence, Observation
-from .permissions import is_school_side, sees_details
+from .permissions import can_observe, reads_frameworks, reads_matrix, sees_details
 from .selectors import enrolment_progress as enrolment_progress_of
 from .selectors import framework_skills, skills_by_block
-from .services import can_observe, observation_record, observations_record_group
+from .services import observation_record, observations_record_group
 
 # Learners shown in the matrix: in training, or done (their record is still read and completed).
 MATRIX_STATUSES = (EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED)
 TIMELINE_PAGE_SIZE = 30
+
+
+# --- who sees what (from the memberships already loaded for the request: no query) ------------------
 
 
 def _id(value) -> int | None:
@@ -80,7 +82,7 @@ def _matrix_cohort(request, pk) -> Cohort:
     cohort = get_object_or_404(
         Cohort.objects.visible_to(request.user).select_related("school", "framework"), pk=pk
     )
-    if not is_school_side(request.user, cohort.school):
+    if not reads_matrix(request.user, cohort.school):
         raise Http404  # a learner sees their cohort, not the others' levels
     return cohort
 
@@ -317,7 +319,7 @@ def evidence_file(request, pk):
 
 
 def _require_staff(user) -> None:
-    if not works_for_schools(user):
+    if not reads_frameworks(user):
         raise Http404
 
 

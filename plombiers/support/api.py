@@ -22,9 +22,8 @@ from plombiers.lib.api import Id, Pagination
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Commune, Organisation
 from plombiers.referrals.models import Learner
-from plombiers.referrals.permissions import works_for_schools
 
-from . import services
+from . import permissions, services
 from .enums import ActionStatus, BarrierLevel, EntryKind, Visibility
 from .models import Action, Barrier, BarrierCategory, JournalEntry
 from .permissions import HEALTH, PRESCRIBER, SUPPORT, access_of
@@ -294,7 +293,7 @@ def service_list(
     near: str | None = Query(None, max_length=9, description="code INSEE de la commune"),
 ):
     """Partner services handling a category, the nearest first (within 30 km of `near`)."""
-    if not works_for_schools(request.user):
+    if not permissions.reads_directory(request.user):
         raise HttpError(403, "L'annuaire est celui des équipes des écoles.")
     if category and not BarrierCategory.objects.filter(code=category).exists():
         raise HttpError(422, "Catégorie de frein inconnue.")

@@ -1,5 +1,7 @@
 from django.db import models
 
+from plombiers.enums import StatusChoices, Tone
+
 
 class BarrierLevel(models.TextChoices):
     NONE = "aucun", "Aucun"
@@ -7,11 +9,19 @@ class BarrierLevel(models.TextChoices):
     BLOCKING = "bloquant", "Bloquant"
 
 
-class ActionStatus(models.TextChoices):
+class ActionStatus(StatusChoices):
     PLANNED = "prevue", "Prévue"
     ONGOING = "en_cours", "En cours"
     DONE = "realisee", "Réalisée"
     ABANDONED = "abandonnee", "Abandonnée"
+
+    @classmethod
+    def tones(cls):
+        return {
+            cls.ONGOING: Tone.ACTIVE,
+            cls.DONE: Tone.POSITIVE,
+            cls.ABANDONED: Tone.CLOSED,
+        }
 
 
 class EntryKind(models.TextChoices):

@@ -7,7 +7,6 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from plombiers.accounts.enums import SCHOOL_ROLES, Role
 from plombiers.accounts.models import User
 from plombiers.network.models import Commune, Organisation, School
 from plombiers.privacy.models import AuditEvent
@@ -16,14 +15,13 @@ from plombiers.referrals.models import Learner
 
 from .enums import ActionStatus, BarrierLevel, ConsentScope, EntryKind, Visibility
 from .models import Action, Barrier, BarrierCategory, Consent, JournalEntry, PartnerService
-
-SUPPORT_ROLES = (Role.SOCIAL_WORKER, Role.SCHOOL_MANAGER)
+from .permissions import supports_at, works_at, writes_confidential
 
 
 def school_of(learner: Learner, user: User) -> School:
     """The school whose record this is, when this user works there: support records belong to the
     school that wrote them, even when another school knows the same person."""
-    if learner.school_id in user.school_ids(*SCHOOL_ROLES):
+    if works_at(user, learner.school_id):
         return learner.school
     raise PermissionDenied("Ce ou cette jeune n'est pas suivi·e dans votre école.")
 
@@ -44,7 +42,7 @@ def sharing_consented(learner: Learner, prescriber: User) -> bool:
 
 def _check_support(user: User, learner: Learner) -> School:
     school = school_of(learner, user)
-    if school.pk not in user.school_ids(*SUPPORT_ROLES):
+    if not supports_at(user, school.pk):
         raise PermissionDenied(
             "Seul·es l'accompagnement socio-professionnel et la direction de l'école agissent ici."
         )
@@ -153,7 +151,7 @@ def journal_add(
         raise ValidationError({"kind": f"Type d'entrée inconnu « {kind} »."})
     if visibility not in Visibility.values:
         raise ValidationError({"visibility": f"Visibilité inconnue « {visibility} »."})
-    if visibility == Visibility.CONFIDENTIAL and school.pk not in by.school_ids(Role.SOCIAL_WORKER):
+    if visibility == Visibility.CONFIDENTIAL and not writes_confidential(by, school.pk):
         raise PermissionDenied(
             "Seul·e l'accompagnateur·rice socio-professionnel·le écrit une note confidentielle."
         )

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from plombiers.accounts.enums import Role
 from plombiers.forms import add_service_errors
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Organisation
@@ -19,7 +18,7 @@ from plombiers.privacy.models import AuditEvent
 from plombiers.referrals.models import Learner
 from plombiers.views import paginate
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .documents import consent_notice_pdf
 from .enums import ActionStatus, BarrierLevel, Visibility
 from .forms import ActionForm, ActionUpdateForm, AuditFilterForm, BarrierForm, ConsentForm, JournalForm
@@ -40,7 +39,7 @@ AUDIT_ACTIONS = [
 
 
 def _support_schools(user) -> set[int]:
-    schools = user.school_ids(*services.SUPPORT_ROLES)
+    schools = user.school_ids(*permissions.SUPPORT_ROLES)
     if not schools:
         raise Http404
     return schools
@@ -346,7 +345,7 @@ def _int(value) -> int:
 
 def audit_list(request):
     user = request.user
-    if not user.has_role(Role.NETWORK_STAFF, Role.SCHOOL_MANAGER):
+    if not permissions.reads_audit(user):
         raise Http404
     form = AuditFilterForm(request.GET or None, actions=AUDIT_ACTIONS)
     events = AuditEvent.objects.visible_to(user).select_related("actor", "school")

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from plombiers.accounts.enums import SCHOOL_ROLES, Role
 from plombiers.accounts.models import Membership, school_staff_q
 from plombiers.cohorts.models import Cohort
-from plombiers.cohorts.views import can_manage
+from plombiers.cohorts.permissions import can_manage
 from plombiers.forms import add_service_errors
 from plombiers.network.models import School
 from plombiers.views import paginate
@@ -23,6 +23,7 @@ from . import services
 from .enums import Audience
 from .forms import AnswerForm, InviteForm
 from .models import SurveyInvitation
+from .permissions import reads_comments, reads_surveys
 from .questionnaires import questionnaire
 from .results import survey_results, with_survey_figures
 
@@ -43,11 +44,6 @@ def _results_schools(user):
         Q(network__in=mine.filter(role=Role.NETWORK_STAFF).values("network"))
         | Q(pk__in=mine.filter(role__in=SCHOOL_ROLES).values("school"))
     )
-
-
-def _is_team(user, school) -> bool:
-    """Free texts are for the school's own team, not for the network (no query)."""
-    return user.is_superuser or school.pk in user.school_ids(*SCHOOL_ROLES)
 
 
 # --- the respondent's side (public, through the signed link) ---------------------------------
@@ -89,7 +85,7 @@ def answer(request, token):
 
 @require_GET
 def index(request):
-    if not request.user.has_role(Role.NETWORK_STAFF, *SCHOOL_ROLES):
+    if not reads_surveys(request.user):
         raise Http404("Les enquêtes sont lues par l'équipe des écoles et la tête de réseau.")
     since = timezone.now() - YEAR
     schools = with_survey_figures(
@@ -109,9 +105,9 @@ def school_results(request, slug):
     context = {
         "school": school,
         "since": since,
-        "results": survey_results(recent, with_comments=_is_team(request.user, school)),
+        "results": survey_results(recent, with_comments=reads_comments(request.user, school)),
         "page": paginate(request, cohorts),
-        "shows_comments": _is_team(request.user, school),
+        "shows_comments": reads_comments(request.user, school),
     }
     return render(request, "surveys/school_results.html", context)
 
@@ -119,7 +115,7 @@ def school_results(request, slug):
 @require_GET
 def cohort_results(request, pk):
     cohort = get_object_or_404(_results_cohorts(request.user).select_related("school"), pk=pk)
-    team = _is_team(request.user, cohort.school)
+    team = reads_comments(request.user, cohort.school)
     context = {
         "cohort": cohort,
         "results": survey_results(cohort.survey_invitations.all(), with_comments=team),

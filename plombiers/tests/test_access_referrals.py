@@ -12,7 +12,6 @@ from plombiers.accounts.services import api_token_create
 from plombiers.referrals import services
 from plombiers.referrals.enums import DecisionReason, Diploma, ReferralStatus
 
-S = ReferralStatus
 ROLES = [
     "staff",
     "manager_a",
@@ -62,7 +61,7 @@ def intake(cast):
     in_school_b = refer(cast.staff, cast.school_b, "Roubaisien")
     services.referral_transition(
         referral=by_prescriber,
-        to=S.REFUSED,
+        to=ReferralStatus.REFUSED,
         by=cast.manager_a,
         reason=DecisionReason.BARRIERS,
         reason_detail=SECRET,
@@ -93,7 +92,7 @@ def test_referral_and_learner_pages(client, cast, intake, role):
         assert client.get(referral.get_absolute_url()).status_code == expected, (role, name)
         assert client.get(referral.learner.get_absolute_url()).status_code == expected, (role, name)
         decision = client.post(
-            reverse("referrals:referral_transition", args=[referral.pk]), {"to": S.CANCELLED}
+            reverse("referrals:referral_transition", args=[referral.pk]), {"to": ReferralStatus.CANCELLED}
         )
         if expected == 404:
             assert decision.status_code == 404, (role, name)
@@ -107,7 +106,7 @@ def test_referral_and_learner_pages(client, cast, intake, role):
     for name, referral in intake.referrals.items():
         if name not in SEES_REFERRALS.get(role, set()):
             referral.refresh_from_db()
-            assert referral.status != S.CANCELLED, (role, name)
+            assert referral.status != ReferralStatus.CANCELLED, (role, name)
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if "by_prescriber" in SEES_REFERRALS.get(r, set())])

@@ -9,7 +9,6 @@ from plombiers.cohorts import attendance as svc
 from plombiers.cohorts.enums import AttendanceStatus, Period
 from plombiers.cohorts.models import TrainingSession
 
-A = AttendanceStatus
 MORNING, AFTERNOON = Period.MORNING, Period.AFTERNOON
 
 
@@ -24,9 +23,9 @@ def mark(by, session: TrainingSession, statuses: dict) -> None:
     marks = []
     for enrolment, status in statuses.items():
         row = svc.Mark(enrolment.pk, status)
-        if status == A.LATE:
+        if status == AttendanceStatus.LATE:
             row.late_minutes = 20
-        if status == A.EXCUSED:
+        if status == AttendanceStatus.EXCUSED:
             row.excuse_reason = "Rendez-vous médical"
         marks.append(row)
     with time_machine.travel(dt.datetime.combine(session.date, dt.time(18), tzinfo=dt.UTC), tick=False):
@@ -37,7 +36,7 @@ def history(cohort, by, enrolment, plan: list[tuple[dt.date, str, str]], others=
     """[(day, period, status)] for one young person; the others of `others` are present."""
     for day, period, status in plan:
         session = half_day(cohort, by, day, period)
-        mark(by, session, {enrolment: status, **dict.fromkeys(others, A.PRESENT)})
+        mark(by, session, {enrolment: status, **dict.fromkeys(others, AttendanceStatus.PRESENT)})
 
 
 def alert_make(enrolment, rule="absences", on: dt.date = dt.date(2026, 10, 14), **kwargs):

@@ -14,7 +14,6 @@ from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
 from plombiers.lib.signature import strokes_to_svg
 from plombiers.referrals.tests.factories import LearnerFactory
 
-A = AttendanceStatus
 STROKES = [[[10, 10], [50, 40], [90, 20], [140, 60]]]
 MONDAY = dt.date(2026, 10, 5)
 
@@ -75,22 +74,22 @@ def test_hours_are_the_sum_of_signed_sheets(cast, cohort, three):
     ines, bilal, _chloe = three
     days = [dt.date(2026, 9, 28), dt.date(2026, 9, 29), dt.date(2026, 9, 30), dt.date(2026, 10, 1)]
     plan = {
-        days[0]: {ines: (A.PRESENT, 0), bilal: (A.PRESENT, 0)},
-        days[1]: {ines: (A.LATE, 45), bilal: (A.EXCUSED, 0)},
-        days[2]: {ines: (A.PRESENT, 0), bilal: (A.ABSENT, 0)},
-        days[3]: {ines: (A.PRESENT, 0), bilal: (A.PRESENT, 0)},  # never locked
+        days[0]: {ines: (AttendanceStatus.PRESENT, 0), bilal: (AttendanceStatus.PRESENT, 0)},
+        days[1]: {ines: (AttendanceStatus.LATE, 45), bilal: (AttendanceStatus.EXCUSED, 0)},
+        days[2]: {ines: (AttendanceStatus.PRESENT, 0), bilal: (AttendanceStatus.ABSENT, 0)},
+        days[3]: {ines: (AttendanceStatus.PRESENT, 0), bilal: (AttendanceStatus.PRESENT, 0)},  # never locked
     }
     for day, marks in plan.items():
         session = session_on(cohort, cast.trainer_a, date=day)
         with time_machine.travel(dt.datetime.combine(day, dt.time(11), tzinfo=dt.UTC), tick=False):
             rows = [svc.Mark(e.pk, status, late) for e, (status, late) in marks.items()]
-            rows += [svc.Mark(three[2].pk, A.PRESENT)]
+            rows += [svc.Mark(three[2].pk, AttendanceStatus.PRESENT)]
             for row in rows:
-                if row.status == A.EXCUSED:
+                if row.status == AttendanceStatus.EXCUSED:
                     row.excuse_reason = "Rendez-vous à la préfecture"
             svc.attendance_mark(session=session, by=cast.trainer_a, marks=rows)
             for row in rows:
-                if row.status in (A.PRESENT, A.LATE):
+                if row.status in (AttendanceStatus.PRESENT, AttendanceStatus.LATE):
                     enrolment = next(e for e in three if e.pk == row.enrolment_id)
                     svc.attendance_sign(
                         session=session, enrolment=enrolment, strokes=STROKES, by=cast.trainer_a
@@ -119,7 +118,7 @@ def test_a_learner_signs_on_their_phone_with_the_code(cast, cohort, three, today
         method=SignatureMethod.PHONE,
         code=session.signing_code,
     )
-    assert mark.status == A.PRESENT, "signing says one is there"
+    assert mark.status == AttendanceStatus.PRESENT, "signing says one is there"
     assert mark.signature.method == SignatureMethod.PHONE and mark.signature.user == cast.learner_a
     assert mark.signature.svg.startswith("<svg") and mark.signature.signed_at
 
@@ -158,9 +157,9 @@ def test_the_trainer_signs_last_and_the_sheet_locks(cast, cohort, three, today):
         session=session,
         by=cast.trainer_a,
         marks=[
-            svc.Mark(three[0].pk, A.PRESENT),
-            svc.Mark(three[1].pk, A.LATE, 20),
-            svc.Mark(three[2].pk, A.ABSENT),
+            svc.Mark(three[0].pk, AttendanceStatus.PRESENT),
+            svc.Mark(three[1].pk, AttendanceStatus.LATE, 20),
+            svc.Mark(three[2].pk, AttendanceStatus.ABSENT),
         ],
     )
     with pytest.raises(ValidationError, match="Signature manquante pour : Inès"):
@@ -176,14 +175,18 @@ def test_the_trainer_signs_last_and_the_sheet_locks(cast, cohort, three, today):
     with pytest.raises(ValidationError, match="verrouillée"):
         svc.attendance_sign(session=session, enrolment=three[2], strokes=STROKES, by=cast.trainer_a)
     with pytest.raises(ValidationError, match="verrouillée"):
-        svc.attendance_mark(session=session, by=cast.trainer_a, marks=[svc.Mark(three[2].pk, A.PRESENT)])
+        svc.attendance_mark(
+            session=session, by=cast.trainer_a, marks=[svc.Mark(three[2].pk, AttendanceStatus.PRESENT)]
+        )
     assert Signature.objects.count() == signatures
-    assert Attendance.objects.get(enrolment=three[2]).status == A.ABSENT
+    assert Attendance.objects.get(enrolment=three[2]).status == AttendanceStatus.ABSENT
 
 
 def test_an_amendment_changes_a_locked_sheet_with_a_reason(cast, cohort, three, today):
     session = session_on(cohort, cast.trainer_a)
-    svc.attendance_mark(session=session, by=cast.trainer_a, marks=[svc.Mark(e.pk, A.ABSENT) for e in three])
+    svc.attendance_mark(
+        session=session, by=cast.trainer_a, marks=[svc.Mark(e.pk, AttendanceStatus.ABSENT) for e in three]
+    )
     svc.sheet_lock(session=session, by=cast.trainer_a, strokes=STROKES)
     with pytest.raises(ValidationError, match="motif"):
         svc.attendance_amend(
@@ -191,7 +194,7 @@ def test_an_amendment_changes_a_locked_sheet_with_a_reason(cast, cohort, three, 
             enrolment=three[1],
             by=cast.trainer_a,
             reason=" ",
-            status=A.EXCUSED,
+            status=AttendanceStatus.EXCUSED,
             excuse_reason="x",
         )
     amendment = svc.attendance_amend(
@@ -199,12 +202,15 @@ def test_an_amendment_changes_a_locked_sheet_with_a_reason(cast, cohort, three, 
         enrolment=three[1],
         by=cast.trainer_a,
         reason="Certificat médical reçu le lendemain",
-        status=A.EXCUSED,
+        status=AttendanceStatus.EXCUSED,
         excuse_reason="Maladie",
     )
-    assert amendment.before["status"] == A.ABSENT and amendment.after["status"] == A.EXCUSED
+    assert (
+        amendment.before["status"] == AttendanceStatus.ABSENT
+        and amendment.after["status"] == AttendanceStatus.EXCUSED
+    )
     assert AttendanceAmendment.objects.count() == 1
-    assert Attendance.objects.get(enrolment=three[1]).status == A.EXCUSED
+    assert Attendance.objects.get(enrolment=three[1]).status == AttendanceStatus.EXCUSED
 
 
 def test_a_mark_for_a_learner_not_on_the_sheet_changes_nothing(cast, cohort, three, today):
@@ -214,7 +220,10 @@ def test_a_mark_for_a_learner_not_on_the_sheet_changes_nothing(cast, cohort, thr
         svc.attendance_mark(
             session=session,
             by=cast.trainer_a,
-            marks=[svc.Mark(three[0].pk, A.PRESENT), svc.Mark(other.pk, A.PRESENT)],
+            marks=[
+                svc.Mark(three[0].pk, AttendanceStatus.PRESENT),
+                svc.Mark(other.pk, AttendanceStatus.PRESENT),
+            ],
         )
     with pytest.raises(ValidationError, match="pas sur la feuille"):
         svc.attendance_sign(session=session, enrolment=other, strokes=STROKES, by=cast.trainer_a)
@@ -235,11 +244,11 @@ def test_a_learner_who_left_is_no_longer_on_the_sheet(cast, cohort, three, today
     ("mark", "message"),
     [
         (svc.Mark(0, "bof"), "présence inconnue"),
-        (svc.Mark(0, A.LATE, 0), "retard en minutes"),
-        (svc.Mark(0, A.LATE, 210), "retard en minutes"),
-        (svc.Mark(0, A.PRESENT, 5), "retard ne s'indique"),
-        (svc.Mark(0, A.EXCUSED), "motif"),
-        (svc.Mark(0, A.ABSENT, excuse_reason="Malade"), "absence justifiée"),
+        (svc.Mark(0, AttendanceStatus.LATE, 0), "retard en minutes"),
+        (svc.Mark(0, AttendanceStatus.LATE, 210), "retard en minutes"),
+        (svc.Mark(0, AttendanceStatus.PRESENT, 5), "retard ne s'indique"),
+        (svc.Mark(0, AttendanceStatus.EXCUSED), "motif"),
+        (svc.Mark(0, AttendanceStatus.ABSENT, excuse_reason="Malade"), "absence justifiée"),
     ],
 )
 def test_bad_marks_are_refused_in_french(cast, cohort, three, today, mark, message):
@@ -253,7 +262,9 @@ def test_bad_marks_are_refused_in_french(cast, cohort, three, today, mark, messa
 def test_future_half_days_are_not_marked_or_signed(cast, cohort, three, today):
     session = session_on(cohort, cast.trainer_a, date=MONDAY + dt.timedelta(days=1))
     with pytest.raises(ValidationError, match="à venir"):
-        svc.attendance_mark(session=session, by=cast.trainer_a, marks=[svc.Mark(three[0].pk, A.PRESENT)])
+        svc.attendance_mark(
+            session=session, by=cast.trainer_a, marks=[svc.Mark(three[0].pk, AttendanceStatus.PRESENT)]
+        )
     with pytest.raises(ValidationError, match="jour même"):
         svc.signing_code_issue(session=session, by=cast.trainer_a)
 
@@ -262,7 +273,9 @@ def test_only_the_team_of_the_school_marks(cast, cohort, three, today):
     session = session_on(cohort, cast.trainer_a)
     for user in (cast.trainer_b, cast.social_worker_a, cast.learner_a, cast.outsider):
         with pytest.raises(PermissionDenied):
-            svc.attendance_mark(session=session, by=user, marks=[svc.Mark(three[0].pk, A.PRESENT)])
+            svc.attendance_mark(
+                session=session, by=user, marks=[svc.Mark(three[0].pk, AttendanceStatus.PRESENT)]
+            )
 
 
 def test_session_times_are_checked(cast, cohort):
@@ -293,7 +306,9 @@ def test_two_devices_marking_one_sheet_lose_no_mark(cast, cohort, three, today):
     def mark(enrolment):
         try:
             barrier.wait()
-            svc.attendance_mark(session=session, by=cast.trainer_a, marks=[svc.Mark(enrolment.pk, A.PRESENT)])
+            svc.attendance_mark(
+                session=session, by=cast.trainer_a, marks=[svc.Mark(enrolment.pk, AttendanceStatus.PRESENT)]
+            )
         except Exception as error:
             errors.append(error)
         finally:

@@ -20,7 +20,6 @@ from plombiers.network.models import Trade
 from plombiers.referrals.tests.factories import LearnerFactory
 from plombiers.wsgi import application
 
-A = AttendanceStatus
 STROKES = [[[10, 10], [50, 40], [90, 20], [140, 60]]]
 MONDAY = dt.date(2026, 10, 5)
 JSON = "application/json"
@@ -97,7 +96,9 @@ def test_session_list_fields_and_date_filters(client, cast, cohort, three, train
     session_on(cohort, cast.trainer_a, period=Period.AFTERNOON, kind=SessionKind.THEORY)
     session_on(cohort, cast.trainer_a, date=dt.date(2026, 10, 12))
     session_on(CohortFactory(school=cast.school_a), cast.trainer_a)
-    svc.attendance_mark(session=monday, by=cast.trainer_a, marks=[svc.Mark(e.pk, A.PRESENT) for e in three])
+    svc.attendance_mark(
+        session=monday, by=cast.trainer_a, marks=[svc.Mark(e.pk, AttendanceStatus.PRESENT) for e in three]
+    )
     svc.attendance_sign(session=monday, enrolment=three[0], strokes=STROKES, by=cast.trainer_a)
 
     body = client.get(f"/api/v1/cohorts/{cohort.pk}/sessions", headers=trainer).json()
@@ -139,7 +140,9 @@ def test_session_list_query_count_is_constant(
     days = [MONDAY - dt.timedelta(days=7 * week + day) for week in range(3) for day in range(5)]
     for day in days[:rows]:
         session = session_on(cohort, cast.trainer_a, date=day, trainer=cast.trainer_a)
-        svc.attendance_mark(session=session, by=cast.trainer_a, marks=[svc.Mark(three[0].pk, A.PRESENT)])
+        svc.attendance_mark(
+            session=session, by=cast.trainer_a, marks=[svc.Mark(three[0].pk, AttendanceStatus.PRESENT)]
+        )
     # token, cohort, count, page of half-days with their trainer, block and mark counts
     with django_assert_num_queries(4):
         response = client.get(f"/api/v1/cohorts/{cohort.pk}/sessions?limit=500", headers=trainer)
@@ -259,8 +262,8 @@ def test_the_sheet_lists_the_learners_their_marks_and_signatures(client, cast, c
         session=session,
         by=cast.trainer_a,
         marks=[
-            svc.Mark(ines.pk, A.LATE, late_minutes=20),
-            svc.Mark(bilal.pk, A.EXCUSED, excuse_reason="Préfecture"),
+            svc.Mark(ines.pk, AttendanceStatus.LATE, late_minutes=20),
+            svc.Mark(bilal.pk, AttendanceStatus.EXCUSED, excuse_reason="Préfecture"),
         ],
     )
     svc.attendance_sign(session=session, enrolment=ines, strokes=STROKES, by=cast.trainer_a)
@@ -304,7 +307,9 @@ def test_the_sheet_lists_the_learners_their_marks_and_signatures(client, cast, c
 
 def test_a_learner_sees_only_their_own_line(client, cast, cohort, three, today):
     session = session_on(cohort, cast.trainer_a)
-    svc.attendance_mark(session=session, by=cast.trainer_a, marks=[svc.Mark(e.pk, A.PRESENT) for e in three])
+    svc.attendance_mark(
+        session=session, by=cast.trainer_a, marks=[svc.Mark(e.pk, AttendanceStatus.PRESENT) for e in three]
+    )
     learner = headers_for(client, cast.learner_a)
     body = client.get(f"/api/v1/sessions/{session.pk}/attendance", headers=learner).json()
     assert [line["enrolment"] for line in body["lines"]] == [three[0].pk]
@@ -317,7 +322,9 @@ def test_sheet_query_count_is_constant(
     enrolments = [EnrolmentFactory(cohort=cohort, learner=LearnerFactory()) for _ in range(learners)]
     session = session_on(cohort, cast.trainer_a, trainer=cast.trainer_a)
     svc.attendance_mark(
-        session=session, by=cast.trainer_a, marks=[svc.Mark(e.pk, A.PRESENT) for e in enrolments]
+        session=session,
+        by=cast.trainer_a,
+        marks=[svc.Mark(e.pk, AttendanceStatus.PRESENT) for e in enrolments],
     )
     for enrolment in enrolments:
         svc.attendance_sign(session=session, enrolment=enrolment, strokes=STROKES, by=cast.trainer_a)
@@ -375,7 +382,9 @@ def test_bad_marks_are_a_french_4xx_and_nothing_is_written(
 ):
     """The first learner's good mark comes first: it is not written either."""
     session = session_on(cohort, cast.trainer_a)
-    svc.attendance_mark(session=session, by=cast.trainer_a, marks=[svc.Mark(three[2].pk, A.PRESENT)])
+    svc.attendance_mark(
+        session=session, by=cast.trainer_a, marks=[svc.Mark(three[2].pk, AttendanceStatus.PRESENT)]
+    )
     if mark.get("enrolment") == "elsewhere":
         mark["enrolment"] = EnrolmentFactory(
             cohort=CohortFactory(school=cast.school_a), learner=LearnerFactory()
@@ -384,7 +393,9 @@ def test_bad_marks_are_a_french_4xx_and_nothing_is_written(
     response = put_marks(client, session, trainer, {"enrolment": three[0].pk, "status": "absent"}, mark)
     assert response.status_code == (422 if detail == "Requête invalide." else 400)
     assert detail in response.json()["detail"]
-    assert list(Attendance.objects.values_list("enrolment", "status")) == [(three[2].pk, A.PRESENT)]
+    assert list(Attendance.objects.values_list("enrolment", "status")) == [
+        (three[2].pk, AttendanceStatus.PRESENT)
+    ]
 
 
 def test_marks_are_refused_twice_for_one_learner_or_on_a_day_to_come(
@@ -409,14 +420,16 @@ def test_marks_are_refused_twice_for_one_learner_or_on_a_day_to_come(
 
 def test_a_locked_sheet_is_a_409_and_changes_nothing(client, cast, cohort, three, trainer, today):
     session = session_on(cohort, cast.trainer_a)
-    svc.attendance_mark(session=session, by=cast.trainer_a, marks=[svc.Mark(e.pk, A.PRESENT) for e in three])
+    svc.attendance_mark(
+        session=session, by=cast.trainer_a, marks=[svc.Mark(e.pk, AttendanceStatus.PRESENT) for e in three]
+    )
     sign_and_lock(session, cast, three)
     response = put_marks(client, session, trainer, {"enrolment": three[0].pk, "status": "absent"})
     assert response.status_code == 409
     assert response.json() == {
         "detail": "Cette feuille est signée et verrouillée : seule une modification motivée peut la changer."
     }
-    assert set(Attendance.objects.values_list("status", flat=True)) == {A.PRESENT}
+    assert set(Attendance.objects.values_list("status", flat=True)) == {AttendanceStatus.PRESENT}
     assert Attendance.objects.filter(signature__isnull=False).count() == 3
 
 
@@ -428,20 +441,34 @@ def test_hours_are_those_of_the_signed_sheets(client, cast, cohort, three, train
     an excused absence for Bilal; a third sheet, not signed, does not count."""
     ines, bilal, chloe = three
     for day, ines_mark, bilal_mark, lock in [
-        (dt.date(2026, 9, 28), svc.Mark(ines.pk, A.PRESENT), svc.Mark(bilal.pk, A.ABSENT), True),
         (
-            dt.date(2026, 9, 29),
-            svc.Mark(ines.pk, A.LATE, 45),
-            svc.Mark(bilal.pk, A.EXCUSED, 0, "Préfecture"),
+            dt.date(2026, 9, 28),
+            svc.Mark(ines.pk, AttendanceStatus.PRESENT),
+            svc.Mark(bilal.pk, AttendanceStatus.ABSENT),
             True,
         ),
-        (dt.date(2026, 9, 30), svc.Mark(ines.pk, A.PRESENT), svc.Mark(bilal.pk, A.PRESENT), False),
+        (
+            dt.date(2026, 9, 29),
+            svc.Mark(ines.pk, AttendanceStatus.LATE, 45),
+            svc.Mark(bilal.pk, AttendanceStatus.EXCUSED, 0, "Préfecture"),
+            True,
+        ),
+        (
+            dt.date(2026, 9, 30),
+            svc.Mark(ines.pk, AttendanceStatus.PRESENT),
+            svc.Mark(bilal.pk, AttendanceStatus.PRESENT),
+            False,
+        ),
     ]:
         session = session_on(cohort, cast.trainer_a, date=day)
         with time_machine.travel(dt.datetime.combine(day, dt.time(11), tzinfo=dt.UTC), tick=False):
-            marks = [ines_mark, bilal_mark, svc.Mark(chloe.pk, A.ABSENT)]
+            marks = [ines_mark, bilal_mark, svc.Mark(chloe.pk, AttendanceStatus.ABSENT)]
             svc.attendance_mark(session=session, by=cast.trainer_a, marks=marks)
-            there = [e for e, m in zip(three, marks, strict=True) if m.status in (A.PRESENT, A.LATE)]
+            there = [
+                e
+                for e, m in zip(three, marks, strict=True)
+                if m.status in (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+            ]
             if lock:
                 sign_and_lock(session, cast, there)
 

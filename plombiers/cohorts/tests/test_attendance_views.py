@@ -16,7 +16,6 @@ from plombiers.cohorts.models import Attendance, AttendanceAmendment, Signature,
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
 from plombiers.referrals.tests.factories import LearnerFactory
 
-A = AttendanceStatus
 MONDAY = dt.date(2026, 10, 5)
 STROKES = json.dumps([[[10, 10], [50, 40], [90, 20], [140, 60]]])
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
@@ -180,7 +179,9 @@ def test_add_edit_and_delete_a_half_day(client, cast, cohort):
 
 
 def test_a_half_day_with_marks_is_not_deleted(client, cast, session, three, today):
-    svc.attendance_mark(session=session, by=cast.trainer_a, marks=[svc.Mark(three[0].pk, A.PRESENT)])
+    svc.attendance_mark(
+        session=session, by=cast.trainer_a, marks=[svc.Mark(three[0].pk, AttendanceStatus.PRESENT)]
+    )
     client.force_login(cast.trainer_a)
     response = client.post(reverse("cohorts:session_delete", args=[session.pk]), follow=True)
     assert "déjà des présences" in response.content.decode()
@@ -202,7 +203,7 @@ def test_the_sheet_lists_the_learners_with_big_buttons(client, cast, session, to
 
 def test_one_row_saved_through_htmx_is_the_sheet_a_reload_shows(client, cast, session, three, today):
     client.force_login(cast.trainer_a)
-    data = {"enrolment": three[1].pk, "status": A.LATE, "late_minutes": "20"}
+    data = {"enrolment": three[1].pk, "status": AttendanceStatus.LATE, "late_minutes": "20"}
     fragment = client.post(
         sheet_url(session, "cohorts:attendance_mark"), data, headers={"HX-Request": "true"}
     )
@@ -210,7 +211,7 @@ def test_one_row_saved_through_htmx_is_the_sheet_a_reload_shows(client, cast, se
     assert "<html" not in fragment
     assert "Enregistré — Bilal Benali : en retard." in fragment
     mark = Attendance.objects.get()
-    assert (mark.enrolment, mark.status, mark.late_minutes) == (three[1], A.LATE, 20)
+    assert (mark.enrolment, mark.status, mark.late_minutes) == (three[1], AttendanceStatus.LATE, 20)
     full = client.get(sheet_url(session)).content.decode()
     without_notice = re.sub(r'\s*<div class="alert alert-success" role="status">[^<]*</div>', "", fragment)
     assert normalise(without_notice) == normalise(section(full, '<section id="feuille"'))
@@ -222,23 +223,29 @@ def test_one_row_saved_through_htmx_is_the_sheet_a_reload_shows(client, cast, se
 def test_all_present_keeps_what_another_tablet_marked(client, cast, session, three, today):
     """The other tablet marked Bilal absent after this page was loaded: « Tous présents » only
     marks the learners still without a mark."""
-    svc.attendance_mark(session=session, by=cast.manager_a, marks=[svc.Mark(three[1].pk, A.ABSENT)])
+    svc.attendance_mark(
+        session=session, by=cast.manager_a, marks=[svc.Mark(three[1].pk, AttendanceStatus.ABSENT)]
+    )
     client.force_login(cast.trainer_a)
     response = client.post(
         sheet_url(session, "cohorts:attendance_mark"), {"tous": "1"}, headers={"HX-Request": "true"}
     )
     assert "2 jeunes notés présent·es." in response.content.decode()
     statuses = dict(Attendance.objects.values_list("enrolment_id", "status"))
-    assert statuses == {three[0].pk: A.PRESENT, three[1].pk: A.ABSENT, three[2].pk: A.PRESENT}
+    assert statuses == {
+        three[0].pk: AttendanceStatus.PRESENT,
+        three[1].pk: AttendanceStatus.ABSENT,
+        three[2].pk: AttendanceStatus.PRESENT,
+    }
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"status": A.LATE, "late_minutes": ""}, "indiquez le retard en minutes"),
-        ({"status": A.EXCUSED, "excuse_reason": " "}, "indiquez le motif"),
+        ({"status": AttendanceStatus.LATE, "late_minutes": ""}, "indiquez le retard en minutes"),
+        ({"status": AttendanceStatus.EXCUSED, "excuse_reason": " "}, "indiquez le motif"),
         ({"status": "bof"}, "Sélectionnez un choix valide"),
-        ({"status": A.PRESENT, "enrolment": "other"}, "pas sur la feuille"),
+        ({"status": AttendanceStatus.PRESENT, "enrolment": "other"}, "pas sur la feuille"),
     ],
 )
 def test_a_bad_mark_is_explained_in_french_and_writes_nothing(
@@ -263,7 +270,7 @@ def test_an_excused_absence_with_a_proof(client, cast, session, three, today):
     proof = SimpleUploadedFile("certificat.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "application/pdf")
     data = {
         "enrolment": three[2].pk,
-        "status": A.EXCUSED,
+        "status": AttendanceStatus.EXCUSED,
         "excuse_reason": "Rendez-vous médical",
         "proof": proof,
     }
@@ -320,9 +327,9 @@ def test_the_trainer_signs_last_the_sheet_locks_and_an_amendment_is_traced(
 ):
     client.force_login(cast.trainer_a)
     marks = [
-        svc.Mark(three[0].pk, A.PRESENT),
-        svc.Mark(three[1].pk, A.ABSENT),
-        svc.Mark(three[2].pk, A.PRESENT),
+        svc.Mark(three[0].pk, AttendanceStatus.PRESENT),
+        svc.Mark(three[1].pk, AttendanceStatus.ABSENT),
+        svc.Mark(three[2].pk, AttendanceStatus.PRESENT),
     ]
     svc.attendance_mark(session=session, by=cast.trainer_a, marks=marks)
     svc.attendance_sign(session=session, enrolment=three[0], strokes=json.loads(STROKES), by=cast.trainer_a)
@@ -340,7 +347,12 @@ def test_the_trainer_signs_last_the_sheet_locks_and_an_amendment_is_traced(
     assert "Tous présents" not in html and "Faire signer" not in html and "Modifier (avec motif)" in html
 
     amend = sheet_url(session, "cohorts:attendance_amend")
-    data = {"enrolment": three[1].pk, "status": A.EXCUSED, "excuse_reason": "Maladie", "reason": ""}
+    data = {
+        "enrolment": three[1].pk,
+        "status": AttendanceStatus.EXCUSED,
+        "excuse_reason": "Maladie",
+        "reason": "",
+    }
     html = client.post(amend, data).content.decode()
     assert "Le motif de la modification est obligatoire." in html
     assert not AttendanceAmendment.objects.exists()
@@ -359,7 +371,9 @@ def test_the_trainer_signs_last_the_sheet_locks_and_an_amendment_is_traced(
 def test_the_sheet_query_count_is_constant(
     client, cast, cohort, session, three, today, django_assert_num_queries
 ):
-    svc.attendance_mark(session=session, by=cast.trainer_a, marks=[svc.Mark(e.pk, A.PRESENT) for e in three])
+    svc.attendance_mark(
+        session=session, by=cast.trainer_a, marks=[svc.Mark(e.pk, AttendanceStatus.PRESENT) for e in three]
+    )
     for enrolment in three:
         svc.attendance_sign(
             session=session, enrolment=enrolment, strokes=json.loads(STROKES), by=cast.trainer_a
@@ -370,7 +384,9 @@ def test_the_sheet_query_count_is_constant(
         client.get(sheet_url(session))
     for _ in range(5):
         enrolment = EnrolmentFactory(cohort=cohort, learner=LearnerFactory())
-        svc.attendance_mark(session=session, by=cast.trainer_a, marks=[svc.Mark(enrolment.pk, A.PRESENT)])
+        svc.attendance_mark(
+            session=session, by=cast.trainer_a, marks=[svc.Mark(enrolment.pk, AttendanceStatus.PRESENT)]
+        )
         svc.attendance_sign(
             session=session, enrolment=enrolment, strokes=json.loads(STROKES), by=cast.trainer_a
         )
@@ -490,9 +506,9 @@ def test_the_cohort_page_shows_hours_from_signed_sheets(client, cast, cohort, se
         session=session,
         by=cast.trainer_a,
         marks=[
-            svc.Mark(three[0].pk, A.LATE, 45),
-            svc.Mark(three[1].pk, A.ABSENT),
-            svc.Mark(three[2].pk, A.PRESENT),
+            svc.Mark(three[0].pk, AttendanceStatus.LATE, 45),
+            svc.Mark(three[1].pk, AttendanceStatus.ABSENT),
+            svc.Mark(three[2].pk, AttendanceStatus.PRESENT),
         ],
     )
     for enrolment in (three[0], three[2]):

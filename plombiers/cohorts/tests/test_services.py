@@ -13,8 +13,6 @@ from plombiers.referrals.enums import ReferralStatus
 from plombiers.referrals.models import Referral
 from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory
 
-S = ReferralStatus
-
 
 @pytest.fixture
 def cohort(cast):
@@ -28,7 +26,7 @@ def test_admission_takes_a_seat_then_the_waiting_list(cast, cohort):
     admission = services.referral_admit(referral=third, cohort=cohort, by=cast.manager_a)
     assert admission.waitlisted and admission.waitlist_entry.position == 1
     third.refresh_from_db()
-    assert third.status == S.WAITLIST
+    assert third.status == ReferralStatus.WAITLIST
     assert cohort.enrolments.count() == 2
     assert cohort.seats_left == 0
 
@@ -76,7 +74,7 @@ def test_ineligible_admission_without_justification_writes_nothing(cast, cohort)
         services.referral_admit(referral=referral, cohort=cohort, by=cast.manager_a)
     assert not Enrolment.objects.exists()
     referral.refresh_from_db()
-    assert referral.status == S.NEW
+    assert referral.status == ReferralStatus.NEW
 
 
 def test_one_active_enrolment_per_learner(cast, cohort):
@@ -141,8 +139,8 @@ def test_twenty_simultaneous_admissions_for_the_last_seat(cast):
     assert Enrolment.objects.filter(cohort=cohort).count() == 1
     assert WaitlistEntry.objects.filter(cohort=cohort).count() == 19
     assert sorted(WaitlistEntry.objects.values_list("position", flat=True)) == list(range(1, 20))
-    assert Referral.objects.filter(status=S.ADMITTED).count() == 1
-    assert Referral.objects.filter(status=S.WAITLIST).count() == 19
+    assert Referral.objects.filter(status=ReferralStatus.ADMITTED).count() == 1
+    assert Referral.objects.filter(status=ReferralStatus.WAITLIST).count() == 19
 
 
 def test_a_waitlisted_candidate_refused_meanwhile_leaves_the_line(cast, cohort):
@@ -152,7 +150,9 @@ def test_a_waitlisted_candidate_refused_meanwhile_leaves_the_line(cast, cohort):
     referrals = [ReferralFactory(school=cast.school_a) for _ in range(4)]
     for referral in referrals:
         services.referral_admit(referral=referral, cohort=cohort, by=cast.manager_a)
-    referral_transition(referral=referrals[2], to=S.REFUSED, by=cast.manager_a, reason=DecisionReason.NO_SHOW)
+    referral_transition(
+        referral=referrals[2], to=ReferralStatus.REFUSED, by=cast.manager_a, reason=DecisionReason.NO_SHOW
+    )
     assert list(cohort.waitlist.waiting().values_list("referral", flat=True)) == [referrals[3].pk]
     proposed = services.enrolment_drop_out(
         enrolment=Enrolment.objects.get(referral=referrals[0]), by=cast.manager_a, reason=DropOutReason.MOVED

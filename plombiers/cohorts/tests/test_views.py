@@ -16,8 +16,6 @@ from plombiers.privacy.models import AuditEvent
 from plombiers.referrals.enums import ReferralStatus
 from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory
 
-S = ReferralStatus
-
 
 @pytest.fixture
 def cohort(cast):
@@ -283,7 +281,7 @@ def test_admission_takes_a_seat(client, cast, cohort):
     assert f"{referral.learner} est admis·e dans « Promotion automne »" in response.content.decode()
     assert Enrolment.objects.get(referral=referral).cohort == cohort
     referral.refresh_from_db()
-    assert referral.status == S.ADMITTED
+    assert referral.status == ReferralStatus.ADMITTED
 
 
 def test_admission_into_a_full_cohort_goes_to_the_waiting_list(client, cast, cohort):
@@ -311,7 +309,7 @@ def test_ineligible_candidate_needs_a_justification(client, cast, cohort):
     assert "une justification écrite est obligatoire" in response.content.decode()
     assert not Enrolment.objects.exists()
     referral.refresh_from_db()
-    assert referral.status == S.NEW
+    assert referral.status == ReferralStatus.NEW
     client.post(url, {"cohort": cohort.pk, "justification": "Sortie de l'ASE à 26 ans, projet solide."})
     enrolment = Enrolment.objects.get(referral=referral)
     assert enrolment.eligibility_override == "Sortie de l'ASE à 26 ans, projet solide."

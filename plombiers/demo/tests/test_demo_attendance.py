@@ -31,7 +31,6 @@ from plombiers.demo.network import Builder
 from plombiers.frameworks.loader import frameworks_load
 from plombiers.network.enums import OrganisationKind
 
-A = AttendanceStatus
 MODELS = (TrainingSession, Attendance, Signature, AttendanceAmendment)
 
 
@@ -133,9 +132,9 @@ def test_calendars_follow_the_template_and_past_sheets_are_signed_and_locked(dem
         assert enrolment.cohort_id == session.cohort_id
         assert enrolment.entry_date <= session.date <= (enrolment.end_date or dt.date.max)
         assert (mark.signature_id is not None) == mark.is_there
-        if mark.status == A.LATE:
+        if mark.status == AttendanceStatus.LATE:
             assert 5 <= mark.late_minutes <= 40
-        assert bool(mark.excuse_reason) == (mark.status == A.EXCUSED)
+        assert bool(mark.excuse_reason) == (mark.status == AttendanceStatus.EXCUSED)
         on_sheet[session.pk].add(mark.enrolment_id)
     for session in TrainingSession.objects.locked():
         expected = {
@@ -167,11 +166,13 @@ def test_calendars_follow_the_template_and_past_sheets_are_signed_and_locked(dem
     # Realistic patterns: mostly present, some late, absences excused (with a reason) or not.
     statuses = Counter(Attendance.objects.values_list("status", flat=True))
     total = statuses.total()
-    assert statuses[A.PRESENT] > 0.85 * total
-    assert 0.01 * total < statuses[A.LATE] < 0.08 * total
-    assert 0.005 * total < statuses[A.ABSENT] < 0.05 * total
-    assert 0.005 * total < statuses[A.EXCUSED] < 0.05 * total
-    reasons = set(Attendance.objects.filter(status=A.EXCUSED).values_list("excuse_reason", flat=True))
+    assert statuses[AttendanceStatus.PRESENT] > 0.85 * total
+    assert 0.01 * total < statuses[AttendanceStatus.LATE] < 0.08 * total
+    assert 0.005 * total < statuses[AttendanceStatus.ABSENT] < 0.05 * total
+    assert 0.005 * total < statuses[AttendanceStatus.EXCUSED] < 0.05 * total
+    reasons = set(
+        Attendance.objects.filter(status=AttendanceStatus.EXCUSED).values_list("excuse_reason", flat=True)
+    )
     assert {"Maladie (certificat)", "Rendez-vous France Travail"} <= reasons and len(reasons) >= 6
 
     # Amendments: an absence turned excused when the certificate arrived, a few days later.
@@ -179,8 +180,11 @@ def test_calendars_follow_the_template_and_past_sheets_are_signed_and_locked(dem
     assert len(Cohort.objects.exclude(status=CohortStatus.PLANNED)) // 2 <= len(amendments)
     assert AttendanceAmendment.objects.filter(session__cohort=ongoing).exists()
     for amendment in amendments:
-        assert amendment.before["status"] == A.ABSENT and amendment.after["status"] == A.EXCUSED
-        assert amendment.attendance.status == A.EXCUSED
+        assert (
+            amendment.before["status"] == AttendanceStatus.ABSENT
+            and amendment.after["status"] == AttendanceStatus.EXCUSED
+        )
+        assert amendment.attendance.status == AttendanceStatus.EXCUSED
         assert amendment.attendance.excuse_reason == amendment.after["excuse_reason"] != ""
         assert "certificat" in amendment.reason.lower()
         assert amendment.session.locked_at < amendment.at <= now
@@ -202,10 +206,10 @@ def test_ines_one_excused_absence_and_a_signed_history(demo):
         Attendance.objects.filter(enrolment=ines).select_related("signature").order_by("session__date")
     )
     statuses = Counter(m.status for m in marks)
-    assert statuses[A.EXCUSED] == 1 and statuses[A.ABSENT] == 0
-    assert 1 <= statuses[A.LATE] <= 2
+    assert statuses[AttendanceStatus.EXCUSED] == 1 and statuses[AttendanceStatus.ABSENT] == 0
+    assert 1 <= statuses[AttendanceStatus.LATE] <= 2
     assert len(marks) >= 40
-    excused = next(m for m in marks if m.status == A.EXCUSED)
+    excused = next(m for m in marks if m.status == AttendanceStatus.EXCUSED)
     assert "foyer de jeunes travailleurs" in excused.excuse_reason
     signature = {m.signature for m in marks if m.is_there}
     assert len(signature) == 1
@@ -229,20 +233,21 @@ def test_drop_outs_miss_more_in_their_last_weeks_and_the_warnings_would_have_fir
         sorted(Attendance.objects.values_list("session__cohort", "status")), key=lambda r: r[0]
     ):
         statuses = Counter(status for _, status in rows)
-        rates[cohort_id] = statuses[A.ABSENT] / statuses.total()
+        rates[cohort_id] = statuses[AttendanceStatus.ABSENT] / statuses.total()
     lates_in_a_week = 0
     for enrolment in dropped:
         mine = marks[enrolment.pk]
         since = enrolment.end_date - dt.timedelta(weeks=3)
         last_weeks = [m for m in mine if m.date > since]
-        absent = sum(m.status == A.ABSENT for m in last_weeks)
+        absent = sum(m.status == AttendanceStatus.ABSENT for m in last_weeks)
         assert absent / len(last_weeks) > rates[enrolment.cohort_id]
         # Two unexcused absences in five half-days…
         assert any(
-            sum(m.status == A.ABSENT for m in mine[i : i + 5]) >= 2 for i in range(max(len(mine) - 4, 1))
+            sum(m.status == AttendanceStatus.ABSENT for m in mine[i : i + 5]) >= 2
+            for i in range(max(len(mine) - 4, 1))
         )
         # …and, for most, three late arrivals in one week.
-        weeks = Counter(m.date.isocalendar()[:2] for m in last_weeks if m.status == A.LATE)
+        weeks = Counter(m.date.isocalendar()[:2] for m in last_weeks if m.status == AttendanceStatus.LATE)
         lates_in_a_week += any(n >= 3 for n in weeks.values())
     assert lates_in_a_week >= 0.7 * len(dropped)
     # Most of those who completed the programme never had two unexcused absences in five half-days.
@@ -251,7 +256,7 @@ def test_drop_outs_miss_more_in_their_last_weeks_and_the_warnings_would_have_fir
         for e in Enrolment.objects.filter(status=EnrolmentStatus.COMPLETED).values_list("pk", flat=True)
     ]
     alerted = [
-        any(sum(m.status == A.ABSENT for m in mine[i : i + 5]) >= 2 for i in range(len(mine)))
+        any(sum(m.status == AttendanceStatus.ABSENT for m in mine[i : i + 5]) >= 2 for i in range(len(mine)))
         for mine in completed
     ]
     assert len(completed) > 50 and 0 < sum(alerted) < 0.35 * len(completed)

@@ -16,8 +16,6 @@ from plombiers.network.models import Organisation, School
 from plombiers.referrals.enums import OPEN_STATUSES, TRANSITIONS, Diploma, ReferralStatus
 from plombiers.referrals.models import Invitation, Learner, Referral, ReferralEvent, identity_key
 
-S = ReferralStatus
-
 
 def intake_counts():
     models = (
@@ -46,16 +44,16 @@ def check_the_story_of_demo_md(demo):
     referral = ines.referrals.get()
     assert referral.prescriber.email == "prescription@plombiers.example"
     assert referral.prescriber_organisation.name == "Mission Locale Horizon Chelles"
-    assert referral.status == S.ADMITTED
+    assert referral.status == ReferralStatus.ADMITTED
     assert ines.enrolments.get().cohort == ongoing
     assert ines.enrolments.get().status == EnrolmentStatus.ACTIVE
 
     thomas = Referral.objects.filter(prescriber__email="prescription@plombiers.example", school=chelles)
     statuses = set(thomas.values_list("status", flat=True))
     assert len(statuses) >= 4
-    assert S.ADMITTED in statuses
-    assert statuses & {S.REFUSED, S.REDIRECTED}
-    assert statuses & {*OPEN_STATUSES, S.WAITLIST}  # one still waiting
+    assert ReferralStatus.ADMITTED in statuses
+    assert statuses & {ReferralStatus.REFUSED, ReferralStatus.REDIRECTED}
+    assert statuses & {*OPEN_STATUSES, ReferralStatus.WAITLIST}  # one still waiting
 
     assert "formation@plombiers.example" in {u.email for u in ongoing.trainers.all()}
     assert ongoing.social_worker.email == "accompagnement@plombiers.example"
@@ -104,7 +102,7 @@ def check_cohorts_enrolments_and_waiting_lists():
     for cohort in Cohort.objects.filter(waitlist__isnull=False).distinct():
         entries = list(cohort.waitlist.select_related("referral"))
         assert [e.position for e in entries] == list(range(1, len(entries) + 1))
-        assert {e.referral.status for e in entries} == {S.WAITLIST}
+        assert {e.referral.status for e in entries} == {ReferralStatus.WAITLIST}
     finished = Enrolment.objects.filter(cohort__status=CohortStatus.FINISHED).select_related("cohort")
     assert set(finished.values_list("status", flat=True)) == {
         EnrolmentStatus.COMPLETED,
@@ -120,7 +118,7 @@ def check_cohorts_enrolments_and_waiting_lists():
     assert not active.filter(cohort__status=CohortStatus.FINISHED).exists()
     assert active.filter(cohort__status=CohortStatus.ONGOING, cohort__start_date__lte=today).exists()
     for enrolment in Enrolment.objects.select_related("referral", "cohort"):
-        assert enrolment.referral.status == S.ADMITTED
+        assert enrolment.referral.status == ReferralStatus.ADMITTED
         assert enrolment.referral.school_id == enrolment.cohort.school_id
         assert enrolment.entry_date == enrolment.cohort.start_date
         assert enrolment.eligibility_override == enrolment.referral.eligibility_override
@@ -128,15 +126,15 @@ def check_cohorts_enrolments_and_waiting_lists():
 
 def check_referrals_in_every_status_with_their_history():
     statuses = Counter(Referral.objects.values_list("status", flat=True))
-    assert set(statuses) == set(S.values)
-    assert 0.35 <= statuses[S.ADMITTED] / sum(statuses.values()) <= 0.65
+    assert set(statuses) == set(ReferralStatus.values)
+    assert 0.35 <= statuses[ReferralStatus.ADMITTED] / sum(statuses.values()) <= 0.65
     now = timezone.now()
     events = {}
     for event in ReferralEvent.objects.order_by("at", "pk"):
         events.setdefault(event.referral_id, []).append(event)
     for referral in Referral.objects.all():
         history = events[referral.pk]
-        assert (history[0].from_status, history[0].to_status) == ("", S.NEW)
+        assert (history[0].from_status, history[0].to_status) == ("", ReferralStatus.NEW)
         assert history[0].by_id == referral.prescriber_id == referral.created_by_id
         for before, after in itertools.pairwise(history):
             assert after.from_status == before.to_status
@@ -147,17 +145,17 @@ def check_referrals_in_every_status_with_their_history():
         assert referral.referred_on == timezone.localdate(history[0].at)
         assert referral.created_at == history[0].at  # written when it was made, not when the demo ran
         assert "eligible" in referral.eligibility
-        if referral.status in (S.REFUSED, S.REDIRECTED):
+        if referral.status in (ReferralStatus.REFUSED, ReferralStatus.REDIRECTED):
             assert referral.reason
         if referral.status in OPEN_STATUSES:
             assert (now - referral.status_changed_at).days < 60  # else the daily task expires it
-        if referral.status == S.ADMITTED and not referral.eligibility["eligible"]:
+        if referral.status == ReferralStatus.ADMITTED and not referral.eligibility["eligible"]:
             assert referral.eligibility_override
-        if referral.status == S.EXPIRED:
+        if referral.status == ReferralStatus.EXPIRED:
             assert history[-1].by_id is None
-    decided = Referral.objects.filter(status__in=[S.REFUSED, S.REDIRECTED])
+    decided = Referral.objects.filter(status__in=[ReferralStatus.REFUSED, ReferralStatus.REDIRECTED])
     assert set(decided.values_list("reason_shared", flat=True)) == {True, False}
-    assert Referral.objects.filter(status=S.ADMITTED).exclude(eligibility_override="").exists()
+    assert Referral.objects.filter(status=ReferralStatus.ADMITTED).exclude(eligibility_override="").exists()
     assert set(Invitation.objects.values_list("attended", flat=True)) == {True, False, None}
     # Prescribers: several structures per school, each counsellor a member of their structure.
     for school in School.objects.all():
@@ -186,7 +184,7 @@ def check_learners_follow_the_model():
         age = referral.learner.age_on(referral.referred_on)
         assert 15 <= age <= 30
     # A few duplicate attempts: one young person, two structures, one referral cancelled.
-    doubles = ReferralEvent.objects.filter(to_status=S.CANCELLED, note__startswith="Doublon")
+    doubles = ReferralEvent.objects.filter(to_status=ReferralStatus.CANCELLED, note__startswith="Doublon")
     assert 18 <= doubles.count() <= 100
     for event in doubles.select_related("referral__learner"):
         referrals = event.referral.learner.referrals.filter(school=event.referral.school_id)

@@ -50,8 +50,6 @@ from plombiers.network.models import Contact, Partnership
 from plombiers.skills.enums import Context, Level
 from plombiers.skills.models import Observation
 
-S = InternshipStatus
-A = ApplicationStatus
 ORDER = {Level.NOT_OBSERVED: 0, Level.IN_PROGRESS: 1, Level.ACQUIRED: 2, Level.MASTERED: 3}
 DOC_RANGES = [ipaddress.ip_network(prefix + "0/24") for prefix in IP_PREFIXES]
 MODELS = (
@@ -106,8 +104,8 @@ def test_internships_fall_in_the_internship_weeks_with_conventions_signed_before
     assert len(internships) > 100
     partners = set(Partnership.objects.filter(school=school).values_list("organisation", flat=True))
     statuses = Counter(i.status for i in internships)
-    assert statuses[S.FINISHED] > 0.85 * len(internships)
-    assert statuses[S.INTERRUPTED] >= 1
+    assert statuses[InternshipStatus.FINISHED] > 0.85 * len(internships)
+    assert statuses[InternshipStatus.INTERRUPTED] >= 1
     by_learner = defaultdict(list)
     for internship in internships:
         enrolment, cohort = internship.enrolment, internship.enrolment.cohort
@@ -135,28 +133,33 @@ def test_internships_fall_in_the_internship_weeks_with_conventions_signed_before
             assert enrolment.end_date >= internship.start_date
         # The status follows the calendar; the convention is signed by every party before day one.
         signatures = {s.party: s for s in internship.signatures.all()}
-        if internship.status in (S.FINISHED, S.INTERRUPTED, S.ONGOING, S.SIGNED):
+        if internship.status in (
+            InternshipStatus.FINISHED,
+            InternshipStatus.INTERRUPTED,
+            InternshipStatus.ONGOING,
+            InternshipStatus.SIGNED,
+        ):
             assert set(signatures) == set(internship.parties)
             for signature in signatures.values():
                 assert signature.created_at < signature.signed_at < local_midnight(internship.start_date)
                 assert signature.signed_at < now
                 assert signature.signed_name
                 assert any(ipaddress.ip_address(signature.ip_address) in net for net in DOC_RANGES)
-        if internship.status == S.FINISHED:
+        if internship.status == InternshipStatus.FINISHED:
             assert internship.end_date < today
-        elif internship.status == S.INTERRUPTED:
+        elif internship.status == InternshipStatus.INTERRUPTED:
             assert internship.interruption_reason
             assert internship.start_date <= today
-        elif internship.status == S.ONGOING:
+        elif internship.status == InternshipStatus.ONGOING:
             assert internship.start_date <= today <= internship.end_date
         else:
             assert internship.start_date > today
             assert cohort.status == CohortStatus.ONGOING
-            if internship.status == S.TO_SIGN:
+            if internship.status == InternshipStatus.TO_SIGN:
                 assert set(signatures) == set(internship.parties)
                 waiting = [s for s in signatures.values() if s.signed_at is None]
                 assert waiting and all(s.expires_at > now for s in waiting)
-            elif internship.status == S.DRAFT:
+            elif internship.status == InternshipStatus.DRAFT:
                 assert not signatures
     # Never two internships of one young person at the same time.
     for rows in by_learner.values():
@@ -191,13 +194,15 @@ def test_tutors_evaluate_most_internships_and_their_observations_are_at_work(dem
         )
     )
     submitted = [e for e in evaluations if e.submitted_at is not None]
-    finished = Internship.objects.filter(status=S.FINISHED, end_date__lt=today - dt.timedelta(days=14))
+    finished = Internship.objects.filter(
+        status=InternshipStatus.FINISHED, end_date__lt=today - dt.timedelta(days=14)
+    )
     evaluated = finished.filter(evaluation__submitted_at__isnull=False).count()
     assert evaluated >= 0.8 * finished.count()
     ratings = Counter()
     for evaluation in submitted:
         internship = evaluation.internship
-        assert internship.status in (S.FINISHED, S.INTERRUPTED)
+        assert internship.status in (InternshipStatus.FINISHED, InternshipStatus.INTERRUPTED)
         assert timezone.localdate(evaluation.submitted_at) >= internship.end_date
         assert evaluation.submitted_at < timezone.now()
         assert evaluation.tutor_name == internship.tutor.full_name
@@ -206,7 +211,9 @@ def test_tutors_evaluate_most_internships_and_their_observations_are_at_work(dem
         assert set(evaluation.soft_skills.values()) <= set(Rating.values)
         ratings.update(evaluation.soft_skills.values())
         expected = (
-            EvaluationOutcome.COMPLETED if internship.status == S.FINISHED else EvaluationOutcome.PARTIAL
+            EvaluationOutcome.COMPLETED
+            if internship.status == InternshipStatus.FINISHED
+            else EvaluationOutcome.PARTIAL
         )
         assert evaluation.outcome == expected
         assert not evaluation.hired_contract or evaluation.wants_to_hire is True
@@ -277,7 +284,7 @@ def test_offers_around_the_school_and_about_half_the_completers_hired(demo):
     assert any(not o.driving_licence_required for o in offers)
 
     applications = list(Application.objects.select_related("offer", "enrolment__cohort"))
-    hires = [a for a in applications if a.status == A.HIRED]
+    hires = [a for a in applications if a.status == ApplicationStatus.HIRED]
     assert len({a.enrolment_id for a in hires}) == len(hires)  # hired once
     internships = defaultdict(list)
     for internship in Internship.objects.select_related("site", "evaluation"):
@@ -311,7 +318,7 @@ def test_offers_around_the_school_and_about_half_the_completers_hired(demo):
     ended = Enrolment.objects.filter(
         status=EnrolmentStatus.COMPLETED, cohort__end_date__lt=today - dt.timedelta(days=120)
     )
-    hired = ended.filter(applications__status=A.HIRED).distinct().count()
+    hired = ended.filter(applications__status=ApplicationStatus.HIRED).distinct().count()
     assert 0.4 <= hired / ended.count() <= 0.72
 
 
@@ -327,7 +334,7 @@ def test_ines_internship_and_the_graduate_hired_by_their_internship_company(demo
     assert km(cohort.school.commune, internship.site.commune) <= 15  # she travels 15 km at most
     signatures = {s.party: s for s in internship.signatures.all()}
     # Her cohort went to the companies in its 6th and 7th weeks: done, and evaluated by her tutor.
-    assert internship.end_date < today and internship.status == S.FINISHED
+    assert internship.end_date < today and internship.status == InternshipStatus.FINISHED
     assert {p for p, s in signatures.items() if s.signed_at} == {Party.LEARNER, Party.COMPANY, Party.SCHOOL}
     evaluation = internship.evaluation
     assert evaluation.submitted_at is not None and evaluation.soft_skills
@@ -351,10 +358,10 @@ def test_ines_internship_and_the_graduate_hired_by_their_internship_company(demo
         .order_by("pk")
         .first()
     )
-    hire = Application.objects.select_related("offer").get(enrolment=graduate, status=A.HIRED)
+    hire = Application.objects.select_related("offer").get(enrolment=graduate, status=ApplicationStatus.HIRED)
     assert hire.offer.contract == ContractType.CDI
     placed = Internship.objects.get(enrolment=graduate, kind=InternshipKind.INTERNSHIP)
-    assert placed.status == S.FINISHED
+    assert placed.status == InternshipStatus.FINISHED
     assert placed.site.company_id == hire.offer.company_id
     assert placed.evaluation.wants_to_hire is True
     assert placed.evaluation.hired_contract == ContractType.CDI

@@ -1,6 +1,6 @@
 from django import template
 
-from plombiers.documents.services import can_download, learner_may_download
+from plombiers.documents.permissions import can_download, learner_may_download
 
 register = template.Library()
 

@@ -17,7 +17,6 @@ from plombiers.referrals.tests.factories import LearnerFactory
 from plombiers.skills.enums import Level
 from plombiers.skills.models import Observation
 
-A = AttendanceStatus
 STROKES = [[[10, 10], [50, 40], [90, 20], [140, 60]]]
 WEEK_1 = dt.date(2026, 9, 28)
 WEEK_2 = dt.date(2026, 10, 5)
@@ -68,11 +67,16 @@ def half_day(cohort, by, day, period, marks, *, lock=True):
         rows = []
         for enrolment, (status, late) in marks.items():
             rows.append(
-                svc.Mark(enrolment.pk, status, late, excuse_reason=EXCUSE if status == A.EXCUSED else "")
+                svc.Mark(
+                    enrolment.pk,
+                    status,
+                    late,
+                    excuse_reason=EXCUSE if status == AttendanceStatus.EXCUSED else "",
+                )
             )
         svc.attendance_mark(session=session, by=by, marks=rows)
         for enrolment, (status, _late) in marks.items():
-            if status in (A.PRESENT, A.LATE):
+            if status in (AttendanceStatus.PRESENT, AttendanceStatus.LATE):
                 svc.attendance_sign(session=session, enrolment=enrolment, strokes=STROKES, by=by)
         if lock:
             svc.sheet_lock(session=session, by=by, strokes=STROKES)
@@ -137,12 +141,36 @@ def course(cast):
     chloe = EnrolmentFactory(cohort=cohort, learner=LearnerFactory(first_name="Chloé", last_name="Caron"))
     P, M = Period.MORNING, Period.AFTERNOON
     tuesday = WEEK_1 + dt.timedelta(days=1)
-    everyone = {ines: (A.PRESENT, 0), bilal: (A.PRESENT, 0), chloe: (A.PRESENT, 0)}
+    everyone = {
+        ines: (AttendanceStatus.PRESENT, 0),
+        bilal: (AttendanceStatus.PRESENT, 0),
+        chloe: (AttendanceStatus.PRESENT, 0),
+    }
     half_day(cohort, trainer, WEEK_1, P, everyone)
-    half_day(cohort, trainer, WEEK_1, M, {ines: (A.LATE, 20), bilal: (A.EXCUSED, 0), chloe: (A.ABSENT, 0)})
+    half_day(
+        cohort,
+        trainer,
+        WEEK_1,
+        M,
+        {
+            ines: (AttendanceStatus.LATE, 20),
+            bilal: (AttendanceStatus.EXCUSED, 0),
+            chloe: (AttendanceStatus.ABSENT, 0),
+        },
+    )
     half_day(cohort, trainer, tuesday, P, everyone)
     half_day(cohort, trainer, tuesday, M, everyone, lock=False)
-    half_day(cohort, trainer, WEEK_2, P, {ines: (A.PRESENT, 0), bilal: (A.LATE, 45), chloe: (A.EXCUSED, 0)})
+    half_day(
+        cohort,
+        trainer,
+        WEEK_2,
+        P,
+        {
+            ines: (AttendanceStatus.PRESENT, 0),
+            bilal: (AttendanceStatus.LATE, 45),
+            chloe: (AttendanceStatus.EXCUSED, 0),
+        },
+    )
 
     f1, f2, s1, _s2 = skills
     for enrolment, skill, level in [

@@ -10,7 +10,7 @@ import pytest
 from plombiers.cohorts.attendance import enrolment_hours
 from plombiers.cohorts.tests.factories import CohortFactory
 from plombiers.documents import services
-from plombiers.documents.formats import amount_fr, duration_fr, time_fr
+from plombiers.lib.formats import amount_fr, duration_fr, time_fr
 
 from .conftest import EXCUSE, WEEK_1, WEEK_2, pdf_pages, pdf_text
 

@@ -12,7 +12,6 @@ from plombiers.network.enums import OrganisationCategory, OrganisationKind
 from plombiers.network.tests.factories import OrganisationFactory
 from plombiers.referrals.tests.factories import LearnerFactory
 
-A = AttendanceStatus
 WEEK_1 = dt.date(2026, 9, 28)
 WEEK_2 = dt.date(2026, 10, 5)
 WEEK_3 = dt.date(2026, 10, 12)
@@ -77,11 +76,35 @@ def course(cast, orgs):
     bilal = EnrolmentFactory(cohort=cohort, learner=LearnerFactory(first_name="Bilal", last_name="Benali"))
     chloe = EnrolmentFactory(cohort=cohort, learner=LearnerFactory(first_name="Chloé", last_name="Caron"))
     M, PM = Period.MORNING, Period.AFTERNOON
-    everyone = {ines: (A.PRESENT, 0), bilal: (A.PRESENT, 0), chloe: (A.PRESENT, 0)}
+    everyone = {
+        ines: (AttendanceStatus.PRESENT, 0),
+        bilal: (AttendanceStatus.PRESENT, 0),
+        chloe: (AttendanceStatus.PRESENT, 0),
+    }
     half_day(cohort, trainer, WEEK_1, M, everyone)
-    half_day(cohort, trainer, WEEK_1, PM, {ines: (A.LATE, 20), bilal: (A.EXCUSED, 0), chloe: (A.ABSENT, 0)})
+    half_day(
+        cohort,
+        trainer,
+        WEEK_1,
+        PM,
+        {
+            ines: (AttendanceStatus.LATE, 20),
+            bilal: (AttendanceStatus.EXCUSED, 0),
+            chloe: (AttendanceStatus.ABSENT, 0),
+        },
+    )
     half_day(cohort, trainer, WEEK_1 + dt.timedelta(days=1), M, everyone)
-    half_day(cohort, trainer, WEEK_2, M, {ines: (A.PRESENT, 0), bilal: (A.LATE, 45), chloe: (A.EXCUSED, 0)})
+    half_day(
+        cohort,
+        trainer,
+        WEEK_2,
+        M,
+        {
+            ines: (AttendanceStatus.PRESENT, 0),
+            bilal: (AttendanceStatus.LATE, 45),
+            chloe: (AttendanceStatus.EXCUSED, 0),
+        },
+    )
     half_day(cohort, trainer, WEEK_3, M, everyone, lock=False)
     return SimpleNamespace(cohort=cohort, ines=ines, bilal=bilal, chloe=chloe, opco=orgs.opco)
 

@@ -18,7 +18,6 @@ from plombiers.network.tests.factories import PartnershipFactory
 from plombiers.referrals.tests.factories import LearnerFactory
 
 NOW = dt.datetime(2026, 11, 10, 9, 0, tzinfo=dt.UTC)
-S = InternshipStatus
 ALL = dict.fromkeys(("ponctualite", "securite", "equipe", "communication", "autonomie"))
 
 
@@ -64,25 +63,25 @@ def history(cast, offers):
     """Fibre A over two years, seen by school A; one internship of school B's young person at
     Fibre A (now a partner of both schools) that school A must not count."""
     p = offers.placement
-    host(p, start=dt.date(2026, 11, 16), status=S.ONGOING)
+    host(p, start=dt.date(2026, 11, 16), status=InternshipStatus.ONGOING)
     host(
         p,
         start=dt.date(2026, 9, 14),
-        status=S.FINISHED,
+        status=InternshipStatus.FINISHED,
         evaluation=({**dict.fromkeys(ALL, "tres_bien")}, True, "cdi"),
     )
     host(
         p,
         start=dt.date(2026, 10, 5),
-        status=S.INTERRUPTED,
+        status=InternshipStatus.INTERRUPTED,
         evaluation=({**dict.fromkeys(ALL, "passable"), "ponctualite": "bien"}, False, ""),
     )
-    host(p, start=dt.date(2025, 3, 3), status=S.FINISHED)
+    host(p, start=dt.date(2025, 3, 3), status=InternshipStatus.FINISHED)
     PartnershipFactory(school=cast.school_b, organisation=cast.company_a)
     host(
         p,
         start=dt.date(2026, 10, 5),
-        status=S.FINISHED,
+        status=InternshipStatus.FINISHED,
         cohort=offers.enrolment_b.cohort,
         evaluation=(dict.fromkeys(ALL, "insuffisant"), True, "interim"),
     )
@@ -151,7 +150,7 @@ def test_relationship_page_query_count_is_constant(client, cast, offers, django_
         host(
             p,
             start=dt.date(2020 + n % 7, 3, 2),
-            status=S.FINISHED,
+            status=InternshipStatus.FINISHED,
             site=site,
             tutor=tutor,
             evaluation=(dict.fromkeys(ALL, "bien"), n % 2 == 0, "cdi" if n % 2 == 0 else ""),

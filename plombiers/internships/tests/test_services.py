@@ -19,7 +19,6 @@ from plombiers.internships.models import ConventionSignature, Internship, TutorE
 from plombiers.skills.enums import Context, Level
 from plombiers.skills.models import Observation
 
-S = InternshipStatus
 NOW = dt.datetime(2026, 11, 10, 9, 0, tzinfo=dt.UTC)
 
 
@@ -53,10 +52,12 @@ def sign_all(internship):
 
 def test_a_convention_signed_by_the_three_parties_lets_the_internship_start(cast, placement, frozen):
     internship = create(placement, cast.trainer_a)
-    assert internship.status == S.DRAFT and set(internship.objectives.all()) == set(placement.skills)
+    assert internship.status == InternshipStatus.DRAFT and set(internship.objectives.all()) == set(
+        placement.skills
+    )
     with pytest.raises(ValidationError, match="ne peut pas passer"):
-        svc.internship_transition(internship=internship, to=S.ONGOING, by=cast.trainer_a)
-    svc.internship_transition(internship=internship, to=S.TO_SIGN, by=cast.trainer_a)
+        svc.internship_transition(internship=internship, to=InternshipStatus.ONGOING, by=cast.trainer_a)
+    svc.internship_transition(internship=internship, to=InternshipStatus.TO_SIGN, by=cast.trainer_a)
     parties = set(internship.signatures.values_list("party", flat=True))
     assert parties == {Party.LEARNER, Party.COMPANY, Party.SCHOOL}
     signatures = list(internship.signatures.order_by("pk"))
@@ -65,20 +66,20 @@ def test_a_convention_signed_by_the_three_parties_lets_the_internship_start(cast
             token=token_of(signature), name="Prénom Nom", ip="192.0.2.1", user_agent="Firefox"
         )
     internship.refresh_from_db()
-    assert internship.status == S.TO_SIGN, "not before the last party"
+    assert internship.status == InternshipStatus.TO_SIGN, "not before the last party"
     svc.convention_sign(token=token_of(signatures[2]), name="Karim Boulay", ip="192.0.2.7")
     internship.refresh_from_db()
-    assert internship.status == S.SIGNED
+    assert internship.status == InternshipStatus.SIGNED
     signed = ConventionSignature.objects.get(pk=signatures[2].pk)
     assert (signed.signed_name, signed.ip_address) == (
         "Karim Boulay",
         "192.0.2.7",
     ) and signed.signed_at == NOW
     with pytest.raises(ValidationError, match="commence le 16/11/2026"):
-        svc.internship_transition(internship=internship, to=S.ONGOING, by=cast.trainer_a)
+        svc.internship_transition(internship=internship, to=InternshipStatus.ONGOING, by=cast.trainer_a)
     frozen.move_to(dt.datetime(2026, 11, 16, 8, 0, tzinfo=dt.UTC))
-    svc.internship_transition(internship=internship, to=S.ONGOING, by=cast.trainer_a)
-    assert Internship.objects.get().status == S.ONGOING
+    svc.internship_transition(internship=internship, to=InternshipStatus.ONGOING, by=cast.trainer_a)
+    assert Internship.objects.get().status == InternshipStatus.ONGOING
 
 
 def test_a_pmsmp_has_a_fourth_party_the_prescriber(cast, placement):
@@ -87,14 +88,14 @@ def test_a_pmsmp_has_a_fourth_party_the_prescriber(cast, placement):
     internship = create(
         placement, cast.trainer_a, kind=InternshipKind.PMSMP, prescriber_organisation=placement.mission_locale
     )
-    svc.internship_transition(internship=internship, to=S.TO_SIGN, by=cast.trainer_a)
+    svc.internship_transition(internship=internship, to=InternshipStatus.TO_SIGN, by=cast.trainer_a)
     assert internship.signatures.get(party=Party.PRESCRIBER).name == "Mission Locale de Chelles"
 
 
 @pytest.mark.parametrize("case", ["forged", "tampered", "expired", "reused", "withdrawn"])
 def test_a_bad_signing_link_is_refused_and_changes_nothing(cast, placement, frozen, case):
     internship = create(placement, cast.trainer_a)
-    svc.internship_transition(internship=internship, to=S.TO_SIGN, by=cast.trainer_a)
+    svc.internship_transition(internship=internship, to=InternshipStatus.TO_SIGN, by=cast.trainer_a)
     signature = internship.signatures.get(party=Party.COMPANY)
     token = token_of(signature)
     messages = {
@@ -113,8 +114,8 @@ def test_a_bad_signing_link_is_refused_and_changes_nothing(cast, placement, froz
     elif case == "reused":
         svc.convention_sign(token=token, name="Marc Tuteur")
     elif case == "withdrawn":
-        svc.internship_transition(internship=internship, to=S.DRAFT, by=cast.trainer_a)
-        svc.internship_transition(internship=internship, to=S.TO_SIGN, by=cast.trainer_a)
+        svc.internship_transition(internship=internship, to=InternshipStatus.DRAFT, by=cast.trainer_a)
+        svc.internship_transition(internship=internship, to=InternshipStatus.TO_SIGN, by=cast.trainer_a)
     before = list(ConventionSignature.objects.values_list("pk", "signed_at", "signed_name"))
     with pytest.raises(ValidationError, match=messages[case]):
         svc.convention_sign(token=token, name="Marc Tuteur")
@@ -148,9 +149,9 @@ def test_right_after_the_cohort_is_allowed_and_overlaps_are_refused(cast, placem
 def test_an_interrupted_internship_frees_its_dates(cast, placement):
     first = create(placement, cast.trainer_a)
     with pytest.raises(ValidationError, match="motif"):
-        svc.internship_transition(internship=first, to=S.INTERRUPTED, by=cast.trainer_a)
+        svc.internship_transition(internship=first, to=InternshipStatus.INTERRUPTED, by=cast.trainer_a)
     svc.internship_transition(
-        internship=first, to=S.INTERRUPTED, by=cast.trainer_a, reason="Entreprise fermée"
+        internship=first, to=InternshipStatus.INTERRUPTED, by=cast.trainer_a, reason="Entreprise fermée"
     )
     create(placement, cast.trainer_a)
     assert Internship.objects.count() == 2
@@ -215,10 +216,10 @@ def answers(placement, **overrides):
 
 def started(cast, placement, frozen):
     internship = create(placement, cast.trainer_a)
-    svc.internship_transition(internship=internship, to=S.TO_SIGN, by=cast.trainer_a)
+    svc.internship_transition(internship=internship, to=InternshipStatus.TO_SIGN, by=cast.trainer_a)
     sign_all(internship)
     frozen.move_to(dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC))
-    return svc.internship_transition(internship=internship, to=S.ONGOING, by=cast.trainer_a)
+    return svc.internship_transition(internship=internship, to=InternshipStatus.ONGOING, by=cast.trainer_a)
 
 
 def eval_token(evaluation):

@@ -19,7 +19,6 @@ from plombiers.privacy.models import AuditEvent
 from plombiers.skills.enums import Context, Level
 from plombiers.skills.models import Observation
 
-S = InternshipStatus
 NOW = dt.datetime(2026, 11, 10, 9, 0, tzinfo=dt.UTC)
 HTMX = {"HX-Request": "true"}
 
@@ -50,7 +49,7 @@ def create(placement, by, **overrides):
 
 def to_sign(placement, cast, **overrides):
     internship = create(placement, cast.trainer_a, **overrides)
-    return svc.internship_transition(internship=internship, to=S.TO_SIGN, by=cast.trainer_a)
+    return svc.internship_transition(internship=internship, to=InternshipStatus.TO_SIGN, by=cast.trainer_a)
 
 
 def sign_url(signature):
@@ -91,7 +90,7 @@ def test_the_trainer_prepares_an_internship_with_objectives_grouped_by_block(cli
     response = client.post(create_url(placement), form_data(placement))
     internship = Internship.objects.get()
     assert response.status_code == 302 and response["Location"] == internship.get_absolute_url()
-    assert internship.status == S.DRAFT and internship.weekly_hours == 35
+    assert internship.status == InternshipStatus.DRAFT and internship.weekly_hours == 35
     assert set(internship.objectives.all()) == set(placement.skills)
     assert internship.created_by == cast.trainer_a
 
@@ -166,7 +165,7 @@ def test_a_draft_is_edited_and_only_a_draft(client, cast, placement):
     assert "pendant la promotion" in bad.content.decode()
     internship.refresh_from_db()
     assert internship.start_date == dt.date(2026, 11, 16)
-    svc.internship_transition(internship=internship, to=S.TO_SIGN, by=cast.trainer_a)
+    svc.internship_transition(internship=internship, to=InternshipStatus.TO_SIGN, by=cast.trainer_a)
     refused = client.post(url, form_data(placement, weekly_hours="20"))
     assert refused.status_code == 302
     internship.refresh_from_db()
@@ -183,34 +182,37 @@ def test_the_buttons_follow_the_workflow(client, cast, placement, frozen):
     html = client.get(detail).content.decode()
     assert "Envoyer la convention en signature" in html and "Démarrer le stage" not in html
     move = reverse("internships:internship_transition", args=[internship.pk])
-    client.post(move, {"to": S.TO_SIGN})
+    client.post(move, {"to": InternshipStatus.TO_SIGN})
     internship.refresh_from_db()
-    assert internship.status == S.TO_SIGN
+    assert internship.status == InternshipStatus.TO_SIGN
     html = client.get(detail).content.decode()
     links = re.findall(r'value="(http://testserver/convention/[^"]+/)"', html)
     assert len(links) == 3, "one personal link per party"
     assert html.count("data:image/svg+xml") == 3, "one QR code per party"
     assert "Remettre en brouillon" in html
     # Signed is reached through the links only; start refused before the first day.
-    response = client.post(move, {"to": S.SIGNED}, follow=True)
+    response = client.post(move, {"to": InternshipStatus.SIGNED}, follow=True)
     assert "chaque partie l&#x27;a acceptée par son lien" in response.content.decode()
     for signature in internship.signatures.all():
         svc.convention_sign(token=sign_url(signature).split("/")[-2], name=signature.name, ip="192.0.2.1")
-    response = client.post(move, {"to": S.ONGOING}, follow=True)
+    response = client.post(move, {"to": InternshipStatus.ONGOING}, follow=True)
     assert "Le stage commence le 16/11/2026" in response.content.decode()
     frozen.move_to(dt.datetime(2026, 11, 16, 8, 0, tzinfo=dt.UTC))
     client.force_login(cast.trainer_a)  # six days later, a new session (staff: 2 hours idle at most)
-    client.post(move, {"to": S.ONGOING})
+    client.post(move, {"to": InternshipStatus.ONGOING})
     internship.refresh_from_db()
-    assert internship.status == S.ONGOING
+    assert internship.status == InternshipStatus.ONGOING
     # Interrupting needs a reason.
-    response = client.post(move, {"to": S.INTERRUPTED, "reason": "  "}, follow=True)
+    response = client.post(move, {"to": InternshipStatus.INTERRUPTED, "reason": "  "}, follow=True)
     assert "Indiquez le motif de l&#x27;interruption" in response.content.decode()
     internship.refresh_from_db()
-    assert internship.status == S.ONGOING
-    client.post(move, {"to": S.INTERRUPTED, "reason": "Déménagement"})
+    assert internship.status == InternshipStatus.ONGOING
+    client.post(move, {"to": InternshipStatus.INTERRUPTED, "reason": "Déménagement"})
     internship.refresh_from_db()
-    assert (internship.status, internship.interruption_reason) == (S.INTERRUPTED, "Déménagement")
+    assert (internship.status, internship.interruption_reason) == (
+        InternshipStatus.INTERRUPTED,
+        "Déménagement",
+    )
     response = client.post(move, {"to": "n_importe_quoi"}, follow=True)
     assert "Action inconnue" in response.content.decode()
 
@@ -352,7 +354,9 @@ def test_a_bad_signing_link_is_refused_in_french_and_writes_nothing(
     elif case == "expired":
         frozen.shift(dt.timedelta(days=15))
     elif case == "withdrawn":
-        svc.internship_transition(internship=internship, to=S.INTERRUPTED, by=cast.trainer_a, reason="Annulé")
+        svc.internship_transition(
+            internship=internship, to=InternshipStatus.INTERRUPTED, by=cast.trainer_a, reason="Annulé"
+        )
     url = reverse("internships:convention_sign", args=[token])
     before = snapshot()
     for response in (client.get(url), client.post(url, {"accepte": "oui", "nom": "Karim Boulay"})):
@@ -369,7 +373,7 @@ def test_the_last_signature_makes_the_convention_signed(client, cast, placement)
     for signature in internship.signatures.all():
         client.post(sign_url(signature), {"accepte": "oui", "nom": signature.name})
     internship.refresh_from_db()
-    assert internship.status == S.SIGNED
+    assert internship.status == InternshipStatus.SIGNED
 
 
 # --- the tutor's evaluation -------------------------------------------------------------------
@@ -381,7 +385,7 @@ def ongoing(cast, placement, frozen):
     for signature in internship.signatures.all():
         svc.convention_sign(token=sign_url(signature).split("/")[-2], name=signature.name)
     frozen.move_to(dt.datetime(2026, 11, 16, 8, 0, tzinfo=dt.UTC))
-    return svc.internship_transition(internship=internship, to=S.ONGOING, by=cast.trainer_a)
+    return svc.internship_transition(internship=internship, to=InternshipStatus.ONGOING, by=cast.trainer_a)
 
 
 def evaluation_answers(placement, **overrides):
@@ -490,11 +494,11 @@ def test_the_list_filters_and_its_htmx_swap_is_the_fragment_of_the_full_page(cli
         return set(client.get(url + query).context["page"].object_list)
 
     assert listed("") == {draft, sent}
-    assert listed(f"?status={S.TO_SIGN}") == {sent}
+    assert listed(f"?status={InternshipStatus.TO_SIGN}") == {sent}
     assert listed(f"?cohort={placement.cohort.pk}") == {draft, sent}
     assert listed(f"?inscription={placement.enrolment.pk}&status=brouillon") == {draft}
     assert client.get(url + "?inscription=999999").status_code == 404
-    query = f"?status={S.TO_SIGN}"
+    query = f"?status={InternshipStatus.TO_SIGN}"
     full = client.get(url + query).content.decode()
     fragment = client.get(url + query, headers=HTMX).content.decode()
     assert "<html" not in fragment and fragment.strip() in full

@@ -178,6 +178,12 @@ def test_the_cohort_and_progress_pages_show_the_exit(client, cast, world):
     assert f'<a href="{exit.get_absolute_url()}">CDI</a>' in page
     assert "Emploi durable</span>" in page
     assert reverse("outcomes:exit_create", args=[other.pk]) in page
+    # The button is outcomes' own rule (`can_record`), asked by its fragment: a trainer reads the
+    # cohort but records no exit.
+    client.force_login(cast.trainer_a)
+    page = client.get(reverse("cohorts:cohort_detail", args=[world.enrolment.cohort_id])).content.decode()
+    assert reverse("outcomes:exit_create", args=[other.pk]) not in page
+    assert "Sortie à renseigner" in page
     client.force_login(cast.learner_a)
     page = client.get(reverse("skills:enrolment_progress", args=[world.enrolment.pk])).content.decode()
     assert f'<a href="{exit.get_absolute_url()}">CDI</a>' in page

@@ -8,8 +8,6 @@ from plombiers.referrals.enums import DecisionReason, Diploma, ReferralStatus
 from plombiers.referrals.models import Learner, Referral, ReferralEvent
 from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory
 
-S = ReferralStatus
-
 
 def headers_for(client, user):
     _token, raw = api_token_create(user=user)
@@ -100,7 +98,7 @@ def test_a_person_known_only_by_another_school_is_not_matched_and_gets_a_record_
 
 def test_the_prescribers_own_earlier_record_is_matched(client, cast, prescriber):
     first = refer(cast)
-    services.referral_transition(referral=first, to=S.CANCELLED, by=cast.prescriber)
+    services.referral_transition(referral=first, to=ReferralStatus.CANCELLED, by=cast.prescriber)
     response = post(client, prescriber, payload(cast, first_name="INES", last_name="lefevre durand"))
     assert response.status_code == 201
     assert response.json()["learner_matched"] is True
@@ -175,7 +173,7 @@ def test_list_filters_by_status_and_school(client, cast):
     ines = refer(cast)
     yanis = refer(cast, first_name="Yanis")
     other = refer(cast, by=cast.staff, school=cast.school_b, first_name="Léa")
-    services.referral_transition(referral=yanis, to=S.REVIEW, by=cast.manager_a)
+    services.referral_transition(referral=yanis, to=ReferralStatus.REVIEW, by=cast.manager_a)
     headers = headers_for(client, cast.staff)
 
     def ids(query=""):
@@ -209,7 +207,7 @@ def test_transitions_through_the_api(client, cast, manager):
     unknown = client.post(url, {"to": "partie"}, content_type="application/json", headers=manager)
     assert unknown.status_code == 422
     referral.refresh_from_db()
-    assert referral.status == S.REFUSED and referral.events.count() == 2
+    assert referral.status == ReferralStatus.REFUSED and referral.events.count() == 2
 
 
 def test_forbidden_and_invisible_transitions(client, cast):
@@ -226,14 +224,14 @@ def test_forbidden_and_invisible_transitions(client, cast):
         == 404
     )
     referral.refresh_from_db()
-    assert referral.status == S.NEW
+    assert referral.status == ReferralStatus.NEW
 
 
 def test_the_prescriber_reads_a_shared_reason_only(client, cast, prescriber):
     referral = refer(cast)
     services.referral_transition(
         referral=referral,
-        to=S.REFUSED,
+        to=ReferralStatus.REFUSED,
         by=cast.manager_a,
         reason=DecisionReason.BARRIERS,
         reason_detail="Santé",

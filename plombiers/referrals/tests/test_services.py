@@ -13,9 +13,6 @@ def count_rows(*models):
     return [m.objects.count() for m in models]
 
 
-S = ReferralStatus
-
-
 def learner_data(**overrides):
     data = {
         "first_name": "Inès",
@@ -41,12 +38,12 @@ def test_a_prescriber_refers_a_young_person(cast):
     result = refer(cast)
     referral = result.referral
     assert result.created and not result.learner_matched
-    assert referral.status == S.NEW
+    assert referral.status == ReferralStatus.NEW
     assert referral.prescriber == cast.prescriber
     assert referral.prescriber_organisation == cast.prescriber_org
     assert referral.eligibility["eligible"] is True
     assert "QPV" in " ".join(referral.eligibility["priorities"])
-    assert list(referral.events.values_list("to_status", flat=True)) == [S.NEW]
+    assert list(referral.events.values_list("to_status", flat=True)) == [ReferralStatus.NEW]
 
 
 @pytest.mark.parametrize(
@@ -55,7 +52,7 @@ def test_a_prescriber_refers_a_young_person(cast):
 )
 def test_the_same_person_is_found_whatever_the_spelling(cast, last_name, first_name):
     first = refer(cast).referral
-    services.referral_transition(referral=first, to=S.CANCELLED, by=cast.prescriber)
+    services.referral_transition(referral=first, to=ReferralStatus.CANCELLED, by=cast.prescriber)
     second = refer(cast, last_name=last_name, first_name=first_name, phone="0612345678")
     assert second.learner_matched
     assert second.referral.learner == first.learner
@@ -124,64 +121,64 @@ def test_eligibility_age_is_taken_at_the_start_of_the_next_cohort(cast):
 def test_illegal_transition_is_refused_and_changes_nothing(cast):
     referral = refer(cast).referral
     services.referral_transition(
-        referral=referral, to=S.REFUSED, by=cast.manager_a, reason=DecisionReason.PROJECT
+        referral=referral, to=ReferralStatus.REFUSED, by=cast.manager_a, reason=DecisionReason.PROJECT
     )
     with pytest.raises(ValidationError, match="Passage impossible"):
-        services.referral_transition(referral=referral, to=S.ADMITTED, by=cast.manager_a)
+        services.referral_transition(referral=referral, to=ReferralStatus.ADMITTED, by=cast.manager_a)
     referral.refresh_from_db()
-    assert referral.status == S.REFUSED
+    assert referral.status == ReferralStatus.REFUSED
     assert referral.events.count() == 2
 
 
 def test_refusal_and_redirection_need_a_reason(cast):
     referral = refer(cast).referral
-    for status in (S.REFUSED, S.REDIRECTED):
+    for status in (ReferralStatus.REFUSED, ReferralStatus.REDIRECTED):
         with pytest.raises(ValidationError, match="motif est obligatoire"):
             services.referral_transition(referral=referral, to=status, by=cast.manager_a)
     referral.refresh_from_db()
-    assert referral.status == S.NEW
+    assert referral.status == ReferralStatus.NEW
 
 
 def test_who_may_move_a_referral(cast):
     referral = refer(cast).referral
-    assert services.referral_allowed_statuses(referral, cast.prescriber) == [S.CANCELLED]
+    assert services.referral_allowed_statuses(referral, cast.prescriber) == [ReferralStatus.CANCELLED]
     assert set(services.referral_allowed_statuses(referral, cast.trainer_a)) == {
-        S.REVIEW,
-        S.INFO_SESSION,
-        S.INTERVIEW,
+        ReferralStatus.REVIEW,
+        ReferralStatus.INFO_SESSION,
+        ReferralStatus.INTERVIEW,
     }
-    assert S.ADMITTED in services.referral_allowed_statuses(referral, cast.manager_a)
+    assert ReferralStatus.ADMITTED in services.referral_allowed_statuses(referral, cast.manager_a)
     assert services.referral_allowed_statuses(referral, cast.trainer_b) == []
     with pytest.raises(PermissionDenied):
-        services.referral_transition(referral=referral, to=S.ADMITTED, by=cast.trainer_a)
+        services.referral_transition(referral=referral, to=ReferralStatus.ADMITTED, by=cast.trainer_a)
     with pytest.raises(PermissionDenied):
-        services.referral_transition(referral=referral, to=S.REVIEW, by=cast.manager_b)
+        services.referral_transition(referral=referral, to=ReferralStatus.REVIEW, by=cast.manager_b)
 
 
 def test_an_ineligible_candidate_is_admitted_only_with_a_written_justification(cast):
     referral = refer(cast, highest_diploma=Diploma.LEVEL_5).referral
     with pytest.raises(ValidationError, match="justification écrite"):
-        services.referral_transition(referral=referral, to=S.ADMITTED, by=cast.manager_a)
+        services.referral_transition(referral=referral, to=ReferralStatus.ADMITTED, by=cast.manager_a)
     services.referral_transition(
         referral=referral,
-        to=S.ADMITTED,
+        to=ReferralStatus.ADMITTED,
         by=cast.manager_a,
         justification="Décrocheur de licence, projet solide",
     )
     referral.refresh_from_db()
-    assert referral.status == S.ADMITTED
+    assert referral.status == ReferralStatus.ADMITTED
     assert referral.eligibility_override == "Décrocheur de licence, projet solide"
 
 
 def test_each_decision_is_emailed_to_the_prescriber(cast, mailoutbox, django_capture_on_commit_callbacks):
     referral = refer(cast).referral
     with django_capture_on_commit_callbacks(execute=True):
-        services.referral_transition(referral=referral, to=S.REVIEW, by=cast.trainer_a)
+        services.referral_transition(referral=referral, to=ReferralStatus.REVIEW, by=cast.trainer_a)
     assert mailoutbox == [], "a study step is not a decision"
     with django_capture_on_commit_callbacks(execute=True):
         services.referral_transition(
             referral=referral,
-            to=S.REDIRECTED,
+            to=ReferralStatus.REDIRECTED,
             by=cast.manager_a,
             reason=DecisionReason.OTHER_PROGRAMME,
             reason_detail="La Garantie jeunes convient mieux",
@@ -198,7 +195,7 @@ def test_an_unshared_reason_stays_out_of_the_email(cast, mailoutbox, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         services.referral_transition(
             referral=referral,
-            to=S.REFUSED,
+            to=ReferralStatus.REFUSED,
             by=cast.manager_a,
             reason=DecisionReason.BARRIERS,
             reason_detail="Problème de santé à traiter",
@@ -210,13 +207,17 @@ def test_referrals_untouched_for_60_days_expire(cast):
     stale = refer(cast).referral
     fresh = refer(cast, first_name="Yanis").referral
     decided = refer(cast, first_name="Léa").referral
-    services.referral_transition(referral=decided, to=S.WAITLIST, by=cast.manager_a)
+    services.referral_transition(referral=decided, to=ReferralStatus.WAITLIST, by=cast.manager_a)
     long_ago = timezone.now() - dt.timedelta(days=61)
     Referral.objects.filter(pk__in=[stale.pk, decided.pk]).update(status_changed_at=long_ago)
     Referral.objects.filter(pk=fresh.pk).update(status_changed_at=timezone.now() - dt.timedelta(days=59))
     assert services.referrals_expire() == 1
     stale.refresh_from_db(), fresh.refresh_from_db(), decided.refresh_from_db()
-    assert (stale.status, fresh.status, decided.status) == (S.EXPIRED, S.NEW, S.WAITLIST)
+    assert (stale.status, fresh.status, decided.status) == (
+        ReferralStatus.EXPIRED,
+        ReferralStatus.NEW,
+        ReferralStatus.WAITLIST,
+    )
     assert stale.events.last().by is None
 
 
@@ -231,11 +232,11 @@ def test_information_session_invitations_and_attendance(cast):
     a, b, c = (refer(cast, first_name=name).referral for name in ("Ana", "Bilal", "Chloé"))
     assert services.session_invite(session=session, referrals=[a, b], by=cast.trainer_a) == 2
     a.refresh_from_db()
-    assert a.status == S.INFO_SESSION
+    assert a.status == ReferralStatus.INFO_SESSION
     with pytest.raises(ValidationError, match="Plus assez de places"):
         services.session_invite(session=session, referrals=[c], by=cast.trainer_a)
     c.refresh_from_db()
-    assert c.status == S.NEW
+    assert c.status == ReferralStatus.NEW
     services.session_record_attendance(session=session, present_ids={a.pk}, by=cast.trainer_a)
     assert dict(session.invitations.values_list("referral_id", "attended")) == {a.pk: True, b.pk: False}
 
@@ -250,9 +251,9 @@ def test_network_staff_decide_only_in_their_own_network(cast):
     MembershipFactory(user=stranger, role=Role.NETWORK_STAFF, network=other_network)
     referral = refer(cast).referral
     assert services.referral_allowed_statuses(referral, stranger) == []
-    assert S.ADMITTED in services.referral_allowed_statuses(referral, cast.staff)
+    assert ReferralStatus.ADMITTED in services.referral_allowed_statuses(referral, cast.staff)
     with pytest.raises(PermissionDenied):
-        services.referral_transition(referral=referral, to=S.REVIEW, by=stranger)
+        services.referral_transition(referral=referral, to=ReferralStatus.REVIEW, by=stranger)
 
 
 @pytest.mark.parametrize("role", ["trainer_a", "trainer_b", "manager_b", "funder", "outsider", "learner_a"])

@@ -8,7 +8,6 @@ from plombiers.referrals.enums import DecisionReason, Diploma, ReferralStatus
 from plombiers.referrals.models import InformationSession, Invitation, Learner, Referral, ReferralEvent
 from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory
 
-S = ReferralStatus
 KEY = "0b0c1f9e-2f43-4e1a-9f57-1f1d2a3b4c5d"
 
 
@@ -92,7 +91,7 @@ def test_a_double_submission_gives_one_referral(client, cast):
 
 def test_a_young_person_the_prescriber_already_referred_needs_a_confirmation(client, cast):
     existing = refer(cast, by=cast.prescriber, school=cast.school_a)
-    services.referral_transition(referral=existing, to=S.CANCELLED, by=cast.prescriber)
+    services.referral_transition(referral=existing, to=ReferralStatus.CANCELLED, by=cast.prescriber)
     client.force_login(cast.prescriber)
     before = rows()
     response = client.post(
@@ -118,7 +117,7 @@ def test_a_record_the_prescriber_cannot_see_is_neither_announced_nor_shown(clien
     existing = refer(
         cast, by=cast.manager_a, school=cast.school_a, phone="0799999999", address="1 rue Secrète"
     )
-    services.referral_transition(referral=existing, to=S.CANCELLED, by=cast.manager_a)
+    services.referral_transition(referral=existing, to=ReferralStatus.CANCELLED, by=cast.manager_a)
     client.force_login(cast.prescriber)
     response = client.post(
         reverse("referrals:referral_create"),
@@ -218,7 +217,11 @@ def test_a_trainer_is_offered_only_the_study_stages(client, cast):
     referral = refer(cast)
     client.force_login(cast.trainer_a)
     form = client.get(referral.get_absolute_url()).context["form"]
-    assert [v for v, _ in form.fields["to"].widget.choices] == [S.REVIEW, S.INFO_SESSION, S.INTERVIEW]
+    assert [v for v, _ in form.fields["to"].widget.choices] == [
+        ReferralStatus.REVIEW,
+        ReferralStatus.INFO_SESSION,
+        ReferralStatus.INTERVIEW,
+    ]
 
 
 def test_a_manager_refuses_with_a_reason_and_the_prescriber_is_emailed(
@@ -229,11 +232,16 @@ def test_a_manager_refuses_with_a_reason_and_the_prescriber_is_emailed(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("referrals:referral_transition", args=[referral.pk]),
-            {"to": S.REFUSED, "reason": DecisionReason.BARRIERS, "reason_detail": "Santé", "note": "Interne"},
+            {
+                "to": ReferralStatus.REFUSED,
+                "reason": DecisionReason.BARRIERS,
+                "reason_detail": "Santé",
+                "note": "Interne",
+            },
         )
     assert response.status_code == 302
     referral.refresh_from_db()
-    assert referral.status == S.REFUSED and referral.reason == DecisionReason.BARRIERS
+    assert referral.status == ReferralStatus.REFUSED and referral.reason == DecisionReason.BARRIERS
     assert not referral.reason_shared
     [mail] = mailoutbox
     assert "Santé" not in mail.body
@@ -245,7 +253,7 @@ def test_the_prescriber_sees_the_decision_but_never_the_unshared_reason_nor_scho
     referral = refer(cast)
     services.referral_transition(
         referral=referral,
-        to=S.REFUSED,
+        to=ReferralStatus.REFUSED,
         by=cast.manager_a,
         reason=DecisionReason.BARRIERS,
         reason_detail="Problème de santé",
@@ -267,7 +275,7 @@ def test_the_prescriber_sees_a_shared_reason(client, cast):
     referral = refer(cast)
     services.referral_transition(
         referral=referral,
-        to=S.REDIRECTED,
+        to=ReferralStatus.REDIRECTED,
         by=cast.manager_a,
         reason=DecisionReason.OTHER_PROGRAMME,
         reason_detail="La Garantie jeunes convient mieux",
@@ -282,10 +290,10 @@ def test_the_prescriber_sees_a_shared_reason(client, cast):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"to": S.REFUSED}, "Un motif est obligatoire"),
+        ({"to": ReferralStatus.REFUSED}, "Un motif est obligatoire"),
         ({"to": "inconnu"}, "Sélectionnez un choix valide"),
         ({}, "Ce champ est obligatoire"),
-        ({"to": S.ADMITTED}, "une justification écrite est obligatoire"),
+        ({"to": ReferralStatus.ADMITTED}, "une justification écrite est obligatoire"),
     ],
 )
 def test_a_bad_decision_is_a_french_error_and_changes_nothing(client, cast, data, message):
@@ -295,17 +303,21 @@ def test_a_bad_decision_is_a_french_error_and_changes_nothing(client, cast, data
     assert response.status_code == 400
     assert message in response.content.decode()
     referral.refresh_from_db()
-    assert referral.status == S.NEW and referral.events.count() == 1
+    assert referral.status == ReferralStatus.NEW and referral.events.count() == 1
 
 
 def test_an_illegal_transition_is_a_french_error(client, cast):
     referral = refer(cast)
-    services.referral_transition(referral=referral, to=S.REFUSED, by=cast.manager_a, reason="projet")
+    services.referral_transition(
+        referral=referral, to=ReferralStatus.REFUSED, by=cast.manager_a, reason="projet"
+    )
     client.force_login(cast.manager_a)
-    response = client.post(reverse("referrals:referral_transition", args=[referral.pk]), {"to": S.ADMITTED})
+    response = client.post(
+        reverse("referrals:referral_transition", args=[referral.pk]), {"to": ReferralStatus.ADMITTED}
+    )
     assert response.status_code in (400, 403)
     referral.refresh_from_db()
-    assert referral.status == S.REFUSED and referral.events.count() == 2
+    assert referral.status == ReferralStatus.REFUSED and referral.events.count() == 2
 
 
 def test_an_ineligible_candidate_is_admitted_with_a_justification(client, cast):
@@ -313,23 +325,25 @@ def test_an_ineligible_candidate_is_admitted_with_a_justification(client, cast):
     client.force_login(cast.manager_a)
     response = client.post(
         reverse("referrals:referral_transition", args=[referral.pk]),
-        {"to": S.ADMITTED, "justification": "Projet très solide"},
+        {"to": ReferralStatus.ADMITTED, "justification": "Projet très solide"},
     )
     assert response.status_code == 302
     referral.refresh_from_db()
-    assert referral.status == S.ADMITTED and referral.eligibility_override == "Projet très solide"
+    assert (
+        referral.status == ReferralStatus.ADMITTED and referral.eligibility_override == "Projet très solide"
+    )
 
 
 def test_forbidden_moves_are_403(client, cast):
     referral = refer(cast)
     client.force_login(cast.trainer_a)
     url = reverse("referrals:referral_transition", args=[referral.pk])
-    assert client.post(url, {"to": S.ADMITTED}).status_code == 403
+    assert client.post(url, {"to": ReferralStatus.ADMITTED}).status_code == 403
     client.force_login(cast.prescriber)
-    assert client.post(url, {"to": S.ADMITTED}).status_code == 403
+    assert client.post(url, {"to": ReferralStatus.ADMITTED}).status_code == 403
     assert client.get(url).status_code == 405
     referral.refresh_from_db()
-    assert referral.status == S.NEW
+    assert referral.status == ReferralStatus.NEW
 
 
 def test_the_prescriber_may_cancel_their_referral(client, cast):
@@ -337,11 +351,11 @@ def test_the_prescriber_may_cancel_their_referral(client, cast):
     client.force_login(cast.prescriber)
     response = client.post(
         reverse("referrals:referral_transition", args=[referral.pk]),
-        {"to": S.CANCELLED, "note": "A trouvé un CDD"},
+        {"to": ReferralStatus.CANCELLED, "note": "A trouvé un CDD"},
     )
     assert response.status_code == 302
     referral.refresh_from_db()
-    assert referral.status == S.CANCELLED
+    assert referral.status == ReferralStatus.CANCELLED
     assert "A trouvé un CDD" in client.get(referral.get_absolute_url()).content.decode()
 
 
@@ -352,7 +366,7 @@ def test_the_inbox_filters_by_status_school_and_name(client, cast):
     ines = refer(cast)
     yanis = refer(cast, first_name="Yanis", last_name="Benali")
     other = refer(cast, by=cast.staff, school=cast.school_b, first_name="Léa", last_name="Martin")
-    services.referral_transition(referral=yanis, to=S.REVIEW, by=cast.manager_a)
+    services.referral_transition(referral=yanis, to=ReferralStatus.REVIEW, by=cast.manager_a)
     client.force_login(cast.staff)
     url = reverse("referrals:referral_list")
 
@@ -379,7 +393,7 @@ def test_the_htmx_swap_is_the_fragment_of_the_full_page(client, cast):
 def test_the_column_view_groups_by_stage_with_markers(client, cast):
     refer(cast, lives_in_qpv=True)
     waiting = refer(cast, first_name="Yanis", has_rqth=True)
-    services.referral_transition(referral=waiting, to=S.WAITLIST, by=cast.manager_a)
+    services.referral_transition(referral=waiting, to=ReferralStatus.WAITLIST, by=cast.manager_a)
     client.force_login(cast.manager_a)
     response = client.get(reverse("referrals:referral_list") + "?vue=colonnes")
     columns = {c.key: c for c in response.context["columns"]}
@@ -485,7 +499,7 @@ def test_a_manager_creates_a_session_invites_candidates_and_records_who_came(cli
     assert set(page.context["invitable"]) == {ines, yanis}
     client.post(reverse("referrals:session_invite", args=[session.pk]), {"referrals": [ines.pk, yanis.pk]})
     ines.refresh_from_db()
-    assert ines.status == S.INFO_SESSION
+    assert ines.status == ReferralStatus.INFO_SESSION
     assert Invitation.objects.count() == 2
     client.post(reverse("referrals:session_attendance", args=[session.pk]), {"present": [ines.pk]})
     attended = dict(Invitation.objects.values_list("referral_id", "attended"))
@@ -511,7 +525,7 @@ def test_a_full_session_invites_nobody(client, cast):
     )
     assert "Plus assez de places" in response.content.decode()
     assert Invitation.objects.count() == 0
-    assert set(Referral.objects.values_list("status", flat=True)) == {S.NEW}
+    assert set(Referral.objects.values_list("status", flat=True)) == {ReferralStatus.NEW}
 
 
 def test_a_session_form_error_is_french(client, cast):

@@ -12,9 +12,9 @@ from plombiers.frameworks.models import Skill
 from plombiers.network.forms import CommuneField
 from plombiers.network.models import Contact, Organisation
 
-from .companies import offer_skills
-from .enums import ApplicationStatus, ContractType, OfferKind, OfferStatus
-from .models import CompanySite, Offer
+from ..companies import offer_skills
+from ..enums import ApplicationStatus, ContractType, OfferKind, OfferStatus
+from ..models import CompanySite, Offer
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

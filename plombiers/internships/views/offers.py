@@ -12,15 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from plombiers.accounts.enums import SCHOOL_ROLES, Role
+from plombiers.accounts.enums import Role
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Cohort, Enrolment
 from plombiers.forms import add_service_errors
 from plombiers.network.models import Contact, School
 from plombiers.views import paginate, render_list
 
-from . import services
-from .companies import (
+from .. import permissions, services
+from ..companies import (
     company_relationship,
     company_site_save,
     partner_companies,
@@ -28,9 +28,8 @@ from .companies import (
     tutor_save,
     tutors_visible_to,
 )
-from .enums import APPLICATION_TRANSITIONS, ApplicationStatus, OfferStatus
-from .models import Application, CompanySite, Offer
-from .offer_forms import (
+from ..enums import APPLICATION_TRANSITIONS, ApplicationStatus, OfferStatus
+from ..forms.offers import (
     ApplicationCreateForm,
     ApplicationFilterForm,
     ApplicationTransitionForm,
@@ -40,18 +39,15 @@ from .offer_forms import (
     OfferStatusForm,
     TutorForm,
 )
+from ..models import Application, CompanySite, Offer
 
 # How long after their cohort a young person may still be proposed for an offer.
 PROPOSABLE_DAYS = 365
 
 
-def _is_team(user) -> bool:
-    return user.is_superuser or user.has_role(Role.NETWORK_STAFF, *SCHOOL_ROLES)
-
-
 def _require_team(user) -> None:
     """Offers and partner companies are the schools' business: anybody else finds nothing."""
-    if not _is_team(user):
+    if not permissions.reads_offers(user):
         raise Http404
 
 
@@ -127,7 +123,7 @@ def _visible_offer(request, pk):
 
 def offer_edit(request, pk):
     offer = _visible_offer(request, pk)
-    if not services.can_manage_offers(request.user, offer.company):
+    if not permissions.can_manage_offers(request.user, offer.company):
         raise PermissionDenied
     form = _offer_form(request, instance=offer)
     if request.method == "POST" and form.is_valid():
@@ -146,7 +142,7 @@ def offer_edit(request, pk):
 @require_POST
 def offer_status(request, pk):
     offer = _visible_offer(request, pk)
-    if not services.can_manage_offers(request.user, offer.company):
+    if not permissions.can_manage_offers(request.user, offer.company):
         raise PermissionDenied
     form = OfferStatusForm(request.POST)
     if not form.is_valid():
@@ -167,7 +163,7 @@ def _managed_partner_schools(user, offer) -> list[int]:
     return [
         school.pk
         for school in School.objects.filter(partnerships__organisation=offer.company_id)
-        if services.can_manage_internships(user, school)
+        if permissions.can_manage_internships(user, school)
     ]
 
 
@@ -198,7 +194,7 @@ def _render_offer(request, offer, *, propose_form=None, failed=None, status=200)
     )
     rows = []
     for application in applications:
-        can_act = services.can_manage_internships(user, application.enrolment.cohort.school)
+        can_act = permissions.can_manage_internships(user, application.enrolment.cohort.school)
         moves = APPLICATION_TRANSITIONS[application.status] if can_act else set()
         mine = failed if failed is not None and failed.prefix == f"c{application.pk}" else None
         form = None
@@ -209,7 +205,7 @@ def _render_offer(request, offer, *, propose_form=None, failed=None, status=200)
         rows.append(
             SimpleNamespace(application=application, form=form, failed=mine if form is None else None)
         )
-    can_manage = services.can_manage_offers(user, offer.company)
+    can_manage = permissions.can_manage_offers(user, offer.company)
     managed = _managed_partner_schools(user, offer) if offer.status == OfferStatus.OPEN else []
     if propose_form is None and managed:
         propose_form = ApplicationCreateForm(enrolments=_proposable_enrolments(managed, offer))
@@ -268,7 +264,7 @@ def application_transition(request, pk):
     application = get_object_or_404(
         Application.objects.visible_to(user).select_related("enrolment__cohort__school", "offer"), pk=pk
     )
-    if not services.can_manage_internships(user, application.enrolment.cohort.school):
+    if not permissions.can_manage_internships(user, application.enrolment.cohort.school):
         raise PermissionDenied
     offer = _visible_offer(request, application.offer_id)
     form = ApplicationTransitionForm(request.POST, prefix=f"c{application.pk}")
@@ -296,7 +292,7 @@ def application_transition(request, pk):
 def application_list(request):
     """The school team's applications, filtered; a young person's own, read-only."""
     user = request.user
-    if _is_team(user):
+    if permissions.reads_offers(user):
         applications = Application.objects.visible_to(user)
         form = ApplicationFilterForm(
             request.GET or None,
@@ -342,14 +338,14 @@ def company_detail(request, pk):
         "schools": School.objects.filter(partnerships__organisation=company)
         .filter(pk__in=team_schools(user).values("pk"))
         .order_by("name"),
-        "can_manage": services.can_manage_offers(user, company),
+        "can_manage": permissions.can_manage_offers(user, company),
         **company_relationship(company=company, user=user),
     }
     return render(request, "internships/offers/company_detail.html", context)
 
 
 def _site_form(request, company, site):
-    if not services.can_manage_offers(request.user, company):
+    if not permissions.can_manage_offers(request.user, company):
         raise PermissionDenied
     form = CompanySiteForm(request.POST or None, instance=site)
     if request.method == "POST" and form.is_valid():
@@ -374,7 +370,7 @@ def site_edit(request, pk):
 
 
 def _tutor_form(request, company, contact):
-    if not services.can_manage_offers(request.user, company):
+    if not permissions.can_manage_offers(request.user, company):
         raise PermissionDenied
     form = TutorForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():

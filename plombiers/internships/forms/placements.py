@@ -10,7 +10,7 @@ from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Contact, Organisation
 from plombiers.skills.enums import Level
 
-from .enums import (
+from ..enums import (
     SOFT_SKILLS,
     ContractType,
     EvaluationOutcome,
@@ -19,8 +19,8 @@ from .enums import (
     Rating,
     TutorAttendance,
 )
-from .models import CompanySite, Internship
-from .services import EvaluationAnswers
+from ..models import CompanySite, Internship
+from ..services import EvaluationAnswers
 
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
@@ -9,11 +10,18 @@ from plombiers.cohorts.models import Enrolment
 from plombiers.lib.api import Id
 from plombiers.referrals.models import Learner
 
-from . import matching
-from .matching_views import _check_team, team_enrolments
-from .models import Offer
+from .. import matching
+from ..matching import team_enrolments
+from ..models import Offer
+from ..permissions import reads_offers
 
 router = Router(tags=["matching"])
+
+
+def _check_team(user) -> None:
+    """The school's team and the network staff, as on the pages: anybody else finds nothing (404)."""
+    if not reads_offers(user):
+        raise Http404
 
 
 class MatchOut(Schema):

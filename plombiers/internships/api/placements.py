@@ -22,8 +22,8 @@ from plombiers.frameworks.models import Skill
 from plombiers.lib.api import ErrorOut, Id, Pagination
 from plombiers.network.models import Commune, Contact, Organisation
 
-from . import services
-from .enums import (
+from .. import permissions, services
+from ..enums import (
     ApplicationStatus,
     ContractType,
     InternshipKind,
@@ -32,7 +32,7 @@ from .enums import (
     OfferStatus,
     Party,
 )
-from .models import Application, CompanySite, ConventionSignature, Internship, Offer
+from ..models import Application, CompanySite, ConventionSignature, Internship, Offer
 
 router = Router(tags=["internships"])
 
@@ -332,7 +332,7 @@ def internship_create(request, payload: InternshipIn):
         Enrolment.objects.visible_to(request.user).select_related("cohort__school", "learner"),
         pk=payload.enrolment,
     )
-    if not services.can_manage_internships(request.user, enrolment.cohort.school):
+    if not permissions.can_manage_internships(request.user, enrolment.cohort.school):
         raise PermissionDenied(NOT_TEAM)
     site = (
         CompanySite.objects.visible_to(request.user).select_related("company").filter(pk=payload.site).first()
@@ -422,7 +422,7 @@ def offer_create(request, payload: OfferIn):
     """An internship, job or apprenticeship offer of a partner company (its coordinates are its
     commune's, for the matching)."""
     company = get_object_or_404(Organisation.objects.visible_to(request.user), pk=payload.company)
-    if not services.can_manage_offers(request.user, company):
+    if not permissions.can_manage_offers(request.user, company):
         raise PermissionDenied("Seules les écoles partenaires de l'entreprise gèrent ses offres.")
     site = None
     if payload.site is not None:
@@ -482,7 +482,7 @@ def application_create(request, payload: ApplicationIn):
     enrolment = get_object_or_404(
         Enrolment.objects.visible_to(request.user).select_related("cohort__school"), pk=payload.enrolment
     )
-    if not services.can_manage_internships(request.user, enrolment.cohort.school):
+    if not permissions.can_manage_internships(request.user, enrolment.cohort.school):
         raise PermissionDenied(NOT_TEAM)
     offer = get_object_or_404(
         Offer.objects.visible_to(request.user).select_related("company"), pk=payload.offer

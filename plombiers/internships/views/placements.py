@@ -18,26 +18,25 @@ from plombiers.skills.enums import Context
 from plombiers.skills.models import Observation
 from plombiers.views import paginate, render_list
 
-from . import services, tasks
-from .documents import internship_convention_pdf
-from .enums import SOFT_SKILLS, TRANSITIONS, ContractType, InternshipStatus, Party, Rating
-from .forms import EvaluationForm, InternshipFilterForm, InternshipForm, TransitionForm
-from .models import ConventionSignature, Internship, TutorEvaluation
+from .. import permissions, services, tasks
+from ..documents import internship_convention_pdf
+from ..enums import SOFT_SKILLS, TRANSITIONS, ContractType, InternshipStatus, Party, Rating
+from ..forms.placements import EvaluationForm, InternshipFilterForm, InternshipForm, TransitionForm
+from ..models import ConventionSignature, Internship, TutorEvaluation
 
-S = InternshipStatus
 # The buttons of the workflow, in the order they are offered (« signée » comes from the links).
 ACTIONS = {
-    S.TO_SIGN: "Envoyer la convention en signature",
-    S.ONGOING: "Démarrer le stage",
-    S.FINISHED: "Terminer le stage",
-    S.DRAFT: "Remettre en brouillon",
+    InternshipStatus.TO_SIGN: "Envoyer la convention en signature",
+    InternshipStatus.ONGOING: "Démarrer le stage",
+    InternshipStatus.FINISHED: "Terminer le stage",
+    InternshipStatus.DRAFT: "Remettre en brouillon",
 }
 DONE = {
-    S.TO_SIGN: "La convention est prête : envoyez à chaque partie son lien personnel.",
-    S.DRAFT: "Le stage est revenu en brouillon : les liens de signature sont retirés.",
-    S.ONGOING: "Le stage a commencé.",
-    S.FINISHED: "Le stage est terminé.",
-    S.INTERRUPTED: "Le stage est interrompu.",
+    InternshipStatus.TO_SIGN: "La convention est prête : envoyez à chaque partie son lien personnel.",
+    InternshipStatus.DRAFT: "Le stage est revenu en brouillon : les liens de signature sont retirés.",
+    InternshipStatus.ONGOING: "Le stage a commencé.",
+    InternshipStatus.FINISHED: "Le stage est terminé.",
+    InternshipStatus.INTERRUPTED: "Le stage est interrompu.",
 }
 
 
@@ -51,7 +50,7 @@ def _internship(request, pk) -> Internship:
 
 
 def _check_team(user, internship: Internship) -> None:
-    if not services.can_manage_internships(user, internship.enrolment.cohort.school):
+    if not permissions.can_manage_internships(user, internship.enrolment.cohort.school):
         raise PermissionDenied("Seule l'équipe de l'école prépare et suit les stages.")
 
 
@@ -83,7 +82,7 @@ def internship_list(request):
         "enrolment": enrolment,
         "page": paginate(request, internships),
         "can_create": enrolment is not None
-        and services.can_manage_internships(user, enrolment.cohort.school),
+        and permissions.can_manage_internships(user, enrolment.cohort.school),
     }
     return render_list(
         request, "internships/internship_list.html", "internships/includes/internship_table.html", context
@@ -97,7 +96,7 @@ def _enrolment_for_create(request) -> Enrolment:
         ),
         pk=_id(request.GET.get("inscription")) or 0,
     )
-    if not services.can_manage_internships(request.user, enrolment.cohort.school):
+    if not permissions.can_manage_internships(request.user, enrolment.cohort.school):
         raise PermissionDenied("Seule l'équipe de l'école prépare les stages.")
     return enrolment
 
@@ -124,7 +123,7 @@ def internship_create(request):
 def internship_edit(request, pk):
     internship = _internship(request, pk)
     _check_team(request.user, internship)
-    if internship.status != S.DRAFT:
+    if internship.status != InternshipStatus.DRAFT:
         messages.error(request, "Seul un brouillon se modifie : remettez la convention en brouillon d'abord.")
         return redirect(internship)
     enrolment = Enrolment.objects.select_related("learner", "cohort__school", "cohort__framework").get(
@@ -161,10 +160,10 @@ def internship_detail(request, pk):
         ),
         pk=pk,
     )
-    team = services.can_manage_internships(request.user, internship.enrolment.cohort.school)
+    team = permissions.can_manage_internships(request.user, internship.enrolment.cohort.school)
     signatures = list(internship.signatures.all())
     now = timezone.now()
-    if team and internship.status == S.TO_SIGN:
+    if team and internship.status == InternshipStatus.TO_SIGN:
         for signature in signatures:
             if not signature.is_signed:
                 signature.url = request.build_absolute_uri(services.signing_link(signature))
@@ -202,9 +201,9 @@ def internship_detail(request, pk):
         "team": team,
         "signatures": signatures,
         "actions": actions,
-        "can_interrupt": team and S.INTERRUPTED in TRANSITIONS[internship.status],
+        "can_interrupt": team and InternshipStatus.INTERRUPTED in TRANSITIONS[internship.status],
         "can_request_evaluation": team
-        and internship.status in (S.ONGOING, S.FINISHED)
+        and internship.status in (InternshipStatus.ONGOING, InternshipStatus.FINISHED)
         and (evaluation is None or evaluation.submitted_at is None),
         "evaluation": evaluation,
         "evaluation_url": evaluation_url,
@@ -214,7 +213,7 @@ def internship_detail(request, pk):
         "objectives": sorted(
             internship.objectives.all(), key=lambda s: (s.block.position, s.block_id, s.position, s.pk)
         ),
-        "S": S,
+        "InternshipStatus": InternshipStatus,
     }
     return render(request, "internships/internship_detail.html", context)
 
@@ -260,7 +259,7 @@ def convention_send(request, pk):
     """E-mail their personal link to the parties who have not signed (or to one party)."""
     internship = _internship(request, pk)
     _check_team(request.user, internship)
-    if internship.status != S.TO_SIGN:
+    if internship.status != InternshipStatus.TO_SIGN:
         messages.error(request, "La convention n'est pas à signer : aucun lien à envoyer.")
         return redirect(internship)
     signatures = internship.signatures.filter(signed_at__isnull=True).exclude(email="")
@@ -372,7 +371,7 @@ def convention_sign(request, token):
             ValidationError("Ce lien a expiré : demandez-en un nouveau à l'école.", code="expired"),
             what="signature",
         )
-    if internship.status != S.TO_SIGN:
+    if internship.status != InternshipStatus.TO_SIGN:
         return _link_error(
             request,
             ValidationError(

@@ -8,26 +8,20 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from plombiers.accounts.enums import SCHOOL_ROLES, Role
-from plombiers.accounts.models import school_staff_q
 from plombiers.cohorts.models import Enrolment
 
-from . import matching
-from .enums import OfferStatus
-from .models import Application, Offer
-from .services import application_create, can_manage_internships
+from .. import matching
+from ..enums import OfferStatus
+from ..matching import team_enrolments
+from ..models import Application, Offer
+from ..permissions import can_manage_internships, reads_offers
+from ..services import application_create
 
 
 def _check_team(user) -> None:
     """The school's team and the network staff: anybody else finds no such page."""
-    if not user.has_role(Role.NETWORK_STAFF, *SCHOOL_ROLES):
+    if not reads_offers(user):
         raise Http404
-
-
-def team_enrolments(user):
-    """Enrolments of the schools the user works in or oversees (not those of a prescriber role)."""
-    enrolments = Enrolment.objects.visible_to(user)
-    return enrolments if user.is_superuser else enrolments.filter(school_staff_q(user, "cohort__school"))
 
 
 def _enrolment(request, pk) -> Enrolment:

@@ -1,0 +1,2 @@
+"""The internships' forms: `placements` (internships, evaluations) and `offers` (offers,
+applications, partner companies and sites)."""
