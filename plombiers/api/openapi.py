@@ -7,6 +7,8 @@ operation reads: 401 and 403 where a credential is needed, 404 where the path na
 lose pydantic's `max_digits`/`decimal_places`, which are not OpenAPI keywords.
 """
 
+from plombiers.lib import api as shared
+
 ERROR_REF = "#/components/schemas/ErrorOut"
 INVALID_REF = "#/components/schemas/InvalidOut"
 ERRORS = {
@@ -51,9 +53,7 @@ def with_error_responses(schema: dict) -> dict:
 
 
 def _schema_of(name: str) -> dict:
-    from . import schemas
-
-    return getattr(schemas, name).model_json_schema(ref_template="#/components/schemas/{model}")
+    return getattr(shared, name).model_json_schema(ref_template="#/components/schemas/{model}")
 
 
 def _drop_keywords(node) -> None:
