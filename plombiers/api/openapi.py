@@ -8,6 +8,8 @@ lose pydantic's `max_digits`/`decimal_places`, which are not OpenAPI keywords, a
 operation refers to are left out (Redocly's `no-unused-components`).
 """
 
+from . import schemas
+
 ERROR_REF = "#/components/schemas/ErrorOut"
 INVALID_REF = "#/components/schemas/InvalidOut"
 ERRORS = {
@@ -74,8 +76,6 @@ def _drop_unused_components(schema: dict) -> None:
 
 
 def _schema_of(name: str) -> dict:
-    from . import schemas
-
     return getattr(schemas, name).model_json_schema(ref_template="#/components/schemas/{model}")
 
 
