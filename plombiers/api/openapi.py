@@ -4,7 +4,8 @@ django-ninja documents the responses an operation declares; the errors mapped in
 (`plombiers/api/urls.py`) can come from any of them, so they are added here from what the
 operation reads: 401 and 403 where a credential is needed, 404 where the path names an object,
 422 where a body or query parameters are read. Public operations get `security: []`. Decimals
-lose pydantic's `max_digits`/`decimal_places`, which are not OpenAPI keywords.
+lose pydantic's `max_digits`/`decimal_places`, which are not OpenAPI keywords, and the schemas no
+operation refers to are left out (Redocly's `no-unused-components`).
 """
 
 from plombiers.lib import api as shared
@@ -49,7 +50,29 @@ def with_error_responses(schema: dict) -> dict:
                 )
             operation["responses"] = dict(sorted(responses.items()))
     _drop_keywords(schema)
+    _drop_unused_components(schema)
     return schema
+
+
+def _drop_unused_components(schema: dict) -> None:
+    """ninja also lists the schemas of query filters, which are unfolded into parameters and never
+    referenced: only what a `$ref` reaches stays."""
+    components = schema["components"]["schemas"]
+    used: set[str] = set()
+    pending = [{key: value for key, value in schema.items() if key != "components"}]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            name = ref.rsplit("/", 1)[-1] if ref.startswith("#/components/schemas/") else None
+            if name and name not in used:
+                used.add(name)
+                pending.append(components.get(name, {}))
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    for name in set(components) - used:
+        del components[name]
 
 
 def _schema_of(name: str) -> dict:

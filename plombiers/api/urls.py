@@ -63,6 +63,9 @@ api = PlombiersAPI(
     auth=[BearerAuth(), SessionAuth()],
     urls_namespace="api",
     docs=FrenchSwagger(),
+    # The paths are absolute (`/api/v1/…`): the server is this site's root.
+    servers=[{"url": "/", "description": "ce site"}],
+    openapi_extra={"info": {"license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"}}},
 )
 
 

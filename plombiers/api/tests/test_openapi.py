@@ -61,11 +61,15 @@ def test_the_public_operations_are_only_those_meant_to_be(document):
     assert public == PUBLIC
 
 
-def test_no_keyword_outside_openapi(document):
+def test_no_keyword_outside_openapi_and_no_unused_schema(document):
     text = str(document)
     assert "max_digits" not in text and "decimal_places" not in text
     amount = document["components"]["schemas"]["GrantIn"]["properties"]["amount_requested"]
     assert (amount["type"], amount["format"]) == ("string", "decimal")
+    text = str({key: value for key, value in document.items() if key != "components"})
+    for name in document["components"]["schemas"]:
+        referenced = f"#/components/schemas/{name}'"
+        assert referenced in text or referenced in str(document["components"]["schemas"]), name
 
 
 def test_the_documentation_page_is_in_french(client):

@@ -56,7 +56,7 @@ def test_others_get_404(client, cast, small, who):  # noqa: F811
 
 def test_the_openapi_documents_the_pdf():
     operation = api.get_openapi_schema()["paths"]["/api/v1/cohorts/{cohort_id}/documents/{kind}"]["get"]
-    content = operation["responses"][200]["content"]
+    content = operation["responses"]["200"]["content"]
     assert {"application/pdf", "application/zip"} <= set(content)
     assert "certificats-realisation" in operation["description"]
     assert dt.date  # the week parameter is a date

@@ -272,7 +272,7 @@ def test_a_pmsmp_has_its_prescriber_as_a_fourth_party(client, cast, placement, t
         ({"kind": "pmsmp", "prescriber_organisation": "company"}, 422, "structure prescriptrice"),
         (
             {"kind": "pmsmp", "prescriber_organisation": "mission locale", "end_date": "2026-12-18"},
-            400,
+            422,
             "un mois au plus",
         ),
         ({"prescriber_organisation": 999999}, 422, "structure prescriptrice n'existe pas"),
@@ -328,7 +328,7 @@ def test_network_staff_cannot_place_a_young_person_with_another_schools_partner(
     payload = payload_for(placement, site=school_b_site.pk, tutor=tutor.pk)
     response = post(client, "/api/v1/internships", payload, headers_for(client, cast.staff))
     assert (response.status_code, response.json()) == (
-        400,
+        422,
         {"detail": "Cette entreprise n'est pas partenaire de l'école."},
     )
     assert not Internship.objects.exists()
@@ -368,7 +368,7 @@ def test_transitions_of_an_internship(client, cast, placement, trainer, frozen):
     assert sent.json()["status"] == "a_signer" and len(sent.json()["signatures"]) == 3
     signed_here = post(client, url, {"to": "signee"}, trainer)
     assert (signed_here.status_code, signed_here.json()["detail"]) == (
-        400,
+        422,
         "La convention est signée quand chaque partie l'a acceptée par son lien.",
     )
     unexplained = post(client, url, {"to": "interrompue", "reason": "   "}, trainer)
@@ -621,7 +621,7 @@ def test_trainer_proposes_a_young_person_then_follows_up(client, cast, placement
         client, "/api/v1/applications", {"offer": offer.pk, "enrolment": placement.enrolment.pk}, trainer
     )
     assert (again.status_code, again.json()["detail"]) == (
-        400,
+        422,
         "Ce ou cette jeune est déjà proposé·e pour cette offre.",
     )
 

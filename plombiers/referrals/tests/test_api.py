@@ -227,7 +227,7 @@ def test_forbidden_and_invisible_transitions(client, cast):
     assert referral.status == ReferralStatus.NEW
 
 
-def test_the_prescriber_reads_a_shared_reason_only(client, cast, prescriber):
+def test_the_prescriber_reads_a_shared_reason_only(client, cast, prescriber, manager):
     referral = refer(cast)
     services.referral_transition(
         referral=referral,
@@ -241,9 +241,13 @@ def test_the_prescriber_reads_a_shared_reason_only(client, cast, prescriber):
     assert body["reason"] is None and body["reason_detail"] == ""
     assert all(event["reason"] is None for event in body["events"])
     assert "Santé" not in str(body) and "freins" not in str(body)
+    # Not even whether the school kept a reason to itself: the same rule as the page (selectors.py).
+    assert body["reason_shared"] is None
+    assert client.get(f"/api/v1/referrals/{referral.pk}", headers=manager).json()["reason_shared"] is False
     Referral.objects.filter(pk=referral.pk).update(reason_shared=True)
     body = client.get(f"/api/v1/referrals/{referral.pk}", headers=prescriber).json()
     assert body["reason"] == "freins" and body["reason_detail"] == "Santé"
+    assert body["reason_shared"] is None
 
 
 def test_learners(client, cast, prescriber):
