@@ -7,6 +7,7 @@ from plombiers.impact.tasks import refresh_rollup
 from plombiers.operations.worker import requeue_dead_tasks
 from plombiers.outcomes.services import follow_ups_expire
 from plombiers.outcomes.tasks import notify_follow_ups_due
+from plombiers.privacy.nightly import purge_job
 from plombiers.referrals.services import referrals_expire
 
 
@@ -52,6 +53,7 @@ class Command(BaseCommand):
             done=lambda n: f"{n} rappel(s) de compte rendu aux financeurs envoyé(s).",
             queued="Rappels des comptes rendus aux financeurs confiés à la file des tâches.",
         )
+        self.stdout.write(purge_job())  # the layers branch moves it to the nightly registry
         self._enqueue(
             refresh_rollup,
             done=lambda run: (

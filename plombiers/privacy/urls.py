@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "privacy"
+
+urlpatterns = [
+    path("confidentialite/conservation/", views.retention_page, name="retention"),
+    path("jeunes/<int:pk>/effacement/", views.learner_erasure, name="learner_erasure"),
+]
