@@ -5,7 +5,7 @@ import datetime as dt
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from plombiers.api.schemas import ErrorOut, Id
@@ -46,11 +46,14 @@ def learner_erase(request, learner_id: Id, payload: ErasureIn):
         raise HttpError(403, str(error)) from None
     except ValidationError as error:
         raise HttpError(422, " ".join(error.messages)) from None
-    return 201, {
-        "id": erasure.pk,
-        "learner_id": learner.pk,
-        "decision": erasure.decision,
-        "decided_at": erasure.decided_at,
-        "kept": erasure.kept.splitlines(),
-        "anonymised": True,
-    }
+    return Status(
+        201,
+        {
+            "id": erasure.pk,
+            "learner_id": learner.pk,
+            "decision": erasure.decision,
+            "decided_at": erasure.decided_at,
+            "kept": erasure.kept.splitlines(),
+            "anonymised": True,
+        },
+    )

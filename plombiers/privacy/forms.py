@@ -20,3 +20,20 @@ class ErasureDecisionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class RetentionSettingsForm(forms.Form):
+    """One duration per rule, in months, never below what a legal obligation keeps."""
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        for row in rows:
+            rule = row.rule
+            self.fields[rule.key] = forms.IntegerField(
+                label=f"{rule.label} ({rule.action_label} après … mois)",
+                min_value=rule.minimum_months,
+                max_value=600,
+                initial=row.months,
+                help_text=f"Par défaut : {rule.months} mois, à partir de {rule.counted_from}."
+                + (f" Minimum légal : {rule.minimum_months} mois." if rule.minimum_months > 1 else ""),
+            )

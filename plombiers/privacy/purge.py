@@ -131,7 +131,8 @@ def learner_anonymise(*, learner, keep_training_proofs: bool = False) -> None:
         internships.update(interruption_reason="")
         _model("internships.TutorEvaluation").objects.filter(internship__in=internships).update(comment="")
         _model("internships.ConventionSignature").objects.filter(
-            internship__in=internships, party="learner"
+            internship__in=internships,
+            party="jeune",  # internships.enums.Party.LEARNER
         ).update(name=label, email="", signed_name=label, user_agent="")
         _model("internships.Application").objects.filter(enrolment__in=enrolments).update(
             note="", shared_note=""
@@ -329,9 +330,11 @@ def purge(*, today: dt.date | None = None, dry_run: bool = False, networks: Iter
             if dry_run:
                 counts[step.key] += due.count()
                 continue
+            # The ids first: each person is then changed in their own transaction, never under an
+            # open cursor over the table being changed (SQLite does not isolate the two).
             done = 0
-            for item in due.iterator(chunk_size=500):
-                step.apply(item)
+            for pk in list(due.values_list("pk", flat=True)):
+                step.apply(due.model.objects.get(pk=pk))
                 done += 1
             counts[step.key] += done
             if done:

@@ -215,3 +215,31 @@ def table(network=None) -> list[Row]:
         else {}
     )
     return [Row(rule, max(own.get(rule.key, rule.months), rule.minimum_months)) for rule in RULES]
+
+
+def retention_settings_update(*, network, months: dict[str, int], by) -> int:
+    """A network's own durations: a duration equal to the default removes the network's setting.
+    Audited with the new durations. Returns how many rules changed."""
+    from django.db import transaction
+
+    from .models import RetentionSetting
+    from .services import audit_log
+
+    changed = {}
+    with transaction.atomic():
+        current = {row.rule.key: row.months for row in table(network)}
+        for key, value in months.items():
+            rule = RULES_BY_KEY[key]
+            value = max(int(value), rule.minimum_months)
+            if value == current[key]:
+                continue
+            if value == rule.months:
+                RetentionSetting.objects.filter(network=network, key=key).delete()
+            else:
+                RetentionSetting.objects.update_or_create(
+                    network=network, key=key, defaults={"months": value}
+                )
+            changed[key] = value
+        if changed:
+            audit_log(actor=by, action="privacy.retention_changed", obj=network, details={"months": changed})
+    return len(changed)

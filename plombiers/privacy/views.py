@@ -4,14 +4,16 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from plombiers.accounts.enums import Role
 from plombiers.forms import add_service_errors
 
 from . import retention
 from .erasure import KEPT, can_decide_erasure, erasure_accept, erasure_refuse, erasure_request_record
-from .forms import ErasureDecisionForm, ErasureRequestForm
+from .forms import ErasureDecisionForm, ErasureRequestForm, RetentionSettingsForm
 from .models import ErasureDecision, ErasureRequest
 
 
@@ -51,9 +53,10 @@ def learner_erasure(request, pk):
             messages.success(request, "Demande d'effacement enregistrée : il reste à la décider.")
             return redirect("privacy:learner_erasure", learner.pk)
     if request.method == "POST" and request.POST.get("action") == "decide" and decision_form.is_valid():
-        pending = get_object_or_404(
-            requests, pk=request.POST.get("request"), decision=ErasureDecision.PENDING
-        )
+        pk = request.POST.get("request", "")
+        if not pk.isdigit() or len(pk) > 18:
+            raise Http404
+        pending = get_object_or_404(requests, pk=int(pk), decision=ErasureDecision.PENDING)
         try:
             if decision_form.cleaned_data["decision"] == "accept":
                 erasure_accept(request=pending, by=request.user)
@@ -79,4 +82,26 @@ def learner_erasure(request, pk):
         "privacy/learner_erasure.html",
         context,
         status=400 if form.errors or decision_form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def retention_settings(request):
+    """The network staff set their network's durations."""
+    memberships = [m for m in request.user.membership_list if m.role == Role.NETWORK_STAFF and m.network_id]
+    if not memberships:
+        raise PermissionDenied("Seule la tête de réseau règle les durées de conservation.")
+    network = memberships[0].network
+    form = RetentionSettingsForm(request.POST or None, rows=retention.table(network))
+    if request.method == "POST" and form.is_valid():
+        changed = retention.retention_settings_update(
+            network=network, months=form.cleaned_data, by=request.user
+        )
+        messages.success(request, f"{changed} durée(s) modifiée(s).")
+        return redirect("privacy:retention_settings")
+    return render(
+        request,
+        "privacy/retention_settings.html",
+        {"form": form, "network": network},
+        status=400 if form.errors else 200,
     )

@@ -1,5 +1,7 @@
 """A young person with a full record, for the purge and erasure tests."""
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -28,11 +30,18 @@ def person(cast):
     )
     referred_by(cast.prescriber, learner, cast.school_a, motivation="Maëlys Quérand cherche un métier")
     enrolment = finished_enrolment(cast.school_a, learner=learner, email=learner.email)
-    JournalEntry.objects.create(learner=learner, text="Entretien avec Maëlys", author=cast.social_worker_a)
+    JournalEntry.objects.create(
+        learner=learner, school=cast.school_a, text="Entretien avec Maëlys", author=cast.social_worker_a
+    )
     category = BarrierCategory.objects.order_by("pk").first()
     Barrier.objects.create(learner=learner, category=category, level="bloquant", summary="Logement précaire")
     session = TrainingSession.objects.create(
-        cohort=enrolment.cohort, date=enrolment.cohort.start_date, period="matin", duration_minutes=210
+        cohort=enrolment.cohort,
+        date=enrolment.cohort.start_date,
+        period="matin",
+        start_time=dt.time(9),
+        end_time=dt.time(12, 30),
+        duration_minutes=210,
     )
     signature = Signature.objects.create(
         svg="<svg>trait</svg>",

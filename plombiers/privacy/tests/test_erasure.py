@@ -110,7 +110,7 @@ def test_the_page_records_then_accepts_a_request(client, cast, person):
     assert "feuilles d&#x27;émargement" in page.lower() or "feuilles d'émargement" in page.lower()
 
     response = client.post(url, {"action": "record", "reason": ""})
-    assert response.status_code == 400 and "rien n&#x27;a été enregistré" in response.content.decode()
+    assert response.status_code == 400 and "rien n'a été enregistré" in response.content.decode()
     response = client.post(url, {"action": "record", "reason": "Demande en personne"})
     assert response.status_code == 302
     erasure = ErasureRequest.objects.get()
@@ -134,3 +134,13 @@ def test_the_page_is_for_those_who_decide(client, cast, person):
     assert url not in client.get(learner.get_absolute_url()).content.decode()
     client.force_login(cast.staff)
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["", "abc", "99999999999999999999999", "999"])
+def test_a_bad_request_id_is_a_404_never_a_500(client, cast, person, value):
+    learner, _ = person
+    client.force_login(cast.manager_a)
+    url = reverse("privacy:learner_erasure", args=[learner.pk])
+    response = client.post(url, {"action": "decide", "request": value, "decision": "accept"})
+    assert response.status_code == 404
+    assert Learner.objects.get(pk=learner.pk).last_name == "Quérand"

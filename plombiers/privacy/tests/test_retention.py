@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from plombiers.network.tests.factories import SchoolFactory
 from plombiers.privacy import retention
-from plombiers.privacy.models import RetentionSetting
+from plombiers.privacy.models import AuditEvent, RetentionSetting
 from plombiers.referrals.tests.factories import LearnerFactory
 from plombiers.support.documents import consent_notice_pdf
 from plombiers.support.tests.test_documents import text_of
@@ -67,3 +67,22 @@ def test_the_notice_prints_the_same_table_with_the_networks_durations(communes, 
         assert row.duration in text
     if own:
         assert "18 mois" in text
+
+
+def test_the_network_staff_set_their_durations_never_below_the_minimum(client, cast):
+    url = reverse("privacy:retention_settings")
+    client.force_login(cast.manager_a)
+    assert client.get(url).status_code == 403
+    client.force_login(cast.staff)
+    assert client.get(url).status_code == 200
+    data = {row.rule.key: row.months for row in retention.table(cast.network)}
+    response = client.post(url, {**data, "learners": 12})
+    assert response.status_code == 400 and "rien n'a été enregistré" in response.content.decode()
+    assert not RetentionSetting.objects.exists()
+    response = client.post(url, {**data, "support_notes": 18})
+    assert response.status_code == 302
+    assert retention.months_for(cast.network, "support_notes") == 18
+    event = AuditEvent.objects.get(action="privacy.retention_changed")
+    assert event.details == {"months": {"support_notes": 18}}
+    client.post(url, data)  # back to the default: the setting goes
+    assert not RetentionSetting.objects.exists()
