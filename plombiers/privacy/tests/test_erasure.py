@@ -7,6 +7,7 @@ from django.urls import reverse
 from plombiers.accounts.services import api_token_create
 from plombiers.cohorts.models import Signature
 from plombiers.credentials.verification import verify
+from plombiers.privacy.erasure import erasure_refuse
 from plombiers.privacy.models import AuditEvent, ErasureDecision, ErasureRequest
 from plombiers.privacy.purge import ANONYMISED_FIRST_NAME
 from plombiers.referrals.models import Learner
@@ -144,3 +145,20 @@ def test_a_bad_request_id_is_a_404_never_a_500(client, cast, person, value):
     response = client.post(url, {"action": "decide", "request": value, "decision": "accept"})
     assert response.status_code == 404
     assert Learner.objects.get(pk=learner.pk).last_name == "Quérand"
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_the_erasure_page_query_count_is_constant(client, cast, person, django_assert_num_queries, n):
+    learner, _ = person
+    for i in range(n):
+        request = ErasureRequest.objects.create(
+            learner=learner, requested_by=cast.manager_a, reason=f"n° {i}"
+        )
+        if i % 2:
+            erasure_refuse(request=request, by=cast.staff, reason="Obligation de preuve")
+    client.force_login(cast.manager_a)
+    # 1 session, 2 user, 3 memberships, 4 the learner with their school, 5 the requests with who
+    # recorded and who decided them
+    with django_assert_num_queries(5):
+        response = client.get(reverse("privacy:learner_erasure", args=[learner.pk]))
+    assert response.status_code == 200 and response.content.decode().count("Demande n°") == n
