@@ -18,6 +18,7 @@ the birth year.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -284,6 +285,8 @@ class Step:
     unit: str
     due: callable
     apply: callable
+    #: The path from what is counted to its school (the audit event goes to the school's trail).
+    school: str = "school"
 
 
 def _apply_training_proofs(enrolment) -> None:
@@ -314,13 +317,15 @@ STEPS = (
         "inscription(s) : signatures, justificatifs et photos de preuve supprimés",
         due_training_proofs,
         _apply_training_proofs,
+        school="cohort__school",
     ),
 )  # fmt: skip
 
 
 def purge(*, today: dt.date | None = None, dry_run: bool = False, networks: Iterable | None = None) -> dict:
     """Apply every rule to every network; returns {rule key: count}. With `dry_run`, only counts.
-    Each rule leaves one audit event per network with its count (never a name)."""
+    Each rule leaves one audit event per school with its count (never a name), in the trail its
+    manager and the network staff read."""
     today = today or timezone.localdate()
     Network = _model("network.Network")
     counts = {step.key: 0 for step in STEPS}
@@ -332,16 +337,17 @@ def purge(*, today: dt.date | None = None, dry_run: bool = False, networks: Iter
                 continue
             # The ids first: each person is then changed in their own transaction, never under an
             # open cursor over the table being changed (SQLite does not isolate the two).
-            done = 0
-            for pk in list(due.values_list("pk", flat=True)):
+            by_school = Counter()
+            for pk, school_id in list(due.values_list("pk", step.school)):
                 step.apply(due.model.objects.get(pk=pk))
-                done += 1
-            counts[step.key] += done
-            if done:
+                by_school[school_id] += 1
+            counts[step.key] += sum(by_school.values())
+            months = months_for(network, step.key)
+            for school in _model("network.School").objects.filter(pk__in=by_school).order_by("pk"):
                 audit_log(
                     actor=None,
                     action="privacy.purge",
-                    obj=network,
-                    details={"rule": step.key, "count": done, "months": months_for(network, step.key)},
+                    obj=school,
+                    details={"rule": step.key, "count": by_school[school.pk], "months": months},
                 )
     return counts

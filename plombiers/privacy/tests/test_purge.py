@@ -117,6 +117,11 @@ def test_plombiers_daily_runs_the_purge(cast, person, capsys):
         call_command("daily")
     assert "Purge des données échues" in capsys.readouterr().out
     assert Learner.objects.get(pk=learner.pk).first_name == ANONYMISED_FIRST_NAME
+    # Audited in the school's trail, with counts and never a name.
+    events = AuditEvent.objects.visible_to(cast.manager_a).filter(action="privacy.purge")
+    assert {e.details["rule"] for e in events} >= {"learners"}
+    assert all(e.school == cast.school_a and "Quérand" not in str(e.details) for e in events)
+    assert not AuditEvent.objects.visible_to(cast.manager_b).filter(action="privacy.purge").exists()
 
 
 # --- done when ----------------------------------------------------------------------------------
