@@ -281,7 +281,7 @@ def due_training_proofs(network, today: dt.date) -> QuerySet:
 @dataclass
 class Step:
     key: str
-    #: What is counted, in plain French (« personne(s) », « inscription(s) »).
+    #: What is counted, in plain French: « personne(s) » or « inscription(s) ».
     unit: str
     due: callable
     apply: callable
@@ -304,17 +304,17 @@ def _apply_support_notes(learner) -> None:
 
 
 STEPS = (
-    Step("support_notes", "personne(s) : notes d'accompagnement supprimées", due_support_notes, _apply_support_notes),
+    Step("support_notes", "personne(s)", due_support_notes, _apply_support_notes),
     Step(
         "referrals_not_admitted",
-        "personne(s) orientée(s) sans admission anonymisée(s)",
+        "personne(s)",
         due_referrals_not_admitted,
         lambda learner: learner_anonymise(learner=learner),
     ),
-    Step("learners", "personne(s) anonymisée(s)", due_learners, lambda learner: learner_anonymise(learner=learner)),
+    Step("learners", "personne(s)", due_learners, lambda learner: learner_anonymise(learner=learner)),
     Step(
         "training_proofs",
-        "inscription(s) : signatures, justificatifs et photos de preuve supprimés",
+        "inscription(s)",
         due_training_proofs,
         _apply_training_proofs,
         school="cohort__school",

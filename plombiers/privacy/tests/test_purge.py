@@ -106,7 +106,9 @@ def test_dry_run_prints_each_rule_with_its_count_and_writes_nothing(cast, person
         call_command("purge", "--dry-run")
     out = capsys.readouterr().out
     assert "Simulation" in out
-    assert re.search(r"Dossier de la personne.*: 1 personne\(s\) anonymisée\(s\) à traiter", out)
+    assert re.search(
+        r"- Dossier de la personne.*\(anonymisé après 60 mois par défaut\) : 1 personne\(s\) à traiter", out
+    )
     assert Learner.objects.get(pk=learner.pk).last_name == "Quérand"
     assert not AuditEvent.objects.filter(action="privacy.purge").exists()
 

@@ -16,10 +16,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         counts = purge(dry_run=dry_run)
-        verb = "à traiter" if dry_run else "traité(s)"
+        verb = "à traiter" if dry_run else "traitée(s)"
         self.stdout.write("Simulation : rien n'est modifié." if dry_run else "Purge des données échues :")
         for step in STEPS:
             rule = RULES_BY_KEY[step.key]
             self.stdout.write(
-                f"- {rule.label} ({rule.months} mois par défaut) : {counts[step.key]} {step.unit} {verb}"
+                f"- {rule.label} ({rule.action_label} après {rule.months} mois par défaut) : "
+                f"{counts[step.key]} {step.unit} {verb}"
             )
