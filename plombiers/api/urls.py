@@ -26,6 +26,7 @@ from plombiers.internships.api.matching import router as matching_router
 from plombiers.internships.api.placements import router as internships_router
 from plombiers.network.api import router as network_router
 from plombiers.outcomes.api import router as outcomes_router
+from plombiers.privacy.api import router as privacy_router
 from plombiers.referrals.api import router as referrals_router
 from plombiers.skills.api import router as skills_router
 from plombiers.support.api import router as support_router
@@ -124,5 +125,6 @@ api.add_router("/", internships_router)
 api.add_router("/", credentials_router)
 api.add_router("/", matching_router)
 api.add_router("/", outcomes_router)
+api.add_router("/", privacy_router)
 api.add_router("/", impact_router)
 api.add_router("/", funding_router)
