@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "plombiers.outcomes",
     "plombiers.funding",
     "plombiers.impact",
+    "plombiers.rights",
     "plombiers.demo",
     "plombiers.bench",
 ]

@@ -16,6 +16,7 @@ from plombiers.internships.api_matching import router as matching_router
 from plombiers.network.api import router as network_router
 from plombiers.outcomes.api import router as outcomes_router
 from plombiers.referrals.api import router as referrals_router
+from plombiers.rights.api import router as rights_router
 from plombiers.skills.api import router as skills_router
 from plombiers.support.api import router as support_router
 
@@ -56,6 +57,7 @@ def on_http_error(request, exc):
 api.add_router("/auth", accounts_router)
 api.add_router("/", network_router)
 api.add_router("/", referrals_router)
+api.add_router("/", rights_router)
 api.add_router("/", cohorts_router)
 api.add_router("/", skills_router)
 api.add_router("/", support_router)
