@@ -7,7 +7,9 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from plombiers.accounts.enums import Role
 from plombiers.accounts.services import api_token_create
+from plombiers.accounts.tests.factories import MembershipFactory, UserFactory
 from plombiers.privacy.models import AuditEvent
 from plombiers.referrals.models import Learner
 from plombiers.rights.export import CONFIDENTIAL_WITHHELD, NOT_EXPORTED, SECTIONS
@@ -150,3 +152,19 @@ def test_my_data_is_only_for_a_young_person_with_a_record(client, cast, person, 
     client.force_login(getattr(cast, role))
     assert client.get(reverse("rights:my_data")).status_code == 404
     assert client.get(reverse("rights:my_export")).status_code == 404
+
+
+def test_a_young_person_gets_only_their_own_data(client, cast, person):
+    other = person.other  # a young person of school B, with an account of their own
+    other.user = UserFactory(email="jeune.b@test.example")
+    other.save(update_fields=["user"])
+    MembershipFactory(user=other.user, role=Role.LEARNER, school=cast.school_b)
+    client.force_login(other.user)
+    archive, data = _open(client.get(reverse("rights:my_export")))
+    assert [r["id"] for r in data["sections"]["identite"]["enregistrements"]] == [other.pk]
+    content = archive.read("donnees.json").decode()
+    assert "Benali" not in content and TEAM_NOTE not in content and HEALTH_SECRET not in content
+    assert (
+        not data["sections"]["preuves"]["enregistrements"]
+        and not data["sections"]["journal_audit"]["enregistrements"]
+    )
