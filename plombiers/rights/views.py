@@ -106,11 +106,7 @@ def learner_data(request, pk):
 
 def learner_export(request, pk):
     learner = _staff_learner(request, pk)
-    try:
-        content = services.export_for(learner=learner, by=request.user)
-    except PermissionDenied:
-        raise
-    return _zip(f"donnees-{learner.pk}.zip", content)
+    return _zip(f"donnees-{learner.pk}.zip", services.export_for(learner=learner, by=request.user))
 
 
 @require_POST
