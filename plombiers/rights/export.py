@@ -267,6 +267,7 @@ def export_collect(*, learners: list[Learner], by: User | None = None) -> Export
                         name = PurePosixPath(getattr(obj, field.attname).name).name
                         files.append((f"fichiers/{section.key}/{obj.pk}-{name}", getattr(obj, field.name)))
         sections[section.key] = rows
+    _name_the_readers(sections["journal_audit"])
     first = learners[0]
     return Export(
         person=f"{first.first_name} {first.last_name}",
@@ -275,6 +276,18 @@ def export_collect(*, learners: list[Learner], by: User | None = None) -> Export
         files=files,
         created_at=timezone.now(),
     )
+
+
+def _name_the_readers(rows: list[dict[str, Any]]) -> None:
+    """Who read the notes, by name: an id tells the person nothing (deleted accounts stay ids)."""
+    names = {
+        pk: f"{first} {last}".strip() or email
+        for pk, first, last, email in User.objects.filter(
+            pk__in={r["actor"] for r in rows if r["actor"]}
+        ).values_list("pk", "first_name", "last_name", "email")
+    }
+    for row in rows:
+        row["actor_name"] = names.get(row["actor"], "")
 
 
 def export_json(export: Export) -> bytes:

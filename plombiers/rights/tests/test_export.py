@@ -98,6 +98,15 @@ def test_the_social_worker_exports_the_confidential_notes_and_the_read_is_audite
     )
     event = AuditEvent.objects.get(action="privacy.export")
     assert event.details["counts"]["journal"] == 2 and "Inès" not in json.dumps(event.details)
+    client.force_login(cast.learner_a)
+    _archive, mine = _open(client.get(reverse("rights:my_export")))
+    reads = [
+        r
+        for r in mine["sections"]["journal_audit"]["enregistrements"]
+        if r["action"] == "support.journal.read_confidential"
+    ]
+    worker = cast.social_worker_a
+    assert [r["actor_name"] for r in reads] == [f"{worker.first_name} {worker.last_name}"]
 
 
 def _api(client, user, path):
