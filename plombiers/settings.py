@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "plombiers.funding",
     "plombiers.impact",
     "plombiers.homes",
+    "plombiers.rights",
     "plombiers.demo",
     "plombiers.bench",
 ]

@@ -40,5 +40,5 @@ urlpatterns = [
     path("", include("plombiers.outcomes.urls")),
     path("", include("plombiers.impact.urls")),
     path("", include("plombiers.funding.urls")),
-    path("", include("plombiers.privacy.urls")),
+    path("", include("plombiers.rights.urls")),
 ]

@@ -26,8 +26,8 @@ from plombiers.internships.api.matching import router as matching_router
 from plombiers.internships.api.placements import router as internships_router
 from plombiers.network.api import router as network_router
 from plombiers.outcomes.api import router as outcomes_router
-from plombiers.privacy.api import router as privacy_router
 from plombiers.referrals.api import router as referrals_router
+from plombiers.rights.api import router as rights_router
 from plombiers.skills.api import router as skills_router
 from plombiers.support.api import router as support_router
 
@@ -116,6 +116,7 @@ def on_http_error(request, exc):
 api.add_router("/auth", accounts_router)
 api.add_router("/", network_router)
 api.add_router("/", referrals_router)
+api.add_router("/", rights_router)
 api.add_router("/", cohorts_router)
 api.add_router("/", skills_router)
 api.add_router("/", support_router)
@@ -125,6 +126,5 @@ api.add_router("/", internships_router)
 api.add_router("/", credentials_router)
 api.add_router("/", matching_router)
 api.add_router("/", outcomes_router)
-api.add_router("/", privacy_router)
 api.add_router("/", impact_router)
 api.add_router("/", funding_router)

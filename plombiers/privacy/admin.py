@@ -9,6 +9,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["action"]
     search_fields = ["action", "object_id", "actor__email"]
     list_select_related = ["actor", "school"]
+    readonly_fields = ["prev_hash", "hash"]
 
     def has_change_permission(self, request, obj=None):
         return False

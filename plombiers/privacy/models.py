@@ -1,9 +1,23 @@
+import contextvars
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from plombiers.lib.scoping import scoped
+
+from .chain import GENESIS, canonical_details, hash_of
+
+# Set only by `services.audit_prune_before`, the one sanctioned way to delete audit events.
+_pruning = contextvars.ContextVar("audit_pruning", default=False)
+
+
+class AppendOnlyError(Exception):
+    """An attempt to change or delete an audit event."""
+
+    def __init__(self, what: str = "modifié ou supprimé"):
+        super().__init__(f"Le journal d'audit ne peut pas être {what} (ajout seulement).")
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -13,21 +27,56 @@ class AuditEventQuerySet(models.QuerySet):
         rule is the user's (`User.management_q`): privacy sits below accounts and imports none of it."""
         return self.filter(user.management_q("school"))
 
+    def update(self, **kwargs):
+        raise AppendOnlyError("modifié")
+
+    def delete(self):
+        if not _pruning.get():
+            raise AppendOnlyError("supprimé")
+        return super().delete()
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("modifié")
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if kwargs.get("update_conflicts") or kwargs.get("ignore_conflicts"):
+            raise AppendOnlyError("modifié")
+        with transaction.atomic(using=self.db, savepoint=False):
+            chain_append(objs)
+            return super().bulk_create(objs, *args, **kwargs)
+
 
 class AuditEvent(models.Model):
-    """Who did what to which object, and when. Append-only."""
+    """Who did what to which object, and when. Append-only, and chained by hashes (see chain.py).
+
+    The actor and the school are kept as plain ids when their row is deleted (no constraint, no
+    SET NULL): the trail may not change, and the hash covers them.
+    """
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     action = models.CharField("action", max_length=80)
     object_type = models.CharField("type d'objet", max_length=80, blank=True)
     object_id = models.CharField("identifiant", max_length=64, blank=True)
     school = models.ForeignKey(
-        "network.School", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "network.School",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    created_at = models.DateTimeField("date", auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField("date", default=timezone.now, db_index=True)
     details = models.JSONField("détails", default=dict, blank=True)
+    prev_hash = models.CharField("empreinte précédente", max_length=64, blank=True, editable=False)
+    hash = models.CharField("empreinte", max_length=64, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -38,9 +87,73 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self):
-        return (
-            f"{self.created_at:%d/%m/%Y %H:%M} {self.actor} {self.action} {self.object_type}#{self.object_id}"
-        )
+        return f"{self.created_at:%d/%m/%Y %H:%M} {self.actor_id} {self.action} {self.object_type}#{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise AppendOnlyError("modifié")
+        with transaction.atomic(using=kwargs.get("using") or "default", savepoint=False):
+            chain_append([self])
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if not _pruning.get():
+            raise AppendOnlyError("supprimé")
+        return super().delete(*args, **kwargs)
+
+
+class AuditChainHead(models.Model):
+    """The single row every writer of the audit trail locks: the hash of the last event."""
+
+    last_hash = models.CharField(max_length=64, blank=True)
+    length = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "tête de la chaîne d'audit"
+
+    def __str__(self):
+        return f"{self.length} événements, dernier {self.last_hash[:12]}"
+
+
+class AuditChainAnchor(models.Model):
+    """A purge of the oldest audit events: the chain now starts after `last_hash`."""
+
+    pruned_at = models.DateTimeField("date de la purge", default=timezone.now)
+    pruned_before = models.DateTimeField("événements antérieurs à")
+    last_event_id = models.BigIntegerField("dernier événement supprimé", null=True)
+    last_hash = models.CharField("empreinte du dernier événement supprimé", max_length=64, blank=True)
+    count = models.PositiveIntegerField("événements supprimés", default=0)
+
+    class Meta:
+        verbose_name = "ancre de la chaîne d'audit"
+        ordering = ["-pk"]
+
+    def __str__(self):
+        return f"purge du {self.pruned_at:%d/%m/%Y} : {self.count} événements avant le {self.pruned_before:%d/%m/%Y}"
+
+
+def chain_head_lock() -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:  # a flushed test database, or the very first event
+        AuditChainHead.objects.get_or_create(pk=1)
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def chain_append(events: list[AuditEvent]) -> None:
+    """Link new events after the head, in order, and move the head (the caller inserts them in the
+    same transaction)."""
+    if not events:
+        return
+    head = chain_head_lock()
+    prev = head.last_hash or GENESIS
+    for event in events:
+        if event.pk is not None:
+            raise AppendOnlyError("modifié")
+        event.details = canonical_details(event.details)
+        event.prev_hash = prev
+        event.hash = prev = hash_of(event)
+    AuditChainHead.objects.filter(pk=1).update(last_hash=prev, length=models.F("length") + len(events))
 
 
 class RetentionSetting(models.Model):

@@ -216,6 +216,37 @@ def consent_record(
     return consent
 
 
+def consents_current(learner: Learner) -> dict[str, Consent]:
+    """The latest answer of the young person for each scope (the one every rule reads)."""
+    latest = {}
+    for consent in Consent.objects.filter(learner=learner).order_by("-given_on", "-pk"):
+        latest.setdefault(consent.scope, consent)
+    return latest
+
+
+@transaction.atomic
+def consent_withdraw(*, learner: Learner, scope: str, by: User) -> Consent:
+    """The young person withdraws a consent they gave: a new answer « non », dated today, that
+    every rule reading the latest answer (`latest_sharing`, `sharing_consented`) obeys at once."""
+    if learner.user_id != by.pk:
+        raise PermissionDenied("Seule la personne concernée retire son accord ici.")
+    Learner.objects.select_for_update().filter(pk=learner.pk).first()  # two taps, one withdrawal
+    current = consents_current(learner).get(scope)
+    if current is None or not current.given:
+        raise ValidationError({"scope": "Cet accord n'est pas donné : il n'y a rien à retirer."})
+    consent = Consent.objects.create(
+        learner=learner, scope=scope, given=False, given_on=timezone.localdate(), recorded_by=by
+    )
+    audit_log(
+        actor=by,
+        action="support.consent.withdraw",
+        obj=consent,
+        school=learner.school,
+        details={"scope": scope, "given": False},
+    )
+    return consent
+
+
 @dataclass
 class NearbyService:
     service: PartnerService

@@ -7,10 +7,10 @@ from django.urls import reverse
 from plombiers.accounts.services import api_token_create
 from plombiers.cohorts.models import Signature
 from plombiers.credentials.verification import verify
-from plombiers.privacy.erasure import erasure_refuse
 from plombiers.privacy.models import AuditEvent, ErasureDecision, ErasureRequest
-from plombiers.privacy.purge import ANONYMISED_FIRST_NAME
 from plombiers.referrals.models import Learner
+from plombiers.rights.erasure import erasure_refuse
+from plombiers.rights.purge import ANONYMISED_FIRST_NAME
 from plombiers.support.models import Barrier, JournalEntry
 
 
@@ -83,7 +83,7 @@ def test_another_school_or_an_outsider_gets_a_404(client, cast, person, who):
     )
     assert response.status_code == 404
     client.force_login(getattr(cast, who))
-    assert client.get(reverse("privacy:learner_erasure", args=[learner.pk])).status_code == 404
+    assert client.get(reverse("rights:learner_erasure", args=[learner.pk])).status_code == 404
     assert Learner.objects.get(pk=learner.pk).last_name == "Quérand"
 
 
@@ -105,7 +105,7 @@ def test_the_page_records_then_accepts_a_request(client, cast, person):
     learner, _ = person
     client.force_login(cast.manager_a)
     detail = client.get(learner.get_absolute_url()).content.decode()
-    url = reverse("privacy:learner_erasure", args=[learner.pk])
+    url = reverse("rights:learner_erasure", args=[learner.pk])
     assert url in detail
     page = client.get(url).content.decode()
     assert "feuilles d&#x27;émargement" in page.lower() or "feuilles d'émargement" in page.lower()
@@ -129,7 +129,7 @@ def test_the_page_records_then_accepts_a_request(client, cast, person):
 
 def test_the_page_is_for_those_who_decide(client, cast, person):
     learner, _ = person
-    url = reverse("privacy:learner_erasure", args=[learner.pk])
+    url = reverse("rights:learner_erasure", args=[learner.pk])
     client.force_login(cast.trainer_a)
     assert client.get(url).status_code == 403
     assert url not in client.get(learner.get_absolute_url()).content.decode()
@@ -141,7 +141,7 @@ def test_the_page_is_for_those_who_decide(client, cast, person):
 def test_a_bad_request_id_is_a_404_never_a_500(client, cast, person, value):
     learner, _ = person
     client.force_login(cast.manager_a)
-    url = reverse("privacy:learner_erasure", args=[learner.pk])
+    url = reverse("rights:learner_erasure", args=[learner.pk])
     response = client.post(url, {"action": "decide", "request": value, "decision": "accept"})
     assert response.status_code == 404
     assert Learner.objects.get(pk=learner.pk).last_name == "Quérand"
@@ -160,5 +160,5 @@ def test_the_erasure_page_query_count_is_constant(client, cast, person, django_a
     # 1 session, 2 user, 3 memberships, 4 the learner with their school, 5 the requests with who
     # recorded and who decided them
     with django_assert_num_queries(5):
-        response = client.get(reverse("privacy:learner_erasure", args=[learner.pk]))
+        response = client.get(reverse("rights:learner_erasure", args=[learner.pk]))
     assert response.status_code == 200 and response.content.decode().count("Demande n°") == n

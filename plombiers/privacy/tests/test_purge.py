@@ -21,9 +21,9 @@ from plombiers.credentials.verification import verify
 from plombiers.documents.services import KINDS
 from plombiers.outcomes.tests.factories import ExitFactory, FollowUpFactory
 from plombiers.privacy.models import AuditEvent, RetentionSetting
-from plombiers.privacy.purge import ANONYMISED_FIRST_NAME, purge
 from plombiers.referrals.models import Learner
 from plombiers.referrals.tests.factories import LearnerFactory, referred_by
+from plombiers.rights.purge import ANONYMISED_FIRST_NAME, purge
 from plombiers.skills.models import Evidence, Observation
 from plombiers.support.models import Barrier, JournalEntry
 

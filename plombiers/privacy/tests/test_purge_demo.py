@@ -29,8 +29,8 @@ from plombiers.demo.skills import SkillsBuilder
 from plombiers.demo.support import SupportBuilder
 from plombiers.impact.selectors import GROUPS
 from plombiers.privacy.models import AuditEvent
-from plombiers.privacy.purge import ANONYMISED_FIRST_NAME
 from plombiers.referrals.models import Learner
+from plombiers.rights.purge import ANONYMISED_FIRST_NAME
 from plombiers.skills.frameworks import frameworks_load
 from plombiers.support.models import JournalEntry
 

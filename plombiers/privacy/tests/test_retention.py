@@ -43,7 +43,7 @@ def test_a_network_sets_its_own_durations_never_below_the_legal_minimum(communes
 
 
 def test_the_public_page_shows_every_rule_and_its_duration(client, db):
-    response = client.get(reverse("privacy:retention"))
+    response = client.get(reverse("rights:retention"))
     assert response.status_code == 200
     html = response.content.decode()
     for row in retention.table():
@@ -53,7 +53,7 @@ def test_the_public_page_shows_every_rule_and_its_duration(client, db):
 
 
 def test_the_footer_links_the_page(client, db):
-    assert reverse("privacy:retention") in client.get(reverse("account_login")).content.decode()
+    assert reverse("rights:retention") in client.get(reverse("account_login")).content.decode()
 
 
 @pytest.mark.parametrize("own", [None, 18])
@@ -70,7 +70,7 @@ def test_the_notice_prints_the_same_table_with_the_networks_durations(communes, 
 
 
 def test_the_network_staff_set_their_durations_never_below_the_minimum(client, cast):
-    url = reverse("privacy:retention_settings")
+    url = reverse("rights:retention_settings")
     client.force_login(cast.manager_a)
     assert client.get(url).status_code == 403
     client.force_login(cast.staff)

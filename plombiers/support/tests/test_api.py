@@ -199,8 +199,9 @@ def test_notes_query_count_is_constant(client, cast, support, django_assert_num_
             visibility="confidentiel",
         )
     call = api(client, cast.social_worker_a)
-    # token (user), memberships, learner (commune, school), count, entries, audit events
-    with django_assert_num_queries(7):
+    # token (user), memberships, learner (commune, school), count, entries, the audit chain's head
+    # (locked), audit events, the head moved
+    with django_assert_num_queries(9):
         response = call("get", f"/learners/{support.learner.pk}/notes")
     assert len(response.json()["items"]) == n + 2
     assert reads().count() == n + 1

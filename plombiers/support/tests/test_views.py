@@ -233,8 +233,8 @@ def test_support_page_query_count(client, cast, support, django_assert_num_queri
     client.force_login(cast.social_worker_a)
     # session, user, memberships, the learner (commune, school), categories, barriers, their actions
     # (partner), directory near home, its categories, journal entries (author, school), the audit
-    # events of the confidential reads, consents
-    with django_assert_num_queries(12):
+    # chain's head (locked), the audit events of the confidential reads, the head moved, consents
+    with django_assert_num_queries(14):
         response = client.get(url("learner_support", support.learner))
     assert response.status_code == 200
 

@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from plombiers.accounts.enums import Role
+from plombiers.privacy.models import ErasureDecision, ErasureRequest
+from plombiers.privacy.services import audit_log
 
-from .models import ErasureDecision, ErasureRequest
 from .purge import learner_anonymise
-from .services import audit_log
 
 #: What an accepted erasure keeps, and why: shown on the decision page and stored with it.
 KEPT = (

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from plombiers.privacy.purge import STEPS, purge
 from plombiers.privacy.retention import RULES_BY_KEY
+from plombiers.rights.purge import STEPS, purge
 
 
 class Command(BaseCommand):

@@ -28,8 +28,8 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .retention import months_before, months_for
-from .services import audit_log
+from plombiers.privacy.retention import months_before, months_for
+from plombiers.privacy.services import audit_log
 
 #: The identity key of an anonymised person: unique per record, matches no one.
 ANONYMISED_KEY = "anonyme|{pk}"

@@ -1,18 +1,41 @@
-"""The privacy API: a request to erase a person's data, decided at once by whoever may decide it."""
+"""The subject-access export over the API: `GET /api/v1/learners/{id}/export` (a ZIP).
+
+The record is fetched through `Learner.objects.visible_to` (404 for another school's); only the
+school's direction and social workers and the network's staff export (403 for the other roles)."""
 
 import datetime as dt
 
-from django.apps import apps
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from plombiers.lib.api import ErrorOut, Id
+from plombiers.referrals.models import Learner
 
+from . import services
 from .erasure import erasure_record_and_accept
 
-router = Router(tags=["privacy"])
+router = Router(tags=["rights"])
+
+
+@router.get(
+    "/learners/{learner_id}/export",
+    response={200: None, 403: ErrorOut, 404: ErrorOut},
+    summary="Toutes les données d'une personne (RGPD art. 15), en ZIP",
+    description="Un ZIP : resume.pdf (à lire), donnees.json (chaque enregistrement), fichiers/ (photos, justificatifs). Tracé.",
+)
+def learner_export(request, learner_id: Id):
+    learner = get_object_or_404(
+        Learner.objects.visible_to(request.user).select_related("school"), pk=learner_id
+    )
+    if not services.may_export(request.user, learner):
+        raise HttpError(403, "Seul·es la direction et l'accompagnement de l'école exportent ces données.")
+    response = HttpResponse(
+        services.export_for(learner=learner, by=request.user), content_type="application/zip"
+    )
+    response["Content-Disposition"] = f'attachment; filename="donnees-{learner.pk}.zip"'
+    return response
 
 
 class ErasureIn(Schema):
@@ -36,16 +59,10 @@ class ErasureOut(Schema):
 def learner_erase(request, learner_id: Id, payload: ErasureIn):
     """Record the request and accept it: the person is anonymised at once, except what a legal
     obligation keeps (`kept`). For the school's manager and the network staff."""
-    Learner = apps.get_model("referrals.Learner")
     learner = get_object_or_404(
         Learner.objects.visible_to(request.user).select_related("school"), pk=learner_id
     )
-    try:
-        erasure = erasure_record_and_accept(learner=learner, by=request.user, reason=payload.reason)
-    except PermissionDenied as error:
-        raise HttpError(403, str(error)) from None
-    except ValidationError as error:
-        raise HttpError(422, " ".join(error.messages)) from None
+    erasure = erasure_record_and_accept(learner=learner, by=request.user, reason=payload.reason)
     return Status(
         201,
         {
