@@ -284,6 +284,18 @@ def insert(model, columns: list[str], rows: list[tuple]) -> None:
         cursor.executemany(sql, rows)
 
 
+SHOWN_SCHOOL = "plombiers-chelles"
+
+
+def shown_days(cohort: Cohort, today: dt.date) -> set[dt.date]:
+    """Today and tomorrow, for the cohort a visitor is shown (Chelles' current one, DEMO.md): even on
+    a weekend or a public holiday they are half-days to take, so that the attendance sheet and the
+    phone signing can be tried whatever the day the demo is built (a Saturday class, in the story)."""
+    if cohort.school.slug != SHOWN_SCHOOL or cohort.status != CohortStatus.ONGOING:
+        return set()
+    return {d for d in (today, today + dt.timedelta(days=1)) if cohort.start_date <= d <= cohort.end_date}
+
+
 class CohortAttendance:
     """The calendar and the sheets of one cohort, from the cohort's own random stream."""
 
@@ -313,10 +325,11 @@ class CohortAttendance:
             # (DEMO.md) shows an internship whose tutor evaluated her while the cohort is still on.
             internship = min(5, weeks - 3)
         closed = french_holidays(start, end)
+        shown = shown_days(cohort, self.today)
         days = []
         day = start
         while day <= end:
-            if day.weekday() < 5 and day not in closed:
+            if (day.weekday() < 5 and day not in closed) or day in shown:
                 days.append(day)
             day += dt.timedelta(days=1)
         written = min(self.at(start - dt.timedelta(days=rng.randint(10, 20)), dt.time(10)), self.builder.now)

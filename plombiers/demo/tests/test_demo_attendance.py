@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from plombiers.cohorts.attendance import DEFAULT_HOURS, enrolment_hours, french_holidays
@@ -25,10 +26,11 @@ from plombiers.cohorts.models import (
     Signature,
     TrainingSession,
 )
-from plombiers.demo.attendance import AttendanceBuilder, demo_attendance_counts
+from plombiers.demo.attendance import AttendanceBuilder, demo_attendance_counts, shown_days
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.network import Builder
 from plombiers.network.enums import OrganisationKind
+from plombiers.network.models import School
 from plombiers.skills.frameworks import frameworks_load
 
 A = AttendanceStatus
@@ -64,7 +66,9 @@ def marks_by_enrolment() -> dict[int, list[Seen]]:
 def test_calendars_follow_the_template_and_past_sheets_are_signed_and_locked(demo):
     today, now = timezone.localdate(), timezone.now()
     assert demo.plan is not None
-    cohorts = list(Cohort.objects.select_related("opco").prefetch_related("trainers", "framework__blocks"))
+    cohorts = list(
+        Cohort.objects.select_related("opco", "school").prefetch_related("trainers", "framework__blocks")
+    )
     sessions = defaultdict(list)
     for session in TrainingSession.objects.order_by("date", "start_time"):
         sessions[session.cohort_id].append(session)
@@ -81,7 +85,7 @@ def test_calendars_follow_the_template_and_past_sheets_are_signed_and_locked(dem
                 cohort.start_date + dt.timedelta(n)
                 for n in range((cohort.end_date - cohort.start_date).days + 1)
             )
-            if d.weekday() < 5 and d not in closed
+            if (d.weekday() < 5 and d not in closed) or d in shown_days(cohort, today)
         ]
         assert days == expected
         assert len(sessions[cohort.pk]) == 2 * len(days)
@@ -255,3 +259,42 @@ def test_drop_outs_miss_more_in_their_last_weeks_and_the_warnings_would_have_fir
         for mine in completed
     ]
     assert len(completed) > 50 and 0 < sum(alerted) < 0.35 * len(completed)
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        dt.datetime(2026, 12, 6, 9, 0, tzinfo=dt.UTC),  # a Sunday (and Monday is a workday)
+        dt.datetime(2026, 12, 9, 9, 0, tzinfo=dt.UTC),  # a Wednesday
+    ],
+    ids=["sunday", "wednesday"],
+)
+def test_whatever_the_day_chelles_current_cohort_has_a_sheet_today_and_tomorrow(communes, now):
+    with time_machine.travel(now, tick=False):
+        demo = Builder().build()
+        frameworks_load()
+        intake = IntakeBuilder()
+        intake.save(intake.plan(demo, intake.prescribers(demo), only={"chelles"}))
+        AttendanceBuilder().build(demo, only={"chelles"})
+        today = timezone.localdate()
+        cohort = Cohort.objects.get(school=demo.schools["chelles"], status=CohortStatus.ONGOING)
+        for day in (today, today + dt.timedelta(days=1)):
+            sessions = TrainingSession.objects.filter(cohort=cohort, date=day)
+            assert sessions.count() == 2, day
+            assert all(s.locked_at is None and s.kind != SessionKind.INTERNSHIP for s in sessions)
+            assert not Attendance.objects.filter(session__in=sessions).exists()
+
+
+def test_only_chelles_current_cohort_gets_weekend_half_days():
+    sunday = dt.date(2026, 12, 6)
+    chelles = Cohort(
+        start_date=dt.date(2026, 10, 5), end_date=dt.date(2027, 1, 22), status=CohortStatus.ONGOING
+    )
+    chelles.school = School(slug="plombiers-chelles")
+    assert shown_days(chelles, sunday) == {sunday, dt.date(2026, 12, 7)}
+    assert shown_days(chelles, dt.date(2027, 1, 22)) == {dt.date(2027, 1, 22)}  # its last day
+    other = Cohort(start_date=chelles.start_date, end_date=chelles.end_date, status=CohortStatus.ONGOING)
+    other.school = School(slug="plombiers-roubaix")
+    assert shown_days(other, sunday) == set()
+    chelles.status = CohortStatus.FINISHED
+    assert shown_days(chelles, sunday) == set()
