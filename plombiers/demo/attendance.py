@@ -17,8 +17,10 @@ piling up in their last weeks (the early-warning rules would have fired). A few 
 turned into excused ones by an amendment when the certificate arrived. Inès (DEMO.md) has one
 excused absence and two late arrivals.
 
-To keep the database small, each young person (and each trainer) has ONE `Signature` row, drawn
-from their name, reused on every sheet they signed. Sessions, signatures and amendments are written
+To keep the database small, a young person's signature is drawn once from their name and stored in
+a few `Signature` rows reused on every sheet they signed: one per half-day (morning, afternoon) and
+lateness, signed two minutes after they arrived, so that the time a sheet shows lies within its
+half-day; a trainer's, one per half-day, signed at its end. Sessions, signatures and amendments are written
 with `bulk_create`, the marks with one prepared INSERT run many times (a few hundred thousand rows);
 each cohort draws from its own random stream, so that the same seed and day give the same history,
 and a second run finds the sessions and changes nothing.
@@ -184,9 +186,12 @@ class AttendanceBuilder:
             ).build()
         return plan
 
-    def signature(self, plan: AttendancePlan, person, name: str, at: dt.datetime, *, by: User, method: str):
-        """The one signature of a learner or a trainer, drawn the first time they sign."""
-        key = (type(person).__name__, person.pk)
+    def signature(
+        self, plan: AttendancePlan, person, name: str, at: dt.datetime, *, by: User, method: str, variant=()
+    ):
+        """The signature of a learner or a trainer at one time of the day (`variant`), first signed at
+        `at`; the same drawing whatever the time."""
+        key = (type(person).__name__, person.pk, *variant)
         if key not in self.signatures:
             rng = random.Random(f"{self.seed}:signature:{key[0]}:{person.pk}:{name}")
             self.signatures[key] = Signature(
@@ -377,7 +382,7 @@ class CohortAttendance:
             for index, (status, late, reason) in enumerate(statuses, start=first):
                 marks[index].append((who, status, late, reason))
         builder, plan = self.builder, self.plan
-        signed: dict[int, Signature] = {}  # by learner, or by trainer
+        signed: dict[tuple, Signature] = {}  # by learner, or by trainer, and time of the day
         absences = []
         there = (A.PRESENT, A.LATE)
         for index, session in enumerate(past):
@@ -386,19 +391,22 @@ class CohortAttendance:
             trainer = session.trainer
             locked_at = self.at(session.date, session.end_time)
             session.locked_at = locked_at
-            session.signature = signed.get(-trainer.id) or builder.signature(
-                plan, trainer, trainer.get_full_name() or trainer.email, locked_at, by=trainer, method=Method.TABLET
+            key = (-trainer.id, session.period)
+            session.signature = signed.get(key) or builder.signature(
+                plan, trainer, trainer.get_full_name() or trainer.email, locked_at, by=trainer,
+                method=Method.TABLET, variant=(session.period,),
             )  # fmt: skip
-            signed[-trainer.id] = session.signature
+            signed[key] = session.signature
             for (enrolment_id, learner, dropped), status, late, reason in marks[index]:
                 signature = None
                 if status in there:
-                    signature = signed.get(learner.id)
+                    key = (learner.id, session.period, late)
+                    signature = signed.get(key)
                     if signature is None:
                         own = learner.user_id is not None
                         at = self.at(session.date, session.start_time) + dt.timedelta(minutes=late + 2)
-                        signature = signed[learner.id] = builder.signature(
-                            plan, learner, str(learner), at,
+                        signature = signed[key] = builder.signature(
+                            plan, learner, str(learner), at, variant=(session.period, late),
                             by=learner.user if own else trainer, method=Method.PHONE if own else Method.TABLET,
                         )  # fmt: skip
                 mark = [session, enrolment_id, status, late, reason, signature, trainer.id, locked_at]

@@ -148,23 +148,37 @@ def test_calendars_follow_the_template_and_past_sheets_are_signed_and_locked(dem
             if e.entry_date <= session.date <= (e.end_date or dt.date.max)
         }
         assert on_sheet[session.pk] == expected
-    # One signature per learner, reused on every sheet; one per trainer.
-    signatures = defaultdict(set)
-    for enrolment_id, signature_id in Attendance.objects.exclude(signature=None).values_list(
-        "enrolment", "signature"
-    ):
-        signatures[enrolment_id].add(signature_id)
-    assert all(len(s) == 1 for s in signatures.values())
-    assert len({s for ids in signatures.values() for s in ids}) == len(signatures)
+    # A learner's signature is one drawing, reused on every sheet, in one row per time of the day
+    # (half-day and lateness); the time a sheet shows lies within its half-day (a learner signs
+    # when they arrive, the trainer at the end).
+    zone = timezone.get_current_timezone()
+    drawings, signatures = defaultdict(set), defaultdict(set)
+    for mark in Attendance.objects.exclude(signature=None).select_related("session", "signature"):
+        session, signature = mark.session, mark.signature
+        drawings[mark.enrolment_id].add(signature.svg)
+        signatures[mark.enrolment_id].add(signature.pk)
+        signed = signature.signed_at.astimezone(zone).time()
+        assert session.start_time < signed < session.end_time, (session, signed)
+        assert signed.hour * 60 + signed.minute == (
+            session.start_time.hour * 60 + session.start_time.minute + mark.late_minutes + 2
+        )
+    assert all(len(d) == 1 for d in drawings.values())
+    assert len({s for ids in signatures.values() for s in ids}) == sum(len(s) for s in signatures.values())
+    for session in TrainingSession.objects.locked().select_related("trainer_signature"):
+        assert session.trainer_signature.signed_at.astimezone(zone).time() == session.end_time
     for signature in Signature.objects.all():
         assert signature.svg.startswith("<svg") and signature.svg.count("L") > 20
         assert signature.signed_at <= now
     learner_signatures = Signature.objects.filter(pk__in={s for ids in signatures.values() for s in ids})
-    assert Counter(learner_signatures.values_list("method", flat=True)) == {
-        SignatureMethod.TABLET: len(signatures) - 1,
-        SignatureMethod.PHONE: 1,  # Inès, on her phone
+    ines = Attendance.objects.filter(enrolment__learner__user__email="jeune@plombiers.example")
+    assert set(learner_signatures.values_list("method", flat=True).distinct()) == {
+        SignatureMethod.TABLET,
+        SignatureMethod.PHONE,  # Inès, on her phone
     }
-    assert Signature.objects.count() == len(signatures) + len(
+    assert set(ines.exclude(signature=None).values_list("signature__method", flat=True)) == {
+        SignatureMethod.PHONE
+    }
+    assert Signature.objects.count() == learner_signatures.count() + len(
         set(TrainingSession.objects.locked().values_list("trainer_signature", flat=True))
     )
 
@@ -211,11 +225,11 @@ def test_ines_one_excused_absence_and_a_signed_history(demo):
     assert len(marks) >= 40
     excused = next(m for m in marks if m.status == A.EXCUSED)
     assert "foyer de jeunes travailleurs" in excused.excuse_reason
-    signature = {m.signature for m in marks if m.is_there}
-    assert len(signature) == 1
-    (signature,) = signature
-    assert signature.method == SignatureMethod.PHONE and signature.user == ines.learner.user
-    assert signature.signer_name == str(ines.learner)
+    signatures = {m.signature for m in marks if m.is_there}
+    assert len({s.svg for s in signatures}) == 1  # one drawing
+    for signature in signatures:
+        assert signature.method == SignatureMethod.PHONE and signature.user == ines.learner.user
+        assert signature.signer_name == str(ines.learner)
     hours = enrolment_hours(ines)
     late = sum(m.late_minutes for m in marks)
     assert hours.scheduled == 210 * len(marks)
