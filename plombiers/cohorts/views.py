@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 from types import SimpleNamespace
 
 import segno
@@ -535,7 +536,11 @@ def _sheet_session(request, pk) -> TrainingSession:
 def _sheet_context(request, session: TrainingSession, **extra) -> dict:
     team = attendance.can_take_attendance(request.user, session.cohort.school)
     marks = {a.enrolment_id: a for a in session.marks.select_related("signature")}
-    rows = [SimpleNamespace(enrolment=e, mark=marks.get(e.pk)) for e in attendance.sheet_enrolments(session)]
+    entered = extra.pop("entered", {})  # what a refused line held: shown again, not lost
+    rows = [
+        SimpleNamespace(enrolment=e, mark=marks.get(e.pk), entered=entered.get(e.pk) or marks.get(e.pk))
+        for e in attendance.sheet_enrolments(session)
+    ]
     today = timezone.localdate()
     now = timezone.now()
     code_active = bool(
@@ -559,6 +564,7 @@ def _sheet_context(request, session: TrainingSession, **extra) -> dict:
         "statuses": AttendanceStatus.choices,
         "AttendanceStatus": AttendanceStatus,
         "errors": [],
+        "lock_strokes": "",
         "code_locked": [],
         "amendments": [
             SimpleNamespace(amendment=a, before=_describe(a.before), after=_describe(a.after))
@@ -614,6 +620,7 @@ def attendance_mark(request, pk):
     """One learner's line (only what changed on this tablet), or « Tous présents » for those not yet
     marked: a mark another tablet wrote meanwhile is never overwritten by a stale page."""
     session = _team_session(request, pk)
+    entered = {}
     if request.POST.get("tous"):
         marked = set(session.marks.values_list("enrolment_id", flat=True))
         marks = [
@@ -626,14 +633,15 @@ def attendance_mark(request, pk):
         done = f"{len(marks)} jeune{pluralize(len(marks))} noté{pluralize(len(marks))} présent·e{pluralize(len(marks))}."
     else:
         form = MarkForm(request.POST, request.FILES)
+        entered = _entered(request.POST)
         if not form.is_valid():
-            return _sheet_page(request, session, errors=_form_errors(form))
+            return _sheet_page(request, session, errors=_form_errors(form), entered=entered)
         marks = [attendance.Mark(form.cleaned_data["enrolment"], **form.mark_fields())]
         done = None
     try:
         saved = attendance.attendance_mark(session=session, by=request.user, marks=marks)
     except (ValidationError, PermissionDenied) as error:
-        return _sheet_page(request, session, errors=_errors(error))
+        return _sheet_page(request, session, errors=_errors(error), entered=entered)
     if done is None:
         mark = saved[0]
         done = f"{mark.enrolment.learner} : {mark.get_status_display().lower()}."
@@ -641,6 +649,21 @@ def attendance_mark(request, pk):
         return _sheet_page(request, session, notice=f"Enregistré — {done}")
     messages.success(request, f"Enregistré — {done}")
     return redirect(session)
+
+
+def _entered(data) -> dict[int, SimpleNamespace]:
+    """The line a trainer sent, as typed, to show it again when it is refused."""
+    try:
+        enrolment = int(data.get("enrolment", ""))
+    except ValueError:
+        return {}
+    return {
+        enrolment: SimpleNamespace(
+            status=data.get("status", ""),
+            late_minutes=data.get("late_minutes", ""),
+            excuse_reason=data.get("excuse_reason", ""),
+        )
+    }
 
 
 def _form_errors(form) -> list[str]:
@@ -697,7 +720,9 @@ def sheet_lock(request, pk):
     try:
         attendance.sheet_lock(session=session, by=request.user, strokes=form.cleaned_data["strokes"])
     except (ValidationError, PermissionDenied) as error:
-        return _sheet_page(request, session, errors=_errors(error))
+        # The trainer's signature stays on the pad: they fix the sheet and sign again at once.
+        lock_strokes = json.dumps(form.cleaned_data["strokes"])
+        return _sheet_page(request, session, errors=_errors(error), lock_strokes=lock_strokes)
     messages.success(request, "Feuille signée et verrouillée.")
     return redirect(session)
 

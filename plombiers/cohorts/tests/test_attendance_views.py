@@ -258,6 +258,37 @@ def test_a_bad_mark_is_explained_in_french_and_writes_nothing(
     assert not Attendance.objects.exists()
 
 
+def test_a_refused_line_and_a_refused_lock_keep_what_was_entered(client, cast, session, three, today):
+    client.force_login(cast.trainer_a)
+    # « Retard » without its minutes: refused, the choice stays (and its minutes field shown).
+    response = client.post(
+        sheet_url(session, "cohorts:attendance_mark"),
+        {"enrolment": three[1].pk, "status": A.LATE, "late_minutes": ""},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert "Rien n'a été enregistré" in html
+    assert re.search(rf'value="retard" id="statut-{three[1].pk}-retard" autocomplete="off" checked', html)
+    assert f'id="statut-{three[0].pk}-retard" autocomplete="off" checked' not in html
+    assert re.search(
+        rf'<div data-pour="retard">\s*<label class="form-label mb-1" for="retard-{three[1].pk}"', html
+    )
+    # An excused absence without its reason, typed minutes kept likewise.
+    html = client.post(
+        sheet_url(session, "cohorts:attendance_mark"),
+        {"enrolment": three[2].pk, "status": A.LATE, "late_minutes": "900"},
+    ).content.decode()
+    assert f'id="retard-{three[2].pk}" min="1" max="210" inputmode="numeric" value="900"' in html
+    # The trainer's signature comes back on the pad when locking is refused (nobody has signed).
+    strokes = [[[10.0, 10.0], [50.0, 40.0], [90.0, 20.0], [140.0, 60.0]]]
+    html = client.post(
+        sheet_url(session, "cohorts:sheet_lock"), {"strokes": json.dumps(strokes)}
+    ).content.decode()
+    assert "Présence à indiquer pour" in html
+    (kept,) = re.findall(r'name="strokes" value="([^"]+)"', html)
+    assert json.loads(unescape(kept)) == strokes
+
+
 def test_an_excused_absence_with_a_proof(client, cast, session, three, today):
     client.force_login(cast.trainer_a)
     proof = SimpleUploadedFile("certificat.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "application/pdf")
