@@ -504,13 +504,19 @@ def session_edit(request, pk):
     return render(request, "cohorts/session_form.html", {"form": form, "cohort": cohort, "session": session})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def session_delete(request, pk):
+    """A confirmation page first (no JavaScript needed); the half-day goes only once confirmed."""
     session = _session(request, pk)
     cohort = session.cohort
     _check_team(request.user, cohort.school)
     page = _week_page(cohort, session.date)
     label = f"{session.date:%d/%m/%Y}, {session.get_period_display().lower()}"
+    back = f"{reverse('cohorts:cohort_calendar', args=[cohort.pk])}?page={page}"
+    if request.method == "GET" or not request.POST.get("confirm"):
+        return render(
+            request, "cohorts/session_delete.html", {"session": session, "cohort": cohort, "back": back}
+        )
     try:
         if session.is_locked:
             raise ValidationError("Cette feuille est signée : la demi-journée ne se supprime plus.")

@@ -135,7 +135,7 @@ def test_writes_are_refused_and_write_nothing(client, cast, objects, role):
             ("schedule_generate", o.cohort, {"weekdays": ["5"], "kind": "theorie"}),
             ("session_create", o.cohort, {"date": "2026-10-06", "period": "matin"}),
             ("session_edit", o.session, {"kind": SessionKind.THEORY}),
-            ("session_delete", o.session, {}),
+            ("session_delete", o.session, {"confirm": "1"}),
             ("attendance_mark", o.session, mark),
             ("attendance_mark", o.session, {"tous": "1"}),
             ("attendance_sign", o.session, {"enrolment": o.enrolment.pk, "strokes": STROKES}),

@@ -174,7 +174,17 @@ def test_add_edit_and_delete_a_half_day(client, cast, cohort):
     session.refresh_from_db()
     assert session.end_time == dt.time(17)
 
-    response = client.post(reverse("cohorts:session_delete", args=[session.pk]), follow=True)
+    # Deleting asks first: the calendar links to a confirmation page; a POST without the
+    # confirmation (a stale form, a double tap) only shows that page again.
+    delete = reverse("cohorts:session_delete", args=[session.pk])
+    calendar = client.get(reverse("cohorts:cohort_calendar", args=[cohort.pk])).content.decode()
+    assert f'href="{delete}"' in calendar
+    for response in (client.get(delete), client.post(delete)):
+        html = response.content.decode()
+        assert response.status_code == 200 and "Confirmer la suppression" in html
+        assert "Supprimer la demi-journée du Mardi 06/10/2026, après-midi ?" in html
+        assert TrainingSession.objects.exists()
+    response = client.post(delete, {"confirm": "1"}, follow=True)
     assert "Demi-journée du 06/10/2026, après-midi supprimée." in response.content.decode()
     assert not TrainingSession.objects.exists()
 
@@ -182,7 +192,9 @@ def test_add_edit_and_delete_a_half_day(client, cast, cohort):
 def test_a_half_day_with_marks_is_not_deleted(client, cast, session, three, today):
     svc.attendance_mark(session=session, by=cast.trainer_a, marks=[svc.Mark(three[0].pk, A.PRESENT)])
     client.force_login(cast.trainer_a)
-    response = client.post(reverse("cohorts:session_delete", args=[session.pk]), follow=True)
+    response = client.post(
+        reverse("cohorts:session_delete", args=[session.pk]), {"confirm": "1"}, follow=True
+    )
     assert "déjà des présences" in response.content.decode()
     assert TrainingSession.objects.filter(pk=session.pk).exists()
 
