@@ -61,7 +61,8 @@ def objects(cast):
         svc.attendance_mark(
             session=locked, by=trainer, marks=[svc.Mark(enrolment.pk, AttendanceStatus.ABSENT)]
         )
-        svc.sheet_lock(session=locked, by=trainer, strokes=json.loads(STROKES))
+        with time_machine.travel(dt.datetime(2026, 10, 5, 15, 0, tzinfo=dt.UTC), tick=False):
+            svc.sheet_lock(session=locked, by=trainer, strokes=json.loads(STROKES))  # at 17:00, its end
         return SimpleNamespace(cohort=cohort, enrolment=enrolment, session=today, locked=locked)
 
     return {
