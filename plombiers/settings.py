@@ -152,6 +152,7 @@ TEMPLATES = [
                 "plombiers.accounts.context_processors.roles",
                 "plombiers.accounts.context_processors.mfa_prompt",
             ],
+            "builtins": ["plombiers.french"],
         },
     },
 ]

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from plombiers.accounts.enums import SCHOOL_ROLES, Role
 from plombiers.accounts.models import User, school_staff_q
 from plombiers.forms import add_service_errors
+from plombiers.lib.text import de
 from plombiers.network.models import School
 from plombiers.referrals.enums import ReferralStatus
 from plombiers.referrals.models import Referral
@@ -271,7 +272,7 @@ def enrolment_drop_out(request, pk):
     cohort = enrolment.cohort
     _check_can_manage(request.user, cohort.school)
     if enrolment.status != EnrolmentStatus.ACTIVE:
-        messages.info(request, f"Le parcours de {enrolment.learner} n'est plus en cours.")
+        messages.info(request, f"Le parcours {de(enrolment.learner)} n'est plus en cours.")
         return redirect(cohort)
     form = DropOutForm(request.POST or None, enrolment=enrolment)
     if request.method == "POST" and form.is_valid():
@@ -294,7 +295,7 @@ def enrolment_drop_out(request, pk):
                 )
             add_service_errors(form, error)
         else:
-            message = f"Abandon de {enrolment.learner} enregistré : une place se libère."
+            message = f"Abandon {de(enrolment.learner)} enregistré : une place se libère."
             if proposed is not None:
                 message += f" Prochain·e sur la liste d'attente : {_candidate(proposed)}."
             messages.success(request, message)
@@ -702,7 +703,7 @@ def attendance_sign(request, pk):
         )
     except (ValidationError, PermissionDenied) as error:
         return _sheet_page(request, session, errors=_errors(error))
-    messages.success(request, f"Signature de {enrolment.learner} enregistrée.")
+    messages.success(request, f"Signature {de(enrolment.learner)} enregistrée.")
     return redirect(f"{session.get_absolute_url()}#ligne-{enrolment.pk}")
 
 

@@ -7,6 +7,7 @@ from django import forms
 
 from plombiers.cohorts.models import Cohort
 from plombiers.forms import Form, ModelForm
+from plombiers.lib.text import de
 from plombiers.network.forms import CommuneField
 from plombiers.network.models import Contact, Organisation
 from plombiers.skills.frameworks import ROME_CODE
@@ -122,7 +123,7 @@ class OfferForm(ModelForm):
         data = super().clean()
         company, site = data.get("company"), data.get("site")
         if company and site and site.company_id != company.pk:
-            self.add_error("site", f"Ce site n'est pas un site de {company.name}.")
+            self.add_error("site", f"Ce site n'est pas un site {de(company.name)}.")
         contract = data.get("contract")
         if contract == ContractType.CDD and not data.get("contract_months"):
             self.add_error("contract_months", "Un CDD a une durée : indiquez-la en mois.")

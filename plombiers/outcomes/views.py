@@ -19,6 +19,7 @@ from plombiers.accounts.enums import SCHOOL_ROLES, Role
 from plombiers.accounts.models import Membership, school_staff_q
 from plombiers.cohorts.models import Enrolment
 from plombiers.forms import add_service_errors
+from plombiers.lib.text import de
 from plombiers.network.models import School
 from plombiers.views import paginate, render_list
 
@@ -179,7 +180,7 @@ def exit_create(request, pk):
         else:
             messages.success(
                 request,
-                f"La sortie de {enrolment.learner} est enregistrée ({exit.get_category_display().lower()}) ; "
+                f"La sortie {de(enrolment.learner)} est enregistrée ({exit.get_category_display().lower()}) ; "
                 "les suivis à 1, 3, 6 et 12 mois sont prévus.",
             )
             return redirect(exit)
@@ -281,7 +282,7 @@ def follow_up_record(request, pk):
         else:
             learner = exit.enrolment.learner
             messages.success(
-                request, f"Le suivi à {follow_up.get_horizon_display()} de {learner} est renseigné."
+                request, f"Le suivi à {follow_up.get_horizon_display()} {de(learner)} est renseigné."
             )
             return redirect("outcomes:follow_up_list" if back == "suivis" else exit)
     context = {"follow_up": follow_up, "exit": exit, "form": form, "next": back}

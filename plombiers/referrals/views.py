@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from plombiers.accounts.enums import SCHOOL_ROLES, Role
 from plombiers.forms import add_service_errors
+from plombiers.lib.text import de
 from plombiers.views import paginate, render_list
 
 from . import services
@@ -144,7 +145,7 @@ def referral_create(request):
                 add_service_errors(form, error)
             else:
                 referral = result.referral
-                text = f"La prescription de {referral.learner} a été envoyée à {referral.school.name}."
+                text = f"La prescription {de(referral.learner)} a été envoyée à {referral.school.name}."
                 if result.learner_matched:
                     text += " Elle est rattachée à la fiche existante du ou de la jeune."
                 messages.success(request, text)

@@ -280,6 +280,7 @@ def test_a_refused_line_and_a_refused_lock_keep_what_was_entered(client, cast, s
     )
     html = response.content.decode()
     assert "Rien n'a été enregistré" in html
+    assert "Présence d&#x27;Inès Arnaud" in html and "Présence de Bilal Benali" in html  # elided
     assert re.search(rf'value="retard" id="statut-{three[1].pk}-retard" autocomplete="off" checked', html)
     assert f'id="statut-{three[0].pk}-retard" autocomplete="off" checked' not in html
     assert re.search(
@@ -297,6 +298,7 @@ def test_a_refused_line_and_a_refused_lock_keep_what_was_entered(client, cast, s
         sheet_url(session, "cohorts:sheet_lock"), {"strokes": json.dumps(strokes)}
     ).content.decode()
     assert "Présence à indiquer pour" in html
+    assert "Signature de la formatrice ou du formateur" in html and "formateur·rice</h2>" not in html
     (kept,) = re.findall(r'name="strokes" value="([^"]+)"', html)
     assert json.loads(unescape(kept)) == strokes
 

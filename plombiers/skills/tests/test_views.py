@@ -354,7 +354,7 @@ def test_progress_page_shows_blocks_positioning_and_timeline(client, cast, histo
     html = response.content.decode()
     assert "<strong>1</strong> compétence acquise sur" in html
     assert 'role="progressbar"' in html and 'aria-valuenow="1"' in html and "1 acquis sur" in html
-    assert "Progrès depuis le positionnement" in html and "Non obs." in html
+    assert "Progrès depuis le positionnement" in html and "Non observé" in html and "Non obs." not in html
     assert "Balisage impeccable" in html
     image, pdf = Evidence.objects.order_by("pk")
     assert f'<img src="{image.get_absolute_url()}"' in html
