@@ -62,6 +62,19 @@ def test_the_funder_sees_aggregates_without_any_link_to_learners(client, cast, w
     assert "apprenants" not in school_page
 
 
+def test_the_filters_offer_only_the_regions_and_trades_of_the_schools_in_scope(client, cast, world):
+    from plombiers.network.models import Region
+
+    assert Region.objects.count() >= 13  # the communes fixture loads every region
+    client.force_login(cast.funder)  # funds school A only (Chelles, fibre, Île-de-France)
+    form = client.get(reverse("impact:home")).context["form"]
+    assert [r.name for r in form.fields["region"].queryset] == ["Île-de-France"]
+    assert [t.name for t in form.fields["trade"].queryset] == ["Fibre optique"]
+    client.force_login(cast.staff)  # the network: both schools
+    form = client.get(reverse("impact:network")).context["form"]
+    assert [r.name for r in form.fields["region"].queryset] == ["Hauts-de-France", "Île-de-France"]
+
+
 def test_the_learners_behind_a_figure(client, cast, world, django_assert_num_queries):
     client.force_login(cast.staff)
     html = client.get(reverse("impact:home")).content.decode()
