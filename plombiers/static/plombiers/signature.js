@@ -131,7 +131,7 @@
     const dialog = document.getElementById("dialogue-signature");
     if (signer && dialog) {
       dialog.querySelector("input[name=enrolment]").value = signer.dataset.faireSigner;
-      dialog.querySelector("[data-signataire]").textContent = signer.dataset.nom;
+      dialog.querySelector("[data-signataire]").textContent = signer.dataset.nom; // « de Bilal », « d'Inès »
       const pad = dialog.querySelector("[data-signature-pad]");
       pad.clear();
       pad.querySelector("[data-signature-vide]").classList.add("d-none");
