@@ -329,7 +329,7 @@ def test_a_learner_signs_on_the_tablet(client, cast, session, three, today):
     url = sheet_url(session, "cohorts:attendance_sign")
     response = client.post(url, {"enrolment": three[0].pk, "strokes": STROKES}, follow=True)
     html = response.content.decode()
-    assert "Signature d'Inès Arnaud enregistrée." in html
+    assert "Signature d&#x27;Inès Arnaud enregistrée." in html
     signature = Attendance.objects.get(enrolment=three[0]).signature
     assert signature.method == SignatureMethod.TABLET and signature.user == cast.trainer_a
     # The stored SVG, built by the server, is shown on the sheet.
