@@ -156,6 +156,7 @@ TEMPLATES = [
                 "plombiers.accounts.context_processors.mfa_prompt",
             ],
             "libraries": {"status": "plombiers.templatetags.status"},
+            "builtins": ["plombiers.french"],
         },
     },
 ]

@@ -348,6 +348,17 @@ def _check_signing_day(session: TrainingSession) -> None:
         )
 
 
+def _check_started(session: TrainingSession) -> None:
+    """One signs for a half-day one attends: not before it begins."""
+    if not session.has_started:
+        start = session.start_time
+        raise ValidationError(
+            f"Cette demi-journée commence à {start.hour} h {start.minute:02d} : "
+            "on ne la signe pas avant son début.",
+            code="not_started",
+        )
+
+
 @transaction.atomic
 def signing_code_issue(*, session: TrainingSession, by: User) -> TrainingSession:
     """A new six-digit code, valid a few minutes, for the learners to sign on their own phone."""
@@ -512,6 +523,7 @@ def _attendance_sign(
         raise ValidationError(f"Moyen de signature inconnu « {method} ».")
     _check_unlocked(session)
     _check_signing_day(session)
+    _check_started(session)
     if not sheet_enrolments(session).filter(pk=enrolment.pk).exists():
         raise ValidationError(
             "Ce ou cette jeune n'est pas sur la feuille de cette demi-journée.", code="not_on_sheet"
@@ -543,6 +555,7 @@ def sheet_lock(*, session: TrainingSession, by: User, strokes) -> TrainingSessio
     _check_unlocked(session)
     if session.date > timezone.localdate():
         raise ValidationError("On ne signe pas une demi-journée à venir.")
+    _check_started(session)
     marks = {a.enrolment_id: a for a in session.marks.all()}
     enrolments = list(sheet_enrolments(session))
     if not enrolments:

@@ -1,3 +1,4 @@
+import datetime as dt
 import uuid
 from pathlib import Path
 
@@ -359,6 +360,15 @@ class TrainingSession(models.Model):
 
     def get_absolute_url(self):
         return reverse("cohorts:session_detail", args=[self.pk])
+
+    @property
+    def starts_at(self) -> dt.datetime:
+        """When the half-day begins, in the school's time (Europe/Paris)."""
+        return dt.datetime.combine(self.date, self.start_time, tzinfo=timezone.get_current_timezone())
+
+    @property
+    def has_started(self) -> bool:
+        return timezone.now() >= self.starts_at
 
     @property
     def is_locked(self) -> bool:

@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 from types import SimpleNamespace
 
 import segno
@@ -21,6 +22,7 @@ from plombiers.accounts.models import User, school_staff_q
 from plombiers.accounts.permissions import is_learner_only, is_school_side
 from plombiers.forms import add_service_errors
 from plombiers.lib.evidence import KINDS
+from plombiers.lib.text import de
 from plombiers.network.models import School
 from plombiers.referrals.enums import ReferralStatus
 from plombiers.referrals.models import Referral
@@ -264,7 +266,7 @@ def enrolment_drop_out(request, pk):
     cohort = enrolment.cohort
     _check_can_manage(request.user, cohort.school)
     if enrolment.status != EnrolmentStatus.ACTIVE:
-        messages.info(request, f"Le parcours de {enrolment.learner} n'est plus en cours.")
+        messages.info(request, f"Le parcours {de(enrolment.learner)} n'est plus en cours.")
         return redirect(cohort)
     form = DropOutForm(request.POST or None, enrolment=enrolment)
     if request.method == "POST" and form.is_valid():
@@ -287,7 +289,7 @@ def enrolment_drop_out(request, pk):
                 )
             add_service_errors(form, error)
         else:
-            message = f"Abandon de {enrolment.learner} enregistré : une place se libère."
+            message = f"Abandon {de(enrolment.learner)} enregistré : une place se libère."
             if proposed is not None:
                 message += f" Prochain·e sur la liste d'attente : {_candidate(proposed)}."
             messages.success(request, message)
@@ -491,13 +493,19 @@ def session_edit(request, pk):
     return render(request, "cohorts/session_form.html", {"form": form, "cohort": cohort, "session": session})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def session_delete(request, pk):
+    """A confirmation page first (no JavaScript needed); the half-day goes only once confirmed."""
     session = _session(request, pk)
     cohort = session.cohort
     _check_team(request.user, cohort.school)
     page = _week_page(cohort, session.date)
     label = f"{session.date:%d/%m/%Y}, {session.get_period_display().lower()}"
+    back = f"{reverse('cohorts:cohort_calendar', args=[cohort.pk])}?page={page}"
+    if request.method == "GET" or not request.POST.get("confirm"):
+        return render(
+            request, "cohorts/session_delete.html", {"session": session, "cohort": cohort, "back": back}
+        )
     try:
         if session.is_locked:
             raise ValidationError("Cette feuille est signée : la demi-journée ne se supprime plus.")
@@ -523,7 +531,11 @@ def _sheet_session(request, pk) -> TrainingSession:
 def _sheet_context(request, session: TrainingSession, **extra) -> dict:
     team = can_take_attendance(request.user, session.cohort.school)
     marks = {a.enrolment_id: a for a in session.marks.select_related("signature")}
-    rows = [SimpleNamespace(enrolment=e, mark=marks.get(e.pk)) for e in attendance.sheet_enrolments(session)]
+    entered = extra.pop("entered", {})  # what a refused line held: shown again, not lost
+    rows = [
+        SimpleNamespace(enrolment=e, mark=marks.get(e.pk), entered=entered.get(e.pk) or marks.get(e.pk))
+        for e in attendance.sheet_enrolments(session)
+    ]
     today = timezone.localdate()
     now = timezone.now()
     code_active = bool(
@@ -547,6 +559,7 @@ def _sheet_context(request, session: TrainingSession, **extra) -> dict:
         "statuses": AttendanceStatus.choices,
         "AttendanceStatus": AttendanceStatus,
         "errors": [],
+        "lock_strokes": "",
         "code_locked": [],
         "amendments": [
             SimpleNamespace(amendment=a, before=_describe(a.before), after=_describe(a.after))
@@ -602,6 +615,7 @@ def attendance_mark(request, pk):
     """One learner's line (only what changed on this tablet), or « Tous présents » for those not yet
     marked: a mark another tablet wrote meanwhile is never overwritten by a stale page."""
     session = _team_session(request, pk)
+    entered = {}
     if request.POST.get("tous"):
         marked = set(session.marks.values_list("enrolment_id", flat=True))
         marks = [
@@ -614,14 +628,15 @@ def attendance_mark(request, pk):
         done = f"{len(marks)} jeune{pluralize(len(marks))} noté{pluralize(len(marks))} présent·e{pluralize(len(marks))}."
     else:
         form = MarkForm(request.POST, request.FILES)
+        entered = _entered(request.POST)
         if not form.is_valid():
-            return _sheet_page(request, session, errors=_form_errors(form))
+            return _sheet_page(request, session, errors=_form_errors(form), entered=entered)
         marks = [attendance.Mark(form.cleaned_data["enrolment"], **form.mark_fields())]
         done = None
     try:
         saved = attendance.attendance_mark(session=session, by=request.user, marks=marks)
     except (ValidationError, PermissionDenied) as error:
-        return _sheet_page(request, session, errors=_errors(error))
+        return _sheet_page(request, session, errors=_errors(error), entered=entered)
     if done is None:
         mark = saved[0]
         done = f"{mark.enrolment.learner} : {mark.get_status_display().lower()}."
@@ -629,6 +644,21 @@ def attendance_mark(request, pk):
         return _sheet_page(request, session, notice=f"Enregistré — {done}")
     messages.success(request, f"Enregistré — {done}")
     return redirect(session)
+
+
+def _entered(data) -> dict[int, SimpleNamespace]:
+    """The line a trainer sent, as typed, to show it again when it is refused."""
+    try:
+        enrolment = int(data.get("enrolment", ""))
+    except ValueError:
+        return {}
+    return {
+        enrolment: SimpleNamespace(
+            status=data.get("status", ""),
+            late_minutes=data.get("late_minutes", ""),
+            excuse_reason=data.get("excuse_reason", ""),
+        )
+    }
 
 
 def _form_errors(form) -> list[str]:
@@ -661,7 +691,7 @@ def attendance_sign(request, pk):
         )
     except (ValidationError, PermissionDenied) as error:
         return _sheet_page(request, session, errors=_errors(error))
-    messages.success(request, f"Signature de {enrolment.learner} enregistrée.")
+    messages.success(request, f"Signature {de(enrolment.learner)} enregistrée.")
     return redirect(f"{session.get_absolute_url()}#ligne-{enrolment.pk}")
 
 
@@ -685,7 +715,9 @@ def sheet_lock(request, pk):
     try:
         attendance.sheet_lock(session=session, by=request.user, strokes=form.cleaned_data["strokes"])
     except (ValidationError, PermissionDenied) as error:
-        return _sheet_page(request, session, errors=_errors(error))
+        # The trainer's signature stays on the pad: they fix the sheet and sign again at once.
+        lock_strokes = json.dumps(form.cleaned_data["strokes"])
+        return _sheet_page(request, session, errors=_errors(error), lock_strokes=lock_strokes)
     messages.success(request, "Feuille signée et verrouillée.")
     return redirect(session)
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from plombiers.lib.private_files import private_dir
+from plombiers.lib.text import de
 from plombiers.network.models import School
 from plombiers.privacy.services import audit_log
 
@@ -46,11 +47,11 @@ def private_key(key: IssuerKey) -> Ed25519PrivateKey:
         data = _path(key).read_bytes()
     except FileNotFoundError as error:
         raise MissingPrivateKey(
-            f"La clé privée de signature de {key.school} est introuvable dans {settings.CREDENTIAL_KEYS_DIR}."
+            f"La clé privée de signature {de(key.school)} est introuvable dans {settings.CREDENTIAL_KEYS_DIR}."
         ) from error
     loaded = serialization.load_pem_private_key(data, password=None)
     if not isinstance(loaded, Ed25519PrivateKey):
-        raise MissingPrivateKey(f"La clé de signature de {key.school} n'est pas une clé Ed25519.")
+        raise MissingPrivateKey(f"La clé de signature {de(key.school)} n'est pas une clé Ed25519.")
     return loaded
 
 

@@ -13,6 +13,8 @@ import jsonschema
 from django.conf import settings
 from django.urls import Resolver404, resolve
 
+from plombiers.lib.text import que
+
 from . import status
 from .models import IssuerKey, StatusList
 from .proof import ProofError, check, public_key_from_multibase, single_proof
@@ -229,7 +231,7 @@ def _signed(document: dict, report: _Report, issuer_name: str) -> tuple[str, lis
     report.record(
         "issuer",
         True,
-        f"La clé de la signature est l'une de celles que {issuer_name or 'l’émetteur'} publie "
+        f"La clé de la signature est l'une de celles {que(issuer_name or 'l’émetteur')} publie "
         f"({issuer_id(document)}).",
     )
     try:

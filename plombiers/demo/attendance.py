@@ -17,8 +17,10 @@ piling up in their last weeks (the early-warning rules would have fired). A few 
 turned into excused ones by an amendment when the certificate arrived. Inès (DEMO.md) has one
 excused absence and two late arrivals.
 
-To keep the database small, each young person (and each trainer) has ONE `Signature` row, drawn
-from their name, reused on every sheet they signed. Sessions, signatures and amendments are written
+To keep the database small, a young person's signature is drawn once from their name and stored in
+a few `Signature` rows reused on every sheet they signed: one per half-day (morning, afternoon) and
+lateness, signed two minutes after they arrived, so that the time a sheet shows lies within its
+half-day; a trainer's, one per half-day, signed at its end. Sessions, signatures and amendments are written
 with `bulk_create`, the marks with one prepared INSERT run many times (a few hundred thousand rows);
 each cohort draws from its own random stream, so that the same seed and day give the same history,
 and a second run finds the sessions and changes nothing.
@@ -183,9 +185,12 @@ class AttendanceBuilder:
             ).build()
         return plan
 
-    def signature(self, plan: AttendancePlan, person, name: str, at: dt.datetime, *, by: User, method: str):
-        """The one signature of a learner or a trainer, drawn the first time they sign."""
-        key = (type(person).__name__, person.pk)
+    def signature(
+        self, plan: AttendancePlan, person, name: str, at: dt.datetime, *, by: User, method: str, variant=()
+    ):
+        """The signature of a learner or a trainer at one time of the day (`variant`), first signed at
+        `at`; the same drawing whatever the time."""
+        key = (type(person).__name__, person.pk, *variant)
         if key not in self.signatures:
             rng = random.Random(f"{self.seed}:signature:{key[0]}:{person.pk}:{name}")
             self.signatures[key] = Signature(
@@ -283,6 +288,18 @@ def insert(model, columns: list[str], rows: list[tuple]) -> None:
         cursor.executemany(sql, rows)
 
 
+SHOWN_SCHOOL = "plombiers-chelles"
+
+
+def shown_days(cohort: Cohort, today: dt.date) -> set[dt.date]:
+    """Today and tomorrow, for the cohort a visitor is shown (Chelles' current one, DEMO.md): even on
+    a weekend or a public holiday they are half-days to take, so that the attendance sheet and the
+    phone signing can be tried whatever the day the demo is built (a Saturday class, in the story)."""
+    if cohort.school.slug != SHOWN_SCHOOL or cohort.status != CohortStatus.ONGOING:
+        return set()
+    return {d for d in (today, today + dt.timedelta(days=1)) if cohort.start_date <= d <= cohort.end_date}
+
+
 class CohortAttendance:
     """The calendar and the sheets of one cohort, from the cohort's own random stream."""
 
@@ -312,10 +329,11 @@ class CohortAttendance:
             # (DEMO.md) shows an internship whose tutor evaluated her while the cohort is still on.
             internship = min(5, weeks - 3)
         closed = french_holidays(start, end)
+        shown = shown_days(cohort, self.today)
         days = []
         day = start
         while day <= end:
-            if day.weekday() < 5 and day not in closed:
+            if (day.weekday() < 5 and day not in closed) or day in shown:
                 days.append(day)
             day += dt.timedelta(days=1)
         written = min(self.at(start - dt.timedelta(days=rng.randint(10, 20)), dt.time(10)), self.builder.now)
@@ -363,7 +381,7 @@ class CohortAttendance:
             for index, (status, late, reason) in enumerate(statuses, start=first):
                 marks[index].append((who, status, late, reason))
         builder, plan = self.builder, self.plan
-        signed: dict[int, Signature] = {}  # by learner, or by trainer
+        signed: dict[tuple, Signature] = {}  # by learner, or by trainer, and time of the day
         absences = []
         there = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
         for index, session in enumerate(past):
@@ -372,19 +390,22 @@ class CohortAttendance:
             trainer = session.trainer
             locked_at = self.at(session.date, session.end_time)
             session.locked_at = locked_at
-            session.signature = signed.get(-trainer.id) or builder.signature(
-                plan, trainer, trainer.get_full_name() or trainer.email, locked_at, by=trainer, method=Method.TABLET
+            key = (-trainer.id, session.period)
+            session.signature = signed.get(key) or builder.signature(
+                plan, trainer, trainer.get_full_name() or trainer.email, locked_at, by=trainer,
+                method=Method.TABLET, variant=(session.period,),
             )  # fmt: skip
-            signed[-trainer.id] = session.signature
+            signed[key] = session.signature
             for (enrolment_id, learner, dropped), status, late, reason in marks[index]:
                 signature = None
                 if status in there:
-                    signature = signed.get(learner.id)
+                    key = (learner.id, session.period, late)
+                    signature = signed.get(key)
                     if signature is None:
                         own = learner.user_id is not None
                         at = self.at(session.date, session.start_time) + dt.timedelta(minutes=late + 2)
-                        signature = signed[learner.id] = builder.signature(
-                            plan, learner, str(learner), at,
+                        signature = signed[key] = builder.signature(
+                            plan, learner, str(learner), at, variant=(session.period, late),
                             by=learner.user if own else trainer, method=Method.PHONE if own else Method.TABLET,
                         )  # fmt: skip
                 mark = [session, enrolment_id, status, late, reason, signature, trainer.id, locked_at]

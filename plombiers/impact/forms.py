@@ -30,6 +30,13 @@ class DashboardFilterForm(forms.Form):
             (y, str(y)) for y in range(this_year, FIRST_YEAR - 1, -1)
         ]
         self.fields["school"].queryset = scope.schools.order_by("name")
+        # Only what the scope holds: a funder of two schools picks among their two regions.
+        self.fields["region"].queryset = Region.objects.filter(
+            pk__in=scope.schools.values("commune__departement__region")
+        ).order_by("name")
+        self.fields["trade"].queryset = Trade.objects.filter(pk__in=scope.schools.values("trade")).order_by(
+            "name"
+        )
         groups = {
             k: v
             for k, v in GROUPS.items()

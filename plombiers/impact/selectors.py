@@ -36,6 +36,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 
 from plombiers.cohorts.enums import AttendanceStatus, EnrolmentStatus
 from plombiers.cohorts.models import Attendance, Enrolment
@@ -218,8 +219,13 @@ SOURCES = {
             learner="learner",
             date="referred_on",
         ),
+        # An entry counts once it has happened: a young person admitted into a cohort that starts
+        # next year has not « entered training » yet.
         Source(
-            "started", lambda where: Enrolment.objects.filter(where), date="entry_date", **_enrolment_paths
+            "started",
+            lambda where: Enrolment.objects.filter(where, entry_date__lte=timezone.localdate()),
+            date="entry_date",
+            **_enrolment_paths,
         ),
         # The marks themselves (not the enrolments joined to them): the same sums, 1.5× faster on
         # PostgreSQL at 100,000 young people; dated by the entry into training as the enrolments.
@@ -369,6 +375,8 @@ class Indicator:
     unit: str = ""
     #: Compared with the 70 % target.
     targeted: bool = False
+    #: Numerator and denominator are minutes: printed in hours.
+    in_minutes: bool = False
 
 
 INDICATORS: list[Indicator] = [
@@ -399,7 +407,14 @@ INDICATORS: list[Indicator] = [
     ],
     Indicator("completion_rate", "Taux d'achèvement", "rate", "completed", "ended"),
     Indicator("dropout_rate", "Taux d'abandon", "rate", "dropped_out", "ended"),
-    Indicator("attendance_rate", "Taux d'assiduité", "rate", "attended_minutes", "scheduled_minutes"),
+    Indicator(
+        "attendance_rate",
+        "Taux d'assiduité",
+        "rate",
+        "attended_minutes",
+        "scheduled_minutes",
+        in_minutes=True,
+    ),
     Indicator(
         "time_to_first_job",
         "Délai moyen d'accès au premier emploi",
@@ -475,12 +490,29 @@ class Figure:
     def shown_denominator(self) -> int | str | None:
         return self.denominator_secret or self.denominator
 
+    def _quantity(self, number: int | None) -> str:
+        """A count with French thousands separators; minutes as whole hours (« 1 081 732 h »)."""
+        if number is None:
+            return ""
+        if self.indicator.in_minutes:
+            hours = int((Decimal(number) / 60).quantize(Decimal("1"), ROUND_HALF_UP))
+            return f"{hours:,}".replace(",", "\u202f") + "\u00a0h"
+        return f"{number:,}".replace(",", "\u202f")
+
+    @property
+    def numerator_display(self) -> str:
+        return self.numerator_secret or self._quantity(self.numerator)
+
+    @property
+    def denominator_display(self) -> str:
+        return self.denominator_secret or self._quantity(self.denominator)
+
     @property
     def counts(self) -> str:
         """« numerator / denominator » as printed, or "" for a count."""
         if not self.indicator.den:
             return ""
-        return f"{self.shown_numerator} / {self.shown_denominator}"
+        return f"{self.numerator_display} / {self.denominator_display}"
 
     @property
     def value(self) -> Decimal | int | None:
@@ -498,10 +530,16 @@ class Figure:
 
     @property
     def percent(self) -> int | None:
+        """The rate in whole percent, as printed everywhere (dashboard, report, exports, charts).
+        Rounded half up, except that a rate under the target never prints as the target: the
+        comparison is on the unrounded rate, and 69,6 % reads « 69 % », « sous l'objectif »."""
         value = self.value
         if self.indicator.kind != "rate" or value is None:
             return None
-        return int((value * 100).quantize(Decimal("1"), ROUND_HALF_UP))
+        percent = int((value * 100).quantize(Decimal("1"), ROUND_HALF_UP))
+        if self.indicator.targeted and not self.meets_target:
+            percent = min(percent, int(TARGET * 100) - 1)
+        return percent
 
     @property
     def display(self) -> str:
@@ -522,7 +560,7 @@ class Figure:
     def meets_target(self) -> bool | None:
         if not self.indicator.targeted or self.value is None:
             return None
-        return self.value >= TARGET
+        return Decimal(self.numerator) >= TARGET * self.denominator  # unrounded
 
 
 @dataclass

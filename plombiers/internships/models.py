@@ -6,6 +6,7 @@ from django.urls import reverse
 from plombiers.accounts.enums import SCHOOL_ROLES, Role
 from plombiers.accounts.models import Membership, school_staff_q, scoped
 from plombiers.cohorts.models import Enrolment, prescribed_by_q
+from plombiers.lib.text import de
 from plombiers.lib.validators import validate_rome_code
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Commune, Contact, Organisation, School
@@ -154,7 +155,7 @@ class Internship(models.Model):
         indexes = [models.Index(fields=["enrolment", "start_date"])]
 
     def __str__(self):
-        return f"{self.get_kind_display()} de {self.enrolment.learner} chez {self.site.company.name}"
+        return f"{self.get_kind_display()} {de(self.enrolment.learner)} chez {self.site.company.name}"
 
     def get_absolute_url(self):
         return reverse("internships:internship_detail", args=[self.pk])

@@ -27,6 +27,7 @@ from plombiers.network.models import Contact, Organisation, School
 from plombiers.privacy.services import audit_log
 from plombiers.skills.enums import Context, Level
 from plombiers.skills.services import observation_record
+from plombiers.surveys.services import Tutor, tutor_survey_invite
 
 from .enums import (
     APPLICATION_TRANSITIONS,
@@ -514,6 +515,11 @@ def evaluation_submit(*, token: str, answers: EvaluationAnswers, ip: str | None 
         obj=internship,
         school=internship.enrolment.cohort.school,
         details={"ip": ip, "skills": len(skills)},
+    )
+    # The company's satisfaction survey goes to the tutor, by signed link, once.
+    tutor = internship.tutor
+    tutor_survey_invite(
+        cohort=internship.enrolment.cohort, tutor=Tutor(name=tutor.full_name, email=tutor.email)
     )
     return evaluation
 

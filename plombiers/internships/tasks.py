@@ -6,6 +6,7 @@ from django.utils import timezone
 from django_tasks import TaskContext, task
 
 from plombiers.internships.enums import InternshipStatus
+from plombiers.lib.text import de
 from plombiers.operations.mail import send_mail_once
 
 # The team may send a link again (the e-mail was lost): each click is one task, whose id keys the
@@ -73,7 +74,7 @@ def send_evaluation_link(context: TaskContext, evaluation_id: int) -> None:
     learner_name = data["learner"]
     send_mail_once(
         key=f"internships.evaluation_link:{evaluation.pk}:{context.task_result.id}",
-        subject=f"{school.name} : votre avis sur le stage de {learner_name}",
+        subject=f"{school.name} : votre avis sur le stage {de(learner_name)}",
         message=render_to_string("internships/email/evaluation_link.txt", data),
         recipient_list=[tutor.email],
     )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from plombiers.cohorts.models import Enrolment
 from plombiers.forms import add_service_errors
+from plombiers.lib.text import de
 from plombiers.views import paginate, render_list
 
 from . import permissions, selectors, services, tasks
@@ -140,7 +141,7 @@ def exit_create(request, pk):
         else:
             messages.success(
                 request,
-                f"La sortie de {enrolment.learner} est enregistrée ({exit.get_category_display().lower()}) ; "
+                f"La sortie {de(enrolment.learner)} est enregistrée ({exit.get_category_display().lower()}) ; "
                 "les suivis à 1, 3, 6 et 12 mois sont prévus.",
             )
             return redirect(exit)
@@ -242,7 +243,7 @@ def follow_up_record(request, pk):
         else:
             learner = exit.enrolment.learner
             messages.success(
-                request, f"Le suivi à {follow_up.get_horizon_display()} de {learner} est renseigné."
+                request, f"Le suivi à {follow_up.get_horizon_display()} {de(learner)} est renseigné."
             )
             return redirect("outcomes:follow_up_list" if back == "suivis" else exit)
     context = {"follow_up": follow_up, "exit": exit, "form": form, "next": back}

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User
-from plombiers.lib.text import fold
+from plombiers.lib.text import de, fold
 from plombiers.network.models import Organisation, School
 from plombiers.privacy.services import audit_log
 
@@ -312,7 +312,7 @@ def session_invite(*, session: InformationSession, referrals: list[Referral], by
             )
         if referral.status not in (*OPEN_STATUSES, ReferralStatus.WAITLIST):
             raise ValidationError(
-                f"La prescription de {referral.learner} n'est plus en cours : impossible de l'inviter.",
+                f"La prescription {de(referral.learner)} n'est plus en cours : impossible de l'inviter.",
                 code="closed_referral",
             )
     if session.invitations.count() + len(new) > session.capacity:

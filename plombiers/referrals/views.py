@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from plombiers.accounts.permissions import works_for_schools
 from plombiers.forms import add_service_errors
+from plombiers.lib.text import de
 from plombiers.views import paginate, render_list
 
 from . import services
@@ -128,7 +129,7 @@ def referral_create(request):
                 add_service_errors(form, error)
             else:
                 referral = result.referral
-                text = f"La prescription de {referral.learner} a été envoyée à {referral.school.name}."
+                text = f"La prescription {de(referral.learner)} a été envoyée à {referral.school.name}."
                 if result.learner_matched:
                     text += " Elle est rattachée à la fiche existante du ou de la jeune."
                 messages.success(request, text)

@@ -14,7 +14,7 @@ ACQUIRED_LEVELS = (Level.ACQUIRED, Level.MASTERED)
 # An icon beside the text of each level, so that colour never carries the meaning alone.
 LEVEL_ICONS = {Level.NOT_OBSERVED: "○", Level.IN_PROGRESS: "◐", Level.ACQUIRED: "●", Level.MASTERED: "★"}
 LEVEL_SHORT = {
-    Level.NOT_OBSERVED: "Non obs.",
+    Level.NOT_OBSERVED: "Non observé",
     Level.IN_PROGRESS: "En cours",
     Level.ACQUIRED: "Acquis",
     Level.MASTERED: "Maîtrisé",

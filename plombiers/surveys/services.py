@@ -71,6 +71,27 @@ def survey_invite(
         raise ValidationError({"audience": f"Public inconnu « {audience} »."})
     if not School.objects.editable_by(by).filter(pk=cohort.school_id).exists():
         raise PermissionDenied("Seul·e le ou la responsable de l'école peut lancer une enquête.")
+    return _invite(cohort=cohort, audience=audience, by=by, tutors=tutors, send=send)
+
+
+def tutor_survey_invite(*, cohort: Cohort, tutor: Tutor) -> SurveyInvitation | None:
+    """The company satisfaction survey, sent by signed link to a tutor who has just evaluated
+    their intern (`internships.services.evaluation_submit`): no one clicks for it. Once per tutor
+    and cohort: a tutor already invited is not invited again. None when there is no address."""
+    try:
+        validate_email(tutor.email.strip())
+    except ValidationError:
+        return None  # no usable address: nothing to send (the evaluation stands)
+    if not tutor.name.strip():
+        return None
+    rows = _invite(cohort=cohort, audience=Audience.TUTOR, by=None, tutors=[tutor], send=True)
+    return rows[0] if rows else None
+
+
+@transaction.atomic
+def _invite(
+    *, cohort: Cohort, audience: str, by, tutors: Sequence[Tutor], send: bool
+) -> list[SurveyInvitation]:
     # One invitation round at a time per cohort: two clicks never invite someone twice.
     cohort = Cohort.objects.select_for_update().select_related("school").get(pk=cohort.pk)
     if cohort.status == CohortStatus.PLANNED:

@@ -61,7 +61,8 @@ def objects(cast):
         svc.attendance_mark(
             session=locked, by=trainer, marks=[svc.Mark(enrolment.pk, AttendanceStatus.ABSENT)]
         )
-        svc.sheet_lock(session=locked, by=trainer, strokes=json.loads(STROKES))
+        with time_machine.travel(dt.datetime(2026, 10, 5, 15, 0, tzinfo=dt.UTC), tick=False):
+            svc.sheet_lock(session=locked, by=trainer, strokes=json.loads(STROKES))  # at 17:00, its end
         return SimpleNamespace(cohort=cohort, enrolment=enrolment, session=today, locked=locked)
 
     return {
@@ -135,7 +136,7 @@ def test_writes_are_refused_and_write_nothing(client, cast, objects, role):
             ("schedule_generate", o.cohort, {"weekdays": ["5"], "kind": "theorie"}),
             ("session_create", o.cohort, {"date": "2026-10-06", "period": "matin"}),
             ("session_edit", o.session, {"kind": SessionKind.THEORY}),
-            ("session_delete", o.session, {}),
+            ("session_delete", o.session, {"confirm": "1"}),
             ("attendance_mark", o.session, mark),
             ("attendance_mark", o.session, {"tous": "1"}),
             ("attendance_sign", o.session, {"enrolment": o.enrolment.pk, "strokes": STROKES}),

@@ -52,7 +52,7 @@ def test_social_worker_acknowledges_an_alert(new_page, cast):
 
     page.get_by_role("link", name="Inès Benali").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Alerte : Inès Benali")
-    expect(page.get_by_role("link", name="Voir l'accompagnement de Inès")).to_be_visible()
+    expect(page.get_by_role("link", name="Voir l'accompagnement d'Inès")).to_be_visible()
     assert_accessible(page, "alerte-detail")
 
     # Without a note: refused in French, nothing saved.

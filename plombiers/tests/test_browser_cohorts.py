@@ -66,7 +66,7 @@ def test_manager_creates_a_cohort_admits_waitlists_and_records_a_drop_out(new_pa
     assert_accessible(page, "promotion-liste-attente")
 
     # Inès finds a job: the drop-out frees the seat and names Yanis.
-    page.get_by_role("link", name="Abandon de Inès Benali").click()
+    page.get_by_role("link", name="Abandon d'Inès Benali").click()
     assert_accessible(page, "abandon")
     page.get_by_role("button", name="Enregistrer l'abandon").click()
     expect(page.get_by_role("alert")).to_contain_text("rien n'a été enregistré")

@@ -13,6 +13,7 @@ from plombiers.conftest import assert_accessible, login
 from plombiers.funding import services as svc
 from plombiers.funding.enums import GrantPurpose, GrantStatus
 from plombiers.funding.models import BudgetLine, GrantPayment
+from plombiers.lib.text import de
 
 DESKTOP = {"width": 1280, "height": 900}
 TABLET = {"width": 820, "height": 1180, "has_touch": True}
@@ -50,7 +51,7 @@ def test_network_staff_funding_journey(new_page, cast, size, tmp_path):
     assert_accessible(page, f"financements-reseau-{size}")
     fits(page, viewport["width"])
     page.get_by_role("link", name=cast.school_a.name).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Financements de {cast.school_a.name}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Financements {de(cast.school_a.name)}")
     assert_accessible(page, f"financements-ecole-{size}")
     fits(page, viewport["width"])
 
@@ -73,9 +74,9 @@ def test_network_staff_funding_journey(new_page, cast, size, tmp_path):
     assert GrantPayment.objects.count() == 2
 
     page.get_by_role("link", name=cast.school_a.name).first.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Financements de {cast.school_a.name}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Financements {de(cast.school_a.name)}")
     page.get_by_role("link", name=f"Budget {year}").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Budget {year} de {cast.school_a.name}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Budget {year} {de(cast.school_a.name)}")
     assert_accessible(page, f"financement-budget-{size}")
     fits(page, viewport["width"])
     bad = tmp_path / "budget-faux.csv"

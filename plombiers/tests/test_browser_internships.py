@@ -70,7 +70,7 @@ def test_a_convention_prepared_signed_by_three_parties_started_and_evaluated_on_
     login(tablet, cast.trainer_a.email)
     tablet.goto(f"/inscriptions/{enrolment.pk}/progression/")
     tablet.get_by_role("link", name="Stages en entreprise").tap()
-    expect(tablet.get_by_role("heading", level=1)).to_have_text("Stages de Inès Arnaud")
+    expect(tablet.get_by_role("heading", level=1)).to_have_text("Stages d'Inès Arnaud")
     assert_accessible(tablet, "stages-liste-tablette")
     tablet.get_by_role("link", name="Préparer un stage").tap()
     expect(tablet.get_by_role("heading", level=1)).to_have_text("Préparer un stage pour Inès Arnaud")
@@ -88,7 +88,7 @@ def test_a_convention_prepared_signed_by_three_parties_started_and_evaluated_on_
     tablet.get_by_label("Activités confiées").fill("Tirage de câble et raccordements avec l'équipe.")
     tablet.get_by_role("button", name="Préparer le stage").tap()
     expect(tablet.get_by_role("heading", level=1)).to_have_text(
-        "Stage en entreprise de Inès Arnaud chez Fibre A"
+        "Stage en entreprise d'Inès Arnaud chez Fibre A"
     )
     expect(tablet.locator("#statut")).to_have_text("Brouillon")
     assert_accessible(tablet, "stage-brouillon")
@@ -164,7 +164,7 @@ def test_a_convention_prepared_signed_by_three_parties_started_and_evaluated_on_
 
     # The tutor evaluates on his phone.
     tutor_phone.goto(evaluation_url)
-    expect(tutor_phone.get_by_role("heading", level=1)).to_have_text("Évaluation du stage de Inès A.")
+    expect(tutor_phone.get_by_role("heading", level=1)).to_have_text("Évaluation du stage d'Inès A.")
     fits(tutor_phone, PHONE["width"])
     assert_accessible(tutor_phone, "evaluation-telephone")
     tutor_phone.locator("#q-attendance").get_by_text("Présence régulière").tap()
@@ -197,7 +197,7 @@ def test_a_convention_prepared_signed_by_three_parties_started_and_evaluated_on_
         "Rendue par Marc Tuteur"
     )
     assert_accessible(tablet, "stage-evaluation")
-    tablet.get_by_role("link", name="Voir la progression de Inès Arnaud").tap()
+    tablet.get_by_role("link", name="Voir la progression d'Inès Arnaud").tap()
     timeline = tablet.get_by_role("region", name="Historique des observations")
     expect(timeline).to_contain_text(f"{skills[0].code} {skills[0].title}")
     expect(timeline).to_contain_text("observé par Marc Tuteur (tuteur·rice, Fibre A)")

@@ -58,8 +58,8 @@ def test_an_exit_recorded_on_a_tablet_then_the_first_follow_up_answered_on_a_pho
     expect(tablet.get_by_role("heading", name="Sorties à renseigner (1)")).to_be_visible()
     fits(tablet, TABLET["width"])
     assert_accessible(tablet, "sorties-liste-tablette")
-    tablet.get_by_role("link", name="Renseigner la sortie de Inès Arnaud").tap()
-    expect(tablet.get_by_role("heading", level=1)).to_have_text("Sortie de Inès Arnaud")
+    tablet.get_by_role("link", name="Renseigner la sortie d'Inès Arnaud").tap()
+    expect(tablet.get_by_role("heading", level=1)).to_have_text("Sortie d'Inès Arnaud")
 
     # A partner employer for someone looking for a job: refused, in French, nothing written.
     tablet.get_by_label("Situation à la sortie").select_option(label="En recherche d'emploi")
@@ -77,7 +77,7 @@ def test_an_exit_recorded_on_a_tablet_then_the_first_follow_up_answered_on_a_pho
     tablet.get_by_label("Code ROME du métier").fill("i1307")
     tablet.get_by_label("Heures par semaine").fill("35")
     tablet.get_by_role("button", name="Enregistrer la sortie").tap()
-    expect(tablet.get_by_role("heading", level=1)).to_have_text("Sortie de Inès Arnaud")
+    expect(tablet.get_by_role("heading", level=1)).to_have_text("Sortie d'Inès Arnaud")
     expect(tablet.get_by_role("status")).to_contain_text("est enregistrée (emploi durable)")
     main = tablet.get_by_role("main")
     expect(main).to_contain_text("Emploi durable")

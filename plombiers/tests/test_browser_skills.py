@@ -114,7 +114,7 @@ def test_trainer_records_observations_for_a_cohort_on_a_tablet(new_page, cast):
 
     # Inès's progress, with her photo.
     page.get_by_role("link", name="Inès Benali").tap()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Progression de Inès Benali")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Progression d'Inès Benali")
     expect(page.get_by_role("img", name="Photo : soudure.jpg")).to_be_visible()
     assert_accessible(page, "competences-progression")
 

@@ -47,7 +47,7 @@ def test_social_worker_diagnoses_plans_and_writes_a_confidential_note(new_page, 
     expect(page.get_by_role("heading", level=1)).to_have_text("Accompagnement")
     assert_accessible(page, "accompagnement-liste")
     page.get_by_role("link", name="Inès Benali").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Accompagnement de Inès Benali")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Accompagnement d'Inès Benali")
     assert_accessible(page, "accompagnement-jeune")
 
     # Diagnose: housing is blocking.
@@ -98,7 +98,7 @@ def test_social_worker_diagnoses_plans_and_writes_a_confidential_note(new_page, 
     trainer = new_page(**TABLET)
     login(trainer, cast.trainer_a.email)
     trainer.goto(f"/jeunes/{learner.pk}/accompagnement/")
-    expect(trainer.get_by_role("heading", level=1)).to_have_text("Accompagnement de Inès Benali")
+    expect(trainer.get_by_role("heading", level=1)).to_have_text("Accompagnement d'Inès Benali")
     expect(trainer.locator("#frein-logement")).to_contain_text("Demande de place au FJT")
     expect(trainer.get_by_text("Aucune entrée que vous puissiez lire.")).to_be_visible()
     assert SECRET not in trainer.content()

@@ -269,6 +269,24 @@ def test_future_half_days_are_not_marked_or_signed(cast, cohort, three, today):
         svc.signing_code_issue(session=session, by=cast.trainer_a)
 
 
+def test_an_afternoon_sheet_is_not_signed_or_locked_before_it_starts(cast, cohort, three, today):
+    # 10:00 UTC is 12:00 in Paris; the afternoon starts at 13:30.
+    session = session_on(cohort, cast.trainer_a, period=Period.AFTERNOON)
+    svc.attendance_mark(
+        session=session, by=cast.trainer_a, marks=[svc.Mark(e.pk, AttendanceStatus.ABSENT) for e in three[1:]]
+    )
+    with pytest.raises(ValidationError, match="commence à 13 h 30 : on ne la signe pas avant son début"):
+        svc.attendance_sign(session=session, enrolment=three[0], strokes=STROKES, by=cast.trainer_a)
+    with pytest.raises(ValidationError, match="avant son début"):
+        svc.sheet_lock(session=session, by=cast.trainer_a, strokes=STROKES)
+    assert not Signature.objects.exists()
+    with time_machine.travel(dt.datetime(2026, 10, 5, 11, 30, tzinfo=dt.UTC), tick=False):  # 13:30 in Paris
+        svc.attendance_sign(session=session, enrolment=three[0], strokes=STROKES, by=cast.trainer_a)
+        svc.sheet_lock(session=session, by=cast.trainer_a, strokes=STROKES)
+    session.refresh_from_db()
+    assert session.is_locked
+
+
 def test_only_the_team_of_the_school_marks(cast, cohort, three, today):
     session = session_on(cohort, cast.trainer_a)
     for user in (cast.trainer_b, cast.social_worker_a, cast.learner_a, cast.outsider):

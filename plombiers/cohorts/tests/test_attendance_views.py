@@ -173,7 +173,17 @@ def test_add_edit_and_delete_a_half_day(client, cast, cohort):
     session.refresh_from_db()
     assert session.end_time == dt.time(17)
 
-    response = client.post(reverse("cohorts:session_delete", args=[session.pk]), follow=True)
+    # Deleting asks first: the calendar links to a confirmation page; a POST without the
+    # confirmation (a stale form, a double tap) only shows that page again.
+    delete = reverse("cohorts:session_delete", args=[session.pk])
+    calendar = client.get(reverse("cohorts:cohort_calendar", args=[cohort.pk])).content.decode()
+    assert f'href="{delete}"' in calendar
+    for response in (client.get(delete), client.post(delete)):
+        html = response.content.decode()
+        assert response.status_code == 200 and "Confirmer la suppression" in html
+        assert "Supprimer la demi-journée du Mardi 06/10/2026, après-midi ?" in html
+        assert TrainingSession.objects.exists()
+    response = client.post(delete, {"confirm": "1"}, follow=True)
     assert "Demi-journée du 06/10/2026, après-midi supprimée." in response.content.decode()
     assert not TrainingSession.objects.exists()
 
@@ -183,7 +193,9 @@ def test_a_half_day_with_marks_is_not_deleted(client, cast, session, three, toda
         session=session, by=cast.trainer_a, marks=[svc.Mark(three[0].pk, AttendanceStatus.PRESENT)]
     )
     client.force_login(cast.trainer_a)
-    response = client.post(reverse("cohorts:session_delete", args=[session.pk]), follow=True)
+    response = client.post(
+        reverse("cohorts:session_delete", args=[session.pk]), {"confirm": "1"}, follow=True
+    )
     assert "déjà des présences" in response.content.decode()
     assert TrainingSession.objects.filter(pk=session.pk).exists()
 
@@ -265,6 +277,39 @@ def test_a_bad_mark_is_explained_in_french_and_writes_nothing(
     assert not Attendance.objects.exists()
 
 
+def test_a_refused_line_and_a_refused_lock_keep_what_was_entered(client, cast, session, three, today):
+    client.force_login(cast.trainer_a)
+    # « Retard » without its minutes: refused, the choice stays (and its minutes field shown).
+    response = client.post(
+        sheet_url(session, "cohorts:attendance_mark"),
+        {"enrolment": three[1].pk, "status": AttendanceStatus.LATE, "late_minutes": ""},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert "Rien n'a été enregistré" in html
+    assert "Présence d&#x27;Inès Arnaud" in html and "Présence de Bilal Benali" in html  # elided
+    assert re.search(rf'value="retard" id="statut-{three[1].pk}-retard" autocomplete="off" checked', html)
+    assert f'id="statut-{three[0].pk}-retard" autocomplete="off" checked' not in html
+    assert re.search(
+        rf'<div data-pour="retard">\s*<label class="form-label mb-1" for="retard-{three[1].pk}"', html
+    )
+    # An excused absence without its reason, typed minutes kept likewise.
+    html = client.post(
+        sheet_url(session, "cohorts:attendance_mark"),
+        {"enrolment": three[2].pk, "status": AttendanceStatus.LATE, "late_minutes": "900"},
+    ).content.decode()
+    assert f'id="retard-{three[2].pk}" min="1" max="210" inputmode="numeric" value="900"' in html
+    # The trainer's signature comes back on the pad when locking is refused (nobody has signed).
+    strokes = [[[10.0, 10.0], [50.0, 40.0], [90.0, 20.0], [140.0, 60.0]]]
+    html = client.post(
+        sheet_url(session, "cohorts:sheet_lock"), {"strokes": json.dumps(strokes)}
+    ).content.decode()
+    assert "Présence à indiquer pour" in html
+    assert "Signature de la formatrice ou du formateur" in html and "formateur·rice</h2>" not in html
+    (kept,) = re.findall(r'name="strokes" value="([^"]+)"', html)
+    assert json.loads(unescape(kept)) == strokes
+
+
 def test_an_excused_absence_with_a_proof(client, cast, session, three, today):
     client.force_login(cast.trainer_a)
     proof = SimpleUploadedFile("certificat.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "application/pdf")
@@ -291,7 +336,7 @@ def test_a_learner_signs_on_the_tablet(client, cast, session, three, today):
     url = sheet_url(session, "cohorts:attendance_sign")
     response = client.post(url, {"enrolment": three[0].pk, "strokes": STROKES}, follow=True)
     html = response.content.decode()
-    assert "Signature de Inès Arnaud enregistrée." in html
+    assert "Signature d&#x27;Inès Arnaud enregistrée." in html
     signature = Attendance.objects.get(enrolment=three[0]).signature
     assert signature.method == SignatureMethod.TABLET and signature.user == cast.trainer_a
     # The stored SVG, built by the server, is shown on the sheet.

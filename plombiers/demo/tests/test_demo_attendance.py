@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from plombiers.cohorts.attendance import DEFAULT_HOURS, enrolment_hours, french_holidays
@@ -25,11 +26,12 @@ from plombiers.cohorts.models import (
     Signature,
     TrainingSession,
 )
-from plombiers.demo.attendance import AttendanceBuilder, demo_attendance_counts
+from plombiers.demo.attendance import AttendanceBuilder, demo_attendance_counts, shown_days
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.network import Builder
 from plombiers.frameworks.loader import frameworks_load
 from plombiers.network.enums import OrganisationKind
+from plombiers.network.models import School
 
 MODELS = (TrainingSession, Attendance, Signature, AttendanceAmendment)
 
@@ -63,7 +65,9 @@ def marks_by_enrolment() -> dict[int, list[Seen]]:
 def test_calendars_follow_the_template_and_past_sheets_are_signed_and_locked(demo):
     today, now = timezone.localdate(), timezone.now()
     assert demo.plan is not None
-    cohorts = list(Cohort.objects.select_related("opco").prefetch_related("trainers", "framework__blocks"))
+    cohorts = list(
+        Cohort.objects.select_related("opco", "school").prefetch_related("trainers", "framework__blocks")
+    )
     sessions = defaultdict(list)
     for session in TrainingSession.objects.order_by("date", "start_time"):
         sessions[session.cohort_id].append(session)
@@ -80,7 +84,7 @@ def test_calendars_follow_the_template_and_past_sheets_are_signed_and_locked(dem
                 cohort.start_date + dt.timedelta(n)
                 for n in range((cohort.end_date - cohort.start_date).days + 1)
             )
-            if d.weekday() < 5 and d not in closed
+            if (d.weekday() < 5 and d not in closed) or d in shown_days(cohort, today)
         ]
         assert days == expected
         assert len(sessions[cohort.pk]) == 2 * len(days)
@@ -143,23 +147,37 @@ def test_calendars_follow_the_template_and_past_sheets_are_signed_and_locked(dem
             if e.entry_date <= session.date <= (e.end_date or dt.date.max)
         }
         assert on_sheet[session.pk] == expected
-    # One signature per learner, reused on every sheet; one per trainer.
-    signatures = defaultdict(set)
-    for enrolment_id, signature_id in Attendance.objects.exclude(signature=None).values_list(
-        "enrolment", "signature"
-    ):
-        signatures[enrolment_id].add(signature_id)
-    assert all(len(s) == 1 for s in signatures.values())
-    assert len({s for ids in signatures.values() for s in ids}) == len(signatures)
+    # A learner's signature is one drawing, reused on every sheet, in one row per time of the day
+    # (half-day and lateness); the time a sheet shows lies within its half-day (a learner signs
+    # when they arrive, the trainer at the end).
+    zone = timezone.get_current_timezone()
+    drawings, signatures = defaultdict(set), defaultdict(set)
+    for mark in Attendance.objects.exclude(signature=None).select_related("session", "signature"):
+        session, signature = mark.session, mark.signature
+        drawings[mark.enrolment_id].add(signature.svg)
+        signatures[mark.enrolment_id].add(signature.pk)
+        signed = signature.signed_at.astimezone(zone).time()
+        assert session.start_time < signed < session.end_time, (session, signed)
+        assert signed.hour * 60 + signed.minute == (
+            session.start_time.hour * 60 + session.start_time.minute + mark.late_minutes + 2
+        )
+    assert all(len(d) == 1 for d in drawings.values())
+    assert len({s for ids in signatures.values() for s in ids}) == sum(len(s) for s in signatures.values())
+    for session in TrainingSession.objects.locked().select_related("trainer_signature"):
+        assert session.trainer_signature.signed_at.astimezone(zone).time() == session.end_time
     for signature in Signature.objects.all():
         assert signature.svg.startswith("<svg") and signature.svg.count("L") > 20
         assert signature.signed_at <= now
     learner_signatures = Signature.objects.filter(pk__in={s for ids in signatures.values() for s in ids})
-    assert Counter(learner_signatures.values_list("method", flat=True)) == {
-        SignatureMethod.TABLET: len(signatures) - 1,
-        SignatureMethod.PHONE: 1,  # Inès, on her phone
+    ines = Attendance.objects.filter(enrolment__learner__user__email="jeune@plombiers.example")
+    assert set(learner_signatures.values_list("method", flat=True).distinct()) == {
+        SignatureMethod.TABLET,
+        SignatureMethod.PHONE,  # Inès, on her phone
     }
-    assert Signature.objects.count() == len(signatures) + len(
+    assert set(ines.exclude(signature=None).values_list("signature__method", flat=True)) == {
+        SignatureMethod.PHONE
+    }
+    assert Signature.objects.count() == learner_signatures.count() + len(
         set(TrainingSession.objects.locked().values_list("trainer_signature", flat=True))
     )
 
@@ -211,11 +229,11 @@ def test_ines_one_excused_absence_and_a_signed_history(demo):
     assert len(marks) >= 40
     excused = next(m for m in marks if m.status == AttendanceStatus.EXCUSED)
     assert "foyer de jeunes travailleurs" in excused.excuse_reason
-    signature = {m.signature for m in marks if m.is_there}
-    assert len(signature) == 1
-    (signature,) = signature
-    assert signature.method == SignatureMethod.PHONE and signature.user == ines.learner.user
-    assert signature.signer_name == str(ines.learner)
+    signatures = {m.signature for m in marks if m.is_there}
+    assert len({s.svg for s in signatures}) == 1  # one drawing
+    for signature in signatures:
+        assert signature.method == SignatureMethod.PHONE and signature.user == ines.learner.user
+        assert signature.signer_name == str(ines.learner)
     hours = enrolment_hours(ines)
     late = sum(m.late_minutes for m in marks)
     assert hours.scheduled == 210 * len(marks)
@@ -260,3 +278,42 @@ def test_drop_outs_miss_more_in_their_last_weeks_and_the_warnings_would_have_fir
         for mine in completed
     ]
     assert len(completed) > 50 and 0 < sum(alerted) < 0.35 * len(completed)
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        dt.datetime(2026, 12, 6, 9, 0, tzinfo=dt.UTC),  # a Sunday (and Monday is a workday)
+        dt.datetime(2026, 12, 9, 9, 0, tzinfo=dt.UTC),  # a Wednesday
+    ],
+    ids=["sunday", "wednesday"],
+)
+def test_whatever_the_day_chelles_current_cohort_has_a_sheet_today_and_tomorrow(communes, now):
+    with time_machine.travel(now, tick=False):
+        demo = Builder().build()
+        frameworks_load()
+        intake = IntakeBuilder()
+        intake.save(intake.plan(demo, intake.prescribers(demo), only={"chelles"}))
+        AttendanceBuilder().build(demo, only={"chelles"})
+        today = timezone.localdate()
+        cohort = Cohort.objects.get(school=demo.schools["chelles"], status=CohortStatus.ONGOING)
+        for day in (today, today + dt.timedelta(days=1)):
+            sessions = TrainingSession.objects.filter(cohort=cohort, date=day)
+            assert sessions.count() == 2, day
+            assert all(s.locked_at is None and s.kind != SessionKind.INTERNSHIP for s in sessions)
+            assert not Attendance.objects.filter(session__in=sessions).exists()
+
+
+def test_only_chelles_current_cohort_gets_weekend_half_days():
+    sunday = dt.date(2026, 12, 6)
+    chelles = Cohort(
+        start_date=dt.date(2026, 10, 5), end_date=dt.date(2027, 1, 22), status=CohortStatus.ONGOING
+    )
+    chelles.school = School(slug="plombiers-chelles")
+    assert shown_days(chelles, sunday) == {sunday, dt.date(2026, 12, 7)}
+    assert shown_days(chelles, dt.date(2027, 1, 22)) == {dt.date(2027, 1, 22)}  # its last day
+    other = Cohort(start_date=chelles.start_date, end_date=chelles.end_date, status=CohortStatus.ONGOING)
+    other.school = School(slug="plombiers-roubaix")
+    assert shown_days(other, sunday) == set()
+    chelles.status = CohortStatus.FINISHED
+    assert shown_days(chelles, sunday) == set()

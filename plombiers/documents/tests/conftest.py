@@ -63,7 +63,8 @@ def build_framework(trade) -> tuple[Framework, list[Skill]]:
 def half_day(cohort, by, day, period, marks, *, lock=True):
     """Create, mark, sign (and lock) one half-day on its own day, with the attendance services."""
     session = svc.session_create(cohort=cohort, by=by, date=day, period=period)
-    with time_machine.travel(dt.datetime.combine(day, dt.time(11), tzinfo=dt.UTC), tick=False):
+    # 16:00 UTC: the afternoon has started (signing is refused before a half-day starts).
+    with time_machine.travel(dt.datetime.combine(day, dt.time(16), tzinfo=dt.UTC), tick=False):
         rows = []
         for enrolment, (status, late) in marks.items():
             rows.append(

@@ -206,3 +206,28 @@ def test_category_counts_cover_every_category(network):
         "autre_sortie": 4,
         "sortie_neutralisee": 4,
     }
+
+
+def test_an_entry_counts_once_the_cohort_has_actually_started(cast, world, network):
+    """Young people admitted into a cohort planned for next year have not « entered training »."""
+    import datetime as dt
+
+    import time_machine
+
+    from plombiers.cohorts.enums import CohortStatus
+
+    planned = CohortFactory(
+        school=cast.school_a,
+        name="A3",
+        status=CohortStatus.PLANNED,
+        start_date=dt.date(2027, 3, 1),
+        end_date=dt.date(2027, 6, 18),
+    )
+    for _ in range(2):
+        EnrolmentFactory(cohort=planned, learner=LearnerFactory(), entry_date=planned.start_date)
+    with time_machine.travel(dt.datetime(2026, 12, 6, 12, tzinfo=dt.UTC), tick=False):
+        years = {r.key: r.figures["started"].numerator for r in sel.indicators(network, group="year").rows}
+        assert years.get(2027, 0) == 0 and years[2026] == 8
+        assert figures(sel.indicators(network, sel.Filters(year=2027)))["started"] == (0, None)
+    with time_machine.travel(dt.datetime(2027, 3, 2, 12, tzinfo=dt.UTC), tick=False):
+        assert figures(sel.indicators(network, sel.Filters(year=2027)))["started"] == (2, None)

@@ -62,6 +62,19 @@ def test_the_funder_sees_aggregates_without_any_link_to_learners(client, cast, w
     assert "apprenants" not in school_page
 
 
+def test_the_filters_offer_only_the_regions_and_trades_of_the_schools_in_scope(client, cast, world):
+    from plombiers.network.models import Region
+
+    assert Region.objects.count() >= 13  # the communes fixture loads every region
+    client.force_login(cast.funder)  # funds school A only (Chelles, fibre, Île-de-France)
+    form = client.get(reverse("impact:home")).context["form"]
+    assert [r.name for r in form.fields["region"].queryset] == ["Île-de-France"]
+    assert [t.name for t in form.fields["trade"].queryset] == ["Fibre optique"]
+    client.force_login(cast.staff)  # the network: both schools
+    form = client.get(reverse("impact:network")).context["form"]
+    assert [r.name for r in form.fields["region"].queryset] == ["Hauts-de-France", "Île-de-France"]
+
+
 def test_the_learners_behind_a_figure(client, cast, world, django_assert_num_queries):
     client.force_login(cast.staff)
     html = client.get(reverse("impact:home")).content.decode()
@@ -178,19 +191,47 @@ def test_public_results_page_adds_insertion_rates(client, cast, world):
         )  # whole words: « Martin » is in « Martinique »
 
 
-def test_large_counts_are_written_with_french_thousands_separators():
-    """Minutes of attendance at national scale read « 64 847 120 », not « 64847120 »."""
+def test_attendance_is_counted_in_hours_with_french_thousands_separators():
+    """Minutes of attendance at national scale read « 1 080 785 h », not « 64847120 » minutes."""
     from types import SimpleNamespace
 
     from django.template.loader import render_to_string
 
-    from plombiers.impact.selectors import INDICATORS, Figure
+    from plombiers.impact.selectors import INDICATOR, Figure
 
-    rate = next(i for i in INDICATORS if i.key == "attendance_rate")
-    html = render_to_string(
-        "impact/includes/cell.html", {"cell": SimpleNamespace(figure=Figure(rate, 64847120, 68282760))}
-    )
-    assert re.search(r"64\s847\s120", html) and re.search(r"68\s282\s760", html), html
+    figure = Figure(INDICATOR["attendance_rate"], 64847120, 68282760)
+    html = render_to_string("impact/includes/cell.html", {"cell": SimpleNamespace(figure=figure)})
+    assert "1\u202f080\u202f785\u00a0h" in html and "1\u202f138\u202f046\u00a0h" in html, html
+    assert "847" not in html  # no minutes
+    assert figure.counts == "1\u202f080\u202f785\u00a0h / 1\u202f138\u202f046\u00a0h"
+    people = Figure(INDICATOR["referred"], 12345, None)
+    assert people.numerator_display == "12\u202f345"
+
+
+@pytest.mark.parametrize(
+    ("exits", "counted", "shown", "meets"),
+    [
+        (696, 1000, "69\u00a0%", False),
+        (699, 1000, "69\u00a0%", False),
+        (700, 1000, "70\u00a0%", True),
+        (7, 10, "70\u00a0%", True),
+        (6, 9, "67\u00a0%", False),
+        (3, 4, "75\u00a0%", True),
+    ],
+)
+def test_the_target_badge_and_the_printed_rate_never_disagree(exits, counted, shown, meets):
+    """69,6 % used to print « 70 % » with « sous l'objectif »: the comparison is on the unrounded
+    rate and a rate under it never prints as the target, so « 70 % » always means « objectif atteint »."""
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    from plombiers.impact.selectors import INDICATOR, Figure
+
+    figure = Figure(INDICATOR["positive_exit_rate"], exits, counted)
+    assert figure.display == shown and figure.meets_target is meets
+    html = render_to_string("impact/includes/cell.html", {"cell": SimpleNamespace(figure=figure)})
+    assert ("objectif atteint" in html) is meets and ("sous l'objectif" in html) is not meets
 
 
 def test_the_table_by_group_is_paged_and_its_chart_too(client, cast, world, monkeypatch):

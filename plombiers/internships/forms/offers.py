@@ -9,6 +9,7 @@ from plombiers.cohorts.models import Cohort
 from plombiers.forms import Form, ModelForm
 from plombiers.frameworks.loader import ROME_CODE
 from plombiers.frameworks.models import Skill
+from plombiers.lib.text import de
 from plombiers.network.forms import CommuneField
 from plombiers.network.models import Contact, Organisation
 
@@ -122,7 +123,7 @@ class OfferForm(ModelForm):
         data = super().clean()
         company, site = data.get("company"), data.get("site")
         if company and site and site.company_id != company.pk:
-            self.add_error("site", f"Ce site n'est pas un site de {company.name}.")
+            self.add_error("site", f"Ce site n'est pas un site {de(company.name)}.")
         contract = data.get("contract")
         if contract == ContractType.CDD and not data.get("contract_months"):
             self.add_error("contract_months", "Un CDD a une durée : indiquez-la en mois.")

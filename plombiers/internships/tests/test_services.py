@@ -244,6 +244,41 @@ def test_the_tutor_evaluation_becomes_observations_at_work(cast, placement, froz
         svc.evaluation_submit(token=eval_token(evaluation), answers=answers(placement))
 
 
+def test_after_the_evaluation_the_tutor_gets_the_company_survey_once_and_it_counts_for_the_school(
+    cast, placement, frozen, mailoutbox, django_capture_on_commit_callbacks
+):
+    from plombiers.surveys.enums import Audience
+    from plombiers.surveys.models import SurveyInvitation
+    from plombiers.surveys.results import survey_results
+
+    internship = started(cast, placement, frozen)
+    evaluation = svc.evaluation_request(internship=internship, by=cast.trainer_a)
+    assert not SurveyInvitation.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.evaluation_submit(token=eval_token(evaluation), answers=answers(placement))
+    invitation = SurveyInvitation.objects.get()
+    cohort = placement.enrolment.cohort
+    assert (invitation.audience, invitation.cohort, invitation.school) == (
+        Audience.TUTOR,
+        cohort,
+        cohort.school,
+    )
+    assert (invitation.email, invitation.respondent_name) == ("marc@fibre-a.example", "Marc Tuteur")
+    assert [m.to for m in mailoutbox] == [["marc@fibre-a.example"]]  # the signed link, by e-mail
+    # Another of his interns evaluated in the same cohort: no second invitation.
+    from plombiers.surveys.services import Tutor, tutor_survey_invite
+
+    assert tutor_survey_invite(cohort=cohort, tutor=Tutor("Marc Tuteur", "MARC@fibre-a.example")) is None
+    assert SurveyInvitation.objects.count() == 1
+    # The school's results count it among the tutors invited.
+    (tutors,) = [
+        r
+        for r in survey_results(SurveyInvitation.objects.filter(school=cohort.school), with_comments=False)
+        if r.questionnaire.audience == Audience.TUTOR
+    ]
+    assert tutors.invited == 1 and tutors.answered == 0
+
+
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [

@@ -16,6 +16,7 @@ from plombiers.accounts.enums import Role
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Cohort, Enrolment
 from plombiers.forms import add_service_errors
+from plombiers.lib.text import de
 from plombiers.network.models import Contact, School
 from plombiers.views import paginate, render_list
 
@@ -283,7 +284,7 @@ def application_transition(request, pk):
         )
         if done:
             messages.success(
-                request, f"Candidature de {done.enrolment.learner} : « {done.get_status_display()} »."
+                request, f"Candidature {de(done.enrolment.learner)} : « {done.get_status_display()} »."
             )
             return redirect(f"{offer.get_absolute_url()}#candidature-{done.pk}")
     return _render_offer(request, offer, failed=form, status=400)

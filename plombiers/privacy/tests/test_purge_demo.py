@@ -27,11 +27,11 @@ from plombiers.demo.network import Builder
 from plombiers.demo.outcomes import OutcomesBuilder
 from plombiers.demo.skills import SkillsBuilder
 from plombiers.demo.support import SupportBuilder
+from plombiers.frameworks.loader import frameworks_load
 from plombiers.impact.selectors import GROUPS
 from plombiers.privacy.models import AuditEvent
 from plombiers.referrals.models import Learner
 from plombiers.rights.purge import ANONYMISED_FIRST_NAME
-from plombiers.skills.frameworks import frameworks_load
 from plombiers.support.models import JournalEntry
 
 ONLY = {"chelles", "montpellier"}

@@ -1,10 +1,10 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from plombiers.frameworks.loader import frameworks_load
+from plombiers.frameworks.models import Framework
 from plombiers.skills import services as skills
 from plombiers.skills.enums import Level
-from plombiers.skills.frameworks import frameworks_load
-from plombiers.skills.models import Framework
 from plombiers.skills.tests.images import JPEG
 from plombiers.support import services as support
 from plombiers.support.enums import ConsentScope

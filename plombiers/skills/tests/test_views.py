@@ -1,5 +1,6 @@
 import datetime as dt
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -60,6 +61,66 @@ def test_matrix_shows_levels_with_text_and_icon_grouped_by_block(client, cast, t
     assert "(geste de sécurité)" in html
     assert 'class="cell-button"' in html and "Exercice de groupe" in html
     assert f'<span id="acquis-{first.pk}">1</span> acquis sur' in html
+
+
+class _MatrixParser(HTMLParser):
+    """The matrix table's header cells (id, scope, headers, text) and data cells, row by row."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.in_table, self.current = [], False, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and "matrix" in (attrs.get("class") or ""):
+            self.in_table = True
+        elif self.in_table and tag == "tr":
+            self.rows.append([])
+        elif self.in_table and tag in ("th", "td"):
+            self.current = {"tag": tag, "text": "", **attrs}
+            self.rows[-1].append(self.current)
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.in_table = False
+        elif tag in ("th", "td"):
+            self.current = None
+
+    def handle_data(self, data):
+        if self.current is not None:
+            self.current["text"] += data
+
+
+def test_every_matrix_cell_names_its_learner_block_and_skill_headers(client, cast, training):
+    """WCAG H43: two levels of column headers, so each data cell lists the ids of its row header,
+    its block header and its skill header."""
+    cohort, enrolments = training
+    client.force_login(cast.trainer_a)
+    parser = _MatrixParser()
+    parser.feed(client.get(_matrix(cohort)).content.decode())
+    blocks_row, skills_row, *body = parser.rows
+    by_id = {c["id"]: c for row in parser.rows for c in row if c["tag"] == "th" and c.get("id")}
+    # The columns: each skill's block, from the colspans of the first header row.
+    block_of_column = []
+    for th in blocks_row[1:]:
+        assert th["scope"] == "colgroup"
+        block_of_column += [th["id"]] * int(th["colspan"])
+    assert len(block_of_column) == len(skills_row) == cohort.framework.skills.count()
+    for column, th in enumerate(skills_row):
+        assert th["scope"] == "col" and th["headers"] == block_of_column[column]
+    assert len(body) == len(enrolments)
+    for row in body:
+        row_header, *cells = row
+        assert row_header["scope"] == "row" and row_header["id"] in by_id
+        assert len(cells) == len(skills_row)
+        for column, td in enumerate(cells):
+            assert td["tag"] == "td"
+            assert td["headers"].split() == [
+                row_header["id"],
+                block_of_column[column],
+                skills_row[column]["id"],
+            ]
+    assert all(by_id[i]["text"].strip() for i in block_of_column)
 
 
 def test_social_worker_reads_the_matrix_without_buttons(client, cast, training):
@@ -354,7 +415,7 @@ def test_progress_page_shows_blocks_positioning_and_timeline(client, cast, histo
     html = response.content.decode()
     assert "<strong>1</strong> compétence acquise sur" in html
     assert 'role="progressbar"' in html and 'aria-valuenow="1"' in html and "1 acquis sur" in html
-    assert "Progrès depuis le positionnement" in html and "Non obs." in html
+    assert "Progrès depuis le positionnement" in html and "Non observé" in html and "Non obs." not in html
     assert "Balisage impeccable" in html
     image, pdf = Evidence.objects.order_by("pk")
     assert f'<img src="{image.get_absolute_url()}"' in html

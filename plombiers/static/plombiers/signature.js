@@ -41,6 +41,27 @@
       if (empty && total >= 3) empty.classList.add("d-none");
     }
 
+    // A signature sent with a form the server refused comes back in the field: drawn again, kept.
+    if (input.value) {
+      try {
+        JSON.parse(input.value).forEach(function (stroke) {
+          strokes.push(stroke);
+          total += stroke.length;
+          context.beginPath();
+          context.moveTo(stroke[0][0], stroke[0][1]);
+          stroke.forEach(function (p) {
+            context.lineTo(p[0], p[1]);
+          });
+          if (stroke.length === 1) context.lineTo(stroke[0][0] + 0.5, stroke[0][1]);
+          context.stroke();
+        });
+      } catch (error) {
+        strokes = [];
+        total = 0;
+        input.value = "";
+      }
+    }
+
     canvas.addEventListener("pointerdown", function (event) {
       if (total >= MAX_POINTS) return;
       event.preventDefault();
@@ -110,7 +131,7 @@
     const dialog = document.getElementById("dialogue-signature");
     if (signer && dialog) {
       dialog.querySelector("input[name=enrolment]").value = signer.dataset.faireSigner;
-      dialog.querySelector("[data-signataire]").textContent = signer.dataset.nom;
+      dialog.querySelector("[data-signataire]").textContent = signer.dataset.nom; // « de Bilal », « d'Inès »
       const pad = dialog.querySelector("[data-signature-pad]");
       pad.clear();
       pad.querySelector("[data-signature-vide]").classList.add("d-none");
