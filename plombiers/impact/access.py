@@ -15,7 +15,7 @@ figures; a funder never: its figures leave the school team, and hide small cells
 from django.http import Http404
 
 from plombiers.accounts.enums import SCHOOL_ROLES, Role
-from plombiers.accounts.permissions import staff_network_ids
+from plombiers.accounts.permissions import is_school_side, staff_network_ids
 from plombiers.cohorts.models import Cohort
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Network, Organisation, Partnership, School
@@ -97,7 +97,7 @@ def _school(user, ident) -> Scope:
         )
     if school is None:
         raise Http404
-    if user.acts_for(school, *SCHOOL_ROLES):
+    if is_school_side(user, school):
         listing = True
     elif school.partnerships.filter(
         organisation__in=_funder_ids(user), organisation__kind=OrganisationKind.FUNDER
@@ -117,7 +117,7 @@ def _school(user, ident) -> Scope:
 
 def _cohort(user, ident) -> Scope:
     cohort = Cohort.objects.visible_to(user).select_related("school__network").filter(pk=_int(ident)).first()
-    if cohort is None or not user.acts_for(cohort.school, *SCHOOL_ROLES):
+    if cohort is None or not is_school_side(user, cohort.school):
         raise Http404
     return Scope(
         "cohort",

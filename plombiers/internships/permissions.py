@@ -2,7 +2,7 @@
 base in `accounts.permissions` (no query beyond the memberships already loaded, except where said)."""
 
 from plombiers.accounts.enums import Role
-from plombiers.accounts.permissions import is_network_staff_of, works_for_schools
+from plombiers.accounts.permissions import is_network_staff_of, is_school_side, works_for_schools
 from plombiers.network.models import Organisation, School
 
 
@@ -24,3 +24,9 @@ def can_manage_offers(user, company: Organisation) -> bool:
 def reads_offers(user) -> bool:
     """Offers, matching and partner companies are the schools' business (team and network staff)."""
     return works_for_schools(user)
+
+
+def reads_team_note(user, application) -> bool:
+    """An application's note is the school team's (and its network's): the young person and their
+    prescriber read only the message written for them."""
+    return is_school_side(user, application.enrolment.cohort.school)

@@ -18,6 +18,9 @@ def _member(obj, field_name: str = "status") -> StatusChoices | None:
         return obj
     if not isinstance(obj, models.Model):
         raise template.TemplateSyntaxError(f"Pas de statut à lire sur {obj!r}.")
+    value = getattr(obj, field_name)
+    if isinstance(value, StatusChoices):  # set from a member, or a property (Alert.status)
+        return value
     field = obj._meta.get_field(field_name)
     if field not in _ENUMS:
         _ENUMS[field] = StatusChoices.for_field(field)

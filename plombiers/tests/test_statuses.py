@@ -107,6 +107,25 @@ def test_the_tag_shows_label_and_shape_not_colour_alone():
     )
 
 
+def test_every_status_field_holds_a_status_enum_and_a_derived_status_shows_too():
+    from django.apps import apps
+
+    from plombiers.alerts.models import Alert
+
+    fields = [
+        field
+        for config in apps.get_app_configs()
+        if config.name.startswith("plombiers.")
+        for model in config.get_models()
+        for field in model._meta.get_fields()
+        if field.name.endswith("status") and getattr(field, "choices", None)
+    ]
+    assert len(fields) >= 14
+    assert [str(field) for field in fields if StatusChoices.for_field(field) is None] == []
+    page = Template("{% load status %}{% status_badge alert %}").render(Context({"alert": Alert()}))
+    assert page.endswith("</span> À traiter</span>")  # Alert.status is a property, not a field
+
+
 def test_status_is_compares_with_a_member_and_refuses_a_typo():
     from plombiers.cohorts.models import Enrolment
 

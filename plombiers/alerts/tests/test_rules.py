@@ -10,14 +10,14 @@ from plombiers.alerts import rules
 from plombiers.alerts.enums import Rule
 from plombiers.alerts.models import Alert
 from plombiers.alerts.services import alert_acknowledge, alerts_compute
-from plombiers.cohorts.enums import DropOutReason, EnrolmentStatus
+from plombiers.cohorts.enums import AttendanceStatus, DropOutReason, EnrolmentStatus
 from plombiers.cohorts.services import enrolment_drop_out
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
 from plombiers.referrals.tests.factories import LearnerFactory
 from plombiers.support.enums import BarrierLevel
 from plombiers.support.models import Barrier, BarrierCategory
 
-from .factories import AFTERNOON, MORNING, A, history
+from .factories import AFTERNOON, MORNING, history
 
 D = dt.date
 MON, TUE, WED, THU, FRI = (D(2026, 10, d) for d in (12, 13, 14, 15, 16))
@@ -53,11 +53,11 @@ def test_two_unexcused_absences_in_the_last_five_half_days_raise_an_alert(cast, 
         cast.trainer_a,
         ines,
         [
-            (MON, MORNING, A.PRESENT),
-            (MON, AFTERNOON, A.ABSENT),
-            (TUE, MORNING, A.PRESENT),
-            (TUE, AFTERNOON, A.ABSENT),
-            (WED, MORNING, A.PRESENT),
+            (MON, MORNING, AttendanceStatus.PRESENT),
+            (MON, AFTERNOON, AttendanceStatus.ABSENT),
+            (TUE, MORNING, AttendanceStatus.PRESENT),
+            (TUE, AFTERNOON, AttendanceStatus.ABSENT),
+            (WED, MORNING, AttendanceStatus.PRESENT),
         ],
     )
     # Bilal: one absence and one excused absence: no alert.
@@ -65,7 +65,11 @@ def test_two_unexcused_absences_in_the_last_five_half_days_raise_an_alert(cast, 
         cohort,
         cast.trainer_a,
         bilal,
-        [(MON, MORNING, A.ABSENT), (MON, AFTERNOON, A.EXCUSED), (TUE, MORNING, A.PRESENT)],
+        [
+            (MON, MORNING, AttendanceStatus.ABSENT),
+            (MON, AFTERNOON, AttendanceStatus.EXCUSED),
+            (TUE, MORNING, AttendanceStatus.PRESENT),
+        ],
     )
     # Chloé: two absences, but the first is six half-days ago.
     history(
@@ -73,12 +77,12 @@ def test_two_unexcused_absences_in_the_last_five_half_days_raise_an_alert(cast, 
         cast.trainer_a,
         chloe,
         [
-            (D(2026, 10, 9), MORNING, A.ABSENT),
-            (MON, MORNING, A.PRESENT),
-            (MON, AFTERNOON, A.PRESENT),
-            (TUE, MORNING, A.PRESENT),
-            (TUE, AFTERNOON, A.ABSENT),
-            (WED, MORNING, A.PRESENT),
+            (D(2026, 10, 9), MORNING, AttendanceStatus.ABSENT),
+            (MON, MORNING, AttendanceStatus.PRESENT),
+            (MON, AFTERNOON, AttendanceStatus.PRESENT),
+            (TUE, MORNING, AttendanceStatus.PRESENT),
+            (TUE, AFTERNOON, AttendanceStatus.ABSENT),
+            (WED, MORNING, AttendanceStatus.PRESENT),
         ],
     )
     assert alerts_compute(on=WED) == 1
@@ -103,8 +107,18 @@ def test_absences_on_half_days_to_come_and_of_learners_no_longer_in_training_do_
     cast, cohort, enrol
 ):
     ines, bilal = enrol(), enrol("Bilal", "Benali")
-    history(cohort, cast.trainer_a, ines, [(MON, MORNING, A.ABSENT), (WED, MORNING, A.ABSENT)])
-    history(cohort, cast.trainer_a, bilal, [(MON, MORNING, A.ABSENT), (MON, AFTERNOON, A.ABSENT)])
+    history(
+        cohort,
+        cast.trainer_a,
+        ines,
+        [(MON, MORNING, AttendanceStatus.ABSENT), (WED, MORNING, AttendanceStatus.ABSENT)],
+    )
+    history(
+        cohort,
+        cast.trainer_a,
+        bilal,
+        [(MON, MORNING, AttendanceStatus.ABSENT), (MON, AFTERNOON, AttendanceStatus.ABSENT)],
+    )
     enrolment_drop_out(enrolment=bilal, by=cast.manager_a, reason=DropOutReason.NO_NEWS, on=TUE)
     # On Tuesday, Wednesday has not happened yet.
     assert alerts_compute(on=TUE) == 0
@@ -114,7 +128,12 @@ def test_absences_on_half_days_to_come_and_of_learners_no_longer_in_training_do_
 
 def test_the_thresholds_are_settings(cast, cohort, enrol, settings):
     ines = enrol()
-    history(cohort, cast.trainer_a, ines, [(MON, MORNING, A.ABSENT), (TUE, MORNING, A.PRESENT)])
+    history(
+        cohort,
+        cast.trainer_a,
+        ines,
+        [(MON, MORNING, AttendanceStatus.ABSENT), (TUE, MORNING, AttendanceStatus.PRESENT)],
+    )
     assert alerts_compute(on=TUE) == 0
     settings.PLOMBIERS_ALERT_RULES = {"absences": {"count": 1, "half_days": 2}}
     assert alerts_compute(on=TUE) == 1
@@ -125,7 +144,12 @@ def test_the_thresholds_are_settings(cast, cohort, enrol, settings):
 
 def test_a_rule_switched_off_raises_nothing_and_says_so(cast, cohort, enrol, settings):
     ines = enrol()
-    history(cohort, cast.trainer_a, ines, [(MON, MORNING, A.ABSENT), (TUE, MORNING, A.ABSENT)])
+    history(
+        cohort,
+        cast.trainer_a,
+        ines,
+        [(MON, MORNING, AttendanceStatus.ABSENT), (TUE, MORNING, AttendanceStatus.ABSENT)],
+    )
     settings.PLOMBIERS_ALERT_RULES = {"absences": {"enabled": False}}
     assert alerts_compute(on=TUE) == 0
     described = {d["rule"]: d["enabled"] for d in rules.rule_descriptions()}
@@ -155,13 +179,21 @@ def test_three_late_arrivals_in_seven_days_raise_an_alert(cast, cohort, enrol):
         cohort,
         cast.trainer_a,
         ines,
-        [(TUE, MORNING, A.LATE), (THU, AFTERNOON, A.LATE), (monday, MORNING, A.LATE)],
+        [
+            (TUE, MORNING, AttendanceStatus.LATE),
+            (THU, AFTERNOON, AttendanceStatus.LATE),
+            (monday, MORNING, AttendanceStatus.LATE),
+        ],
     )
     history(
         cohort,
         cast.trainer_a,
         bilal,
-        [(MON, MORNING, A.LATE), (WED, MORNING, A.LATE), (FRI, MORNING, A.LATE)],
+        [
+            (MON, MORNING, AttendanceStatus.LATE),
+            (WED, MORNING, AttendanceStatus.LATE),
+            (FRI, MORNING, AttendanceStatus.LATE),
+        ],
     )
     assert alerts_compute(on=monday) == 1
     alert = Alert.objects.get()
@@ -219,7 +251,12 @@ def test_two_blocking_barriers_make_one_alert(cast, cohort, enrol):
 
 def test_computing_twice_raises_nothing_new(cast, cohort, enrol):
     ines = enrol()
-    history(cohort, cast.trainer_a, ines, [(MON, MORNING, A.ABSENT), (TUE, MORNING, A.ABSENT)])
+    history(
+        cohort,
+        cast.trainer_a,
+        ines,
+        [(MON, MORNING, AttendanceStatus.ABSENT), (TUE, MORNING, AttendanceStatus.ABSENT)],
+    )
     barrier(ines.learner, "logement", raised_on=TUE - dt.timedelta(days=30))
     assert alerts_compute(on=TUE) == 2
     assert alerts_compute(on=TUE) == 0
@@ -230,15 +267,20 @@ def test_computing_twice_raises_nothing_new(cast, cohort, enrol):
 
 def test_an_acknowledged_alert_comes_back_only_with_new_facts(cast, cohort, enrol):
     ines = enrol()
-    history(cohort, cast.trainer_a, ines, [(MON, MORNING, A.ABSENT), (MON, AFTERNOON, A.ABSENT)])
+    history(
+        cohort,
+        cast.trainer_a,
+        ines,
+        [(MON, MORNING, AttendanceStatus.ABSENT), (MON, AFTERNOON, AttendanceStatus.ABSENT)],
+    )
     assert alerts_compute(on=MON) == 1
     first = Alert.objects.get()
     alert_acknowledge(alert=first, by=cast.social_worker_a, note="Appelée : panne de réveil, revient demain.")
     # Same absences, still among the last five half-days: nothing new.
-    history(cohort, cast.trainer_a, ines, [(TUE, MORNING, A.PRESENT)])
+    history(cohort, cast.trainer_a, ines, [(TUE, MORNING, AttendanceStatus.PRESENT)])
     assert alerts_compute(on=TUE) == 0
     # A new absence: a new alert, with all the absences of the window.
-    history(cohort, cast.trainer_a, ines, [(WED, MORNING, A.ABSENT)])
+    history(cohort, cast.trainer_a, ines, [(WED, MORNING, AttendanceStatus.ABSENT)])
     assert alerts_compute(on=WED) == 1
     second = Alert.objects.open().get()
     assert second.pk != first.pk
@@ -260,7 +302,12 @@ def test_an_acknowledged_barrier_alert_comes_back_for_another_barrier_only(cast,
 def test_the_demo_raises_alerts_at_past_dates_for_chosen_enrolments(cast, cohort, enrol):
     ines, bilal = enrol(), enrol("Bilal", "Benali")
     for enrolment in (ines, bilal):
-        history(cohort, cast.trainer_a, enrolment, [(MON, MORNING, A.ABSENT), (TUE, MORNING, A.ABSENT)])
+        history(
+            cohort,
+            cast.trainer_a,
+            enrolment,
+            [(MON, MORNING, AttendanceStatus.ABSENT), (TUE, MORNING, AttendanceStatus.ABSENT)],
+        )
     # Inès drops out on Friday: on Tuesday she was still in training.
     enrolment_drop_out(enrolment=ines, by=cast.manager_a, reason=DropOutReason.NO_NEWS, on=FRI)
     assert alerts_compute(on=TUE, enrolments=[ines]) == 1
@@ -285,11 +332,11 @@ def test_computing_reads_a_bounded_number_of_queries(cast, cohort, enrol, django
                 cast.trainer_a,
                 enrolment,
                 [
-                    (MON, MORNING, A.ABSENT),
-                    (MON, AFTERNOON, A.LATE),
-                    (TUE, MORNING, A.LATE),
-                    (TUE, AFTERNOON, A.LATE),
-                    (WED, MORNING, A.ABSENT),
+                    (MON, MORNING, AttendanceStatus.ABSENT),
+                    (MON, AFTERNOON, AttendanceStatus.LATE),
+                    (TUE, MORNING, AttendanceStatus.LATE),
+                    (TUE, AFTERNOON, AttendanceStatus.LATE),
+                    (WED, MORNING, AttendanceStatus.ABSENT),
                 ],
             )
             barrier(enrolment.learner, "logement", raised_on=MON - dt.timedelta(days=30))

@@ -244,9 +244,7 @@ class ApplicationOut(Schema):
 
     @staticmethod
     def resolve_note(obj, context):
-        # The team's note is the team's: the young person and their prescriber read only the
-        # message written for them.
-        return obj.note if context["request"].user.acts_for(obj.enrolment.cohort.school) else None
+        return obj.note if permissions.reads_team_note(context["request"].user, obj) else None
 
 
 class ApplicationFilter(FilterSchema):
