@@ -23,6 +23,7 @@ from plombiers.referrals.enums import OPEN_STATUSES, ReferralStatus
 from plombiers.referrals.models import InformationSession, Referral
 from plombiers.support import selectors as support
 from plombiers.support import services as support_services
+from plombiers.support.models import Action
 
 # How many rows a block lists before « voir tout » (the counts are never cut).
 PREVIEW = 5
@@ -198,7 +199,7 @@ BLOCKS = [
 
 def learner_day(user, today: dt.date) -> SimpleNamespace:
     """What the young person needs on their phone: their current enrolment, today's half-days
-    (and whether a sheet is open to sign), the next ones, their internship. Four queries."""
+    (and whether a sheet is open to sign), the next ones, their internship, their open actions. Five queries."""
     enrolment = (
         Enrolment.objects.filter(learner__user=user)
         .select_related("cohort__school", "cohort__social_worker", "learner")
@@ -223,6 +224,13 @@ def learner_day(user, today: dt.date) -> SimpleNamespace:
         .first()
     )
     trainers = list(enrolment.cohort.trainers.order_by("last_name", "first_name"))
+    # Their own action plan: what to do and by when, with whom; never the team's notes (journal).
+    actions = list(
+        Action.objects.visible_to(user)
+        .filter(barrier__learner__user=user, status__in=support.OPEN_STATUSES)
+        .select_related("partner")
+        .order_by("due_on", "pk")[:PREVIEW]
+    )
     todays = [s for s in sessions if s.date == today]
     return SimpleNamespace(
         enrolment=enrolment,
@@ -231,4 +239,5 @@ def learner_day(user, today: dt.date) -> SimpleNamespace:
         can_sign=any(not s.is_locked for s in todays),
         internship=internship,
         trainers=trainers,
+        actions=actions,
     )

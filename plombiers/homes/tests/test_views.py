@@ -17,6 +17,7 @@ from plombiers.cohorts.models import WaitlistEntry
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
 from plombiers.referrals.models import Learner
 from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory, referred_by
+from plombiers.support.models import Action, Barrier, BarrierCategory
 
 MONDAY = dt.date(2026, 10, 5)
 
@@ -179,7 +180,7 @@ QUERIES = {
     "staff": 4 + 4,  # summary, by trade, exits to record, follow-ups due
     "prescriber": 4 + 3,  # referrals by status, information sessions, organisations
     "funder": 4 + 1,  # organisations
-    "learner_a": 3 + 4,  # enrolment, half-days, internship, trainers
+    "learner_a": 3 + 5,  # enrolment, half-days, internship, trainers, open actions
 }
 
 
@@ -202,7 +203,7 @@ def test_the_learner_lands_on_their_space_with_a_sheet_to_sign(client, cast):
     day = school_day(cast)
     client.force_login(cast.learner_a)
     page = client.get("/").content.decode()
-    assert "Signer ma présence" in page and reverse("cohorts:sign_with_code") in page
+    assert 'id="signer"' in page and "Signer ma présence" in page
     for url in [
         reverse("cohorts:cohort_calendar", args=[day.cohort.pk]),
         reverse("skills:enrolment_progress", args=[day.mine.pk]),
@@ -213,12 +214,12 @@ def test_the_learner_lands_on_their_space_with_a_sheet_to_sign(client, cast):
         assert client.get(url).status_code == 200, url
 
 
-def test_no_sign_button_once_the_sheet_is_locked_or_without_a_half_day(client, cast):
+def test_no_sign_button_without_a_half_day_today(client, cast):
     day = school_day(cast)
     day.today.delete()
     client.force_login(cast.learner_a)
     page = client.get("/").content.decode()
-    assert "Signer ma présence" not in page and "Pas de formation aujourd'hui." in page
+    assert 'id="signer"' not in page and "Pas de formation aujourd'hui." in page
 
 
 def test_the_cohort_page_names_no_classmate_and_no_candidate_to_a_learner(client, cast):
@@ -273,3 +274,15 @@ def test_a_crawl_from_the_learners_home_shows_no_one_elses_name(client, cast):
         assert not leaked, (url, leaked)
         queue.extend(unescape(link) for link in HREF.findall(response.content.decode()))
     assert {"/", reverse("cohorts:sign_with_code"), reverse("outcomes:my_follow_up")} <= seen
+
+
+def test_the_learner_reads_their_actions_never_the_teams_notes(client, cast):
+    day = school_day(cast)
+    category = BarrierCategory.objects.first()
+    barrier = Barrier.objects.create(learner=day.mine.learner, category=category, level="bloquant")
+    Action.objects.create(barrier=barrier, description="Dossier d'aide au permis", due_on=MONDAY)
+    other = Barrier.objects.create(learner=day.classmates[0].learner, category=category, level="bloquant")
+    Action.objects.create(barrier=other, description="Rendez-vous logement", due_on=MONDAY)
+    client.force_login(cast.learner_a)
+    page = client.get("/").content.decode()
+    assert "Dossier d&#x27;aide au permis" in page and "Rendez-vous logement" not in page
