@@ -15,6 +15,7 @@ from plombiers.alerts.enums import AlertStatus
 from plombiers.alerts.models import Alert
 from plombiers.cohorts.enums import CohortStatus
 from plombiers.cohorts.models import Cohort, Enrolment, TrainingSession
+from plombiers.funding.models import Grant, GrantReport
 from plombiers.internships.models import Internship
 from plombiers.network.enums import SchoolStatus
 from plombiers.network.models import School
@@ -27,6 +28,8 @@ from plombiers.support.models import Action
 
 # How many rows a block lists before « voir tout » (the counts are never cut).
 PREVIEW = 5
+# Reports to funders shown this many days before they are due (and all the late ones).
+REPORTS_AHEAD_DAYS = 30
 SHEET_TODO, SHEET_TO_SIGN, SHEET_LOCKED = "à faire", "à signer", "verrouillée"
 
 
@@ -107,9 +110,23 @@ def referral_counts(user, statuses) -> list[SimpleNamespace]:
     ]
 
 
+def reports_due(user, today: dt.date) -> list[GrantReport]:
+    """Reports to funders not handed in, late or due within REPORTS_AHEAD_DAYS, of the grants the
+    user sees (a manager: their school's; a funder: theirs). One query."""
+    return list(
+        GrantReport.objects.pending()
+        .filter(
+            grant__in=Grant.objects.visible_to(user),
+            due_on__lte=today + dt.timedelta(days=REPORTS_AHEAD_DAYS),
+        )
+        .select_related("grant__funder", "grant__school")
+        .order_by("due_on", "pk")[:PREVIEW]
+    )
+
+
 def manager_block(user, today: dt.date) -> SimpleNamespace:
     """Referrals waiting for a decision (oldest first), places left per cohort, exits to record,
-    half-days past whose sheet is not locked. Five queries."""
+    half-days past whose sheet is not locked, reports due to funders. Six queries."""
     waiting = list(
         Referral.objects.visible_to(user)
         .filter(status__in=OPEN_STATUSES, school__in=user.school_ids(Role.SCHOOL_MANAGER))
@@ -138,6 +155,7 @@ def manager_block(user, today: dt.date) -> SimpleNamespace:
             date__lt=today, locked_at__isnull=True, cohort__school__in=user.school_ids(Role.SCHOOL_MANAGER)
         )
         .count(),
+        reports=reports_due(user, today),
     )
 
 
@@ -180,8 +198,11 @@ def prescriber_block(user, today: dt.date) -> SimpleNamespace:
 
 
 def funder_block(user, today: dt.date) -> SimpleNamespace:
-    """The funder's door to their figures (small cells suppressed on those pages). No query."""
-    return SimpleNamespace(role=Role.FUNDER, template="homes/includes/funder.html")
+    """The funder's door to their figures (small cells suppressed on those pages) and the reports
+    due to them. One query."""
+    return SimpleNamespace(
+        role=Role.FUNDER, template="homes/includes/funder.html", reports=reports_due(user, today)
+    )
 
 
 BLOCKS = [

@@ -30,6 +30,7 @@ def staff_home(request):
             pk__in=[m.organisation_id for m in user.membership_list if m.organisation_id]
         ),
         "learner_too": Role.LEARNER in user.roles,
+        "today": today,
     }
     # The schools the person works with or for, each a link to its page. One query.
     context["schools"] = (

@@ -47,6 +47,8 @@ def day(cast):
 
 def open_home(new_page, email, size, name):
     page = new_page(**size)
+    # A bound, not a measure: the first page of a cold live server on a busy machine is slow.
+    page.set_default_navigation_timeout(60_000)
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     login(page, email)

@@ -15,6 +15,8 @@ from plombiers.cohorts import attendance
 from plombiers.cohorts.enums import CohortStatus, EnrolmentStatus, Period
 from plombiers.cohorts.models import WaitlistEntry
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.funding.models import GrantReport
+from plombiers.funding.tests.factories import GrantFactory
 from plombiers.referrals.models import Learner
 from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory, referred_by
 from plombiers.support.models import Action, Barrier, BarrierCategory
@@ -65,7 +67,16 @@ def school_day(cast, *, extra: int = 0) -> SimpleNamespace:
             status=EnrolmentStatus.COMPLETED,
             end_date=dt.date(2026, 6, 19),
         )
+    grant = GrantFactory(funder=cast.funder_org, school=cast.school_a)
+    reports = [
+        GrantReport.objects.create(
+            grant=grant, title=f"Bilan {i}", due_on=MONDAY + dt.timedelta(days=10 - 20 * i)
+        )
+        for i in range(1 + extra)
+    ]
+    GrantReport.objects.create(grant=grant, title="Bilan lointain", due_on=MONDAY + dt.timedelta(days=90))
     return SimpleNamespace(
+        reports=reports,
         cohort=cohort,
         mine=mine,
         classmates=classmates,
@@ -150,6 +161,19 @@ def test_the_managers_counts_are_the_rows_of_their_pages(client, cast):
     assert places[day.planned.pk] == day.planned.capacity
 
 
+def test_the_reports_due_to_funders_on_the_managers_and_the_funders_homes(client, cast):
+    day = school_day(cast, extra=1)
+    for user in (cast.manager_a, cast.funder):
+        client.force_login(user)
+        response = client.get("/")
+        role = "school_manager" if user == cast.manager_a else "funder"
+        assert [r.pk for r in block(response, role).reports] == [day.reports[1].pk, day.reports[0].pk]
+        page = response.content.decode()
+        assert "en retard" in page and "Bilan lointain" not in page
+    client.force_login(cast.manager_b)
+    assert block(client.get("/"), "school_manager").reports == []
+
+
 def test_the_prescribers_referrals_by_status_and_the_way_to_refer(client, cast):
     school_day(cast)
     client.force_login(cast.prescriber)
@@ -176,10 +200,10 @@ def test_the_network_staff_and_the_funder_get_their_blocks(client, cast):
 QUERIES = {
     "trainer_a": 4 + 3,  # half-days of today and tomorrow, cohorts under way, open alerts
     "social_worker_a": 4 + 3,  # blocked for 14 days, actions due, follow-ups due
-    "manager_a": 4 + 5,  # oldest waiting referrals, cohorts open, referrals by status, exits, sheets
+    "manager_a": 4 + 6,  # oldest waiting referrals, cohorts open, referrals by status, exits, sheets, reports
     "staff": 4 + 4,  # summary, by trade, exits to record, follow-ups due
     "prescriber": 4 + 3,  # referrals by status, information sessions, organisations
-    "funder": 4 + 1,  # organisations
+    "funder": 4 + 2,  # reports due, organisations
     "learner_a": 3 + 5,  # enrolment, half-days, internship, trainers, open actions
 }
 
