@@ -6,7 +6,8 @@ whatever the size of the data."""
 import datetime as dt
 from types import SimpleNamespace
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from plombiers.network.models import School
 from plombiers.outcomes import selectors as outcomes
 from plombiers.referrals.enums import OPEN_STATUSES, ReferralStatus
 from plombiers.referrals.models import InformationSession, Referral
+from plombiers.skills.models import Observation, Skill
 from plombiers.support import selectors as support
 from plombiers.support import services as support_services
 from plombiers.support.models import Action
@@ -44,6 +46,27 @@ def _link(name: str, query: str = "") -> str:
     return reverse(name) + (f"?{query}" if query else "")
 
 
+def _count(queryset, group: str, counted: str):
+    """A correlated COUNT for an annotation (0 when nothing matches)."""
+    rows = queryset.order_by().values(group).annotate(n=Count(counted, distinct=True)).values("n")[:1]
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def unobserved_this_week(today: dt.date):
+    """For a cohort: the skills of its framework that nobody of the cohort was observed on since
+    Monday (entry positioning aside). An annotation: no query of its own."""
+    monday = today - dt.timedelta(days=today.weekday())
+    skills = _count(Skill.objects.filter(framework=OuterRef("framework")), "framework", "pk")
+    observed = _count(
+        Observation.objects.filter(
+            enrolment__cohort=OuterRef("pk"), observed_on__gte=monday, is_positioning=False
+        ),
+        "enrolment__cohort",
+        "skill",
+    )
+    return skills - observed
+
+
 def trainer_block(user, today: dt.date) -> SimpleNamespace:
     """Today's and tomorrow's half-days with their sheet state; the cohorts under way and their
     skills matrix; the open alerts. Three queries."""
@@ -60,6 +83,7 @@ def trainer_block(user, today: dt.date) -> SimpleNamespace:
         Cohort.objects.visible_to(user)
         .filter(status=CohortStatus.ONGOING, school__in=user.school_ids(Role.TRAINER))
         .select_related("school")
+        .annotate(unobserved=unobserved_this_week(today))
         .order_by("name", "pk")[:PREVIEW]
     )
     return SimpleNamespace(

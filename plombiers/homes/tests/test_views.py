@@ -19,6 +19,8 @@ from plombiers.funding.models import GrantReport
 from plombiers.funding.tests.factories import GrantFactory
 from plombiers.referrals.models import Learner
 from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory, referred_by
+from plombiers.skills.frameworks import frameworks_load
+from plombiers.skills.models import Framework, Observation
 from plombiers.support.models import Action, Barrier, BarrierCategory
 
 MONDAY = dt.date(2026, 10, 5)
@@ -115,6 +117,27 @@ def test_the_trainer_sees_today_and_tomorrow_with_the_sheet_state(client, cast):
     assert trainer.alerts == 1 == rows(client, trainer.alerts_url)
     today_page = client.get(trainer.today_url).context["sessions"]
     assert len(trainer.today) == len(today_page)
+
+
+def test_the_trainer_sees_the_skills_nobody_showed_this_week(client, cast):
+    frameworks_load()
+    day = school_day(cast)
+    framework = Framework.objects.get(trade=cast.school_a.trade)
+    day.cohort.framework = framework
+    day.cohort.save(update_fields=["framework"])
+    skills = list(framework.skills.order_by("pk")[:2])
+    level = Observation._meta.get_field("level").choices[0][0]
+    Observation.objects.create(enrolment=day.mine, skill=skills[0], level=level, observed_on=MONDAY)
+    Observation.objects.create(enrolment=day.classmates[0], skill=skills[0], level=level, observed_on=MONDAY)
+    # Last week's, and the entry positioning, do not count for this week.
+    last_week = MONDAY - dt.timedelta(days=3)
+    Observation.objects.create(enrolment=day.mine, skill=skills[1], level=level, observed_on=last_week)
+    Observation.objects.create(
+        enrolment=day.mine, skill=skills[1], level=level, observed_on=MONDAY, is_positioning=True
+    )
+    client.force_login(cast.trainer_a)
+    (cohort,) = block(client.get("/"), "trainer").cohorts
+    assert cohort.unobserved == framework.skills.count() - 1
 
 
 def test_the_sheet_state_follows_the_sheet(client, cast):
