@@ -99,10 +99,13 @@ def trainer_block(user, today: dt.date) -> SimpleNamespace:
 
 
 def social_worker_block(user, today: dt.date) -> SimpleNamespace:
-    """Blocking barriers older than 14 days, actions due this week, follow-ups due or late. Three
-    queries, on the caseload's and the follow-ups' own querysets."""
+    """Blocking barriers older than 14 days, actions due this week, follow-ups due or late, consents
+    to ask. Five queries, on the caseload's and the follow-ups' own querysets."""
     schools = user.school_ids(*support_services.SUPPORT_ROLES)
+    no_consent = support.without_data_consent(schools, today)
     return SimpleNamespace(
+        no_consent=no_consent.count(),
+        no_consent_first=list(no_consent[:PREVIEW]),
         role=Role.SOCIAL_WORKER,
         template="homes/includes/social_worker.html",
         urgent=support.caseload_learners(schools, today).filter(urgent=0).count(),

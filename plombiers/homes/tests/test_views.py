@@ -21,7 +21,8 @@ from plombiers.referrals.models import Learner
 from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory, referred_by
 from plombiers.skills.frameworks import frameworks_load
 from plombiers.skills.models import Framework, Observation
-from plombiers.support.models import Action, Barrier, BarrierCategory
+from plombiers.support.enums import ConsentScope
+from plombiers.support.models import Action, Barrier, BarrierCategory, Consent
 
 MONDAY = dt.date(2026, 10, 5)
 
@@ -169,6 +170,15 @@ def test_the_social_workers_counts_are_the_rows_of_their_pages(client, cast):
     assert worker.follow_ups == rows(client, worker.follow_ups_url)
 
 
+def test_the_social_worker_sees_whose_consent_to_ask(client, cast):
+    day = school_day(cast)
+    Consent.objects.create(learner=day.mine.learner, scope=ConsentScope.DATA, given=True)
+    client.force_login(cast.social_worker_a)
+    worker = block(client.get("/"), "social_worker")
+    assert worker.no_consent == len(day.classmates)
+    assert {learner.pk for learner in worker.no_consent_first} == {e.learner_id for e in day.classmates}
+
+
 def test_the_managers_counts_are_the_rows_of_their_pages(client, cast):
     day = school_day(cast, extra=2)
     client.force_login(cast.manager_a)
@@ -222,7 +232,7 @@ def test_the_network_staff_and_the_funder_get_their_blocks(client, cast):
 # queries (listed in homes/selectors.py)
 QUERIES = {
     "trainer_a": 4 + 3,  # half-days of today and tomorrow, cohorts under way, open alerts
-    "social_worker_a": 4 + 3,  # blocked for 14 days, actions due, follow-ups due
+    "social_worker_a": 4 + 5,  # blocked for 14 days, actions due, follow-ups due, consents (count, first)
     "manager_a": 4 + 6,  # oldest waiting referrals, cohorts open, referrals by status, exits, sheets, reports
     "staff": 4 + 4,  # summary, by trade, exits to record, follow-ups due
     "prescriber": 4 + 3,  # referrals by status, information sessions, organisations
