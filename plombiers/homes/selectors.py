@@ -187,7 +187,8 @@ def manager_block(user, today: dt.date) -> SimpleNamespace:
 
 
 def network_block(user, today: dt.date) -> SimpleNamespace:
-    """The network's schools, and the exits and follow-ups waiting in them. Four queries."""
+    """The network's schools, those needing attention (follow-ups late, past sheets unlocked), the
+    exits and follow-ups waiting. Six queries."""
     schools = School.objects.visible_to(user)
     summary = schools.aggregate(
         total=Count("pk"),
@@ -195,7 +196,38 @@ def network_block(user, today: dt.date) -> SimpleNamespace:
         project=Count("pk", filter=Q(status=SchoolStatus.PROJECT)),
     )
     by_trade = list(schools.values("trade__name").annotate(n=Count("pk")).order_by("trade__name"))
+    # Schools needing attention: late follow-ups and past sheets left unlocked, by school.
+    school = "exit__enrolment__cohort__school"
+    late = {
+        (pk, name, slug): n
+        for pk, name, slug, n in outcomes.follow_ups_due(user, today)
+        .filter(due_on__lt=today)
+        .order_by()
+        .values_list(school, f"{school}__name", f"{school}__slug")
+        .annotate(n=Count("pk"))
+    }
+    unsigned = {
+        (pk, name, slug): n
+        for pk, name, slug, n in TrainingSession.objects.visible_to(user)
+        .filter(date__lt=today, locked_at__isnull=True)
+        .order_by()
+        .values_list("cohort__school", "cohort__school__name", "cohort__school__slug")
+        .annotate(n=Count("pk"))
+    }
+    attention = sorted(
+        (
+            SimpleNamespace(
+                name=key[1],
+                url=reverse("network:school_detail", args=[key[2]]),
+                late=late.get(key, 0),
+                unsigned=unsigned.get(key, 0),
+            )
+            for key in {*late, *unsigned}
+        ),
+        key=lambda row: (-(row.late + row.unsigned), row.name),
+    )[: PREVIEW * 2]
     return SimpleNamespace(
+        attention=attention,
         role=Role.NETWORK_STAFF,
         template="homes/includes/network.html",
         summary=summary,

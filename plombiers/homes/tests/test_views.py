@@ -218,11 +218,21 @@ def test_the_prescribers_referrals_by_status_and_the_way_to_refer(client, cast):
 
 
 def test_the_network_staff_and_the_funder_get_their_blocks(client, cast):
-    school_day(cast)
+    day = school_day(cast)
     client.force_login(cast.staff)
     staff = block(client.get("/"), "network_staff")
     assert staff.summary["total"] == 2
     assert staff.to_record == rows(client, staff.to_record_url)
+    assert staff.attention == []
+    for weeks in (1, 2):  # two past half-days whose sheet nobody locked
+        attendance.session_create(
+            cohort=day.cohort,
+            by=cast.trainer_a,
+            date=MONDAY - dt.timedelta(weeks=weeks),
+            period=Period.MORNING,
+        )
+    staff = block(client.get("/"), "network_staff")
+    assert [(row.name, row.late, row.unsigned) for row in staff.attention] == [(cast.school_a.name, 0, 2)]
     client.force_login(cast.funder)
     page = client.get("/").content.decode()
     assert reverse("funding:funder_space") in page and reverse("impact:home") in page
@@ -234,7 +244,7 @@ QUERIES = {
     "trainer_a": 4 + 3,  # half-days of today and tomorrow, cohorts under way, open alerts
     "social_worker_a": 4 + 5,  # blocked for 14 days, actions due, follow-ups due, consents (count, first)
     "manager_a": 4 + 6,  # oldest waiting referrals, cohorts open, referrals by status, exits, sheets, reports
-    "staff": 4 + 4,  # summary, by trade, exits to record, follow-ups due
+    "staff": 4 + 6,  # summary, by trade, late follow-ups, unsigned sheets (by school), exits, follow-ups
     "prescriber": 4 + 3,  # referrals by status, information sessions, organisations
     "funder": 4 + 2,  # reports due, organisations
     "learner_a": 3 + 5,  # enrolment, half-days, internship, trainers, open actions
