@@ -6,7 +6,8 @@ whatever the size of the data."""
 import datetime as dt
 from types import SimpleNamespace
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,17 +16,22 @@ from plombiers.alerts.enums import AlertStatus
 from plombiers.alerts.models import Alert
 from plombiers.cohorts.enums import CohortStatus
 from plombiers.cohorts.models import Cohort, Enrolment, TrainingSession
+from plombiers.funding.models import Grant, GrantReport
 from plombiers.internships.models import Internship
 from plombiers.network.enums import SchoolStatus
 from plombiers.network.models import School
 from plombiers.outcomes import selectors as outcomes
 from plombiers.referrals.enums import OPEN_STATUSES, ReferralStatus
 from plombiers.referrals.models import InformationSession, Referral
+from plombiers.skills.models import Observation, Skill
 from plombiers.support import selectors as support
 from plombiers.support import services as support_services
+from plombiers.support.models import Action
 
 # How many rows a block lists before « voir tout » (the counts are never cut).
 PREVIEW = 5
+# Reports to funders shown this many days before they are due (and all the late ones).
+REPORTS_AHEAD_DAYS = 30
 SHEET_TODO, SHEET_TO_SIGN, SHEET_LOCKED = "à faire", "à signer", "verrouillée"
 
 
@@ -38,6 +44,27 @@ def sheet_state(session: TrainingSession) -> str:
 
 def _link(name: str, query: str = "") -> str:
     return reverse(name) + (f"?{query}" if query else "")
+
+
+def _count(queryset, group: str, counted: str):
+    """A correlated COUNT for an annotation (0 when nothing matches)."""
+    rows = queryset.order_by().values(group).annotate(n=Count(counted, distinct=True)).values("n")[:1]
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def unobserved_this_week(today: dt.date):
+    """For a cohort: the skills of its framework that nobody of the cohort was observed on since
+    Monday (entry positioning aside). An annotation: no query of its own."""
+    monday = today - dt.timedelta(days=today.weekday())
+    skills = _count(Skill.objects.filter(framework=OuterRef("framework")), "framework", "pk")
+    observed = _count(
+        Observation.objects.filter(
+            enrolment__cohort=OuterRef("pk"), observed_on__gte=monday, is_positioning=False
+        ),
+        "enrolment__cohort",
+        "skill",
+    )
+    return skills - observed
 
 
 def trainer_block(user, today: dt.date) -> SimpleNamespace:
@@ -56,6 +83,7 @@ def trainer_block(user, today: dt.date) -> SimpleNamespace:
         Cohort.objects.visible_to(user)
         .filter(status=CohortStatus.ONGOING, school__in=user.school_ids(Role.TRAINER))
         .select_related("school")
+        .annotate(unobserved=unobserved_this_week(today))
         .order_by("name", "pk")[:PREVIEW]
     )
     return SimpleNamespace(
@@ -71,10 +99,13 @@ def trainer_block(user, today: dt.date) -> SimpleNamespace:
 
 
 def social_worker_block(user, today: dt.date) -> SimpleNamespace:
-    """Blocking barriers older than 14 days, actions due this week, follow-ups due or late. Three
-    queries, on the caseload's and the follow-ups' own querysets."""
+    """Blocking barriers older than 14 days, actions due this week, follow-ups due or late, consents
+    to ask. Five queries, on the caseload's and the follow-ups' own querysets."""
     schools = user.school_ids(*support_services.SUPPORT_ROLES)
+    no_consent = support.without_data_consent(schools, today)
     return SimpleNamespace(
+        no_consent=no_consent.count(),
+        no_consent_first=list(no_consent[:PREVIEW]),
         role=Role.SOCIAL_WORKER,
         template="homes/includes/social_worker.html",
         urgent=support.caseload_learners(schools, today).filter(urgent=0).count(),
@@ -106,9 +137,23 @@ def referral_counts(user, statuses) -> list[SimpleNamespace]:
     ]
 
 
+def reports_due(user, today: dt.date) -> list[GrantReport]:
+    """Reports to funders not handed in, late or due within REPORTS_AHEAD_DAYS, of the grants the
+    user sees (a manager: their school's; a funder: theirs). One query."""
+    return list(
+        GrantReport.objects.pending()
+        .filter(
+            grant__in=Grant.objects.visible_to(user),
+            due_on__lte=today + dt.timedelta(days=REPORTS_AHEAD_DAYS),
+        )
+        .select_related("grant__funder", "grant__school")
+        .order_by("due_on", "pk")[:PREVIEW]
+    )
+
+
 def manager_block(user, today: dt.date) -> SimpleNamespace:
     """Referrals waiting for a decision (oldest first), places left per cohort, exits to record,
-    half-days past whose sheet is not locked. Five queries."""
+    half-days past whose sheet is not locked, reports due to funders. Six queries."""
     waiting = list(
         Referral.objects.visible_to(user)
         .filter(status__in=OPEN_STATUSES, school__in=user.school_ids(Role.SCHOOL_MANAGER))
@@ -137,11 +182,13 @@ def manager_block(user, today: dt.date) -> SimpleNamespace:
             date__lt=today, locked_at__isnull=True, cohort__school__in=user.school_ids(Role.SCHOOL_MANAGER)
         )
         .count(),
+        reports=reports_due(user, today),
     )
 
 
 def network_block(user, today: dt.date) -> SimpleNamespace:
-    """The network's schools, and the exits and follow-ups waiting in them. Four queries."""
+    """The network's schools, those needing attention (follow-ups late, past sheets unlocked), the
+    exits and follow-ups waiting. Six queries."""
     schools = School.objects.visible_to(user)
     summary = schools.aggregate(
         total=Count("pk"),
@@ -149,7 +196,38 @@ def network_block(user, today: dt.date) -> SimpleNamespace:
         project=Count("pk", filter=Q(status=SchoolStatus.PROJECT)),
     )
     by_trade = list(schools.values("trade__name").annotate(n=Count("pk")).order_by("trade__name"))
+    # Schools needing attention: late follow-ups and past sheets left unlocked, by school.
+    school = "exit__enrolment__cohort__school"
+    late = {
+        (pk, name, slug): n
+        for pk, name, slug, n in outcomes.follow_ups_due(user, today)
+        .filter(due_on__lt=today)
+        .order_by()
+        .values_list(school, f"{school}__name", f"{school}__slug")
+        .annotate(n=Count("pk"))
+    }
+    unsigned = {
+        (pk, name, slug): n
+        for pk, name, slug, n in TrainingSession.objects.visible_to(user)
+        .filter(date__lt=today, locked_at__isnull=True)
+        .order_by()
+        .values_list("cohort__school", "cohort__school__name", "cohort__school__slug")
+        .annotate(n=Count("pk"))
+    }
+    attention = sorted(
+        (
+            SimpleNamespace(
+                name=key[1],
+                url=reverse("network:school_detail", args=[key[2]]),
+                late=late.get(key, 0),
+                unsigned=unsigned.get(key, 0),
+            )
+            for key in {*late, *unsigned}
+        ),
+        key=lambda row: (-(row.late + row.unsigned), row.name),
+    )[: PREVIEW * 2]
     return SimpleNamespace(
+        attention=attention,
         role=Role.NETWORK_STAFF,
         template="homes/includes/network.html",
         summary=summary,
@@ -179,8 +257,11 @@ def prescriber_block(user, today: dt.date) -> SimpleNamespace:
 
 
 def funder_block(user, today: dt.date) -> SimpleNamespace:
-    """The funder's door to their figures (small cells suppressed on those pages). No query."""
-    return SimpleNamespace(role=Role.FUNDER, template="homes/includes/funder.html")
+    """The funder's door to their figures (small cells suppressed on those pages) and the reports
+    due to them. One query."""
+    return SimpleNamespace(
+        role=Role.FUNDER, template="homes/includes/funder.html", reports=reports_due(user, today)
+    )
 
 
 BLOCKS = [
@@ -198,7 +279,7 @@ BLOCKS = [
 
 def learner_day(user, today: dt.date) -> SimpleNamespace:
     """What the young person needs on their phone: their current enrolment, today's half-days
-    (and whether a sheet is open to sign), the next ones, their internship. Four queries."""
+    (and whether a sheet is open to sign), the next ones, their internship, their open actions. Five queries."""
     enrolment = (
         Enrolment.objects.filter(learner__user=user)
         .select_related("cohort__school", "cohort__social_worker", "learner")
@@ -223,6 +304,13 @@ def learner_day(user, today: dt.date) -> SimpleNamespace:
         .first()
     )
     trainers = list(enrolment.cohort.trainers.order_by("last_name", "first_name"))
+    # Their own action plan: what to do and by when, with whom; never the team's notes (journal).
+    actions = list(
+        Action.objects.visible_to(user)
+        .filter(barrier__learner__user=user, status__in=support.OPEN_STATUSES)
+        .select_related("partner")
+        .order_by("due_on", "pk")[:PREVIEW]
+    )
     todays = [s for s in sessions if s.date == today]
     return SimpleNamespace(
         enrolment=enrolment,
@@ -231,4 +319,5 @@ def learner_day(user, today: dt.date) -> SimpleNamespace:
         can_sign=any(not s.is_locked for s in todays),
         internship=internship,
         trainers=trainers,
+        actions=actions,
     )

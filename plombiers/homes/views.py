@@ -4,7 +4,7 @@ work is done, with the count that page shows (`selectors.py`)."""
 
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from plombiers.accounts.enums import Role
@@ -30,6 +30,7 @@ def staff_home(request):
             pk__in=[m.organisation_id for m in user.membership_list if m.organisation_id]
         ),
         "learner_too": Role.LEARNER in user.roles,
+        "today": today,
     }
     # The schools the person works with or for, each a link to its page. One query.
     context["schools"] = (
@@ -38,12 +39,9 @@ def staff_home(request):
     return render(request, "homes/home.html", context)
 
 
-def _privacy_url() -> str | None:
-    """« Mes données » lands with the personal-data pages; until then the entry stays out."""
-    try:
-        return reverse("privacy:my_data")
-    except NoReverseMatch:
-        return None
+def _privacy_url() -> str:
+    """« Mes données »: the young person's copy of everything about them (rights)."""
+    return reverse("rights:my_data")
 
 
 def learner_home(request):

@@ -8,7 +8,7 @@ from django.db.models import Case, F, IntegerField, Min, OuterRef, Q, Subquery, 
 from plombiers.cohorts.models import Enrolment
 from plombiers.referrals.models import Learner
 
-from .enums import ActionStatus, BarrierLevel
+from .enums import ActionStatus, BarrierLevel, ConsentScope
 from .models import Action
 
 # A blocking barrier unresolved for longer than this puts the young person at the top of the caseload.
@@ -50,3 +50,9 @@ def due_actions(school_ids, today: dt.date):
         status__in=OPEN_STATUSES,
         due_on__lte=today + dt.timedelta(days=DUE_WITHIN_DAYS),
     ).order_by("due_on", "pk")
+
+
+def without_data_consent(school_ids, today: dt.date):
+    """The caseload's young people with no answer recorded about the processing of their data for
+    the support: the consent to ask first."""
+    return caseload_learners(school_ids, today).exclude(consents__scope=ConsentScope.DATA)

@@ -15,8 +15,14 @@ from plombiers.cohorts import attendance
 from plombiers.cohorts.enums import CohortStatus, EnrolmentStatus, Period
 from plombiers.cohorts.models import WaitlistEntry
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.funding.models import GrantReport
+from plombiers.funding.tests.factories import GrantFactory
 from plombiers.referrals.models import Learner
 from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory, referred_by
+from plombiers.skills.frameworks import frameworks_load
+from plombiers.skills.models import Framework, Observation
+from plombiers.support.enums import ConsentScope
+from plombiers.support.models import Action, Barrier, BarrierCategory, Consent
 
 MONDAY = dt.date(2026, 10, 5)
 
@@ -64,7 +70,16 @@ def school_day(cast, *, extra: int = 0) -> SimpleNamespace:
             status=EnrolmentStatus.COMPLETED,
             end_date=dt.date(2026, 6, 19),
         )
+    grant = GrantFactory(funder=cast.funder_org, school=cast.school_a)
+    reports = [
+        GrantReport.objects.create(
+            grant=grant, title=f"Bilan {i}", due_on=MONDAY + dt.timedelta(days=10 - 20 * i)
+        )
+        for i in range(1 + extra)
+    ]
+    GrantReport.objects.create(grant=grant, title="Bilan lointain", due_on=MONDAY + dt.timedelta(days=90))
     return SimpleNamespace(
+        reports=reports,
         cohort=cohort,
         mine=mine,
         classmates=classmates,
@@ -105,6 +120,27 @@ def test_the_trainer_sees_today_and_tomorrow_with_the_sheet_state(client, cast):
     assert len(trainer.today) == len(today_page)
 
 
+def test_the_trainer_sees_the_skills_nobody_showed_this_week(client, cast):
+    frameworks_load()
+    day = school_day(cast)
+    framework = Framework.objects.get(trade=cast.school_a.trade)
+    day.cohort.framework = framework
+    day.cohort.save(update_fields=["framework"])
+    skills = list(framework.skills.order_by("pk")[:2])
+    level = Observation._meta.get_field("level").choices[0][0]
+    Observation.objects.create(enrolment=day.mine, skill=skills[0], level=level, observed_on=MONDAY)
+    Observation.objects.create(enrolment=day.classmates[0], skill=skills[0], level=level, observed_on=MONDAY)
+    # Last week's, and the entry positioning, do not count for this week.
+    last_week = MONDAY - dt.timedelta(days=3)
+    Observation.objects.create(enrolment=day.mine, skill=skills[1], level=level, observed_on=last_week)
+    Observation.objects.create(
+        enrolment=day.mine, skill=skills[1], level=level, observed_on=MONDAY, is_positioning=True
+    )
+    client.force_login(cast.trainer_a)
+    (cohort,) = block(client.get("/"), "trainer").cohorts
+    assert cohort.unobserved == framework.skills.count() - 1
+
+
 def test_the_sheet_state_follows_the_sheet(client, cast):
     day = school_day(cast)
     attendance.attendance_mark(
@@ -134,6 +170,15 @@ def test_the_social_workers_counts_are_the_rows_of_their_pages(client, cast):
     assert worker.follow_ups == rows(client, worker.follow_ups_url)
 
 
+def test_the_social_worker_sees_whose_consent_to_ask(client, cast):
+    day = school_day(cast)
+    Consent.objects.create(learner=day.mine.learner, scope=ConsentScope.DATA, given=True)
+    client.force_login(cast.social_worker_a)
+    worker = block(client.get("/"), "social_worker")
+    assert worker.no_consent == len(day.classmates)
+    assert {learner.pk for learner in worker.no_consent_first} == {e.learner_id for e in day.classmates}
+
+
 def test_the_managers_counts_are_the_rows_of_their_pages(client, cast):
     day = school_day(cast, extra=2)
     client.force_login(cast.manager_a)
@@ -149,6 +194,19 @@ def test_the_managers_counts_are_the_rows_of_their_pages(client, cast):
     assert places[day.planned.pk] == day.planned.capacity
 
 
+def test_the_reports_due_to_funders_on_the_managers_and_the_funders_homes(client, cast):
+    day = school_day(cast, extra=1)
+    for user in (cast.manager_a, cast.funder):
+        client.force_login(user)
+        response = client.get("/")
+        role = "school_manager" if user == cast.manager_a else "funder"
+        assert [r.pk for r in block(response, role).reports] == [day.reports[1].pk, day.reports[0].pk]
+        page = response.content.decode()
+        assert "en retard" in page and "Bilan lointain" not in page
+    client.force_login(cast.manager_b)
+    assert block(client.get("/"), "school_manager").reports == []
+
+
 def test_the_prescribers_referrals_by_status_and_the_way_to_refer(client, cast):
     school_day(cast)
     client.force_login(cast.prescriber)
@@ -160,11 +218,21 @@ def test_the_prescribers_referrals_by_status_and_the_way_to_refer(client, cast):
 
 
 def test_the_network_staff_and_the_funder_get_their_blocks(client, cast):
-    school_day(cast)
+    day = school_day(cast)
     client.force_login(cast.staff)
     staff = block(client.get("/"), "network_staff")
     assert staff.summary["total"] == 2
     assert staff.to_record == rows(client, staff.to_record_url)
+    assert staff.attention == []
+    for weeks in (1, 2):  # two past half-days whose sheet nobody locked
+        attendance.session_create(
+            cohort=day.cohort,
+            by=cast.trainer_a,
+            date=MONDAY - dt.timedelta(weeks=weeks),
+            period=Period.MORNING,
+        )
+    staff = block(client.get("/"), "network_staff")
+    assert [(row.name, row.late, row.unsigned) for row in staff.attention] == [(cast.school_a.name, 0, 2)]
     client.force_login(cast.funder)
     page = client.get("/").content.decode()
     assert reverse("funding:funder_space") in page and reverse("impact:home") in page
@@ -174,12 +242,12 @@ def test_the_network_staff_and_the_funder_get_their_blocks(client, cast):
 # queries (listed in homes/selectors.py)
 QUERIES = {
     "trainer_a": 4 + 3,  # half-days of today and tomorrow, cohorts under way, open alerts
-    "social_worker_a": 4 + 3,  # blocked for 14 days, actions due, follow-ups due
-    "manager_a": 4 + 5,  # oldest waiting referrals, cohorts open, referrals by status, exits, sheets
-    "staff": 4 + 4,  # summary, by trade, exits to record, follow-ups due
+    "social_worker_a": 4 + 5,  # blocked for 14 days, actions due, follow-ups due, consents (count, first)
+    "manager_a": 4 + 6,  # oldest waiting referrals, cohorts open, referrals by status, exits, sheets, reports
+    "staff": 4 + 6,  # summary, by trade, late follow-ups, unsigned sheets (by school), exits, follow-ups
     "prescriber": 4 + 3,  # referrals by status, information sessions, organisations
-    "funder": 4 + 1,  # organisations
-    "learner_a": 3 + 4,  # enrolment, half-days, internship, trainers
+    "funder": 4 + 2,  # reports due, organisations
+    "learner_a": 3 + 5,  # enrolment, half-days, internship, trainers, open actions
 }
 
 
@@ -202,7 +270,7 @@ def test_the_learner_lands_on_their_space_with_a_sheet_to_sign(client, cast):
     day = school_day(cast)
     client.force_login(cast.learner_a)
     page = client.get("/").content.decode()
-    assert "Signer ma présence" in page and reverse("cohorts:sign_with_code") in page
+    assert 'id="signer"' in page and "Signer ma présence" in page
     for url in [
         reverse("cohorts:cohort_calendar", args=[day.cohort.pk]),
         reverse("skills:enrolment_progress", args=[day.mine.pk]),
@@ -213,12 +281,12 @@ def test_the_learner_lands_on_their_space_with_a_sheet_to_sign(client, cast):
         assert client.get(url).status_code == 200, url
 
 
-def test_no_sign_button_once_the_sheet_is_locked_or_without_a_half_day(client, cast):
+def test_no_sign_button_without_a_half_day_today(client, cast):
     day = school_day(cast)
     day.today.delete()
     client.force_login(cast.learner_a)
     page = client.get("/").content.decode()
-    assert "Signer ma présence" not in page and "Pas de formation aujourd'hui." in page
+    assert 'id="signer"' not in page and "Pas de formation aujourd'hui." in page
 
 
 def test_the_cohort_page_names_no_classmate_and_no_candidate_to_a_learner(client, cast):
@@ -273,3 +341,15 @@ def test_a_crawl_from_the_learners_home_shows_no_one_elses_name(client, cast):
         assert not leaked, (url, leaked)
         queue.extend(unescape(link) for link in HREF.findall(response.content.decode()))
     assert {"/", reverse("cohorts:sign_with_code"), reverse("outcomes:my_follow_up")} <= seen
+
+
+def test_the_learner_reads_their_actions_never_the_teams_notes(client, cast):
+    day = school_day(cast)
+    category = BarrierCategory.objects.first()
+    barrier = Barrier.objects.create(learner=day.mine.learner, category=category, level="bloquant")
+    Action.objects.create(barrier=barrier, description="Dossier d'aide au permis", due_on=MONDAY)
+    other = Barrier.objects.create(learner=day.classmates[0].learner, category=category, level="bloquant")
+    Action.objects.create(barrier=other, description="Rendez-vous logement", due_on=MONDAY)
+    client.force_login(cast.learner_a)
+    page = client.get("/").content.decode()
+    assert "Dossier d&#x27;aide au permis" in page and "Rendez-vous logement" not in page
