@@ -16,6 +16,7 @@ from plombiers.alerts.enums import AlertStatus
 from plombiers.alerts.models import Alert
 from plombiers.cohorts.enums import CohortStatus
 from plombiers.cohorts.models import Cohort, Enrolment, TrainingSession
+from plombiers.frameworks.models import Skill
 from plombiers.funding.models import Grant, GrantReport
 from plombiers.internships.models import Internship
 from plombiers.network.enums import SchoolStatus
@@ -23,7 +24,7 @@ from plombiers.network.models import School
 from plombiers.outcomes import selectors as outcomes
 from plombiers.referrals.enums import OPEN_STATUSES, ReferralStatus
 from plombiers.referrals.models import InformationSession, Referral
-from plombiers.skills.models import Observation, Skill
+from plombiers.skills.models import Observation
 from plombiers.support import selectors as support
 from plombiers.support import services as support_services
 from plombiers.support.models import Action

@@ -18,29 +18,11 @@ from plombiers.cohorts.enums import AttendanceStatus, Period, SessionKind
 from plombiers.cohorts.models import Attendance, AttendanceAmendment, Signature, TrainingSession
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
 from plombiers.referrals.tests.factories import LearnerFactory
+from plombiers.tests import access
 
-ROLES = [
-    "staff",
-    "manager_a",
-    "trainer_a",
-    "social_worker_a",
-    "learner_a",
-    "manager_b",
-    "trainer_b",
-    "prescriber",
-    "funder",
-    "outsider",
-]
-SEES = {
-    "staff": {"a", "b"},
-    "manager_a": {"a"},
-    "trainer_a": {"a"},
-    "social_worker_a": {"a"},
-    "learner_a": {"a"},
-    "manager_b": {"b"},
-    "trainer_b": {"b"},
-}
-KEEPS = {"staff": {"a", "b"}, "manager_a": {"a"}, "trainer_a": {"a"}, "manager_b": {"b"}, "trainer_b": {"b"}}
+ROLES = access.ROLES
+SEES = access.TEAM_AND_LEARNER
+KEEPS = access.TRAINING_TEAM
 MONDAY = dt.date(2026, 10, 5)
 STROKES = json.dumps([[[10, 10], [50, 40], [90, 20], [140, 60]]])
 

@@ -16,28 +16,11 @@ from plombiers.cohorts.models import Cohort, Enrolment, WaitlistEntry
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
 from plombiers.referrals.enums import ReferralStatus
 from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory
+from plombiers.tests import access
 
-ROLES = [
-    "staff",
-    "manager_a",
-    "trainer_a",
-    "social_worker_a",
-    "learner_a",
-    "manager_b",
-    "trainer_b",
-    "prescriber",
-    "funder",
-    "outsider",
-]
-SEES = {
-    "staff": {"a", "b"},
-    "manager_a": {"a"},
-    "trainer_a": {"a"},
-    "social_worker_a": {"a"},
-    "manager_b": {"b"},
-    "trainer_b": {"b"},
-}
-MANAGES = {"staff": {"a", "b"}, "manager_a": {"a"}, "manager_b": {"b"}}
+ROLES = access.ROLES
+SEES = access.SCHOOL_TEAM
+MANAGES = access.MANAGERS
 
 
 @pytest.fixture

@@ -18,30 +18,11 @@ from plombiers.credentials.models import Attestation
 from plombiers.credentials.tests.factories import finished_enrolment
 from plombiers.privacy.models import AuditEvent
 from plombiers.referrals.tests.factories import referred_by
+from plombiers.tests import access
 
-ROLES = [
-    "staff",
-    "manager_a",
-    "trainer_a",
-    "social_worker_a",
-    "learner_a",
-    "prescriber",
-    "manager_b",
-    "trainer_b",
-    "funder",
-    "outsider",
-]
-SEES = {
-    "staff": {"a", "b"},
-    "manager_a": {"a"},
-    "trainer_a": {"a"},
-    "social_worker_a": {"a"},
-    "learner_a": {"a"},
-    "prescriber": {"a"},
-    "manager_b": {"b"},
-    "trainer_b": {"b"},
-}
-MANAGES = {"staff": {"a", "b"}, "manager_a": {"a"}, "manager_b": {"b"}}
+ROLES = access.ROLES
+SEES = access.LEARNER_FILE
+MANAGES = access.MANAGERS
 
 
 @pytest.fixture
@@ -100,11 +81,14 @@ def test_pages(client, cast, objects, role):
         pages = {
             reverse("credentials:attestation_detail", args=[attestation.public_id]): _read(role, school),
             reverse("credentials:attestation_pdf", args=[attestation.public_id]): _read(role, school),
+            reverse("credentials:attestation_badge_png", args=[attestation.public_id]): _read(role, school),
+            reverse("credentials:attestation_badge_svg", args=[attestation.public_id]): _read(role, school),
             reverse("credentials:attestation_issue", args=[objects.pending[school].pk]): _issue(role, school),
         }
         for url, status in pages.items():
             assert client.get(url).status_code == status, (role, url)
-    assert AuditEvent.objects.filter(action="attestation.download").count() == len(SEES.get(role, set()))
+    # One download each of the PDF, the PNG badge and the SVG badge.
+    assert AuditEvent.objects.filter(action="attestation.download").count() == 3 * len(SEES.get(role, set()))
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "staff"])
@@ -156,6 +140,8 @@ def test_anonymous_visitors(client, cast, objects):
         reverse("credentials:attestation_list"),
         reverse("credentials:attestation_detail", args=[attestation.public_id]),
         reverse("credentials:attestation_pdf", args=[attestation.public_id]),
+        reverse("credentials:attestation_badge_png", args=[attestation.public_id]),
+        reverse("credentials:attestation_badge_svg", args=[attestation.public_id]),
     ):
         assert client.get(url).status_code == 302, url
     assert client.get("/api/v1/attestations").status_code == 401

@@ -35,22 +35,12 @@ from plombiers.network.enums import OrganisationCategory, OrganisationKind
 from plombiers.network.tests.factories import OrganisationFactory
 from plombiers.privacy.models import AuditEvent
 from plombiers.referrals.tests.factories import LearnerFactory
+from plombiers.tests import access
 
-ROLES = [
-    "staff",
-    "manager_a",
-    "trainer_a",
-    "social_worker_a",
-    "learner_a",
-    "prescriber",
-    "manager_b",
-    "trainer_b",
-    "funder",
-    "outsider",
-]
-MANAGES = {"staff": {"a", "b"}, "manager_a": {"a"}, "manager_b": {"b"}}
+ROLES = access.ROLES
+MANAGES = access.MANAGERS
 #: The cast's funder gives grant A (school A), not grant B.
-SEES_GRANT = {**MANAGES, "funder": {"a"}}
+SEES_GRANT = access.GRANT_READERS
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 

@@ -16,32 +16,14 @@ from django.urls import reverse
 from plombiers.accounts.services import api_token_create
 from plombiers.impact.tests import world as world_module
 from plombiers.referrals.models import Learner
+from plombiers.tests import access
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "staff",
-    "manager_a",
-    "trainer_a",
-    "social_worker_a",
-    "manager_b",
-    "trainer_b",
-    "prescriber",
-    "funder",
-    "learner_a",
-    "outsider",
-]
+ROLES = access.ROLES
 # Which dashboards each role opens (200); every other one is 404.
-SEES = {
-    "staff": {"network", "school_a", "school_b", "cohort_a", "cohort_b", "funder"},
-    "manager_a": {"school_a", "cohort_a"},
-    "trainer_a": {"school_a", "cohort_a"},
-    "social_worker_a": {"school_a", "cohort_a"},
-    "manager_b": {"school_b", "cohort_b"},
-    "trainer_b": {"school_b", "cohort_b"},
-    "funder": {"school_a", "funder"},
-}
-LISTS = {"staff", "manager_a", "trainer_a", "social_worker_a", "manager_b", "trainer_b"}
+SEES = access.IMPACT_DASHBOARDS
+LISTS = set(access.SCHOOL_TEAM)
 
 
 @pytest.fixture

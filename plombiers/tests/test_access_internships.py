@@ -20,30 +20,11 @@ from plombiers.internships.models import ConventionSignature, Internship, TutorE
 from plombiers.internships.tests.factories import CompanySiteFactory, ContactFactory, InternshipFactory
 from plombiers.privacy.models import AuditEvent
 from plombiers.referrals.tests.factories import LearnerFactory, referred_by
+from plombiers.tests import access
 
-ROLES = [
-    "staff",
-    "manager_a",
-    "trainer_a",
-    "social_worker_a",
-    "learner_a",
-    "prescriber",
-    "manager_b",
-    "trainer_b",
-    "funder",
-    "outsider",
-]
-SEES = {
-    "staff": {"a", "b"},
-    "manager_a": {"a"},
-    "trainer_a": {"a"},
-    "social_worker_a": {"a"},
-    "learner_a": {"a"},
-    "prescriber": {"a"},
-    "manager_b": {"b"},
-    "trainer_b": {"b"},
-}
-TEAM = {"staff": {"a", "b"}, "manager_a": {"a"}, "trainer_a": {"a"}, "manager_b": {"b"}, "trainer_b": {"b"}}
+ROLES = access.ROLES
+SEES = access.LEARNER_FILE
+TEAM = access.TRAINING_TEAM
 
 
 @pytest.fixture(autouse=True)

@@ -8,51 +8,15 @@ import pytest
 from django.urls import reverse
 
 from plombiers.accounts.services import api_token_create
+from plombiers.tests import access
 
-ROLES = [
-    "staff",
-    "manager_a",
-    "trainer_a",
-    "social_worker_a",
-    "learner_a",
-    "manager_b",
-    "trainer_b",
-    "prescriber",
-    "funder",
-    "outsider",
-]
+ROLES = access.ROLES
 
 # Which of the cast's objects each role may see / edit.
-SEES_SCHOOLS = {
-    "staff": {"school_a", "school_b"},
-    "manager_a": {"school_a"},
-    "trainer_a": {"school_a"},
-    "social_worker_a": {"school_a"},
-    "learner_a": {"school_a"},
-    "manager_b": {"school_b"},
-    "trainer_b": {"school_b"},
-    "prescriber": {"school_a"},
-    "funder": {"school_a"},
-    "outsider": set(),
-}
-EDITS_SCHOOLS = {"staff": {"school_a", "school_b"}, "manager_a": {"school_a"}, "manager_b": {"school_b"}}
-SEES_ORGANISATIONS = {
-    "staff": {"company_a", "company_b", "prescriber_org", "funder_org"},
-    "manager_a": {"company_a", "prescriber_org", "funder_org"},
-    "trainer_a": {"company_a", "prescriber_org", "funder_org"},
-    "social_worker_a": {"company_a", "prescriber_org", "funder_org"},
-    "learner_a": set(),
-    "manager_b": {"company_b"},
-    "trainer_b": {"company_b"},
-    "prescriber": {"prescriber_org"},
-    "funder": {"funder_org"},
-    "outsider": set(),
-}
-EDITS_ORGANISATIONS = {
-    "staff": {"company_a", "company_b", "prescriber_org", "funder_org"},
-    "manager_a": {"company_a", "prescriber_org", "funder_org"},
-    "manager_b": {"company_b"},
-}
+SEES_SCHOOLS = access.SEES_SCHOOLS
+EDITS_SCHOOLS = access.EDITS_SCHOOLS
+SEES_ORGANISATIONS = access.SEES_ORGANISATIONS
+EDITS_ORGANISATIONS = access.EDITS_ORGANISATIONS
 SCHOOLS = ["school_a", "school_b"]
 ORGANISATIONS = ["company_a", "company_b", "prescriber_org", "funder_org"]
 

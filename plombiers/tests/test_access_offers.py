@@ -9,23 +9,13 @@ from django.urls import reverse
 from plombiers.internships.models import Application, Offer
 from plombiers.internships.tests.conftest import placement  # noqa: F401 — a fixture
 from plombiers.internships.tests.offers_fixtures import offers_fixture  # noqa: F401 — the `offers` fixture
+from plombiers.tests import access
 
-ROLES = [
-    "staff",
-    "manager_a",
-    "trainer_a",
-    "social_worker_a",
-    "learner_a",
-    "manager_b",
-    "trainer_b",
-    "prescriber",
-    "funder",
-    "outsider",
-]
-TEAM = {"a": {"manager_a", "trainer_a", "social_worker_a"}, "b": {"manager_b", "trainer_b"}}
+ROLES = access.ROLES
+TEAM = access.TEAM_ROLES
 # Who may move and propose applications (`can_manage_internships`): not the social worker.
-MOVES = {"a": {"manager_a", "trainer_a"}, "b": {"manager_b", "trainer_b"}}
-SCHOOL_SIDE = TEAM["a"] | TEAM["b"] | {"staff"}
+MOVES = access.OFFER_MOVERS
+SCHOOL_SIDE = access.SCHOOL_SIDE
 
 
 @pytest.fixture(autouse=True)

@@ -22,32 +22,13 @@ from plombiers.outcomes.enums import ExitType, FollowUpStatus
 from plombiers.outcomes.models import Exit, FollowUp
 from plombiers.privacy.models import AuditEvent
 from plombiers.referrals.tests.factories import LearnerFactory, referred_by
+from plombiers.tests import access
 
-ROLES = [
-    "staff",
-    "manager_a",
-    "trainer_a",
-    "social_worker_a",
-    "learner_a",
-    "prescriber",
-    "manager_b",
-    "trainer_b",
-    "funder",
-    "outsider",
-]
-SEES = {
-    "staff": {"a", "b"},
-    "manager_a": {"a"},
-    "trainer_a": {"a"},
-    "social_worker_a": {"a"},
-    "learner_a": {"a"},
-    "prescriber": {"a"},
-    "manager_b": {"b"},
-    "trainer_b": {"b"},
-}
-RECORDS = {"staff": {"a", "b"}, "manager_a": {"a"}, "social_worker_a": {"a"}, "manager_b": {"b"}}
-REPORTS = {**RECORDS, "prescriber": {"a"}}  # follow-ups (the learner: through their link, or the API)
-TEAM_PAGES = {"staff", "manager_a", "trainer_a", "social_worker_a", "manager_b", "trainer_b"}
+ROLES = access.ROLES
+SEES = access.LEARNER_FILE
+RECORDS = access.EXIT_RECORDERS
+REPORTS = access.FOLLOW_UP_REPORTERS
+TEAM_PAGES = set(access.SCHOOL_TEAM)
 
 
 @pytest.fixture(autouse=True)

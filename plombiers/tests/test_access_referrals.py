@@ -11,21 +11,11 @@ from django.urls import reverse
 from plombiers.accounts.services import api_token_create
 from plombiers.referrals import services
 from plombiers.referrals.enums import DecisionReason, Diploma, ReferralStatus
+from plombiers.tests import access
 
-ROLES = [
-    "staff",
-    "manager_a",
-    "trainer_a",
-    "social_worker_a",
-    "learner_a",
-    "manager_b",
-    "trainer_b",
-    "prescriber",
-    "funder",
-    "outsider",
-]
-SCHOOL_A = {"manager_a", "trainer_a", "social_worker_a"}
-SCHOOL_B = {"manager_b", "trainer_b"}
+ROLES = access.ROLES
+SCHOOL_A = access.TEAM_ROLES["a"]
+SCHOOL_B = access.TEAM_ROLES["b"]
 # Which referrals (and so which young people) each role sees.
 SEES_REFERRALS = {
     "staff": {"by_prescriber", "by_school_a", "in_school_b"},
@@ -38,7 +28,7 @@ SEES_SESSIONS = {
     **{role: {"session_a"} for role in SCHOOL_A},
     **{role: {"session_b"} for role in SCHOOL_B},
 }
-SCHOOL_SIDE = {"staff", *SCHOOL_A, *SCHOOL_B}
+SCHOOL_SIDE = access.SCHOOL_SIDE
 SECRET = "Suivi psychiatrique en cours"
 
 

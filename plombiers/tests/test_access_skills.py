@@ -21,21 +21,11 @@ from plombiers.skills import services
 from plombiers.skills.enums import Level
 from plombiers.skills.models import Evidence, Observation
 from plombiers.skills.tests.images import JPEG
+from plombiers.tests import access
 
-ROLES = [
-    "staff",
-    "manager_a",
-    "trainer_a",
-    "social_worker_a",
-    "learner_a",
-    "manager_b",
-    "trainer_b",
-    "prescriber",
-    "funder",
-    "outsider",
-]
-SCHOOL_SIDE = {"staff", "manager_a", "trainer_a", "social_worker_a"}
-OBSERVERS = {"staff", "manager_a", "trainer_a"}
+ROLES = access.ROLES
+SCHOOL_SIDE = access.SKILLS_TEAM_A
+OBSERVERS = access.SKILLS_OBSERVERS
 DETAILS = SCHOOL_SIDE | {"learner_a"}
 PROGRESS = DETAILS | {"prescriber"}
 FRAMEWORKS = SCHOOL_SIDE | {"manager_b", "trainer_b"}

@@ -21,29 +21,20 @@ from plombiers.support.tests.test_views import (
     reads,
     support_make,
 )
+from plombiers.tests import access
 
-ROLES = [
-    "staff",
-    "manager_a",
-    "trainer_a",
-    "social_worker_a",
-    "learner_a",
-    "manager_b",
-    "trainer_b",
-    "prescriber",
-    "funder",
-    "outsider",
-]
-SEES_LEARNER = {"staff", "manager_a", "trainer_a", "social_worker_a", "prescriber"}
-SUPPORT = {"manager_a", "social_worker_a"}
+ROLES = access.ROLES
+SEES_LEARNER = access.SUPPORT_FILE
+SUPPORT = access.SUPPORT_WRITERS
 # Texts each role may read on the page and through the API; the others must not appear.
-READS = {
-    "social_worker_a": {CONFIDENTIAL, HEALTH_SECRET, HOUSING, TEAM_NOTE, OUTCOME},
-    "manager_a": {HEALTH_SECRET, HOUSING, TEAM_NOTE, OUTCOME},
-    "trainer_a": {HOUSING, TEAM_NOTE, OUTCOME},
-    "staff": {HOUSING, TEAM_NOTE, OUTCOME},
-    "prescriber": set(),
+TEXT_OF = {
+    "confidential": CONFIDENTIAL,
+    "health": HEALTH_SECRET,
+    "housing": HOUSING,
+    "team_note": TEAM_NOTE,
+    "outcome": OUTCOME,
 }
+READS = {role: {TEXT_OF[kind] for kind in kinds} for role, kinds in access.SUPPORT_READS.items()}
 TEXTS = {CONFIDENTIAL, HEALTH_SECRET, HOUSING, TEAM_NOTE, OUTCOME}
 
 

@@ -18,6 +18,7 @@ from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
 from plombiers.frameworks.models import Block, Framework
 from plombiers.network.models import Trade
 from plombiers.referrals.tests.factories import LearnerFactory
+from plombiers.tests import access
 from plombiers.wsgi import application
 
 STROKES = [[[10, 10], [50, 40], [90, 20], [140, 60]]]
@@ -501,21 +502,10 @@ def test_hours_are_those_of_the_signed_sheets(client, cast, cohort, three, train
 
 # --- who may do what ----------------------------------------------------------------------------
 
-ROLES = [
-    "staff",
-    "manager_a",
-    "trainer_a",
-    "social_worker_a",
-    "learner_a",
-    "manager_b",
-    "trainer_b",
-    "prescriber",
-    "funder",
-    "outsider",
-]
-TEAM = {"staff": "ab", "manager_a": "a", "trainer_a": "a", "manager_b": "b", "trainer_b": "b"}
+ROLES = access.ROLES
+TEAM = access.TRAINING_TEAM
 # Who sees a school's half-days: its team, its social workers, and the learners of the cohort.
-SEES = {**TEAM, "social_worker_a": "a", "learner_a": "a"}
+SEES = access.TEAM_AND_LEARNER
 
 
 @pytest.fixture
@@ -533,13 +523,13 @@ def schools(cast, today):
 
 
 def _read(role, school):
-    return 200 if school in SEES.get(role, "") else 404
+    return 200 if school in SEES.get(role, set()) else 404
 
 
 def _act(role, school, ok=200):
-    if school in TEAM.get(role, ""):
+    if school in TEAM.get(role, set()):
         return ok
-    return 403 if school in SEES.get(role, "") else 404
+    return 403 if school in SEES.get(role, set()) else 404
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -571,7 +561,7 @@ def test_who_reads_and_who_writes(client, cast, schools, role):
             headers=headers,
         )
         assert generated.status_code == _act(role, school, 201), (role, school, generated.json())
-        if school not in TEAM.get(role, ""):
+        if school not in TEAM.get(role, set()):
             for response in (marked, created, generated):
                 assert response.json()["detail"]
             assert TrainingSession.objects.filter(cohort=cohort).count() == 1

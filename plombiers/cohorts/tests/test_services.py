@@ -113,9 +113,19 @@ def test_finishing_a_cohort_completes_the_paths(cast, cohort):
     assert (enrolment.status, enrolment.end_date) == (EnrolmentStatus.COMPLETED, cohort.end_date)
 
 
+#: Concurrency tests run on PostgreSQL (CI runs the suite there too).
+on_postgresql_only = pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite runs transactions one at a time: the race cannot happen there",
+)
+
+
+@on_postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_twenty_simultaneous_admissions_for_the_last_seat(cast):
-    """Twenty managers' clicks at once for one seat: one enrolment, nineteen on the waiting list."""
+    """Twenty managers' clicks at once for one seat: one enrolment, nineteen on the waiting list.
+    Catches the admission's cohort lock removed (`referral_admit`): without it, several
+    admissions see the seat free and all but one then fail in `enrolment_create`."""
     cohort = CohortFactory(school=cast.school_a, capacity=1)
     referrals = [ReferralFactory(school=cast.school_a) for _ in range(20)]
     barrier = threading.Barrier(len(referrals))
@@ -141,6 +151,38 @@ def test_twenty_simultaneous_admissions_for_the_last_seat(cast):
     assert sorted(WaitlistEntry.objects.values_list("position", flat=True)) == list(range(1, 20))
     assert Referral.objects.filter(status=ReferralStatus.ADMITTED).count() == 1
     assert Referral.objects.filter(status=ReferralStatus.WAITLIST).count() == 19
+
+
+@on_postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_twenty_simultaneous_direct_enrolments_for_the_last_seat(cast):
+    """Twenty direct enrolments (`enrolment_create`, as the API's and the page's « inscrire ») at
+    once for one seat: one enrolment, nineteen refused « complète ». Catches the direct-enrolment
+    lock removed (17 enrolments took one seat on PostgreSQL)."""
+    cohort = CohortFactory(school=cast.school_a, capacity=1)
+    learners = [LearnerFactory(school=cast.school_a) for _ in range(20)]
+    barrier = threading.Barrier(len(learners))
+    refused, errors = [], []
+
+    def enrol(learner):
+        try:
+            barrier.wait()
+            services.enrolment_create(learner=learner, cohort=cohort, by=cast.manager_a)
+        except ValidationError as error:
+            refused.append(error.code)
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=enrol, args=(learner,)) for learner in learners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Enrolment.objects.filter(cohort=cohort).count() == 1
+    assert refused == ["cohort_full"] * 19
 
 
 def test_a_waitlisted_candidate_refused_meanwhile_leaves_the_line(cast, cohort):

@@ -6,7 +6,7 @@ from plombiers.api.urls import api
 from plombiers.privacy.models import AuditEvent
 
 from .conftest import pdf_text
-from .test_views import KINDS, small  # noqa: F401 — the fixture
+from .test_views import KINDS, OTHERS, small  # noqa: F401 — the fixture
 
 URL = "/api/v1/cohorts/{}/documents/{}"
 
@@ -43,7 +43,7 @@ def test_unknown_kind_is_a_french_404(client, cast, small):  # noqa: F811
     assert response.json()["detail"].startswith("Type de document inconnu « bulletins »")
 
 
-@pytest.mark.parametrize("who", ["manager_b", "trainer_b", "prescriber", "funder", "learner_a", "outsider"])
+@pytest.mark.parametrize("who", OTHERS)
 def test_others_get_404(client, cast, small, who):  # noqa: F811
     cohort, _, _ = small
     client.force_login(getattr(cast, who))

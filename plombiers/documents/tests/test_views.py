@@ -10,11 +10,13 @@ from plombiers.cohorts.enums import Period
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
 from plombiers.privacy.models import AuditEvent
 from plombiers.referrals.tests.factories import LearnerFactory
+from plombiers.tests import access
 
 from .conftest import pdf_text
 
-TEAM = ["staff", "manager_a", "trainer_a", "social_worker_a"]
-OTHERS = ["manager_b", "trainer_b", "prescriber", "funder", "learner_a", "outsider"]
+# School A's cohort documents: its team and the network staff; everyone else 404.
+TEAM = sorted(access.on_a(access.SCHOOL_TEAM))
+OTHERS = [role for role in access.ROLES if role not in TEAM]
 KINDS = ["conventions", "emargement", "certificats-realisation", "attestations-fin-formation", "zip"]
 
 

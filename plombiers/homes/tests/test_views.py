@@ -15,12 +15,13 @@ from plombiers.cohorts import attendance
 from plombiers.cohorts.enums import CohortStatus, EnrolmentStatus, Period
 from plombiers.cohorts.models import WaitlistEntry
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.frameworks.loader import frameworks_load
+from plombiers.frameworks.models import Framework
 from plombiers.funding.models import GrantReport
 from plombiers.funding.tests.factories import GrantFactory
 from plombiers.referrals.models import Learner
 from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory, referred_by
-from plombiers.skills.frameworks import frameworks_load
-from plombiers.skills.models import Framework, Observation
+from plombiers.skills.models import Observation
 from plombiers.support.enums import ConsentScope
 from plombiers.support.models import Action, Barrier, BarrierCategory, Consent
 

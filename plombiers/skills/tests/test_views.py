@@ -511,3 +511,23 @@ def test_cohort_and_learner_pages_link_to_the_skills(client, cast, training):
     assert learner_page.status_code == 200
     assert reverse("skills:enrolment_progress", args=[first.pk]) in learner_page.content.decode()
     assert first.status == EnrolmentStatus.ACTIVE
+
+
+def test_evidence_is_for_those_who_read_the_observation(client, cast, history):
+    """Anonymous: the login page; another school's staff: 404; the trainer of the cohort: the file."""
+    services.observation_record(
+        enrolment=history,
+        skill=history.cohort.framework.skills.get(code="FO-MES-02"),
+        level=Level.ACQUIRED,
+        by=cast.trainer_a,
+        files=[SimpleUploadedFile("mesure.sor", SOR)],
+    )
+    url = reverse("skills:evidence_file", args=[Evidence.objects.order_by("pk").last().pk])
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith("/comptes/login/")
+    for role in ["manager_b", "trainer_b", "funder", "outsider"]:
+        client.force_login(getattr(cast, role))
+        assert client.get(url).status_code == 404, role
+    client.force_login(cast.trainer_a)
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == SOR

@@ -11,6 +11,7 @@ from plombiers.network.enums import SchoolStatus
 from plombiers.referrals.tests.factories import LearnerFactory
 from plombiers.surveys.enums import Audience
 from plombiers.surveys.models import SurveyAnswer, SurveyInvitation
+from plombiers.tests import access
 
 from .factories import SurveyInvitationFactory, answer
 
@@ -145,7 +146,9 @@ def _pages(cohort, invitation):
     ]
 
 
-@pytest.mark.parametrize("who", ["manager_b", "trainer_b", "outsider", "learner_a", "prescriber", "funder"])
+@pytest.mark.parametrize(
+    "who", [role for role in access.ROLES if role not in access.on_a(access.SCHOOL_TEAM)]
+)
 def test_another_school_and_outsiders_get_404(client, cast, cohort, answered, who):
     client.force_login(getattr(cast, who))
     for url in _pages(cohort, answered):
