@@ -153,6 +153,8 @@ TEMPLATES = [
                 "plombiers.accounts.context_processors.roles",
                 "plombiers.accounts.context_processors.mfa_prompt",
             ],
+            # `{% load slots %}`: the page blocks a higher app contributes (plombiers/lib/slots.py).
+            "libraries": {"slots": "plombiers.lib.slots"},
         },
     },
 ]
