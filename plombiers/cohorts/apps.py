@@ -11,3 +11,4 @@ class CohortsConfig(AppConfig):
         from . import blocks
 
         slots.contribute("school_detail", blocks.school_cohorts)
+        slots.contribute("learner_detail", blocks.learner_enrolments)

@@ -3,7 +3,7 @@ those apps never read cohorts, not even through a reverse relation."""
 
 from plombiers.accounts.enums import Role
 
-from .models import Cohort
+from .models import Cohort, Enrolment
 
 
 def school_cohorts(request, school):
@@ -24,3 +24,15 @@ def school_cohorts(request, school):
         "cohorts": cohorts,
         "can_create": manages,
     }
+
+
+def learner_enrolments(request, learner):
+    """The « Inscriptions en promotion » of a learner's page (referrals): the enrolments the user
+    may see, latest first; one query."""
+    enrolments = (
+        Enrolment.objects.visible_to(request.user)
+        .filter(learner=learner)
+        .select_related("cohort__school")
+        .order_by("-entry_date")
+    )
+    return "cohorts/includes/learner_enrolments.html", {"enrolments": enrolments}

@@ -106,10 +106,14 @@ def test_a_slot_renders_its_contributions_in_order_and_skips_the_empty_ones(rf, 
     assert html == "[first.html 1][second.html 2]"
 
 
-def test_the_school_page_of_network_reads_no_cohort():
-    """The cohorts of a school's page are cohorts' block (cohorts/blocks.py): network's view and
-    templates never name them."""
+def test_lower_pages_read_no_cohort():
+    """The cohorts of a school's page and the enrolments of a learner's page are cohorts' blocks
+    (cohorts/blocks.py): network's view and templates and referrals' learner page never name them."""
     network = ROOT / "plombiers" / "network"
-    sources = [network / "views.py", *(network / "templates").rglob("*.html")]
-    reads = re.compile(r"\.cohorts\b|\bcohorts[.:]|\bCohort|\bcohort\.")
+    sources = [
+        network / "views.py",
+        *(network / "templates").rglob("*.html"),
+        ROOT / "plombiers" / "referrals" / "templates" / "referrals" / "learner_detail.html",
+    ]
+    reads = re.compile(r"\.cohorts\b|\bcohorts[.:]|\bCohort|\bcohort\.|\benrolments?\b")
     assert [str(path.relative_to(ROOT)) for path in sources if reads.search(path.read_text())] == []
