@@ -155,7 +155,8 @@ TEMPLATES = [
                 "plombiers.accounts.context_processors.roles",
                 "plombiers.accounts.context_processors.mfa_prompt",
             ],
-            "libraries": {"status": "plombiers.templatetags.status"},
+            # `{% load slots %}`: the page blocks a higher app contributes (plombiers/lib/slots.py).
+            "libraries": {"status": "plombiers.templatetags.status", "slots": "plombiers.lib.slots"},
             "builtins": ["plombiers.french"],
         },
     },

@@ -45,8 +45,6 @@ def school_detail(request, slug):
         .select_related("user")
         .order_by("role", "user__last_name")
     )
-    # Cohorts belong to a later stage: read through the reverse relation, never imported. One query.
-    cohorts = school.cohorts.visible_to(request.user).with_list_related_data().order_by("-start_date", "pk")
     manages = permissions.manages_school(request.user, school)
     context = {
         "school": school,
@@ -54,7 +52,6 @@ def school_detail(request, slug):
         "staff": staff,
         "can_edit": School.objects.editable_by(request.user).filter(pk=school.pk).exists(),
         "can_add_partner": manages,
-        "cohorts": cohorts[:10],
         "shows_cohorts": manages or school.pk in request.user.school_ids(),
     }
     return render(request, "network/school_detail.html", context)

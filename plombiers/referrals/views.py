@@ -246,13 +246,10 @@ def learner_detail(request, pk):
     user = request.user
     learner = get_object_or_404(Learner.objects.visible_to(user).select_related("commune"), pk=pk)
     referrals = Referral.objects.visible_to(user).filter(learner=learner).with_list_related_data()
-    # Enrolments belong to a later stage (cohorts): reached through the relation, never imported.
-    enrolments = learner.enrolments.visible_to(user).select_related("cohort__school").order_by("-entry_date")
     context = {
         "learner": learner,
         "age": learner.age_on(timezone.localdate()),
         "referrals": referrals,
-        "enrolments": enrolments,
     }
     return render(request, "referrals/learner_detail.html", context)
 

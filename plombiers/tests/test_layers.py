@@ -6,6 +6,7 @@ lint`): it reads every module's whole syntax tree, so an import inside a functio
 left out (a test may build its fixtures from any app), and so are the imports the `acyclic` contract
 of pyproject.toml ignores, each with its reason there: one list, not two."""
 
+import re
 import tomllib
 from collections import defaultdict
 from pathlib import Path
@@ -87,3 +88,32 @@ def test_an_import_inside_a_function_counts(tmp_path, monkeypatch):
 def test_no_cycle_between_apps():
     cycle = find_cycle(app_graph())
     assert cycle is None, "Cycle entre applications : " + " → ".join(cycle)
+
+
+def test_a_slot_renders_its_contributions_in_order_and_skips_the_empty_ones(rf, monkeypatch):
+    from django.template import Context, Template
+
+    from plombiers.lib import slots
+
+    monkeypatch.setattr(slots, "_contributors", defaultdict(list))
+    monkeypatch.setattr(slots, "render_to_string", lambda name, context, request: f"[{name} {context['n']}]")
+    first = lambda request, obj: ("first.html", {"n": obj})  # noqa: E731
+    slots.contribute("test_slot", first)
+    slots.contribute("test_slot", lambda request, obj: None)
+    slots.contribute("test_slot", lambda request, obj: ("second.html", {"n": obj + 1}))
+    slots.contribute("test_slot", first)  # once only
+    html = Template('{% load slots %}{% slot "test_slot" 1 %}').render(Context({"request": rf.get("/")}))
+    assert html == "[first.html 1][second.html 2]"
+
+
+def test_lower_pages_read_no_cohort():
+    """The cohorts of a school's page and the enrolments of a learner's page are cohorts' blocks
+    (cohorts/blocks.py): network's view and templates and referrals' learner page never name them."""
+    network = ROOT / "plombiers" / "network"
+    sources = [
+        network / "views.py",
+        *(network / "templates").rglob("*.html"),
+        ROOT / "plombiers" / "referrals" / "templates" / "referrals" / "learner_detail.html",
+    ]
+    reads = re.compile(r"\.cohorts\b|\bcohorts[.:]|\bCohort|\bcohort\.|\benrolments?\b")
+    assert [str(path.relative_to(ROOT)) for path in sources if reads.search(path.read_text())] == []

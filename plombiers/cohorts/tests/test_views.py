@@ -429,3 +429,14 @@ def test_school_page_hides_cohorts_from_partners(client, cast):
     client.force_login(cast.funder)
     html = client.get(cast.school_a.get_absolute_url()).content.decode()
     assert "Promotion visible" not in html
+
+
+# --- the learner page (referrals), through cohorts' block --------------------------------------------
+
+
+def test_learner_page_lists_the_enrolments_through_the_cohorts_block(client, cast):
+    cohort = CohortFactory(school=cast.school_a, name="Promotion du bloc")
+    enrolment = EnrolmentFactory(cohort=cohort, learner=LearnerFactory())
+    client.force_login(cast.manager_a)
+    html = client.get(reverse("referrals:learner_detail", args=[enrolment.learner_id])).content.decode()
+    assert "Inscriptions en promotion" in html and "Promotion du bloc" in html
