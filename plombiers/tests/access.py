@@ -131,6 +131,7 @@ def on_a(table: dict) -> set:
 #: their public files, and the pages reached by a signed link (no account behind them).
 PUBLIC = {
     "healthz",
+    "rights:retention",  # the retention table, as public as the information notice
     "credentials:verify_upload",
     "credentials:verify_page",
     "credentials:credential_json",
@@ -156,6 +157,18 @@ EXCLUDED = {
 #: Every named page of the project (the API's operations aside) and the test module that proves its
 #: rule for every role (`test_access_urls.py` checks that the module names it).
 URLS = {
+    "homes:learner": "homes/tests/test_views.py",
+    "rights:learner_data": "rights/tests/test_export.py",
+    "rights:learner_erasure": "privacy/tests/test_erasure.py",
+    "rights:learner_export": "rights/tests/test_export.py",
+    "rights:my_consent_withdraw": "rights/tests/test_consents.py",
+    "rights:my_data": "rights/tests/test_export.py",
+    "rights:my_export": "rights/tests/test_export.py",
+    "rights:rectification_decide": "rights/tests/test_rectification.py",
+    "rights:rectification_list": "rights/tests/test_rectification.py",
+    "rights:register": "rights/tests/test_register.py",
+    "rights:register_pdf": "rights/tests/test_register.py",
+    "rights:retention_settings": "privacy/tests/test_retention.py",
     "accounts:mfa_setup": "tests/test_access_urls.py",
     "accounts:token_create": "tests/test_access_urls.py",
     "accounts:token_list": "tests/test_access_urls.py",
