@@ -25,8 +25,8 @@ from plombiers.outcomes import selectors as outcomes
 from plombiers.referrals.enums import OPEN_STATUSES, ReferralStatus
 from plombiers.referrals.models import InformationSession, Referral
 from plombiers.skills.models import Observation
+from plombiers.support import permissions as support_permissions
 from plombiers.support import selectors as support
-from plombiers.support import services as support_services
 from plombiers.support.models import Action
 
 # How many rows a block lists before « voir tout » (the counts are never cut).
@@ -102,7 +102,7 @@ def trainer_block(user, today: dt.date) -> SimpleNamespace:
 def social_worker_block(user, today: dt.date) -> SimpleNamespace:
     """Blocking barriers older than 14 days, actions due this week, follow-ups due or late, consents
     to ask. Five queries, on the caseload's and the follow-ups' own querysets."""
-    schools = user.school_ids(*support_services.SUPPORT_ROLES)
+    schools = user.school_ids(*support_permissions.SUPPORT_ROLES)
     no_consent = support.without_data_consent(schools, today)
     return SimpleNamespace(
         no_consent=no_consent.count(),

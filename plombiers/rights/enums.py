@@ -1,5 +1,7 @@
 from django.db import models
 
+from plombiers.enums import StatusChoices, Tone
+
 
 class RectificationField(models.TextChoices):
     """What a young person may ask to correct from their space (each is a field of `Learner`)."""
@@ -14,7 +16,11 @@ class RectificationField(models.TextChoices):
     OTHER = "autre", "Autre chose (à préciser dans le message)"
 
 
-class RectificationStatus(models.TextChoices):
+class RectificationStatus(StatusChoices):
     OPEN = "ouverte", "En attente"
     DONE = "corrigee", "Corrigée"
     REFUSED = "refusee", "Refusée"
+
+    @classmethod
+    def tones(cls):
+        return {cls.OPEN: Tone.WAITING, cls.DONE: Tone.POSITIVE, cls.REFUSED: Tone.FINAL}

@@ -201,7 +201,6 @@ NOT_EXPORTED = {
     "funding.GrantPayment": "les versements des subventions, sans donnée sur les jeunes",
     "funding.OpcoFunding": "le financement OPCO d'une promotion, sans donnée nominative",
     "funding.OpcoInvoice": "les factures OPCO d'une promotion, sans donnée nominative",
-    "privacy.RetentionSetting": "les durées de conservation du réseau, sans donnée sur les personnes",
 }
 
 
