@@ -82,8 +82,8 @@ def tutor_survey_invite(*, cohort: Cohort, tutor: Tutor) -> SurveyInvitation | N
         validate_email(tutor.email.strip())
     except ValidationError:
         return None  # no usable address: nothing to send (the evaluation stands)
-    if not tutor.name.strip():
-        return None
+    if not tutor.name.strip() or cohort.status == CohortStatus.PLANNED:
+        return None  # no name, or a cohort not yet started: no survey (the evaluation stands)
     rows = _invite(cohort=cohort, audience=Audience.TUTOR, by=None, tutors=[tutor], send=True)
     return rows[0] if rows else None
 

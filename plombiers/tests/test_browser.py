@@ -27,7 +27,7 @@ HOMES = {
     "formation.roubaix@plombiers.example": "Plombiers Roubaix",
     "prescription@plombiers.example": "Les écoles vers lesquelles vous orientez",
     "financeur@plombiers.example": "Les écoles que vous financez",
-    "jeune@plombiers.example": "Votre école",
+    "jeune@plombiers.example": "Plombiers Chelles",  # her own space: her school, « tu »
 }
 
 

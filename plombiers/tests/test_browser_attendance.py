@@ -86,7 +86,7 @@ def test_a_half_day_sheet_marked_signed_on_tablet_and_phone_locked_and_amended(n
     # The trainer's tablet: today's half-days, then the sheet.
     tablet = new_page(**TABLET)
     login(tablet, cast.trainer_a.email)
-    tablet.get_by_role("link", name="Émargement").tap()
+    tablet.get_by_role("link", name="Émargement", exact=True).tap()
     expect(tablet.get_by_role("heading", level=1)).to_contain_text("Émargement du")
     assert tablet.evaluate("document.documentElement.scrollWidth") <= TABLET["width"], "the menu fits"
     assert_accessible(tablet, "emargement-aujourdhui-tablette")

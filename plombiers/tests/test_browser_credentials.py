@@ -28,7 +28,7 @@ def test_issue_then_verify_from_the_qr_code_then_revoke(new_page, cast, tmp_path
     manager = new_page(**TABLET)
     login(manager, cast.manager_a.email)
     manager.goto(f"/attestations/?inscription={enrolment.pk}")
-    expect(manager.get_by_role("heading", level=1)).to_contain_text("Attestations de compétences de")
+    expect(manager.get_by_role("heading", level=1)).to_contain_text("Attestations de compétences d")
     assert_accessible(manager, "attestation-liste-tablette")
     manager.get_by_role("link", name="Délivrer l'attestation").click()
     expect(manager.get_by_role("heading", level=1)).to_have_text("Délivrer l'attestation de compétences")

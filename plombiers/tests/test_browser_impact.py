@@ -61,7 +61,7 @@ def test_the_dashboard_for_staff_a_manager_and_a_funder(new_page, cast):
         # The funder: aggregates of the school it funds, no link to any learner.
         page = new_page(**size)
         login(page, cast.funder.email)
-        page.get_by_role("link", name="Tableau de bord d'impact des écoles que vous financez").click()
+        page.get_by_role("link", name="Résultats des écoles que vous financez").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Impact — Fondation A")
         _charts_drawn(page)
         expect(page.get_by_role("table", name="Indicateurs par école")).to_contain_text("École A Chelles")
