@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
+from ninja import Field, File, FilterLookup, FilterSchema, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import BeforeValidator, WithJsonSchema
@@ -26,8 +26,8 @@ from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Network, Organisation, School
 
 from . import permissions, selectors, services
-from .enums import BudgetCategory, GrantPurpose, GrantStatus, OpcoScheme
-from .models import Budget, Grant, OpcoFunding
+from .enums import BudgetCategory, GrantPurpose, GrantStatus, InvoiceStatus, OpcoScheme
+from .models import Budget, Grant, GrantReport, OpcoFunding, OpcoInvoice
 from .money import CENT
 
 router = Router(tags=["funding"])
@@ -147,6 +147,154 @@ def grant_create(request, payload: GrantIn):
     return Status(201, Grant.objects.with_list_related_data().get(pk=grant.pk))
 
 
+class PaymentOut(Schema):
+    id: int
+    amount: Decimal
+    paid_on: dt.date
+    reference: str
+
+
+class ReportOut(Schema):
+    id: int
+    grant: int = Field(..., alias="grant_id")
+    title: str
+    due_on: dt.date
+    done: bool
+    done_on: dt.date | None
+
+
+class GrantDetailOut(GrantOut):
+    payments: list[PaymentOut]
+    reports: list[ReportOut]
+    agreement: bool = Field(..., description="la convention signée est déposée (GET …/agreement la donne)")
+
+    @staticmethod
+    def resolve_payments(obj):
+        return sorted(obj.payments.all(), key=lambda payment: (payment.paid_on, payment.pk))
+
+    @staticmethod
+    def resolve_reports(obj):
+        return sorted(obj.reports.all(), key=lambda report: (report.due_on, report.pk))
+
+    @staticmethod
+    def resolve_agreement(obj):
+        return bool(obj.agreement)
+
+
+class GrantPatch(Schema):
+    """Only the fields given change. The amount and the period: while « sollicitee » only."""
+
+    amount_requested: AmountIn | None = Field(None, description="texte décimal, ex. « 70000.00 »")
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    conditions: Text | None = None
+    reference: Annotated[str, Field(max_length=100)] | None = None
+
+
+class DecisionIn(Schema):
+    to: GrantStatus = Field(..., description="accordee, refusee, ou sollicitee pour revenir sur une décision")
+    amount_granted: AmountIn | None = Field(None, description="accordee : par défaut le montant sollicité")
+    decided_on: dt.date | None = Field(None, description="par défaut aujourd'hui")
+
+
+class PaymentIn(Schema):
+    amount: AmountIn
+    paid_on: dt.date
+    reference: Annotated[str, Field(max_length=100)] = ""
+
+
+class ReportIn(Schema):
+    title: Annotated[str, Field(max_length=150)]
+    due_on: dt.date
+
+
+class ReportDoneIn(Schema):
+    done_on: dt.date | None = Field(None, description="par défaut aujourd'hui")
+
+
+def _grant(user, grant_id: int) -> Grant:
+    """A grant the user sees (404 otherwise) — the services refuse (403) who only sees it."""
+    return get_object_or_404(Grant.objects.visible_to(user), pk=grant_id)
+
+
+def _grant_detail(user, grant_id: int) -> Grant:
+    return get_object_or_404(
+        Grant.objects.visible_to(user).with_list_related_data().prefetch_related("payments", "reports"),
+        pk=grant_id,
+    )
+
+
+@router.get("/grants/{grant_id}", response=GrantDetailOut)
+def grant_detail(request, grant_id: Id):
+    """One grant with its payments, its reports due and whether its signed agreement is there."""
+    return _grant_detail(request.user, grant_id)
+
+
+@router.patch("/grants/{grant_id}", response=GrantDetailOut)
+def grant_update(request, grant_id: Id, payload: GrantPatch):
+    """Corrects a grant (the page « Modifier »): 409 when the amount or the period of a decided grant
+    would change, 422 when the new period overlaps another request."""
+    changes = payload.dict(exclude_unset=True)
+    for name in ("amount_requested", "period_start", "period_end"):
+        if name in changes and changes[name] is None:
+            raise HttpError(422, f"« {name} » ne peut pas être vide.")
+    services.grant_update(grant=_grant(request.user, grant_id), by=request.user, **changes)
+    return _grant_detail(request.user, grant_id)
+
+
+@router.post("/grants/{grant_id}/decision", response=GrantDetailOut)
+def grant_decide(request, grant_id: Id, payload: DecisionIn):
+    """The funder's answer, recorded by the network or the school: « accordee » (amount granted),
+    « refusee », or back to « sollicitee ». 409 for a move the workflow does not allow."""
+    services.grant_decide(
+        grant=_grant(request.user, grant_id),
+        by=request.user,
+        to=payload.to,
+        amount_granted=payload.amount_granted,
+        decided_on=payload.decided_on,
+    )
+    return _grant_detail(request.user, grant_id)
+
+
+@router.post("/grants/{grant_id}/payments", response={201: PaymentOut})
+def grant_payment_create(request, grant_id: Id, payload: PaymentIn):
+    """A payment received; 422 when the payments would exceed the amount granted."""
+    payment = services.grant_payment_record(
+        grant=_grant(request.user, grant_id),
+        by=request.user,
+        amount=payload.amount,
+        paid_on=payload.paid_on,
+        reference=payload.reference,
+    )
+    return Status(201, payment)
+
+
+@router.post("/grants/{grant_id}/reports", response={201: ReportOut})
+def grant_report_create(request, grant_id: Id, payload: ReportIn):
+    """A report the funder expects, with its due date (reminders start 15 days before)."""
+    report = services.grant_report_add(
+        grant=_grant(request.user, grant_id), by=request.user, title=payload.title, due_on=payload.due_on
+    )
+    return Status(201, report)
+
+
+@router.post("/grant-reports/{report_id}/done", response=ReportOut)
+def grant_report_done(request, report_id: Id, payload: ReportDoneIn):
+    """The report is handed in. 422 when it already is."""
+    report = get_object_or_404(
+        GrantReport.objects.filter(grant__in=Grant.objects.visible_to(request.user)), pk=report_id
+    )
+    return services.grant_report_done(report=report, by=request.user, done_on=payload.done_on)
+
+
+@router.post("/grants/{grant_id}/agreement", response=GrantDetailOut)
+def grant_agreement_upload(request, grant_id: Id, agreement: File[UploadedFile]):
+    """The signed agreement, multipart field `agreement`: a PDF checked by its bytes, 10 MB at most
+    (422 otherwise); replaces the previous one."""
+    services.grant_agreement_attach(grant=_grant(request.user, grant_id), by=request.user, upload=agreement)
+    return _grant_detail(request.user, grant_id)
+
+
 # --- OPCO ---------------------------------------------------------------------------------------
 
 
@@ -230,6 +378,82 @@ def opco_funding_create(request, payload: OpcoFundingIn):
         reference=payload.reference,
     )
     return Status(201, _fundings(user).get(pk=funding.pk))
+
+
+class InvoiceOut(Schema):
+    id: int
+    funding: int = Field(..., alias="funding_id")
+    number: str
+    period_start: dt.date
+    period_end: dt.date
+    hours: Decimal = Field(..., description="heures suivies facturées, au centième")
+    amount: Decimal
+    status: InvoiceStatus
+    issued_on: dt.date | None
+    paid_on: dt.date | None
+    rejection_reason: str
+
+    @staticmethod
+    def resolve_hours(obj):
+        return services.cents(services.minutes_to_hours(obj.attended_minutes))
+
+
+class InvoiceIn(Schema):
+    period_start: dt.date
+    period_end: dt.date
+
+
+class InvoiceTransitionIn(Schema):
+    to: InvoiceStatus = Field(..., description="emise (numéro, date), payee (date) ou rejetee (motif)")
+    number: Annotated[str, Field(max_length=50)] = ""
+    on: dt.date | None = Field(None, description="date d'émission ou de paiement ; par défaut aujourd'hui")
+    reason: Annotated[str, Field(max_length=2000)] = ""
+
+
+def _managed_funding(user, funding_id: int) -> OpcoFunding:
+    """OPCO fundings are the school managers' and the network's: 404 for everybody else."""
+    funding = get_object_or_404(
+        OpcoFunding.objects.visible_to(user).select_related("cohort__school"), pk=funding_id
+    )
+    if not permissions.can_manage_school(user, funding.cohort.school):
+        raise Http404
+    return funding
+
+
+@router.get("/opco-fundings/{funding_id}/invoices", response=list[InvoiceOut])
+def opco_invoice_list(request, funding_id: Id):
+    """The invoices of one OPCO funding, oldest period first."""
+    return _managed_funding(request.user, funding_id).invoices.order_by("period_start", "pk")
+
+
+@router.post("/opco-fundings/{funding_id}/invoices", response={201: InvoiceOut})
+def opco_invoice_create(request, funding_id: Id, payload: InvoiceIn):
+    """An invoice « a_emettre » for the hours attended over a period: 422 when a half-day of the
+    period is not signed, when it overlaps another invoice or exceeds the hours agreed."""
+    invoice = services.opco_invoice_create(
+        funding=_managed_funding(request.user, funding_id),
+        by=request.user,
+        period_start=payload.period_start,
+        period_end=payload.period_end,
+    )
+    return Status(201, invoice)
+
+
+@router.post("/opco-invoices/{invoice_id}/transition", response=InvoiceOut)
+def opco_invoice_transition(request, invoice_id: Id, payload: InvoiceTransitionIn):
+    """a_emettre → emise → payee | rejetee; 409 for any other move, 422 for what it needs missing."""
+    invoice = get_object_or_404(
+        OpcoInvoice.objects.filter(funding__in=OpcoFunding.objects.visible_to(request.user)), pk=invoice_id
+    )
+    _managed_funding(request.user, invoice.funding_id)
+    return services.opco_invoice_transition(
+        invoice=invoice,
+        by=request.user,
+        to=payload.to,
+        number=payload.number,
+        on=payload.on,
+        reason=payload.reason,
+    )
 
 
 # --- a school's budget and costs ----------------------------------------------------------------

@@ -59,6 +59,28 @@ class GrantForm(Form):
             self.fields["school"].empty_label = None
 
 
+class GrantEditForm(Form):
+    """Corrects a grant: the amount and the period only while it is « sollicitée »."""
+
+    amount_requested = AmountField(label="Montant sollicité")
+    period_start = forms.DateField(label="Début de la période", widget=DATE)
+    period_end = forms.DateField(label="Fin de la période", widget=DATE)
+    reference = forms.CharField(label="Référence (facultatif)", max_length=100, required=False)
+    conditions = forms.CharField(
+        label="Conditions (facultatif)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, terms_editable: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not terms_editable:
+            for name in ("amount_requested", "period_start", "period_end"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = "Ne change plus une fois la décision prise."
+
+
 class DecisionForm(Form):
     to = forms.ChoiceField(
         label="Décision",

@@ -155,6 +155,64 @@ def grant_create(
     return grant
 
 
+#: What may change on a grant once it exists: the terms while it is only asked for, the reference and
+#: the conditions at any time (a funder's file number arrives later, conditions get clarified).
+TERMS = ("amount_requested", "period_start", "period_end")
+
+
+@transaction.atomic
+def grant_update(*, grant: Grant, by: User, **changes) -> Grant:
+    """Corrects a grant: the amount asked and the period while it is « sollicitée » (a decided grant
+    goes back to « sollicitée » first), the reference and the conditions at any time. Only the fields
+    given change; the same checks as at creation (overlap included)."""
+    grant = Grant.objects.select_for_update(of=("self",)).select_related("school", "funder").get(pk=grant.pk)
+    _check_grant(by, grant)
+    unknown = set(changes) - {*TERMS, "reference", "conditions"}
+    if unknown:
+        raise ValidationError(dict.fromkeys(sorted(unknown), "Ce champ ne se modifie pas."))
+    terms = {name: changes[name] for name in TERMS if name in changes}
+    if terms and grant.status != GrantStatus.REQUESTED:
+        raise ValidationError(
+            f"Le montant et la période d'une subvention « {grant.get_status_display().lower()} » ne changent "
+            "plus : remettez-la d'abord à « sollicitée ».",
+            code="transition",
+        )
+    before = {name: str(getattr(grant, name)) for name in changes}
+    if "amount_requested" in terms:
+        grant.amount_requested = to_amount(
+            terms["amount_requested"], field="amount_requested", label="Le montant sollicité"
+        )
+    if "period_start" in terms or "period_end" in terms:
+        grant.period_start, grant.period_end = _period(
+            terms.get("period_start", grant.period_start), terms.get("period_end", grant.period_end)
+        )
+        Organisation.objects.select_for_update().get(pk=grant.funder_id)
+        _check_no_overlap(
+            funder=grant.funder,
+            school=grant.school,
+            network=grant.network_id,
+            purpose=grant.purpose,
+            start=grant.period_start,
+            end=grant.period_end,
+            exclude_pk=grant.pk,
+        )
+    if "reference" in changes:
+        grant.reference = _text(changes["reference"], field="reference", max_length=100)
+    if "conditions" in changes:
+        grant.conditions = _text(changes["conditions"], field="conditions", max_length=5000)
+    changed = [name for name in changes if str(getattr(grant, name)) != before[name]]
+    if changed:
+        grant.save(update_fields=changed)
+        audit_log(
+            actor=by,
+            action="grant.update",
+            obj=grant,
+            school=grant.school,
+            details={name: [before[name], str(getattr(grant, name))] for name in changed},
+        )
+    return grant
+
+
 @transaction.atomic
 def grant_decide(
     *, grant: Grant, by: User, to: str, amount_granted=None, decided_on: dt.date | None = None

@@ -9,6 +9,7 @@ urlpatterns = [
     path("financements/financeur/", views.funder_space, name="funder_space"),
     path("financements/subventions/nouvelle/", views.grant_create, name="grant_create"),
     path("financements/subventions/<int:pk>/", views.grant_detail, name="grant_detail"),
+    path("financements/subventions/<int:pk>/modifier/", views.grant_edit, name="grant_edit"),
     path("financements/subventions/<int:pk>/decision/", views.grant_decide, name="grant_decide"),
     path("financements/subventions/<int:pk>/versements/", views.payment_create, name="payment_create"),
     path("financements/subventions/<int:pk>/comptes-rendus/", views.report_create, name="report_create"),

@@ -23,13 +23,14 @@ from plombiers.views import paginate
 
 from . import permissions, selectors, services
 from .bpf import bpf_xlsx
-from .enums import COMMITTED, BudgetCategory, InvoiceStatus
+from .enums import COMMITTED, BudgetCategory, GrantStatus, InvoiceStatus
 from .forms import (
     AgreementForm,
     BudgetCreateForm,
     BudgetImportForm,
     BudgetLinesForm,
     DecisionForm,
+    GrantEditForm,
     GrantForm,
     InvoiceForm,
     InvoiceTransitionForm,
@@ -216,6 +217,29 @@ def _grant_form_post(request, pk, form_class, service, form_name: str, done: str
             messages.success(request, done)
             return redirect(grant)
     return _grant_page(request, grant, **{form_name: form})
+
+
+@require_http_methods(["GET", "POST"])
+def grant_edit(request, pk):
+    grant = _managed_grant(request, pk)
+    initial = {
+        name: getattr(grant, name)
+        for name in ("amount_requested", "period_start", "period_end", "reference", "conditions")
+    }
+    form = GrantEditForm(
+        request.POST or None, initial=initial, terms_editable=grant.status == GrantStatus.REQUESTED
+    )
+    if request.method == "POST" and form.is_valid():
+        changes = {name: value for name, value in form.cleaned_data.items() if name in form.changed_data}
+        try:
+            services.grant_update(grant=grant, by=request.user, **changes)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "La subvention est modifiée." if changes else "Rien n'a changé.")
+            return redirect(grant)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "funding/grant_edit.html", {"grant": grant, "form": form}, status=status)
 
 
 @require_POST

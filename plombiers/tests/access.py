@@ -222,6 +222,7 @@ URLS = {
     "funding:funder_space": "tests/test_access_funding.py",
     "funding:grant_create": "tests/test_access_funding.py",
     "funding:grant_decide": "tests/test_access_funding.py",
+    "funding:grant_edit": "tests/test_access_funding.py",
     "funding:grant_detail": "tests/test_access_funding.py",
     "funding:invoice_bundle": "tests/test_access_funding.py",
     "funding:invoice_create": "tests/test_access_funding.py",

@@ -107,7 +107,11 @@ def objects(cast):
 
 def _snapshot():
     return (
-        list(Grant.objects.order_by("pk").values_list("status", "amount_granted", "agreement")),
+        list(
+            Grant.objects.order_by("pk").values_list(
+                "status", "amount_requested", "amount_granted", "reference", "conditions", "agreement"
+            )
+        ),
         GrantPayment.objects.count(),
         list(GrantReport.objects.order_by("pk").values_list("done", flat=True)),
         OpcoFunding.objects.count(),
@@ -140,6 +144,9 @@ def test_pages(client, cast, objects, role):
         pages = {
             reverse("funding:grant_detail", args=[o.grant.pk]): grant_status,
             reverse("funding:agreement_download", args=[o.grant.pk]): grant_status,
+            reverse("funding:grant_edit", args=[o.grant.pk]): (
+                200 if school in MANAGES.get(role, set()) else 403 if grant_status == 200 else 404
+            ),
             reverse("funding:school_funding", args=[o.school.slug]): _managed(role, school),
             reverse("funding:budget", args=[o.school.slug, 2026]): _managed(role, school),
             reverse("funding:bpf", args=[o.school.slug, 2026]): _managed(role, school),
@@ -167,6 +174,11 @@ def test_writes_are_refused_and_write_nothing(client, cast, objects, role):
         upload = SimpleUploadedFile("c.pdf", PDF, content_type="application/pdf")
         posts = [
             (reverse("funding:grant_decide", args=[o.grant.pk]), {"to": "sollicitee"}, grant_status),
+            (
+                reverse("funding:grant_edit", args=[o.grant.pk]),
+                {"reference": "X", "amount_requested": "1"},
+                grant_status,
+            ),
             (
                 reverse("funding:payment_create", args=[o.grant.pk]),
                 {"amount": "10", "paid_on": "2026-11-01"},
@@ -278,6 +290,46 @@ def test_api(client, cast, objects, role):
             },
         )
         assert response.status_code in (403, 404), (role, response.status_code)
+        grant_status = 403 if school in SEES_GRANT.get(role, set()) else 404
+        assert client.get(f"/api/v1/grants/{o.grant.pk}").status_code == (
+            200 if grant_status == 403 else 404
+        ), role
+        writes = [
+            ("patch", f"/api/v1/grants/{o.grant.pk}", {"reference": "X"}, grant_status),
+            ("post", f"/api/v1/grants/{o.grant.pk}/decision", {"to": "sollicitee"}, grant_status),
+            (
+                "post",
+                f"/api/v1/grants/{o.grant.pk}/payments",
+                {"amount": "1", "paid_on": "2026-11-01"},
+                grant_status,
+            ),
+            (
+                "post",
+                f"/api/v1/grants/{o.grant.pk}/reports",
+                {"title": "X", "due_on": "2026-12-01"},
+                grant_status,
+            ),
+            ("post", f"/api/v1/grant-reports/{o.report.pk}/done", {}, grant_status),
+            (
+                "post",
+                f"/api/v1/opco-fundings/{o.funding.pk}/invoices",
+                {"period_start": "2026-10-05", "period_end": "2026-10-11"},
+                404,
+            ),
+            (
+                "post",
+                f"/api/v1/opco-invoices/{o.invoice.pk}/transition",
+                {"to": "emise", "number": "F1"},
+                404,
+            ),
+        ]
+        for method, url, data, status in writes:
+            response = getattr(client, method)(url, json.dumps(data), content_type="application/json")
+            assert response.status_code == status, (role, url, response.status_code)
+        assert client.get(f"/api/v1/opco-fundings/{o.funding.pk}/invoices").status_code == 404
+        upload = SimpleUploadedFile("c.pdf", PDF, content_type="application/pdf")
+        response = client.post(f"/api/v1/grants/{o.grant.pk}/agreement", {"agreement": upload})
+        assert response.status_code == grant_status, role
     assert _snapshot() == before
 
 

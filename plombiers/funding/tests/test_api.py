@@ -3,12 +3,16 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from plombiers.funding import services as svc
 from plombiers.funding.enums import GrantStatus
 from plombiers.funding.models import Grant, OpcoFunding
+from plombiers.privacy.models import AuditEvent
 
-from .conftest import RATE, WEEK_1
+from .conftest import RATE, WEEK_1, WEEK_3
+
+PDF = b"%PDF-1.4\n%%EOF\n"
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -120,3 +124,105 @@ def test_opco_fundings_claimable_and_budget_and_costs(client, cast, course, orgs
     assert costs["training_hours"] == "30.42"
     assert all(isinstance(s["amount"], str) for s in costs["funding_share"])
     assert client.get(f"/api/v1/schools/{cast.school_a.pk}/costs?year=1800").status_code == 422
+
+
+def _patch(client, url, data):
+    return client.patch(url, json.dumps(data), content_type="application/json")
+
+
+def test_a_grant_goes_its_whole_way_through_the_api(client, cast, orgs, today, settings, tmp_path):
+    """What the grant page does, the API does: edit, decide, pay, expect a report, hand it in,
+    deposit the signed agreement — each write audited by the same service."""
+    client.force_login(cast.manager_a)
+    grant_id = _post(client, "/api/v1/grants", _grant_body(cast, orgs)).json()["id"]
+    url = f"/api/v1/grants/{grant_id}"
+    edited = _patch(client, url, {"amount_requested": "65000.00", "reference": "DOS-12"})
+    assert edited.status_code == 200, edited.content
+    assert edited.json()["amount_requested"] == "65000.00" and edited.json()["reference"] == "DOS-12"
+    assert _patch(client, url, {"amount_requested": 1.5}).status_code == 422
+    assert _patch(client, url, {"period_start": None}).status_code == 422
+
+    decided = _post(client, f"{url}/decision", {"to": "accordee", "amount_granted": "60000.00"})
+    assert decided.status_code == 200 and decided.json()["status"] == "accordee"
+    assert decided.json()["amount_granted"] == "60000.00" and decided.json()["decided_on"] == "2026-11-10"
+    refused_edit = _patch(client, url, {"amount_requested": "1.00"})
+    assert refused_edit.status_code == 409 and "sollicitée" in refused_edit.json()["detail"]
+    assert _patch(client, url, {"conditions": "Bilan à mi-parcours"}).json()["conditions"] == (
+        "Bilan à mi-parcours"
+    )
+
+    paid = _post(client, f"{url}/payments", {"amount": "20000.00", "paid_on": "2026-11-02"})
+    assert paid.status_code == 201 and paid.json()["amount"] == "20000.00"
+    too_much = _post(client, f"{url}/payments", {"amount": "40000.01", "paid_on": "2026-11-02"})
+    assert too_much.status_code == 422 and "dépasserait" in json.dumps(too_much.json(), ensure_ascii=False)
+
+    report = _post(client, f"{url}/reports", {"title": "Bilan final", "due_on": "2027-01-31"})
+    assert report.status_code == 201 and report.json()["done"] is False
+    report_id = report.json()["id"]
+    done = _post(client, f"/api/v1/grant-reports/{report_id}/done", {})
+    assert done.status_code == 200 and done.json()["done_on"] == "2026-11-10"
+    assert _post(client, f"/api/v1/grant-reports/{report_id}/done", {}).status_code == 422
+
+    settings.MEDIA_ROOT = tmp_path
+    not_pdf = client.post(f"{url}/agreement", {"agreement": SimpleUploadedFile("c.pdf", b"hello")})
+    assert not_pdf.status_code == 422
+    uploaded = client.post(f"{url}/agreement", {"agreement": SimpleUploadedFile("c.pdf", PDF)})
+    assert uploaded.status_code == 200 and uploaded.json()["agreement"] is True
+
+    detail = client.get(url).json()
+    assert detail["status"] == "versee" and detail["amount_paid"] == "20000.00"
+    assert [p["amount"] for p in detail["payments"]] == ["20000.00"]
+    assert [(r["title"], r["done"]) for r in detail["reports"]] == [("Bilan final", True)]
+    actions = set(AuditEvent.objects.filter(actor=cast.manager_a).values_list("action", flat=True))
+    assert {
+        "grant.update",
+        "grant.accordee",
+        "grant.payment",
+        "grant.report_done",
+        "grant.agreement",
+    } <= actions
+
+
+def test_the_funder_reads_a_grant_but_changes_nothing(client, cast, orgs, today):
+    grant = svc.grant_create(
+        by=cast.staff,
+        funder=orgs.foundation,
+        school=cast.school_a,
+        purpose="plateau_technique",
+        amount_requested="1000.00",
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+    )
+    client.force_login(cast.funder)
+    url = f"/api/v1/grants/{grant.pk}"
+    assert client.get(url).status_code == 200
+    assert _patch(client, url, {"reference": "X"}).status_code == 403
+    assert _post(client, f"{url}/decision", {"to": "accordee"}).status_code == 403
+    grant.refresh_from_db()
+    assert grant.reference == "" and grant.status == GrantStatus.REQUESTED
+
+
+def test_opco_invoices_through_the_api(client, cast, course, orgs, today):
+    funding = svc.opco_funding_create(
+        cohort=course.cohort,
+        by=cast.staff,
+        opco=orgs.opco,
+        scheme="poec",
+        hours_agreed="500",
+        hourly_rate=RATE,
+    )
+    client.force_login(cast.manager_a)
+    url = f"/api/v1/opco-fundings/{funding.pk}/invoices"
+    week = {"period_start": str(WEEK_1), "period_end": str(WEEK_1 + dt.timedelta(days=6))}
+    created = _post(client, url, week)
+    assert created.status_code == 201, created.content
+    assert created.json()["amount"] == "302.08" and created.json()["status"] == "a_emettre"
+    assert _post(client, url, week).status_code == 422  # the same period twice
+    unsigned = {"period_start": str(WEEK_3), "period_end": str(WEEK_3 + dt.timedelta(days=6))}
+    assert _post(client, url, unsigned).status_code == 422
+    invoice_id = created.json()["id"]
+    transition = f"/api/v1/opco-invoices/{invoice_id}/transition"
+    assert _post(client, transition, {"to": "payee"}).status_code == 409  # not issued yet
+    issued = _post(client, transition, {"to": "emise", "number": "F-2026-001"})
+    assert issued.status_code == 200 and issued.json()["issued_on"] == "2026-11-10"
+    assert [i["number"] for i in client.get(url).json()] == ["F-2026-001"]

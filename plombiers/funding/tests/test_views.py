@@ -195,3 +195,37 @@ def test_opco_page_creates_funding_and_invoice(client, cast, course, orgs, today
         {"period_start": "2026-10-12", "period_end": "2026-10-18"},
     )
     assert response.status_code == 400 and "pas encore signées" in response.content.decode()
+
+
+def test_edit_a_grant_on_the_page(client, cast, orgs, today):
+    grant = svc.grant_create(
+        by=cast.staff,
+        funder=orgs.foundation,
+        school=cast.school_a,
+        purpose=GrantPurpose.PLATFORM,
+        amount_requested="1000.00",
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+    )
+    client.force_login(cast.manager_a)
+    url = reverse("funding:grant_edit", args=[grant.pk])
+    assert (
+        reverse("funding:grant_edit", args=[grant.pk])
+        in client.get(grant.get_absolute_url()).content.decode()
+    )
+    form = {"amount_requested": "1 500,00", "period_start": "2026-01-01", "period_end": "2026-12-31"}
+    bad = client.post(url, {**form, "period_end": "2025-12-31"})
+    assert bad.status_code == 400 and "doit suivre son début" in bad.content.decode()
+    assert client.post(url, {**form, "reference": "DOS-7"}).status_code == 302
+    grant.refresh_from_db()
+    assert (grant.amount_requested, grant.reference) == (Decimal("1500.00"), "DOS-7")
+
+    svc.grant_decide(grant=grant, by=cast.staff, to=GrantStatus.GRANTED)
+    page = client.get(url).content.decode()
+    assert "Ne change plus une fois la décision prise" in page
+    # A decided grant's terms are disabled fields: what is posted for them is ignored.
+    assert (
+        client.post(url, {**form, "amount_requested": "9", "conditions": "Bilan en juin"}).status_code == 302
+    )
+    grant.refresh_from_db()
+    assert (grant.amount_requested, grant.conditions) == (Decimal("1500.00"), "Bilan en juin")
