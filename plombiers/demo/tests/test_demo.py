@@ -113,6 +113,7 @@ def test_demo_twice_changes_nothing(communes):
     assert not Cohort.objects.filter(framework=None).exists()
 
 
+@pytest.mark.full_demo
 @pytest.mark.django_db(transaction=True)
 def test_demo_command_loads_communes_and_the_network(capsys):
     call_command("demo")
