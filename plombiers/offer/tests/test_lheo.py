@@ -261,3 +261,30 @@ def test_membership_is_no_part_of_the_export(client, school):
     )
     text = _get(client, school).content.decode()
     assert "Xylophone" not in text and "formatrice.secrete" not in text
+
+
+def test_the_network_export_query_count_is_constant(client, school, communes, django_assert_num_queries):
+    """Whatever the number of schools, cohorts and information sessions."""
+    for n in range(3):
+        other = SchoolFactory(
+            network=school.network, project_holder=school.project_holder, commune=communes["77108"]
+        )
+        for week in (1, 10):
+            CohortFactory(
+                school=other if n else school,
+                start_date=timezone.localdate() + dt.timedelta(weeks=week),
+                end_date=timezone.localdate() + dt.timedelta(weeks=week + 14),
+            )
+        InformationSession.objects.create(
+            school=other, starts_at=timezone.now() + dt.timedelta(days=n + 1), place="Salle"
+        )
+    # 1. the declarable schools, with their trade, commune, project holder and its commune
+    # 2. their upcoming cohorts, with the count of active enrolments
+    # 3. their upcoming information sessions
+    with django_assert_num_queries(3):
+        response = client.get("/offre.lheo.xml")
+    root = assert_valid_lheo(response.content)
+    assert len(root.findall("l:offres/l:formation", NS)) == 3
+    # 1. the school (open), then the same three
+    with django_assert_num_queries(4):
+        assert _get(client, school).status_code == 200
