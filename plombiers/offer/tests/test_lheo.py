@@ -288,3 +288,13 @@ def test_the_network_export_query_count_is_constant(client, school, communes, dj
     # 1. the school (open), then the same three
     with django_assert_num_queries(4):
         assert _get(client, school).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"), [("staff", True), ("manager_a", True), ("trainer_a", True), ("funder", False)]
+)
+def test_the_school_page_links_its_export(client, cast, role, shown):
+    client.force_login(getattr(cast, role))
+    response = client.get(f"/ecoles/{cast.school_a.slug}/")
+    assert response.status_code == 200
+    assert (f'href="/ecoles/{cast.school_a.slug}/offre.lheo.xml"' in response.content.decode()) is shown
