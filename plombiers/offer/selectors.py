@@ -3,10 +3,12 @@ constant number of queries (the schools, their upcoming cohorts, their upcoming 
 sessions). Only what an outsider may read: no person, no learner, no staff member."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from stdnum.fr import siret
 
 from plombiers.cohorts.enums import CohortStatus, EnrolmentStatus
 from plombiers.cohorts.models import Cohort
@@ -61,5 +63,17 @@ def school_offers(schools: QuerySet | None = None, *, now: dt.datetime | None = 
     )
     for session in sessions:
         offers[session.school_id].information_sessions.append(session)
-    # LHEO needs the public aimed at (a FORMACODE code) of every action: a trade without it is not declared.
-    return [offer for offer in offers.values() if offer.cohorts and offer.school.trade.public_codes]
+    return [offer for offer in offers.values() if offer.cohorts and declarable(offer.school)]
+
+
+def declarable(school: School) -> bool:
+    """What LHEO requires and the database does not hold for sure: the public aimed at (a FORMACODE
+    code) of the trade, a 5-digit postal code, a valid SIRET and an 11-digit declaration number
+    (rows written around the forms' validation are left out rather than exported invalid)."""
+    holder = school.project_holder
+    return bool(
+        school.trade.public_codes
+        and re.fullmatch(r"\d{5}", school.commune.main_postal_code)
+        and siret.is_valid(holder.siret)
+        and re.fullmatch(r"\d{11}", holder.nda)
+    )

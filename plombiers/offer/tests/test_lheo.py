@@ -298,3 +298,16 @@ def test_the_school_page_links_its_export(client, cast, role, shown):
     response = client.get(f"/ecoles/{cast.school_a.slug}/")
     assert response.status_code == 200
     assert (f'href="/ecoles/{cast.school_a.slug}/offre.lheo.xml"' in response.content.decode()) is shown
+
+
+def test_a_holder_with_an_invalid_siret_is_not_declared(client, school):
+    """A SIRET written around the form's validation: left out, never exported invalid."""
+    CohortFactory(
+        school=school,
+        start_date=timezone.localdate() + dt.timedelta(days=3),
+        end_date=timezone.localdate() + dt.timedelta(days=90),
+    )
+    assert _get(client, school).status_code == 200
+    wrong = school.project_holder.siret[:-1] + str((int(school.project_holder.siret[-1]) + 1) % 10)
+    type(school.project_holder).objects.filter(pk=school.project_holder_id).update(siret=wrong)
+    assert _get(client, school).status_code == 404
