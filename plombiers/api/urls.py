@@ -25,6 +25,7 @@ from plombiers.impact.api import router as impact_router
 from plombiers.internships.api.matching import router as matching_router
 from plombiers.internships.api.placements import router as internships_router
 from plombiers.network.api import router as network_router
+from plombiers.offer.api import router as offer_router
 from plombiers.outcomes.api import router as outcomes_router
 from plombiers.referrals.api import router as referrals_router
 from plombiers.rights.api import router as rights_router
@@ -128,3 +129,4 @@ api.add_router("/", matching_router)
 api.add_router("/", outcomes_router)
 api.add_router("/", impact_router)
 api.add_router("/", funding_router)
+api.add_router("/", offer_router)

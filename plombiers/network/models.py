@@ -1,3 +1,5 @@
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -18,6 +20,28 @@ def validate_siret(value: str) -> None:
             "Ce numéro SIRET n'est pas valide : il faut 14 chiffres dont le dernier est une clé de contrôle.",
             code="invalid_siret",
         )
+
+
+def _validate_codes(value, pattern: str, message: str) -> None:
+    if not isinstance(value, list) or not all(isinstance(c, str) and re.fullmatch(pattern, c) for c in value):
+        raise ValidationError(message, code="invalid_codes")
+
+
+def validate_rome_codes(value) -> None:
+    """ROME 4.0 job sheets: a letter from A to N and four digits (F1605)."""
+    _validate_codes(
+        value, r"[A-N]\d{4}", "Un code ROME est une lettre de A à N suivie de 4 chiffres (F1605)."
+    )
+
+
+def validate_formacode_codes(value) -> None:
+    """FORMACODE descriptors (Centre Inffo), and the FORMACODE codes of the public aimed at: 5 digits."""
+    _validate_codes(value, r"\d{5}", "Un code FORMACODE compte 5 chiffres (22892).")
+
+
+def validate_nsf_codes(value) -> None:
+    """NSF (nomenclature des spécialités de formation) specialities, as LHEO carries them: 3 digits."""
+    _validate_codes(value, r"\d{3}", "Un code NSF compte 3 chiffres (255).")
 
 
 class Region(models.Model):
@@ -128,6 +152,21 @@ class Trade(models.Model):
     slug = models.SlugField(unique=True)
     default_cohort_capacity = models.PositiveSmallIntegerField("places par promotion", default=8)
     description = models.TextField(blank=True)
+    # The training offer of the trade, as declared to the Carif-Oref (LHEO, plombiers/offer): codes
+    # and texts are data, filled for the default trades by `trades.default_trades_ensure`.
+    rome_codes = models.JSONField("codes ROME", default=list, blank=True, validators=[validate_rome_codes])
+    formacode_codes = models.JSONField(
+        "codes FORMACODE", default=list, blank=True, validators=[validate_formacode_codes]
+    )
+    nsf_codes = models.JSONField("codes NSF", default=list, blank=True, validators=[validate_nsf_codes])
+    public_codes = models.JSONField(
+        "codes FORMACODE du public visé", default=list, blank=True, validators=[validate_formacode_codes]
+    )
+    training_objective = models.TextField("objectif de la formation", max_length=3000, blank=True)
+    training_content = models.TextField("contenu de la formation", max_length=3000, blank=True)
+    expected_results = models.TextField("résultats attendus", max_length=3000, blank=True)
+    entry_requirements = models.TextField("conditions d'accès", max_length=3000, blank=True)
+    target_public = models.CharField("public visé", max_length=250, blank=True)
 
     class Meta:
         verbose_name = "métier"

@@ -143,6 +143,9 @@ PUBLIC = {
     "internships:evaluation",
     "outcomes:answer",
     "surveys:answer",
+    # the training offer in LHEO, what a Carif-Oref collects: no person in it (offer/tests/test_lheo.py)
+    "offer:all_lheo",
+    "offer:school_lheo",
 }
 
 #: URL names left out of the table, each for its reason.
