@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "plombiers.homes",
     "plombiers.rights",
     "plombiers.offer",
+    "plombiers.calendars",
     "plombiers.demo",
     "plombiers.bench",
 ]
@@ -137,6 +138,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Marks the young person's planning and attestations for their offline copy (issue 21).
+    "plombiers.homes.pwa.OfflineMarkMiddleware",
 ]
 
 ROOT_URLCONF = "plombiers.urls"
@@ -376,6 +379,9 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
+        # The young person's space: its service worker and manifest, from the site only (issue 21).
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
     }
 }
 

@@ -42,4 +42,5 @@ urlpatterns = [
     path("", include("plombiers.funding.urls")),
     path("", include("plombiers.rights.urls")),
     path("", include("plombiers.offer.urls")),
+    path("", include("plombiers.calendars.urls")),
 ]

@@ -146,6 +146,9 @@ PUBLIC = {
     # the training offer in LHEO, what a Carif-Oref collects: no person in it (offer/tests/test_lheo.py)
     "offer:all_lheo",
     "offer:school_lheo",
+    "homes:manifest",  # the web app manifest: browsers fetch it without cookies; nothing personal
+    "homes:service_worker",  # the service worker's script: code, nothing personal (homes/pwa.py)
+    "calendars:feed",  # a calendar feed: the secret in its address is the key (calendars/tests)
 }
 
 #: URL names left out of the table, each for its reason.
@@ -161,6 +164,11 @@ EXCLUDED = {
 #: rule for every role (`test_access_urls.py` checks that the module names it).
 URLS = {
     "homes:learner": "homes/tests/test_views.py",
+    "calendars:learner_feed": "calendars/tests/test_views.py",
+    "calendars:learner_feed_create": "calendars/tests/test_views.py",
+    "calendars:cohort_feed": "calendars/tests/test_views.py",
+    "calendars:cohort_feed_create": "calendars/tests/test_views.py",
+    "calendars:feed_revoke": "calendars/tests/test_views.py",
     "rights:learner_data": "rights/tests/test_export.py",
     "rights:learner_erasure": "privacy/tests/test_erasure.py",
     "rights:learner_export": "rights/tests/test_export.py",
