@@ -271,3 +271,16 @@ def test_the_api_says_how_each_line_was_signed(client, cast, session, ines, toda
     line = sheet["lines"][0]
     assert line["signed"] is True and line["method"] == SignatureMethod.TABLET
     assert line["mode"] == SignatureMode.TYPED and line["typed_name"] == "Inès Arnaud-Le Gall"
+
+
+def test_anonymising_the_learner_replaces_the_typed_name_too(cast, session, ines, today):
+    from plombiers.rights.purge import learner_anonymise
+
+    mark = svc.attendance_sign(
+        session=session, enrolment=ines, by=cast.trainer_a, signing=typed("Inès Arnaud-Le Gall")
+    )
+    learner_anonymise(learner=ines.learner)
+    signature = Signature.objects.get(pk=mark.signature_id)
+    ines.learner.refresh_from_db()
+    assert "Arnaud" not in signature.typed_name and signature.typed_name == str(ines.learner)
+    assert signature.signer_name == str(ines.learner) and signature.mode == SignatureMode.TYPED
