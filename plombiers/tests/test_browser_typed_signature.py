@@ -60,6 +60,8 @@ def test_a_learner_signs_on_her_phone_with_the_keyboard_alone(new_page, cast):
     code = svc.signing_code_issue(session=session, by=cast.trainer_a).signing_code
 
     page = new_page(**PHONE)
+    # A generous wait (not an assertion on time): the machine the suite runs on is shared.
+    page.set_default_timeout(60_000)
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
