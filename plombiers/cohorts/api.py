@@ -26,6 +26,7 @@ from .enums import (
     Period,
     SessionKind,
     SignatureMethod,
+    SignatureMode,
 )
 from .models import Attendance, Cohort, Enrolment, TrainingSession
 from .selectors import school_members
@@ -444,6 +445,10 @@ class SheetLineOut(Schema):
     signed: bool
     signed_at: dt.datetime | None
     method: SignatureMethod | None
+    mode: SignatureMode | None = Field(
+        ..., description="dessinée, ou sans tracé (nom saisi) ; vide : pas signé"
+    )
+    typed_name: str = Field(..., description="le nom saisi d'une signature sans tracé, sinon vide")
 
 
 class SheetOut(Schema):
@@ -500,6 +505,8 @@ def _sheet(user, session: TrainingSession) -> dict:
                 "signed": signature is not None,
                 "signed_at": signature.signed_at if signature else None,
                 "method": signature.method if signature else None,
+                "mode": signature.mode if signature else None,
+                "typed_name": signature.typed_name if signature else "",
             }
         )
     trainer_signature = session.trainer_signature

@@ -28,11 +28,11 @@ from django.utils import timezone
 
 from plombiers.accounts.models import User
 from plombiers.lib.evidence import check_evidence, without_metadata
-from plombiers.lib.signature import SignatureError, strokes_to_svg
+from plombiers.lib.signature import SignatureError, strokes_to_svg, typed_name_matches
 from plombiers.network.models import School
 from plombiers.privacy.services import audit_log
 
-from .enums import AttendanceStatus, Period, SessionKind, SignatureMethod
+from .enums import AttendanceStatus, Period, SessionKind, SignatureMethod, SignatureMode
 from .models import (
     Attendance,
     AttendanceAmendment,
@@ -480,9 +480,57 @@ def _check_signing_code(
         raise ValidationError({"code": refusal})
 
 
-def _signature(*, strokes, name: str, by: User | None, method: str) -> Signature:
+@dataclass(frozen=True)
+class Signing:
+    """What a person gives to sign: a drawing (`strokes`), or — for whoever cannot draw — their
+    full name typed (`typed_name`) and the box « Je confirme signer… » ticked (`confirmed`)."""
+
+    strokes: object = None
+    mode: str = SignatureMode.DRAWN
+    typed_name: str = ""
+    confirmed: bool = False
+
+
+def _check_typed(signing: Signing, *, first_name: str, last_name: str) -> str:
+    """The typed name, checked against the signer's name (see docs/metier.md): case, accents, spaces,
+    hyphens and apostrophes do not count; the first and last names may come in either order."""
+    typed = " ".join(str(signing.typed_name or "").split())
+    errors = {}
+    if not typed:
+        errors["typed_name"] = "Saisissez votre nom complet (prénom et nom) pour signer sans dessiner."
+    elif len(typed) > 200:
+        errors["typed_name"] = "Le nom saisi tient en 200 caractères."
+    elif not typed_name_matches(typed, first_name, last_name):
+        errors["typed_name"] = (
+            f"Le nom saisi « {typed} » ne correspond pas à « {first_name} {last_name} » : "
+            "saisissez le prénom et le nom (majuscules, accents et espaces ne comptent pas)."
+        )
+    if signing.confirmed is not True:
+        errors["confirmed"] = "Cochez la case « Je confirme signer… » pour signer sans dessiner."
+    if errors:
+        raise ValidationError(errors)
+    return typed
+
+
+def _signature(
+    *, signing: Signing, first_name: str, last_name: str, name: str, by: User | None, method: str
+) -> Signature:
+    """The signature row, drawn or typed; checked whole before it is written."""
+    if signing.mode == SignatureMode.TYPED:
+        typed = _check_typed(signing, first_name=first_name, last_name=last_name)
+        return Signature.objects.create(
+            svg="",
+            mode=SignatureMode.TYPED,
+            typed_name=typed,
+            signer_name=name,
+            user=by,
+            method=method,
+            signed_at=timezone.now(),
+        )
+    if signing.mode != SignatureMode.DRAWN:
+        raise ValidationError({"mode": f"Manière de signer inconnue « {signing.mode} »."})
     try:
-        svg = strokes_to_svg(strokes)
+        svg = strokes_to_svg(signing.strokes)
     except SignatureError as error:
         raise ValidationError({"signature": str(error)}) from error
     return Signature.objects.create(
@@ -494,27 +542,30 @@ def attendance_sign(
     *,
     session: TrainingSession,
     enrolment: Enrolment,
-    strokes,
+    strokes=None,
     by: User,
     method: str = SignatureMethod.TABLET,
     code: str = "",
     address: str | None = None,
+    signing: Signing | None = None,
 ) -> Attendance:
     """A learner signs the sheet of today's half-day.
 
     On the trainer's tablet (`by` is the trainer); or on their own phone (`by` is the learner's
     account, which must be the learner's own, with the code the trainer shows; `address` is the
     phone's IP address, for the throttle). A learner not yet marked is marked present; one marked
-    absent cannot sign.
+    absent cannot sign. They sign by drawing (`strokes`), or without drawing (`signing` with the
+    typed mode: their name typed, the confirmation ticked).
     """
+    signing = signing or Signing(strokes=strokes)
     if method == SignatureMethod.PHONE:
         _check_signing_code(session=session, enrolment=enrolment, by=by, code=code, address=address)
-    return _attendance_sign(session=session, enrolment=enrolment, strokes=strokes, by=by, method=method)
+    return _attendance_sign(session=session, enrolment=enrolment, signing=signing, by=by, method=method)
 
 
 @transaction.atomic
 def _attendance_sign(
-    *, session: TrainingSession, enrolment: Enrolment, strokes, by: User, method: str
+    *, session: TrainingSession, enrolment: Enrolment, signing: Signing, by: User, method: str
 ) -> Attendance:
     session = TrainingSession.objects.select_for_update().select_related("cohort__school").get(pk=session.pk)
     if method == SignatureMethod.TABLET:
@@ -541,15 +592,26 @@ def _attendance_sign(
         )
     if attendance.signature_id:
         raise ValidationError(f"{enrolment.learner} a déjà signé cette demi-journée.", code="already_signed")
-    attendance.signature = _signature(strokes=strokes, name=str(enrolment.learner), by=by, method=method)
+    learner = enrolment.learner
+    attendance.signature = _signature(
+        signing=signing,
+        first_name=learner.first_name,
+        last_name=learner.last_name,
+        name=str(learner),
+        by=by,
+        method=method,
+    )
     attendance.save()
     return attendance
 
 
 @transaction.atomic
-def sheet_lock(*, session: TrainingSession, by: User, strokes) -> TrainingSession:
+def sheet_lock(
+    *, session: TrainingSession, by: User, strokes=None, signing: Signing | None = None
+) -> TrainingSession:
     """The trainer signs last: every learner on the sheet is marked and everyone there has signed.
-    The sheet is then locked."""
+    The sheet is then locked. The trainer draws (`strokes`) or types their name (`signing`)."""
+    signing = signing or Signing(strokes=strokes)
     session = TrainingSession.objects.select_for_update().select_related("cohort__school").get(pk=session.pk)
     _check_team(by, session.cohort.school)
     _check_unlocked(session)
@@ -569,7 +631,12 @@ def sheet_lock(*, session: TrainingSession, by: User, strokes) -> TrainingSessio
             f"Signature manquante pour : {', '.join(unsigned)} (ou marquez-les absent·es).", code="unsigned"
         )
     session.trainer_signature = _signature(
-        strokes=strokes, name=by.get_full_name() or by.email, by=by, method=SignatureMethod.TABLET
+        signing=signing,
+        first_name=by.first_name,
+        last_name=by.last_name,
+        name=by.get_full_name() or by.email,
+        by=by,
+        method=SignatureMethod.TABLET,
     )
     session.locked_at, session.locked_by = timezone.now(), by
     session.signing_code, session.signing_code_issued_at, session.signing_code_expires_at = "", None, None
@@ -586,7 +653,13 @@ def sheet_lock(*, session: TrainingSession, by: User, strokes) -> TrainingSessio
             "trainer",
         ]
     )
-    audit_log(actor=by, action="session.lock", obj=session, school=session.cohort.school)
+    audit_log(
+        actor=by,
+        action="session.lock",
+        obj=session,
+        school=session.cohort.school,
+        details={"mode": session.trainer_signature.mode},
+    )
     return session
 
 

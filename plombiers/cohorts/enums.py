@@ -76,3 +76,11 @@ class AttendanceStatus(StatusChoices):
 class SignatureMethod(models.TextChoices):
     TABLET = "tablette", "Sur la tablette du formateur"
     PHONE = "telephone", "Sur son téléphone, avec le code"
+
+
+class SignatureMode(models.TextChoices):
+    """How the person signed: a drawing, or their full name typed with an explicit confirmation
+    (for whoever cannot draw: motor disability, keyboard or switch user — RGAA)."""
+
+    DRAWN = "trace", "Signature dessinée"
+    TYPED = "nom_saisi", "Signature sans tracé (nom saisi)"

@@ -9,8 +9,8 @@ from plombiers.forms import Form, ModelForm
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Organisation, School
 
-from .attendance import normalise_code
-from .enums import AttendanceStatus, CohortStatus, DropOutReason, Period, SessionKind
+from .attendance import Signing, normalise_code
+from .enums import AttendanceStatus, CohortStatus, DropOutReason, Period, SessionKind, SignatureMode
 from .models import Cohort
 from .selectors import school_members
 from .services import MAX_CAPACITY, MIN_CAPACITY, default_end_date
@@ -393,23 +393,76 @@ class MarkForm(Form):
         }
 
 
-class SignatureForm(Form):
-    """A signature drawn on the pad: the strokes as JSON, scaled to the 400 × 150 box."""
+class SigningFieldsMixin:
+    """The two ways to sign, on every signing form: draw on the pad, or — for whoever cannot draw
+    (motor disability, keyboard or switch user) — type one's full name and tick a confirmation.
+    A form sent without a choice is a drawing, as before the choice existed."""
 
-    strokes = forms.JSONField(
-        widget=forms.HiddenInput, error_messages={"required": "La signature est vide : signez dans le cadre."}
+    def clean(self):
+        data = super().clean()
+        mode = data.get("mode") or SignatureMode.DRAWN
+        data["mode"] = mode
+        if mode == SignatureMode.DRAWN and not data.get("strokes") and "strokes" not in self.errors:
+            self.add_error("strokes", EMPTY_SIGNATURE)
+        return data
+
+    def signing(self) -> Signing:
+        data = self.cleaned_data
+        if data["mode"] == SignatureMode.TYPED:
+            return Signing(
+                mode=SignatureMode.TYPED, typed_name=data["typed_name"], confirmed=data["confirmed"]
+            )
+        return Signing(strokes=data["strokes"])
+
+
+EMPTY_SIGNATURE = "La signature est vide : signez dans le cadre, ou choisissez « Signer sans dessiner »."
+SIGNING_MODES = [
+    (SignatureMode.DRAWN, "Signer en dessinant"),
+    (SignatureMode.TYPED, "Signer sans dessiner (saisir mon nom)"),
+]
+
+
+def _mode_field():
+    return forms.ChoiceField(
+        label="Comment signer",
+        choices=SIGNING_MODES,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choisissez « Signer en dessinant » ou « Signer sans dessiner »."},
     )
 
-    def clean_code(self):
-        code = normalise_code(self.cleaned_data["code"])
-        if not code:
-            raise forms.ValidationError("Indiquez le code à 6 chiffres.")
-        return code
 
+def _strokes_field():
+    return forms.JSONField(required=False, widget=forms.HiddenInput)
+
+
+def _typed_name_field():
+    return forms.CharField(
+        label="Votre nom complet (prénom et nom)",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+        help_text="Tel qu'il est inscrit : majuscules, accents, espaces et traits d'union ne comptent pas.",
+        error_messages={"max_length": "Le nom saisi tient en 200 caractères."},
+    )
+
+
+def _confirmed_field():
+    return forms.BooleanField(label="Je confirme signer", required=False)
+
+
+class SignatureForm(SigningFieldsMixin, Form):
+    """A signature on the trainer's tablet: drawn on the pad (the strokes as JSON, scaled to the
+    400 × 150 box), or the name typed with the confirmation ticked."""
+
+    mode = _mode_field()
+    strokes = _strokes_field()
+    typed_name = _typed_name_field()
+    confirmed = _confirmed_field()
     enrolment = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class SigningCodeForm(Form):
+class SigningCodeForm(SigningFieldsMixin, Form):
     code = forms.CharField(
         label="Code affiché par votre formateur·rice",
         # Room for the spaces of « 324 119 » as the tablet shows it; they go in clean_code.
@@ -419,6 +472,13 @@ class SigningCodeForm(Form):
         ),
         error_messages={"required": "Indiquez le code à 6 chiffres."},
     )
-    strokes = forms.JSONField(
-        widget=forms.HiddenInput, error_messages={"required": "La signature est vide : signez dans le cadre."}
-    )
+    mode = _mode_field()
+    strokes = _strokes_field()
+    typed_name = _typed_name_field()
+    confirmed = _confirmed_field()
+
+    def clean_code(self):
+        code = normalise_code(self.cleaned_data["code"])
+        if not code:
+            raise forms.ValidationError("Indiquez le code à 6 chiffres.")
+        return code

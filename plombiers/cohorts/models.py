@@ -24,6 +24,7 @@ from .enums import (
     Period,
     SessionKind,
     SignatureMethod,
+    SignatureMode,
 )
 
 
@@ -376,9 +377,11 @@ class TrainingSession(models.Model):
 
 
 class Signature(models.Model):
-    """A signature drawn with a finger: the SVG built from its strokes, who signed, when and how."""
+    """A signature: who signed, when and where (`method`), and how (`mode`) — drawn with a finger
+    (the SVG built from its strokes), or, for whoever cannot draw, the full name typed with an
+    explicit confirmation (`typed_name`, no drawing)."""
 
-    svg = models.TextField()
+    svg = models.TextField(blank=True)
     signer_name = models.CharField("signataire", max_length=200)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -389,13 +392,36 @@ class Signature(models.Model):
         help_text="Le compte connecté au moment de la signature.",
     )
     method = models.CharField("moyen", max_length=10, choices=SignatureMethod.choices)
+    mode = models.CharField(
+        "manière de signer", max_length=10, choices=SignatureMode.choices, default=SignatureMode.DRAWN
+    )
+    typed_name = models.CharField(
+        "nom saisi", max_length=200, blank=True, help_text="Le nom tapé par la personne qui signe sans tracé."
+    )
     signed_at = models.DateTimeField("signé le")
 
     class Meta:
         verbose_name = "signature"
+        constraints = [
+            models.CheckConstraint(
+                name="signature_typed_has_name_and_no_drawing",
+                condition=Q(mode=SignatureMode.DRAWN, typed_name="")
+                | (Q(mode=SignatureMode.TYPED, svg="") & ~Q(typed_name="")),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.signer_name} ({self.signed_at:%d/%m/%Y %H:%M})"
+
+    @property
+    def is_typed(self) -> bool:
+        return self.mode == SignatureMode.TYPED
+
+    @property
+    def typed_mention(self) -> str:
+        """What the sheet and its PDF state in place of a drawing."""
+        at = timezone.localtime(self.signed_at)
+        return f'Signé sans tracé : nom saisi "{self.typed_name}" le {at:%d/%m/%Y} à {at:%H:%M}'
 
 
 class AttendanceQuerySet(models.QuerySet):

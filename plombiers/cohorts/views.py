@@ -29,8 +29,9 @@ from plombiers.referrals.models import Referral
 from plombiers.views import paginate, render_list
 
 from . import attendance, services
-from .enums import AttendanceStatus, CohortStatus, EnrolmentStatus, SignatureMethod
+from .enums import AttendanceStatus, CohortStatus, EnrolmentStatus, SignatureMethod, SignatureMode
 from .forms import (
+    SIGNING_MODES,
     AdmissionForm,
     CohortFilterForm,
     CohortForm,
@@ -528,6 +529,11 @@ def _sheet_session(request, pk) -> TrainingSession:
     return session
 
 
+LOCK_FORM_IDS = "formateur_%s"
+# What cohorts/includes/signature_choice.html reads, besides its form.
+SIGNING_CONTEXT = {"signing_modes": SIGNING_MODES, "SignatureMode": SignatureMode}
+
+
 def _sheet_context(request, session: TrainingSession, **extra) -> dict:
     team = can_take_attendance(request.user, session.cohort.school)
     marks = {a.enrolment_id: a for a in session.marks.select_related("signature")}
@@ -560,6 +566,9 @@ def _sheet_context(request, session: TrainingSession, **extra) -> dict:
         "AttendanceStatus": AttendanceStatus,
         "errors": [],
         "lock_strokes": "",
+        **SIGNING_CONTEXT,
+        "lock_form": SignatureForm(auto_id=LOCK_FORM_IDS),
+        "sign_form": SignatureForm(auto_id="jeune_%s"),
         "code_locked": [],
         "amendments": [
             SimpleNamespace(amendment=a, before=_describe(a.before), after=_describe(a.after))
@@ -685,7 +694,7 @@ def attendance_sign(request, pk):
         attendance.attendance_sign(
             session=session,
             enrolment=enrolment,
-            strokes=form.cleaned_data["strokes"],
+            signing=form.signing(),
             by=request.user,
             method=SignatureMethod.TABLET,
         )
@@ -709,15 +718,18 @@ def signing_code_issue(request, pk):
 def sheet_lock(request, pk):
     """The trainer signs last: the sheet locks."""
     session = _team_session(request, pk)
-    form = SignatureForm(request.POST)
+    form = SignatureForm(request.POST, auto_id=LOCK_FORM_IDS)
     if not form.is_valid():
-        return _sheet_page(request, session, errors=_form_errors(form))
+        return _sheet_page(request, session, errors=_form_errors(form), lock_form=form)
     try:
-        attendance.sheet_lock(session=session, by=request.user, strokes=form.cleaned_data["strokes"])
+        attendance.sheet_lock(session=session, by=request.user, signing=form.signing())
     except (ValidationError, PermissionDenied) as error:
-        # The trainer's signature stays on the pad: they fix the sheet and sign again at once.
-        lock_strokes = json.dumps(form.cleaned_data["strokes"])
-        return _sheet_page(request, session, errors=_errors(error), lock_strokes=lock_strokes)
+        # The trainer's signature stays on the pad (or their typed name in its field): they fix
+        # the sheet and sign again at once.
+        lock_strokes = json.dumps(form.cleaned_data["strokes"]) if form.cleaned_data["strokes"] else ""
+        if isinstance(error, ValidationError):
+            add_service_errors(form, error)
+        return _sheet_page(request, session, errors=_errors(error), lock_strokes=lock_strokes, lock_form=form)
     messages.success(request, "Feuille signée et verrouillée.")
     return redirect(session)
 
@@ -803,7 +815,7 @@ def sign_with_code(request):
                 attendance.attendance_sign(
                     session=session,
                     enrolment=enrolment,
-                    strokes=form.cleaned_data["strokes"],
+                    signing=form.signing(),
                     by=user,
                     method=SignatureMethod.PHONE,
                     code=form.cleaned_data["code"],
@@ -822,7 +834,14 @@ def sign_with_code(request):
         and not (mark and mark.signature_id)
         and attendance.code_locked(session, enrolment)
     )
-    context = {"session": session, "enrolment": enrolment, "mark": mark, "form": form, "code_locked": locked}
+    context = {
+        "session": session,
+        "enrolment": enrolment,
+        "mark": mark,
+        "form": form,
+        "code_locked": locked,
+        **SIGNING_CONTEXT,
+    }
     return render(request, "cohorts/sign_with_code.html", context)
 
 

@@ -43,6 +43,7 @@ from plombiers.accounts.models import Membership, User
 from plombiers.cohorts.attendance import DEFAULT_HOURS, french_holidays
 from plombiers.cohorts.enums import AttendanceStatus, CohortStatus, EnrolmentStatus, Period, SessionKind
 from plombiers.cohorts.enums import SignatureMethod as Method
+from plombiers.cohorts.enums import SignatureMode as Mode
 from plombiers.cohorts.models import (
     Attendance,
     AttendanceAmendment,
@@ -132,6 +133,7 @@ class AttendanceBuilder:
         self.today = timezone.localdate()
         self.now = timezone.now()
         self.zone = timezone.get_current_timezone()
+        self.typed_learners: set[int] = set()
 
     def build(self, demo: DemoNetwork, only: set[str] | None = None) -> AttendancePlan | None:
         """Write the history once: a second run finds it and changes nothing."""
@@ -178,6 +180,7 @@ class AttendanceBuilder:
         for enrolment in Enrolment.objects.filter(cohort__in=sheets).select_related("learner").order_by("pk"):
             enrolments[enrolment.cohort_id].append(enrolment)
         ines = demo.users.get(INES)
+        self.typed_learners = typed_learners(cohorts, enrolments, ines)
         for cohort in cohorts:
             team = [users[u] for u in trainers[cohort.pk] or school_trainers[cohort.school_id]]
             CohortAttendance(
@@ -191,6 +194,18 @@ class AttendanceBuilder:
         """The signature of a learner or a trainer at one time of the day (`variant`), first signed at
         `at`; the same drawing whatever the time."""
         key = (type(person).__name__, person.pk, *variant)
+        if key not in self.signatures and person.pk in self.typed_learners and key[0] == "Learner":
+            # Signs without drawing (issue 21): the name typed, as the sheet and its PDF then say.
+            self.signatures[key] = Signature(
+                svg="",
+                mode=Mode.TYPED,
+                typed_name=name,
+                signer_name=name,
+                user=by,
+                method=method,
+                signed_at=at,
+            )
+            plan.signatures.append(self.signatures[key])
         if key not in self.signatures:
             rng = random.Random(f"{self.seed}:signature:{key[0]}:{person.pk}:{name}")
             self.signatures[key] = Signature(
@@ -289,6 +304,20 @@ def insert(model, columns: list[str], rows: list[tuple]) -> None:
 
 
 SHOWN_SCHOOL = "plombiers-chelles"
+
+
+def typed_learners(cohorts, enrolments: dict[int, list[Enrolment]], ines: User | None) -> set[int]:
+    """The learners who sign without drawing (a keyboard, not a pad): in Chelles' current cohort,
+    the first learner signing on the trainer's tablet, so that Sophie's sheet shows one."""
+    chosen = set()
+    for cohort in cohorts:
+        if cohort.school.slug != SHOWN_SCHOOL or cohort.status != CohortStatus.ONGOING:
+            continue
+        for enrolment in enrolments[cohort.pk]:
+            if enrolment.learner.user_id is None and (ines is None or enrolment.learner.user_id != ines.pk):
+                chosen.add(enrolment.learner_id)
+                break
+    return chosen
 
 
 def shown_days(cohort: Cohort, today: dt.date) -> set[dt.date]:

@@ -372,15 +372,18 @@ def monday_of(day: dt.date) -> dt.date:
 
 def _cell(mark: Attendance | None, session: TrainingSession) -> dict:
     if mark is None:
-        return {"text": "", "svg": ""}
-    svg = mark.signature.svg if mark.signature_id else ""
+        return {"text": "", "svg": "", "typed": ""}
+    signature = mark.signature if mark.signature_id else None
+    svg = signature.svg if signature else ""
+    # A signature without drawing is stated in words where the drawing would be.
+    typed = signature.typed_mention if signature and signature.is_typed else ""
     if mark.status == AttendanceStatus.LATE:
-        return {"text": f"Retard {mark.late_minutes}{NBSP}min", "svg": svg}
+        return {"text": f"Retard {mark.late_minutes}{NBSP}min", "svg": svg, "typed": typed}
     if mark.status == AttendanceStatus.ABSENT:
-        return {"text": "Absent·e", "svg": ""}
+        return {"text": "Absent·e", "svg": "", "typed": ""}
     if mark.status == AttendanceStatus.EXCUSED:
-        return {"text": "Absence justifiée", "svg": ""}
-    return {"text": "" if svg else "Présent·e, non signé", "svg": svg}
+        return {"text": "Absence justifiée", "svg": "", "typed": ""}
+    return {"text": "" if signature else "Présent·e, non signé", "svg": svg, "typed": typed}
 
 
 def _week(data: CohortData, monday: dt.date, sessions: list[TrainingSession]) -> dict:
@@ -396,7 +399,7 @@ def _week(data: CohortData, monday: dt.date, sessions: list[TrainingSession]) ->
             if enrolment.entry_date > session.date or (
                 enrolment.end_date and enrolment.end_date < session.date
             ):
-                cells.append({"text": "—", "svg": ""})
+                cells.append({"text": "—", "svg": "", "typed": ""})
                 continue
             cells.append(_cell(mark, session))
             if mark is not None and session.is_locked and mark.is_there:
@@ -418,6 +421,9 @@ def _week(data: CohortData, monday: dt.date, sessions: list[TrainingSession]) ->
                 "locked": s.is_locked,
                 "trainer": (s.trainer.get_full_name() or s.trainer.email) if s.trainer else "",
                 "trainer_signature": s.trainer_signature.svg if s.trainer_signature_id else "",
+                "trainer_typed": s.trainer_signature.typed_mention
+                if s.trainer_signature_id and s.trainer_signature.is_typed
+                else "",
             }
             for s in sessions
         ],

@@ -5,6 +5,7 @@ module, never taken from the client, so that nothing but lines can end up in a s
 or in a PDF that embeds it.
 """
 
+import unicodedata
 from collections.abc import Sequence
 
 WIDTH = 400
@@ -57,3 +58,24 @@ def strokes_to_svg(strokes) -> str:
         '<path fill="none" stroke="#1a1a4e" stroke-width="2.5" stroke-linecap="round" '
         f'stroke-linejoin="round" d="{" ".join(paths)}"/></svg>'
     )
+
+
+# --- a signature without drawing ----------------------------------------------------------------
+
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+
+
+def name_key(name: str) -> str:
+    """A name reduced to what a person means when they type it: letters and digits only, without
+    accents or case (« Inès  Arnaud-Le Gall » and « ines arnaud le gall » give the same key)."""
+    decomposed = unicodedata.normalize("NFKD", str(name).translate(_LIGATURES))
+    return "".join(c for c in decomposed.casefold() if c.isalnum() and not unicodedata.combining(c))
+
+
+def typed_name_matches(typed: str, first_name: str, last_name: str) -> bool:
+    """Whether the typed name is the person's full name, first name then last name or the other way
+    round, whatever the case, accents, spaces, hyphens and apostrophes."""
+    key = name_key(typed)
+    if not key or not name_key(first_name + last_name):
+        return False
+    return key in (name_key(first_name + last_name), name_key(last_name + first_name))

@@ -155,7 +155,10 @@ def learner_anonymise(*, learner, keep_training_proofs: bool = False) -> None:
 
 def _signatures_rename(*, enrolments: QuerySet, label: str) -> None:
     marks = _model("cohorts.Attendance").objects.filter(enrolment__in=enrolments)
-    _model("cohorts.Signature").objects.filter(pk__in=marks.values("signature")).update(signer_name=label)
+    signatures = _model("cohorts.Signature").objects.filter(pk__in=marks.values("signature"))
+    signatures.update(signer_name=label)
+    # A signature without drawing holds the name as the person typed it.
+    signatures.exclude(typed_name="").update(typed_name=label)
 
 
 def _attestations_anonymise(*, enrolments: QuerySet, label: str) -> None:

@@ -280,6 +280,7 @@ def test_the_sheet_lists_the_learners_their_marks_and_signatures(client, cast, c
     assert list(lines) == ["Inès Arnaud", "Bilal Benali", "Chloé Caron"]
     assert lines["Inès Arnaud"]["status"] == "retard" and lines["Inès Arnaud"]["late_minutes"] == 20
     assert lines["Inès Arnaud"]["signed"] is True and lines["Inès Arnaud"]["method"] == "tablette"
+    assert (lines["Inès Arnaud"]["mode"], lines["Inès Arnaud"]["typed_name"]) == ("trace", "")
     assert lines["Inès Arnaud"]["signed_at"].startswith("2026-10-05T")
     assert (lines["Bilal Benali"]["status"], lines["Bilal Benali"]["excuse_reason"]) == (
         "excuse",
@@ -296,6 +297,8 @@ def test_the_sheet_lists_the_learners_their_marks_and_signatures(client, cast, c
         "signed": False,
         "signed_at": None,
         "method": None,
+        "mode": None,
+        "typed_name": "",
     }
 
     svc.attendance_sign(session=session, enrolment=chloe, strokes=STROKES, by=cast.trainer_a)

@@ -17,6 +17,7 @@ from plombiers.cohorts.enums import (
     EnrolmentStatus,
     SessionKind,
     SignatureMethod,
+    SignatureMode,
 )
 from plombiers.cohorts.models import (
     Attendance,
@@ -166,8 +167,15 @@ def test_calendars_follow_the_template_and_past_sheets_are_signed_and_locked(dem
     for session in TrainingSession.objects.locked().select_related("trainer_signature"):
         assert session.trainer_signature.signed_at.astimezone(zone).time() == session.end_time
     for signature in Signature.objects.all():
-        assert signature.svg.startswith("<svg") and signature.svg.count("L") > 20
+        if signature.mode == SignatureMode.TYPED:
+            assert signature.svg == "" and signature.typed_name == signature.signer_name
+        else:
+            assert signature.svg.startswith("<svg") and signature.svg.count("L") > 20
         assert signature.signed_at <= now
+    # One learner of Chelles' current cohort signs without drawing (issue 21), on the tablet.
+    typed = Signature.objects.filter(mode=SignatureMode.TYPED)
+    assert typed.exists() and set(typed.values_list("method", flat=True)) == {SignatureMethod.TABLET}
+    assert len(set(typed.values_list("signer_name", flat=True))) == 1
     learner_signatures = Signature.objects.filter(pk__in={s for ids in signatures.values() for s in ids})
     ines = Attendance.objects.filter(enrolment__learner__user__email="jeune@plombiers.example")
     assert set(learner_signatures.values_list("method", flat=True).distinct()) == {

@@ -109,14 +109,36 @@
     pad.querySelector("[data-effacer]").addEventListener("click", pad.clear);
   }
 
-  function setupAll(root) {
-    root.querySelectorAll("[data-signature-pad]").forEach(setupPad);
+  // Two ways to sign: drawing, or the name typed with a confirmation (no pad: keyboard, switch).
+  // Only the chosen way shows; without this script both do.
+  function chosenMode(choice) {
+    const checked = choice.querySelector("[data-signing-mode]:checked");
+    return checked ? checked.value : "trace";
   }
 
-  // A form with a pad is not sent empty: the person is told where to sign.
+  function showMode(choice) {
+    const mode = chosenMode(choice);
+    choice.querySelectorAll("[data-signing-panel]").forEach(function (panel) {
+      panel.hidden = panel.dataset.signingPanel !== mode;
+    });
+  }
+
+  function setupAll(root) {
+    root.querySelectorAll("[data-signature-pad]").forEach(setupPad);
+    root.querySelectorAll("[data-signing-choice]").forEach(showMode);
+  }
+
+  document.addEventListener("change", function (event) {
+    if (!event.target.matches("[data-signing-mode]")) return;
+    showMode(event.target.closest("[data-signing-choice]"));
+  });
+
+  // A drawing is not sent empty: the person is told where to sign (or that they may type their name).
   document.addEventListener("submit", function (event) {
     const form = event.target;
     if (!form.matches("[data-signature-form]")) return;
+    const choice = form.querySelector("[data-signing-choice]");
+    if (choice && chosenMode(choice) !== "trace") return;
     const pad = form.querySelector("[data-signature-pad]");
     if (pad && !pad.querySelector("[data-strokes]").value) {
       event.preventDefault();
@@ -135,6 +157,13 @@
       const pad = dialog.querySelector("[data-signature-pad]");
       pad.clear();
       pad.querySelector("[data-signature-vide]").classList.add("d-none");
+      // The previous learner's typed name never stays in the dialog.
+      dialog.querySelectorAll("input[name=typed_name]").forEach(function (input) {
+        input.value = "";
+      });
+      dialog.querySelectorAll("input[name=confirmed]").forEach(function (input) {
+        input.checked = false;
+      });
       dialog.showModal();
       return;
     }
