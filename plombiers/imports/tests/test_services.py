@@ -2,6 +2,7 @@
 one go, and again create nothing; undo while nothing depends on the import."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -206,3 +207,12 @@ def test_a_bad_siret_is_reported(cast):
     outcome = run(cast, data, kind="companies")
     assert [(e["line"], e["column"]) for e in outcome.errors] == [(2, "SIRET")]
     assert not cast.school_a.partners.filter(name="Fibre Nord").exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "count"), [("learners", "jeunes", 2), ("companies", "entreprises", 2)]
+)
+def test_the_example_files_of_the_docs_import(cast, kind, name, count):
+    data = (Path(__file__).parents[3] / "docs" / "exemples" / f"import-{name}.csv").read_bytes()
+    outcome = run(cast, data, kind=kind)
+    assert (outcome.created, outcome.errors) == (count, [])
