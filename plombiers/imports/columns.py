@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
+from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.referrals.enums import Diploma, Gender, LastClass, ReferralStatus
 
 from . import cells
@@ -103,7 +104,29 @@ COMPANIES = [
     Column("phone", "Téléphone", ("tel", "portable", "mobile"), partial(cells.text, max_length=30)),
 ]  # fmt: skip
 
-KIND_COLUMNS: dict[str, list[Column]] = {"learners": LEARNERS, "companies": COMPANIES}
+
+def enrolment_status(value) -> str:
+    return cells.choice(value, EnrolmentStatus, synonyms={"en cours": EnrolmentStatus.ACTIVE,
+                                                         "termine": EnrolmentStatus.COMPLETED})  # fmt: skip
+
+
+COHORTS = [
+    Column("cohort", "Promotion", ("nom de la promotion", "session", "groupe"),
+           partial(cells.text, max_length=150), required=True),
+    Column("start_date", "Début", ("date de debut", "debut de la promotion", "date debut"), cells.date,
+           required=True),
+    Column("end_date", "Fin", ("date de fin", "fin de la promotion", "date fin"), cells.date, required=True),
+    Column("capacity", "Places", ("nombre de places", "capacite"), cells.integer),
+    Column("last_name", "Nom", ("nom de famille", "nom d usage", "nom du jeune"),
+           partial(cells.text, max_length=100)),
+    Column("first_name", "Prénom", ("prenoms",), partial(cells.text, max_length=100)),
+    Column("birth_date", "Date de naissance", ("date naissance", "ne e le", "ne le", "naissance", "ddn"),
+           cells.date),
+    Column("entry_date", "Date d'entrée", ("date entree", "entree", "entree en formation"), cells.date),
+    Column("status", "Statut", ("statut de l inscription", "etat"), enrolment_status),
+]  # fmt: skip
+
+KIND_COLUMNS: dict[str, list[Column]] = {"learners": LEARNERS, "companies": COMPANIES, "cohorts": COHORTS}
 
 
 @dataclass

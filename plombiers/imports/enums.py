@@ -6,6 +6,7 @@ from plombiers.enums import StatusChoices, Tone
 class ImportKind(models.TextChoices):
     LEARNERS = "learners", "Jeunes et prescriptions"
     COMPANIES = "companies", "Entreprises partenaires, sites et tuteurs"
+    COHORTS = "cohorts", "Promotions et inscriptions"
 
 
 class ImportStatus(StatusChoices):

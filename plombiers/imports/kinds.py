@@ -21,7 +21,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from plombiers.cohorts.models import Cohort
+from plombiers.cohorts.enums import EnrolmentStatus
+from plombiers.cohorts.models import Cohort, Enrolment
+from plombiers.frameworks.models import Framework
 from plombiers.internships.models import CompanySite
 from plombiers.lib.text import fold
 from plombiers.network.enums import OrganisationKind
@@ -32,7 +34,7 @@ from plombiers.referrals.models import Learner, Referral, ReferralEvent, identit
 from plombiers.referrals.services import check_learner_data
 
 from . import cells
-from .columns import COMPANIES, LEARNERS, Column, Header
+from .columns import COHORTS, COMPANIES, LEARNERS, Column, Header
 
 Progress = Callable[[int], None]
 
@@ -79,6 +81,10 @@ def parse_lines(columns: list[Column], header: Header, lines, plan: Plan, progre
                 value = column.parse(raw)
             except cells.CellError as error:
                 plan.errors.append(Problem(number, header.title(key), str(error)))
+                ok = False
+                continue
+            except (ValueError, OverflowError):  # a number no spreadsheet should hold (NaN, infinity)
+                plan.errors.append(Problem(number, header.title(key), f"Valeur illisible : « {raw} »."))
                 ok = False
                 continue
             if column.required and value in (None, ""):
@@ -381,7 +387,126 @@ def apply_companies(*, school: School, plan: Plan, by) -> dict[str, list[int]]:
     }
 
 
+# --- cohorts and their enrolments ------------------------------------------------------------------
+
+
+def check_cohorts(*, school: School, header: Header, lines, progress: Progress | None = None) -> Plan:
+    """A line = a cohort of the school (by its name and start date), and one young person enrolled
+    in it when the line names them (a record the school already has: import the learners first)."""
+    plan = Plan()
+    rows = list(parse_lines(COHORTS, header, lines, plan, progress))
+    cohorts = {(fold(c.name), c.start_date): c for c in Cohort.objects.filter(school=school)}
+    learners = {}
+    keys = {}
+    for number, values in rows:
+        if values.get("last_name") and values.get("first_name") and values.get("birth_date"):
+            keys[number] = identity_key(
+                last_name=values["last_name"],
+                first_name=values["first_name"],
+                birth_date=values["birth_date"],
+            )
+    for learner in Learner.objects.filter(school=school, identity_key__in=set(keys.values())):
+        learners[learner.identity_key] = learner
+    enrolled = set(Enrolment.objects.filter(cohort__school=school).values_list("cohort_id", "learner_id"))
+    active = set(
+        Enrolment.objects.filter(learner__in=learners.values(), status=EnrolmentStatus.ACTIVE).values_list(
+            "learner_id", flat=True
+        )
+    )
+    new_cohorts: dict[tuple, dict] = {}
+    new_enrolments: dict[tuple, dict] = {}
+    counts: dict[tuple, int] = defaultdict(int)
+    for number, values in rows:
+        start, end = values["start_date"], values["end_date"]
+        if end <= start or (end - start).days > 366:
+            plan.errors.append(
+                Problem(number, header.title("end_date"), "La fin doit suivre le début, d'un an au plus.")
+            )
+            continue
+        ref = (fold(values["cohort"]), start)
+        cohort = cohorts.get(ref)
+        capacity = values.get("capacity") or (cohort.capacity if cohort else school.default_cohort_capacity)
+        if not 1 <= capacity <= 30:
+            plan.errors.append(
+                Problem(number, header.title("capacity"), "Une promotion compte de 1 à 30 places.")
+            )
+            continue
+        new = False
+        if cohort is None and ref not in new_cohorts:
+            new_cohorts[ref] = {
+                "name": values["cohort"],
+                "start_date": start,
+                "end_date": end,
+                "capacity": capacity,
+            }
+            new = True
+        person = [values.get(k) for k in ("last_name", "first_name", "birth_date")]
+        if any(person) and not all(person):
+            plan.errors.append(
+                Problem(number, header.title("last_name") or header.title("cohort"),
+                        "Pour inscrire un ou une jeune : nom, prénom et date de naissance.")
+            )  # fmt: skip
+            continue
+        if all(person):
+            learner = learners.get(keys[number])
+            if learner is None:
+                plan.errors.append(
+                    Problem(number, header.title("last_name"),
+                            "Jeune inconnu·e de l'école : importez d'abord les jeunes et leurs prescriptions.")
+                )  # fmt: skip
+                continue
+            status = values.get("status") or EnrolmentStatus.ACTIVE
+            key = (ref, learner.pk)
+            if key in new_enrolments:
+                plan.errors.append(Problem(number, header.title("last_name"), "Même inscription plus haut."))
+                continue
+            if not (cohort and (cohort.pk, learner.pk) in enrolled):
+                if status == EnrolmentStatus.ACTIVE and learner.pk in active:
+                    plan.errors.append(
+                        Problem(number, header.title("last_name"),
+                                "Ce ou cette jeune est déjà en formation dans une promotion.")
+                    )  # fmt: skip
+                    continue
+                if status == EnrolmentStatus.ACTIVE:
+                    active.add(learner.pk)
+                    counts[ref] += 1
+                    taken = cohort.active_enrolment_count() if cohort else 0
+                    if taken + counts[ref] > capacity:
+                        plan.errors.append(
+                            Problem(number, header.title("cohort"), "La promotion est complète.")
+                        )
+                        continue
+                entry = values.get("entry_date") or start
+                new_enrolments[key] = {"learner": learner, "status": status, "entry_date": entry,
+                                       "end_date": end if status != EnrolmentStatus.ACTIVE else None}  # fmt: skip
+                new = True
+        if new:
+            plan.created += 1
+        else:
+            plan.unchanged += 1
+    plan.todo = {"cohorts": new_cohorts, "enrolments": new_enrolments, "existing": cohorts}
+    return plan
+
+
+def apply_cohorts(*, school: School, plan: Plan, by) -> dict[str, list[int]]:
+    framework = Framework.objects.current_for(school.trade)
+    made = {}
+    for ref, fields in plan.todo["cohorts"].items():
+        cohort = Cohort(school=school, trade=school.trade, framework=framework, **fields)
+        cohort.full_clean()
+        cohort.save()
+        made[ref] = cohort
+    cohorts = {**plan.todo["existing"], **made}
+    enrolments = [
+        Enrolment(cohort=cohorts[ref], created_by=by, **fields)
+        for (ref, _), fields in plan.todo["enrolments"].items()
+    ]
+    Enrolment.objects.bulk_create(enrolments)
+    return {"cohorts.cohort": [c.pk for c in made.values()], "cohorts.enrolment": [e.pk for e in enrolments]}
+
+
 KINDS = {
     "learners": (LEARNERS, check_learners, apply_learners),
     "companies": (COMPANIES, check_companies, apply_companies),
+    "cohorts": (COHORTS, check_cohorts, apply_cohorts),
 }

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from plombiers.cohorts.models import Cohort
 from plombiers.imports.enums import ImportStatus
 from plombiers.imports.models import ImportJob
 from plombiers.imports.services import import_file, import_undo
@@ -216,3 +217,40 @@ def test_the_example_files_of_the_docs_import(cast, kind, name, count):
     data = (Path(__file__).parents[3] / "docs" / "exemples" / f"import-{name}.csv").read_bytes()
     outcome = run(cast, data, kind=kind)
     assert (outcome.created, outcome.errors) == (count, [])
+
+
+COHORT_HEADER = ["Promotion", "Début", "Fin", "Places", "Nom", "Prénom", "Date de naissance"]
+
+
+def test_cohorts_and_enrolments_of_learners_already_imported(cast):
+    young = people(3)
+    run(cast, csv_bytes(young))
+    start, end = dt.date(2027, 1, 4), dt.date(2027, 4, 30)
+    rows = [["Fibre 2027", start, end, "10", *person[:3]] for person in young[:2]]
+    rows.append(["Fibre 2027-B", start, end, "", "", "", ""])
+    data = csv_bytes(rows, header=COHORT_HEADER)
+    outcome = run(cast, data, kind="cohorts")
+    assert (outcome.created, outcome.unchanged, outcome.errors) == (3, 0, [])
+    cohort = Cohort.objects.get(name="Fibre 2027")
+    assert (cohort.capacity, cohort.school, cohort.trade) == (10, cast.school_a, cast.school_a.trade)
+    assert cohort.enrolments.count() == 2
+    assert Cohort.objects.get(name="Fibre 2027-B").capacity == cast.school_a.default_cohort_capacity
+    again = run(cast, data, kind="cohorts")
+    assert (again.created, again.unchanged) == (0, 3)
+
+
+def test_an_unknown_young_person_or_a_full_cohort_is_a_problem(cast):
+    young = people(3)
+    run(cast, csv_bytes(young[:2]))
+    start, end = dt.date(2027, 1, 4), dt.date(2027, 4, 30)
+    rows = [["Fibre 2027", start, end, "1", *person[:3]] for person in young]
+    outcome = run(cast, csv_bytes(rows, header=COHORT_HEADER), kind="cohorts")
+    assert outcome.errors == [
+        {"line": 3, "column": "Promotion", "message": "La promotion est complète."},
+        {
+            "line": 4,
+            "column": "Nom",
+            "message": "Jeune inconnu·e de l'école : importez d'abord les jeunes et leurs prescriptions.",
+        },
+    ]
+    assert not Cohort.objects.exists()
