@@ -107,3 +107,8 @@ def test_decimal_comma_and_postcodes():
         cells.postcode("775")
     assert cells.boolean("Oui") is True
     assert cells.boolean("") is False
+
+
+def test_a_hostile_line_of_quotes_is_sniffed_on_its_start_only():
+    # csv.Sniffer's expressions grow with the square of such a line: only its start is sniffed.
+    assert reading.sniff_delimiter('a;"b' * 250_000) == ";"
