@@ -35,7 +35,7 @@ class ImportInvalidOut(Schema):
     created: int = 0
     unchanged: int = 0
     errors: list[dict[str, Any]] = []
-    detail: str | None = None
+    detail: str
 
 
 @router.post("/imports", response={200: ImportOut, 422: ImportInvalidOut})
