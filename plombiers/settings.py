@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "plombiers.outcomes",
     "plombiers.funding",
     "plombiers.impact",
+    "plombiers.imports",
     "plombiers.homes",
     "plombiers.rights",
     "plombiers.offer",

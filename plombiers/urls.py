@@ -43,4 +43,5 @@ urlpatterns = [
     path("", include("plombiers.rights.urls")),
     path("", include("plombiers.offer.urls")),
     path("", include("plombiers.calendars.urls")),
+    path("", include("plombiers.imports.urls")),
 ]

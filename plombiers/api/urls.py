@@ -22,6 +22,7 @@ from plombiers.credentials.api import router as credentials_router
 from plombiers.documents.api import router as documents_router
 from plombiers.funding.api import router as funding_router
 from plombiers.impact.api import router as impact_router
+from plombiers.imports.api import router as imports_router
 from plombiers.internships.api.matching import router as matching_router
 from plombiers.internships.api.placements import router as internships_router
 from plombiers.network.api import router as network_router
@@ -130,3 +131,4 @@ api.add_router("/", outcomes_router)
 api.add_router("/", impact_router)
 api.add_router("/", funding_router)
 api.add_router("/", offer_router)
+api.add_router("/", imports_router)

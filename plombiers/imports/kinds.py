@@ -1,0 +1,512 @@
+"""What each kind of import checks and writes.
+
+`check` reads every line into a plan without writing anything (a dry run is the check alone) and
+lists every problem as (line, column, French message); `apply` writes the plan, inside the caller's
+transaction. Natural keys make an import idempotent: a line whose objects already exist creates
+nothing and counts as unchanged.
+
+Learners are matched by the rule of referrals (`referrals.models.identity_key`: same folded last
+name, first name and birth date), in the school only, as a referral reuses the school's own record.
+The 5,000 lines of a big file are written in bulk (a few queries, not 5,000 calls of
+`referral_create`), with the same checks (`check_learner_data`), the same eligibility and the same
+first step of the referral's history."""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+
+from plombiers.cohorts.enums import EnrolmentStatus
+from plombiers.cohorts.models import Cohort, Enrolment
+from plombiers.frameworks.models import Framework
+from plombiers.internships.models import CompanySite
+from plombiers.lib.text import fold
+from plombiers.network.enums import OrganisationKind
+from plombiers.network.models import Commune, Contact, Organisation, Partnership, School, validate_siret
+from plombiers.referrals import eligibility
+from plombiers.referrals.enums import Diploma, ReferralStatus
+from plombiers.referrals.models import Learner, Referral, ReferralEvent, identity_key
+from plombiers.referrals.services import check_learner_data
+
+from . import cells
+from .columns import COHORTS, COMPANIES, LEARNERS, Column, Header
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Problem:
+    line: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "column": self.column, "message": self.message}
+
+
+@dataclass
+class Plan:
+    """What a file will write: per line, created or unchanged; the problems; the objects to make."""
+
+    errors: list[Problem] = field(default_factory=list)
+    created: int = 0
+    unchanged: int = 0
+    todo: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_lines(columns: list[Column], header: Header, lines, plan: Plan, progress: Progress | None):
+    """Each data line as {field: value}, with its number; a bad cell is a problem and the line is
+    left out of the plan."""
+    for column in columns:
+        if column.required and column.key not in header.mapping:
+            plan.errors.append(
+                Problem(header.line, column.label, f"Colonne obligatoire introuvable : « {column.label} ».")
+            )
+    if plan.errors:
+        return
+    by_key = {c.key: c for c in columns}
+    for position, (number, row) in enumerate(lines, start=1):
+        if progress and position % 500 == 0:
+            progress(position)
+        values, ok = {}, True
+        for key, index in header.mapping.items():
+            column = by_key[key]
+            raw = row[index] if index < len(row) else None
+            try:
+                value = column.parse(raw)
+            except cells.CellError as error:
+                plan.errors.append(Problem(number, header.title(key), str(error)))
+                ok = False
+                continue
+            except (ValueError, OverflowError):  # a number no spreadsheet should hold (NaN, infinity)
+                plan.errors.append(Problem(number, header.title(key), f"Valeur illisible : « {raw} »."))
+                ok = False
+                continue
+            if column.required and value in (None, ""):
+                plan.errors.append(Problem(number, header.title(key), f"« {column.label} » est vide."))
+                ok = False
+            values[key] = value
+        if ok:
+            yield number, values
+
+
+class Communes:
+    """Postcode (and name) → commune, from the real communes, in a few queries for a whole file."""
+
+    def __init__(self, rows: list[dict]):
+        codes = sorted({r["postcode"] for r in rows if r.get("postcode")})
+        self.by_code: dict[str, list[Commune]] = defaultdict(list)
+        for start in range(0, len(codes), 200):
+            chunk = codes[start : start + 200]
+            query = Q()
+            for code in chunk:
+                query |= Q(postal_codes__contains=code)
+            for commune in Commune.objects.filter(query).ranked():
+                for code in commune.postal_codes.split():
+                    if code in chunk:
+                        self.by_code[code].append(commune)
+        names = {fold(r["commune"]) for r in rows if r.get("commune") and not r.get("postcode")}
+        self.by_name: dict[str, list[Commune]] = defaultdict(list)
+        if names:
+            for commune in Commune.objects.filter(search_name__in=names, kind=Commune.Kind.COMMUNE).ranked():
+                self.by_name[commune.search_name].append(commune)
+
+    def find(self, postcode: str, name: str) -> Commune | None:
+        """Raise CellError when the postcode or the name names no commune, or too many."""
+        if postcode:
+            found = self.by_code.get(postcode)
+            if not found:
+                raise cells.CellError(f"Code postal inconnu : « {postcode} ».")
+            if name:
+                named = [c for c in found if c.search_name == fold(name)]
+                if named:
+                    return named[0]
+            return found[0]
+        if name:
+            found = self.by_name.get(fold(name))
+            if not found:
+                raise cells.CellError(f"Commune inconnue : « {name} » (ajoutez le code postal).")
+            if len(found) > 1:
+                raise cells.CellError(f"Plusieurs communes s'appellent « {name} » : ajoutez le code postal.")
+            return found[0]
+        return None
+
+
+def _commune(plan, number, header, values, communes) -> tuple[bool, Commune | None]:
+    try:
+        return True, communes.find(values.get("postcode", ""), values.get("commune", ""))
+    except cells.CellError as error:
+        column = header.title("postcode") or header.title("commune")
+        plan.errors.append(Problem(number, column, str(error)))
+        return False, None
+
+
+# --- learners and their referrals ----------------------------------------------------------------
+
+LEARNER_KEYS = [
+    "first_name", "last_name", "birth_date", "gender", "email", "phone", "address", "highest_diploma",
+    "last_class", "is_neet", "has_rqth", "lives_in_qpv", "france_travail_id",
+]  # fmt: skip
+
+
+def check_learners(*, school: School, header: Header, lines, progress: Progress | None = None) -> Plan:
+    plan = Plan()
+    rows = list(parse_lines(LEARNERS, header, lines, plan, progress))
+    communes = Communes([values for _, values in rows])
+    prescribers = {
+        fold(o.name): o
+        for o in Organisation.objects.filter(network_id=school.network_id, kind=OrganisationKind.PRESCRIBER)
+    }
+    keys = {}
+    for number, values in rows:
+        if values.get("birth_date") is None:
+            continue
+        keys[number] = identity_key(
+            last_name=values["last_name"], first_name=values["first_name"], birth_date=values["birth_date"]
+        )
+    existing = set(
+        Learner.objects.filter(school=school, identity_key__in=set(keys.values())).values_list(
+            "identity_key", flat=True
+        )
+    )
+    seen: dict[str, int] = {}
+    learners = []
+    for number, values in rows:
+        ok = True
+        data = {k: values[k] for k in LEARNER_KEYS if k in values and values[k] not in (None, "")}
+        data.setdefault("highest_diploma", Diploma.NONE)
+        try:
+            check_learner_data(data)
+        except ValidationError as error:
+            for key, messages in error.message_dict.items():
+                plan.errors.extend(Problem(number, header.title(key), m) for m in messages)
+            ok = False
+        found, commune = _commune(plan, number, header, values, communes)
+        ok = ok and found
+        prescriber = None
+        if values.get("prescriber"):
+            prescriber = prescribers.get(fold(values["prescriber"]))
+            if prescriber is None:
+                plan.errors.append(
+                    Problem(
+                        number,
+                        header.title("prescriber"),
+                        f"Structure prescriptrice inconnue du réseau : « {values['prescriber']} ».",
+                    )
+                )
+                ok = False
+        referred_on = values.get("referred_on")
+        if referred_on and referred_on > timezone.localdate():
+            plan.errors.append(
+                Problem(number, header.title("referred_on"), "La date de prescription est dans le futur.")
+            )
+            ok = False
+        key = keys.get(number)
+        if key in seen:
+            plan.errors.append(
+                Problem(number, header.title("last_name"), f"Même personne qu'à la ligne {seen[key]}.")
+            )
+            continue
+        if key:
+            seen[key] = number
+        if not ok:
+            continue
+        if key in existing:
+            plan.unchanged += 1
+            continue
+        plan.created += 1
+        learners.append(
+            {
+                "data": {**data, "commune": commune},
+                "key": key,
+                "prescriber": prescriber,
+                "referred_on": referred_on,
+                "status": values.get("status") or ReferralStatus.NEW,
+            }
+        )
+    plan.todo = {"learners": learners}
+    return plan
+
+
+def _eligibility_day(school: School, default: dt.date) -> dt.date:
+    """The day the age rule applies, as for a referral: the start of the next open cohort."""
+    cohort = (
+        Cohort.objects.filter(school=school, start_date__gte=default)
+        .open_for_admission()
+        .order_by("start_date")
+        .first()
+    )
+    return cohort.start_date if cohort else default
+
+
+def apply_learners(*, school: School, plan: Plan, by) -> dict[str, list[int]]:
+    today, now = timezone.localdate(), timezone.now()
+    day = _eligibility_day(school, today)
+    learners = []
+    for item in plan.todo["learners"]:
+        learner = Learner(school=school, identity_key=item["key"], **item["data"])
+        # The keys were checked on the whole file at once: no query per line for them here.
+        learner.full_clean(
+            exclude=["school", "commune", "user"], validate_unique=False, validate_constraints=False
+        )
+        learners.append(learner)
+    Learner.objects.bulk_create(learners, batch_size=500)
+    referrals = [
+        Referral(
+            learner=learner,
+            school=school,
+            prescriber_organisation=item["prescriber"],
+            referred_on=item["referred_on"] or today,
+            status=item["status"],
+            status_changed_at=now,
+            eligibility=eligibility.evaluate_learner(learner, on=day).as_dict(),
+            created_by=by,
+        )
+        for learner, item in zip(learners, plan.todo["learners"], strict=True)
+    ]
+    Referral.objects.bulk_create(referrals, batch_size=500)
+    events = [
+        ReferralEvent(referral=r, to_status=r.status, by=by, at=now, note="Import d'un tableur.")
+        for r in referrals
+    ]
+    ReferralEvent.objects.bulk_create(events, batch_size=500)
+    return {
+        "referrals.learner": [o.pk for o in learners],
+        "referrals.referral": [o.pk for o in referrals],
+        "referrals.referralevent": [o.pk for o in events],
+    }
+
+
+# --- partner companies, their sites and tutors -----------------------------------------------------
+
+
+def check_companies(*, school: School, header: Header, lines, progress: Progress | None = None) -> Plan:
+    plan = Plan()
+    rows = list(parse_lines(COMPANIES, header, lines, plan, progress))
+    communes = Communes([values for _, values in rows])
+    companies = Organisation.objects.filter(network_id=school.network_id, kind=OrganisationKind.COMPANY)
+    by_siret = {o.siret: o for o in companies if o.siret}
+    by_name = {fold(o.name): o for o in companies}
+    partnered = set(Partnership.objects.filter(school=school).values_list("organisation_id", flat=True))
+    sites = {(s.company_id, fold(s.name)) for s in CompanySite.objects.filter(company__in=companies)}
+    tutors = {
+        (c.organisation_id, fold(c.full_name)) for c in Contact.objects.filter(organisation__in=companies)
+    }
+    new_companies: dict[str, dict] = {}  # key → what to create
+    new_sites: dict[tuple, dict] = {}
+    new_tutors: dict[tuple, dict] = {}
+    partnerships: set = set()
+    for number, values in rows:
+        siret = values.get("siret", "").replace(" ", "")
+        if siret:
+            try:
+                validate_siret(siret)
+            except ValidationError as error:
+                plan.errors.append(Problem(number, header.title("siret"), error.messages[0]))
+                continue
+        found, commune = _commune(plan, number, header, values, communes)
+        if not found:
+            continue
+        site_name = values.get("site") or (commune.name if commune else "")
+        if values.get("site") and commune is None:
+            plan.errors.append(
+                Problem(number, header.title("site"), "Un site a besoin de son code postal ou de sa commune.")
+            )
+            continue
+        tutor = values.get("tutor", "")
+        if tutor and len(tutor) < 3:
+            plan.errors.append(
+                Problem(
+                    number, header.title("tutor"), "Indiquez les prénom et nom du tuteur ou de la tutrice."
+                )
+            )
+            continue
+        company = by_siret.get(siret) if siret else by_name.get(fold(values["company"]))
+        ref = company.pk if company else f"siret:{siret}" if siret else f"name:{fold(values['company'])}"
+        new = False
+        if company is None and ref not in new_companies:
+            new_companies[ref] = {"name": values["company"], "siret": siret, "commune": commune,
+                                  "address": values.get("address", "") if not site_name else ""}  # fmt: skip
+            new = True
+        if ref not in partnered and ref not in partnerships:
+            partnerships.add(ref)
+            new = True
+        if site_name and (ref, fold(site_name)) not in new_sites and (ref, fold(site_name)) not in sites:
+            new_sites[(ref, fold(site_name))] = {"name": site_name, "commune": commune,
+                                                 "address": values.get("address", "")}  # fmt: skip
+            new = True
+        if tutor and (ref, fold(tutor)) not in new_tutors and (ref, fold(tutor)) not in tutors:
+            new_tutors[(ref, fold(tutor))] = {"full_name": tutor, "job_title": values.get("job_title", ""),
+                                              "email": values.get("email", ""), "phone": values.get("phone", "")}  # fmt: skip
+            new = True
+        if new:
+            plan.created += 1
+        else:
+            plan.unchanged += 1
+    plan.todo = {
+        "companies": new_companies,
+        "partnerships": partnerships,
+        "sites": new_sites,
+        "tutors": new_tutors,
+    }
+    return plan
+
+
+def apply_companies(*, school: School, plan: Plan, by) -> dict[str, list[int]]:
+    made = {}
+    for ref, fields in plan.todo["companies"].items():
+        company = Organisation(network_id=school.network_id, kind=OrganisationKind.COMPANY, **fields)
+        company.full_clean()
+        company.save()
+        made[ref] = company
+    company_id = lambda ref: made[ref].pk if ref in made else ref  # noqa: E731
+    links = [Partnership(school=school, organisation_id=company_id(ref)) for ref in plan.todo["partnerships"]]
+    Partnership.objects.bulk_create(links)
+    sites = []
+    for (ref, _), fields in plan.todo["sites"].items():
+        site = CompanySite(company_id=company_id(ref), **fields)
+        site.full_clean(exclude=["company"])
+        sites.append(site)
+    CompanySite.objects.bulk_create(sites)
+    tutors = []
+    for (ref, _), fields in plan.todo["tutors"].items():
+        tutor = Contact(organisation_id=company_id(ref), **fields)
+        tutor.full_clean(exclude=["organisation"])
+        tutors.append(tutor)
+    Contact.objects.bulk_create(tutors)
+    return {
+        "network.organisation": [o.pk for o in made.values()],
+        "network.partnership": [o.pk for o in links],
+        "internships.companysite": [o.pk for o in sites],
+        "network.contact": [o.pk for o in tutors],
+    }
+
+
+# --- cohorts and their enrolments ------------------------------------------------------------------
+
+
+def check_cohorts(*, school: School, header: Header, lines, progress: Progress | None = None) -> Plan:
+    """A line = a cohort of the school (by its name and start date), and one young person enrolled
+    in it when the line names them (a record the school already has: import the learners first)."""
+    plan = Plan()
+    rows = list(parse_lines(COHORTS, header, lines, plan, progress))
+    cohorts = {(fold(c.name), c.start_date): c for c in Cohort.objects.filter(school=school)}
+    learners = {}
+    keys = {}
+    for number, values in rows:
+        if values.get("last_name") and values.get("first_name") and values.get("birth_date"):
+            keys[number] = identity_key(
+                last_name=values["last_name"],
+                first_name=values["first_name"],
+                birth_date=values["birth_date"],
+            )
+    for learner in Learner.objects.filter(school=school, identity_key__in=set(keys.values())):
+        learners[learner.identity_key] = learner
+    enrolled = set(Enrolment.objects.filter(cohort__school=school).values_list("cohort_id", "learner_id"))
+    active = set(
+        Enrolment.objects.filter(learner__in=learners.values(), status=EnrolmentStatus.ACTIVE).values_list(
+            "learner_id", flat=True
+        )
+    )
+    new_cohorts: dict[tuple, dict] = {}
+    new_enrolments: dict[tuple, dict] = {}
+    counts: dict[tuple, int] = defaultdict(int)
+    for number, values in rows:
+        start, end = values["start_date"], values["end_date"]
+        if end <= start or (end - start).days > 366:
+            plan.errors.append(
+                Problem(number, header.title("end_date"), "La fin doit suivre le début, d'un an au plus.")
+            )
+            continue
+        ref = (fold(values["cohort"]), start)
+        cohort = cohorts.get(ref)
+        capacity = values.get("capacity") or (cohort.capacity if cohort else school.default_cohort_capacity)
+        if not 1 <= capacity <= 30:
+            plan.errors.append(
+                Problem(number, header.title("capacity"), "Une promotion compte de 1 à 30 places.")
+            )
+            continue
+        new = False
+        if cohort is None and ref not in new_cohorts:
+            new_cohorts[ref] = {
+                "name": values["cohort"],
+                "start_date": start,
+                "end_date": end,
+                "capacity": capacity,
+            }
+            new = True
+        person = [values.get(k) for k in ("last_name", "first_name", "birth_date")]
+        if any(person) and not all(person):
+            plan.errors.append(
+                Problem(number, header.title("last_name") or header.title("cohort"),
+                        "Pour inscrire un ou une jeune : nom, prénom et date de naissance.")
+            )  # fmt: skip
+            continue
+        if all(person):
+            learner = learners.get(keys[number])
+            if learner is None:
+                plan.errors.append(
+                    Problem(number, header.title("last_name"),
+                            "Jeune inconnu·e de l'école : importez d'abord les jeunes et leurs prescriptions.")
+                )  # fmt: skip
+                continue
+            status = values.get("status") or EnrolmentStatus.ACTIVE
+            key = (ref, learner.pk)
+            if key in new_enrolments:
+                plan.errors.append(Problem(number, header.title("last_name"), "Même inscription plus haut."))
+                continue
+            if not (cohort and (cohort.pk, learner.pk) in enrolled):
+                if status == EnrolmentStatus.ACTIVE and learner.pk in active:
+                    plan.errors.append(
+                        Problem(number, header.title("last_name"),
+                                "Ce ou cette jeune est déjà en formation dans une promotion.")
+                    )  # fmt: skip
+                    continue
+                if status == EnrolmentStatus.ACTIVE:
+                    active.add(learner.pk)
+                    counts[ref] += 1
+                    taken = cohort.active_enrolment_count() if cohort else 0
+                    if taken + counts[ref] > capacity:
+                        plan.errors.append(
+                            Problem(number, header.title("cohort"), "La promotion est complète.")
+                        )
+                        continue
+                entry = values.get("entry_date") or start
+                new_enrolments[key] = {"learner": learner, "status": status, "entry_date": entry,
+                                       "end_date": end if status != EnrolmentStatus.ACTIVE else None}  # fmt: skip
+                new = True
+        if new:
+            plan.created += 1
+        else:
+            plan.unchanged += 1
+    plan.todo = {"cohorts": new_cohorts, "enrolments": new_enrolments, "existing": cohorts}
+    return plan
+
+
+def apply_cohorts(*, school: School, plan: Plan, by) -> dict[str, list[int]]:
+    framework = Framework.objects.current_for(school.trade)
+    made = {}
+    for ref, fields in plan.todo["cohorts"].items():
+        cohort = Cohort(school=school, trade=school.trade, framework=framework, **fields)
+        cohort.full_clean()
+        cohort.save()
+        made[ref] = cohort
+    cohorts = {**plan.todo["existing"], **made}
+    enrolments = [
+        Enrolment(cohort=cohorts[ref], created_by=by, **fields)
+        for (ref, _), fields in plan.todo["enrolments"].items()
+    ]
+    Enrolment.objects.bulk_create(enrolments)
+    return {"cohorts.cohort": [c.pk for c in made.values()], "cohorts.enrolment": [e.pk for e in enrolments]}
+
+
+KINDS = {
+    "learners": (LEARNERS, check_learners, apply_learners),
+    "companies": (COMPANIES, check_companies, apply_companies),
+    "cohorts": (COHORTS, check_cohorts, apply_cohorts),
+}
