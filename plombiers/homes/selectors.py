@@ -101,7 +101,8 @@ def trainer_block(user, today: dt.date) -> SimpleNamespace:
 
 def social_worker_block(user, today: dt.date) -> SimpleNamespace:
     """Blocking barriers older than 14 days, actions due this week, follow-ups due or late, consents
-    to ask. Five queries, on the caseload's and the follow-ups' own querysets."""
+    to ask, the young people not seen for three weeks. Six queries, on the caseload's and the
+    follow-ups' own querysets."""
     schools = user.school_ids(*support_permissions.SUPPORT_ROLES)
     no_consent = support.without_data_consent(schools, today)
     return SimpleNamespace(
@@ -113,6 +114,9 @@ def social_worker_block(user, today: dt.date) -> SimpleNamespace:
         urgent_after=support.URGENT_AFTER_DAYS,
         due_actions=support.due_actions(schools, today).count(),
         caseload_url=_link("support:caseload"),
+        not_seen=support.not_seen(schools, today).count(),
+        not_seen_days=support.NOT_SEEN_DAYS,
+        not_seen_url=_link("support:caseload", "non_vus=1"),
         follow_ups=outcomes.follow_ups_due(user, today).count(),
         follow_ups_url=_link("outcomes:follow_up_list"),
     )

@@ -22,8 +22,8 @@ from plombiers.funding.tests.factories import GrantFactory
 from plombiers.referrals.models import Learner
 from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory, referred_by
 from plombiers.skills.models import Observation
-from plombiers.support.enums import ConsentScope
-from plombiers.support.models import Action, Barrier, BarrierCategory, Consent
+from plombiers.support.enums import ConsentScope, EntryKind
+from plombiers.support.models import Action, Barrier, BarrierCategory, Consent, JournalEntry
 
 MONDAY = dt.date(2026, 10, 5)
 
@@ -171,6 +171,38 @@ def test_the_social_workers_counts_are_the_rows_of_their_pages(client, cast):
     assert worker.follow_ups == rows(client, worker.follow_ups_url)
 
 
+def test_the_social_worker_sees_who_was_not_seen_for_three_weeks(client, cast):
+    day = school_day(cast)
+    late, newcomer = (
+        day.classmates[0],
+        EnrolmentFactory(
+            cohort=day.cohort, learner=LearnerFactory(), entry_date=MONDAY - dt.timedelta(days=5)
+        ),
+    )
+
+    def note(enrolment, kind, days_ago):
+        JournalEntry.objects.create(
+            learner=enrolment.learner,
+            school=cast.school_a,
+            kind=kind,
+            occurred_on=MONDAY - dt.timedelta(days=days_ago),
+            text="Point d'étape",
+        )
+
+    note(day.mine, EntryKind.INTERVIEW, 20)  # seen within the three weeks
+    note(late, EntryKind.CALL, 21)  # three weeks ago to the day: not within
+    note(day.classmates[1], EntryKind.REFERRAL, 2)  # an orientation is not a contact
+    client.force_login(cast.social_worker_a)
+    worker = block(client.get("/"), "social_worker")
+    assert worker.not_seen == 2 == rows(client, worker.not_seen_url)
+    listed = client.get(worker.not_seen_url).context["page"].object_list
+    assert {learner.pk for learner in listed} == {late.learner_id, day.classmates[1].learner_id}
+    assert newcomer.learner_id not in {learner.pk for learner in listed}
+    assert rows(client, worker.caseload_url) == 4  # the unfiltered caseload, everybody
+    client.force_login(cast.manager_b)  # another school's team: nobody of school A
+    assert rows(client, worker.not_seen_url) == 0
+
+
 def test_the_social_worker_sees_whose_consent_to_ask(client, cast):
     day = school_day(cast)
     Consent.objects.create(learner=day.mine.learner, scope=ConsentScope.DATA, given=True)
@@ -243,7 +275,8 @@ def test_the_network_staff_and_the_funder_get_their_blocks(client, cast):
 # queries (listed in homes/selectors.py)
 QUERIES = {
     "trainer_a": 4 + 3,  # half-days of today and tomorrow, cohorts under way, open alerts
-    "social_worker_a": 4 + 5,  # blocked for 14 days, actions due, follow-ups due, consents (count, first)
+    # blocked for 14 days, actions due, follow-ups due, consents (count, first), not seen for 3 weeks
+    "social_worker_a": 4 + 6,
     "manager_a": 4 + 6,  # oldest waiting referrals, cohorts open, referrals by status, exits, sheets, reports
     "staff": 4 + 6,  # summary, by trade, late follow-ups, unsigned sheets (by school), exits, follow-ups
     "prescriber": 4 + 3,  # referrals by status, information sessions, organisations
