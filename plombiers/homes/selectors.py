@@ -6,8 +6,8 @@ whatever the size of the data."""
 import datetime as dt
 from types import SimpleNamespace
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,7 +23,7 @@ from plombiers.network.enums import SchoolStatus
 from plombiers.network.models import School
 from plombiers.outcomes import selectors as outcomes
 from plombiers.referrals.enums import OPEN_STATUSES, ReferralStatus
-from plombiers.referrals.models import InformationSession, Referral
+from plombiers.referrals.models import InformationSession, Referral, ReferralEvent
 from plombiers.skills.models import Observation
 from plombiers.support import permissions as support_permissions
 from plombiers.support import selectors as support
@@ -244,19 +244,49 @@ def network_block(user, today: dt.date) -> SimpleNamespace:
     )
 
 
+def latest_decisions(user, per_status: int = PREVIEW) -> dict[str, list[Referral]]:
+    """The user's referrals, grouped by status, the latest step first (at most `per_status` each),
+    each with its latest decision: the status, its date, who took it. One query."""
+    latest = ReferralEvent.objects.filter(referral=OuterRef("pk")).order_by("-at", "-pk")
+    ranked = (
+        Referral.objects.visible_to(user)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("status"),
+                order_by=[F("status_changed_at").desc(), F("pk").desc()],
+            ),
+            decided_by_first=Subquery(latest.values("by__first_name")[:1]),
+            decided_by_last=Subquery(latest.values("by__last_name")[:1]),
+        )
+        .filter(rank__lte=per_status)
+        .select_related("learner", "school")
+        .order_by("-status_changed_at", "-pk")
+    )
+    grouped: dict[str, list[Referral]] = {}
+    for referral in ranked:
+        referral.decided_by = f"{referral.decided_by_first or ''} {referral.decided_by_last or ''}".strip()
+        grouped.setdefault(referral.status, []).append(referral)
+    return grouped
+
+
 def prescriber_block(user, today: dt.date) -> SimpleNamespace:
-    """The prescriber's referrals by status, the next information sessions of their partner schools,
-    « Orienter un·e jeune ». Two queries."""
+    """The prescriber's referrals by status, each with the latest decision of its last referrals;
+    the next information sessions of their partner schools, « Orienter un·e jeune ». Three queries."""
     now = timezone.now()
     sessions = list(
         InformationSession.objects.filter(school__in=School.objects.visible_to(user), starts_at__gte=now)
         .select_related("school")
         .order_by("starts_at", "pk")[:PREVIEW]
     )
+    by_status = referral_counts(user, [s.value for s in ReferralStatus])
+    decisions = latest_decisions(user)
+    for row in by_status:
+        row.latest = decisions.get(row.status, [])
     return SimpleNamespace(
         role=Role.PRESCRIBER,
         template="homes/includes/prescriber.html",
-        by_status=referral_counts(user, [s.value for s in ReferralStatus]),
+        by_status=by_status,
         sessions=sessions,
     )
 

@@ -19,7 +19,9 @@ from plombiers.frameworks.loader import frameworks_load
 from plombiers.frameworks.models import Framework
 from plombiers.funding.models import GrantReport
 from plombiers.funding.tests.factories import GrantFactory
+from plombiers.referrals.enums import DecisionReason, ReferralStatus
 from plombiers.referrals.models import Learner
+from plombiers.referrals.services import referral_transition
 from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory, referred_by
 from plombiers.skills.models import Observation
 from plombiers.support.enums import ConsentScope, EntryKind
@@ -250,6 +252,32 @@ def test_the_prescribers_referrals_by_status_and_the_way_to_refer(client, cast):
     assert reverse("referrals:referral_create") in response.content.decode()
 
 
+def test_the_prescriber_reads_the_latest_decision_on_each_referral(client, cast):
+    day = school_day(cast)
+    studied, refused = (
+        day.waiting[0],
+        ReferralFactory(school=cast.school_a, prescriber=cast.prescriber, status="nouvelle"),
+    )
+    with time_machine.travel(dt.datetime(2026, 10, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        referral_transition(referral=studied, to=ReferralStatus.REVIEW, by=cast.manager_a)
+    referral_transition(
+        referral=refused, to=ReferralStatus.REFUSED, by=cast.manager_a, reason=DecisionReason.choices[0][0]
+    )
+    ReferralFactory(school=cast.school_b, status="nouvelle")  # another prescriber's: never listed
+    client.force_login(cast.prescriber)
+    response = client.get("/")
+    rows_by_status = {row.status: row for row in block(response, "prescriber").by_status}
+    for row in rows_by_status.values():
+        assert len(row.latest) == min(row.count, 5) == min(rows(client, row.url), 5), row.status
+    (latest,) = rows_by_status[ReferralStatus.REVIEW].latest
+    assert latest.pk == studied.pk and latest.decided_by == cast.manager_a.get_full_name()
+    assert latest.status_changed_at.date() == dt.date(2026, 10, 2)
+    (latest,) = rows_by_status[ReferralStatus.REFUSED].latest
+    assert latest.pk == refused.pk
+    page = unescape(response.content.decode())
+    assert f"refusée le 05/10/2026, par {cast.manager_a.get_full_name()}" in page
+
+
 def test_the_network_staff_and_the_funder_get_their_blocks(client, cast):
     day = school_day(cast)
     client.force_login(cast.staff)
@@ -279,7 +307,8 @@ QUERIES = {
     "social_worker_a": 4 + 6,
     "manager_a": 4 + 6,  # oldest waiting referrals, cohorts open, referrals by status, exits, sheets, reports
     "staff": 4 + 6,  # summary, by trade, late follow-ups, unsigned sheets (by school), exits, follow-ups
-    "prescriber": 4 + 3,  # referrals by status, information sessions, organisations
+    # referrals by status, their latest decisions, information sessions, organisations
+    "prescriber": 4 + 4,
     "funder": 4 + 2,  # reports due, organisations
     "learner_a": 3 + 5,  # enrolment, half-days, internship, trainers, open actions
 }
