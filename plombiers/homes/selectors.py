@@ -16,7 +16,9 @@ from plombiers.alerts.enums import AlertStatus
 from plombiers.alerts.models import Alert
 from plombiers.cohorts.enums import CohortStatus
 from plombiers.cohorts.models import Cohort, Enrolment, TrainingSession
+from plombiers.credentials import selectors as credentials
 from plombiers.frameworks.models import Skill
+from plombiers.funding import selectors as funding
 from plombiers.funding.models import Grant, GrantReport
 from plombiers.internships.models import Internship
 from plombiers.network.enums import SchoolStatus
@@ -158,7 +160,8 @@ def reports_due(user, today: dt.date) -> list[GrantReport]:
 
 def manager_block(user, today: dt.date) -> SimpleNamespace:
     """Referrals waiting for a decision (oldest first), places left per cohort, exits to record,
-    half-days past whose sheet is not locked, reports due to funders. Six queries."""
+    half-days past whose sheet is not locked, reports due to funders, attestations to issue, OPCO
+    invoices to issue. Eight queries."""
     waiting = list(
         Referral.objects.visible_to(user)
         .filter(status__in=OPEN_STATUSES, school__in=user.school_ids(Role.SCHOOL_MANAGER))
@@ -188,6 +191,10 @@ def manager_block(user, today: dt.date) -> SimpleNamespace:
         )
         .count(),
         reports=reports_due(user, today),
+        to_issue=credentials.to_issue(user).count(),
+        to_issue_url=_link("credentials:to_issue"),
+        invoices=funding.invoices_to_issue(user).count(),
+        invoices_url=_link("funding:invoices_to_issue"),
     )
 
 

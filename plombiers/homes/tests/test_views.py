@@ -9,16 +9,21 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from plombiers.alerts.tests.factories import alert_make
 from plombiers.cohorts import attendance
 from plombiers.cohorts.enums import CohortStatus, EnrolmentStatus, Period
-from plombiers.cohorts.models import WaitlistEntry
+from plombiers.cohorts.models import Cohort, Enrolment, WaitlistEntry
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.credentials.models import Attestation
 from plombiers.frameworks.loader import frameworks_load
 from plombiers.frameworks.models import Framework
-from plombiers.funding.models import GrantReport
+from plombiers.funding.enums import InvoiceStatus, OpcoScheme
+from plombiers.funding.models import GrantReport, OpcoFunding, OpcoInvoice
 from plombiers.funding.tests.factories import GrantFactory
+from plombiers.network.enums import OrganisationKind
+from plombiers.network.tests.factories import OrganisationFactory
 from plombiers.referrals.enums import DecisionReason, ReferralStatus
 from plombiers.referrals.models import Learner
 from plombiers.referrals.services import referral_transition
@@ -229,6 +234,75 @@ def test_the_managers_counts_are_the_rows_of_their_pages(client, cast):
     assert places[day.planned.pk] == day.planned.capacity
 
 
+def test_the_director_sees_the_attestations_and_the_opco_invoices_to_issue(client, cast):
+    frameworks_load()
+    school_day(cast, extra=2)
+    framework = Framework.objects.get(trade=cast.school_a.trade)
+    ended = list(Enrolment.objects.filter(cohort__school=cast.school_a, status=EnrolmentStatus.COMPLETED))
+    Cohort.objects.filter(pk=ended[0].cohort_id).update(framework=framework)
+    assert len(ended) == 3
+    Attestation.objects.create(  # a valid attestation: nothing to issue; a revoked one: to issue again
+        enrolment=ended[0],
+        school=cast.school_a,
+        snapshot={},
+        credential="{}",
+        status_index=0,
+        issued_at=timezone.now(),
+    )
+    Attestation.objects.create(
+        enrolment=ended[1],
+        school=cast.school_a,
+        snapshot={},
+        credential="{}",
+        status_index=1,
+        issued_at=timezone.now(),
+        revoked_at=timezone.now(),
+        revocation_reason="Erreur de saisie",
+    )
+    elsewhere = CohortFactory(school=cast.school_b, framework=framework, status=CohortStatus.FINISHED)
+    EnrolmentFactory(
+        cohort=elsewhere, learner=LearnerFactory(), status=EnrolmentStatus.COMPLETED, end_date=MONDAY
+    )
+    opco = OrganisationFactory(network=cast.network, kind=OrganisationKind.OPCO, name="OPCO (test)")
+    for cohort in (ended[0].cohort, elsewhere):
+        funding = OpcoFunding.objects.create(
+            cohort=cohort, opco=opco, scheme=OpcoScheme.choices[0][0], hours_agreed=100, hourly_rate=12
+        )
+        for month, status in (
+            (3, InvoiceStatus.TO_ISSUE),
+            (4, InvoiceStatus.TO_ISSUE),
+            (5, InvoiceStatus.PAID),
+        ):
+            OpcoInvoice.objects.create(
+                funding=funding,
+                period_start=dt.date(2026, month, 1),
+                period_end=dt.date(2026, month, 28),
+                attended_minutes=600,
+                amount=120,
+                status=status,
+                number="" if status == InvoiceStatus.TO_ISSUE else "F1",
+                issued_on=None if status == InvoiceStatus.TO_ISSUE else MONDAY,
+                paid_on=MONDAY,
+            )
+    client.force_login(cast.manager_a)
+    manager = block(client.get("/"), "school_manager")
+    assert manager.to_issue == 2 == rows(client, manager.to_issue_url)
+    listed = client.get(manager.to_issue_url).context["page"].object_list
+    assert {e.pk for e in listed} == {ended[1].pk, ended[2].pk}
+    assert manager.invoices == 2 == rows(client, manager.invoices_url)
+    page = client.get(manager.invoices_url).content.decode()
+    assert reverse("funding:cohort_opco", args=[ended[0].cohort_id]) in page
+    assert reverse("funding:cohort_opco", args=[elsewhere.pk]) not in page
+    # Another school's director sees none of school A's; a trainer has no invoice page.
+    client.force_login(cast.manager_b)
+    assert rows(client, reverse("credentials:to_issue")) == 1
+    assert rows(client, reverse("funding:invoices_to_issue")) == 2
+    assert str(ended[2].learner) not in client.get(reverse("credentials:to_issue")).content.decode()
+    client.force_login(cast.trainer_a)
+    assert client.get(reverse("funding:invoices_to_issue")).status_code == 404
+    assert rows(client, reverse("credentials:to_issue")) == 0
+
+
 def test_the_reports_due_to_funders_on_the_managers_and_the_funders_homes(client, cast):
     day = school_day(cast, extra=1)
     for user in (cast.manager_a, cast.funder):
@@ -305,7 +379,9 @@ QUERIES = {
     "trainer_a": 4 + 3,  # half-days of today and tomorrow, cohorts under way, open alerts
     # blocked for 14 days, actions due, follow-ups due, consents (count, first), not seen for 3 weeks
     "social_worker_a": 4 + 6,
-    "manager_a": 4 + 6,  # oldest waiting referrals, cohorts open, referrals by status, exits, sheets, reports
+    # oldest waiting referrals, cohorts open, referrals by status, exits, sheets, reports,
+    # attestations to issue, OPCO invoices to issue
+    "manager_a": 4 + 8,
     "staff": 4 + 6,  # summary, by trade, late follow-ups, unsigned sheets (by school), exits, follow-ups
     # referrals by status, their latest decisions, information sessions, organisations
     "prescriber": 4 + 4,
