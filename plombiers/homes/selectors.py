@@ -19,7 +19,9 @@ from plombiers.cohorts.models import Cohort, Enrolment, TrainingSession
 from plombiers.credentials import selectors as credentials
 from plombiers.frameworks.models import Skill
 from plombiers.funding import selectors as funding
-from plombiers.funding.models import Grant, GrantReport
+from plombiers.funding.models import Grant, GrantReport, funder_organisations
+from plombiers.impact import access as impact_access
+from plombiers.impact import selectors as impact
 from plombiers.internships.models import Internship
 from plombiers.network.enums import SchoolStatus
 from plombiers.network.models import School
@@ -198,10 +200,33 @@ def manager_block(user, today: dt.date) -> SimpleNamespace:
     )
 
 
+def month_figures(scope, today: dt.date) -> SimpleNamespace:
+    """Since the first of the month: entries in training and exits (by their date, as the impact
+    dashboards date them), hours attended on the signed sheets (as the funding pages count them).
+    Three queries."""
+    since = today.replace(day=1)
+    row = impact.indicators(
+        scope, impact.Filters(since=since, until=today), measures=["started", "exits", "positive_exits"]
+    ).rows[0]
+    minutes = sum(funding.attended_minutes_by_school(scope.schools, since, today).values())
+    return SimpleNamespace(
+        since=since,
+        entries=row.measures.get("started") or 0,
+        exits=row.measures.get("exits") or 0,
+        positive_exits=row.measures.get("positive_exits") or 0,
+        hours=minutes // 60,
+    )
+
+
 def network_block(user, today: dt.date) -> SimpleNamespace:
     """The network's schools, those needing attention (follow-ups late, past sheets unlocked), the
-    exits and follow-ups waiting. Six queries."""
+    exits and follow-ups waiting, the schools below the positive-exit target (all years, as the
+    network dashboard shows them by default), the month's figures. Twelve queries."""
     schools = School.objects.visible_to(user)
+    scope = impact_access.resolve_scope(user, "network")  # one query: the user's network
+    below = impact.below_target_rows(
+        impact.indicators(scope, group="school", measures=["positive_exits", "counted_exits"]).rows
+    )
     summary = schools.aggregate(
         total=Count("pk"),
         open=Count("pk", filter=Q(status=SchoolStatus.OPEN)),
@@ -248,6 +273,11 @@ def network_block(user, today: dt.date) -> SimpleNamespace:
         to_record_url=_link("outcomes:to_record_list"),
         follow_ups=outcomes.follow_ups_due(user, today).count(),
         follow_ups_url=_link("outcomes:follow_up_list"),
+        below_target=below,
+        below_target_url=_link("impact:network", "sous_objectif=1"),
+        target_percent=int(impact.TARGET * 100),
+        month=month_figures(scope, today),
+        impact_url=_link("impact:network"),
     )
 
 
@@ -299,10 +329,16 @@ def prescriber_block(user, today: dt.date) -> SimpleNamespace:
 
 
 def funder_block(user, today: dt.date) -> SimpleNamespace:
-    """The funder's door to their figures (small cells suppressed on those pages) and the reports
-    due to them. One query."""
+    """The figures of the schools the funder supports, since they opened, as their space shows
+    them (small cells suppressed: `funding.selectors.funder_figures`), and the reports due to them.
+    Six queries."""
+    schools = list(funding.funded_schools(funder_organisations(user)))
     return SimpleNamespace(
-        role=Role.FUNDER, template="homes/includes/funder.html", reports=reports_due(user, today)
+        role=Role.FUNDER,
+        template="homes/includes/funder.html",
+        figures=funding.funder_figures(schools, None, today=today),
+        figures_url=_link("funding:funder_space") + "#titre-impact",
+        reports=reports_due(user, today),
     )
 
 

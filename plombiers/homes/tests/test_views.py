@@ -3,6 +3,7 @@ number of queries whatever the data; the young person's space, about nobody else
 
 import datetime as dt
 import re
+from decimal import Decimal
 from html import unescape
 from types import SimpleNamespace
 
@@ -19,11 +20,13 @@ from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
 from plombiers.credentials.models import Attestation
 from plombiers.frameworks.loader import frameworks_load
 from plombiers.frameworks.models import Framework
-from plombiers.funding.enums import InvoiceStatus, OpcoScheme
+from plombiers.funding.enums import COMMITTED, InvoiceStatus, OpcoScheme
 from plombiers.funding.models import GrantReport, OpcoFunding, OpcoInvoice
 from plombiers.funding.tests.factories import GrantFactory
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.tests.factories import OrganisationFactory
+from plombiers.outcomes.enums import ExitType
+from plombiers.outcomes.tests.factories import ExitFactory
 from plombiers.referrals.enums import DecisionReason, ReferralStatus
 from plombiers.referrals.models import Learner
 from plombiers.referrals.services import referral_transition
@@ -78,7 +81,10 @@ def school_day(cast, *, extra: int = 0) -> SimpleNamespace:
             status=EnrolmentStatus.COMPLETED,
             end_date=dt.date(2026, 6, 19),
         )
-    grant = GrantFactory(funder=cast.funder_org, school=cast.school_a)
+    # Granted: school A is one the funder supports (their figures on their home).
+    grant = GrantFactory(
+        funder=cast.funder_org, school=cast.school_a, status=COMMITTED[0], amount_granted=Decimal("50000")
+    )
     reports = [
         GrantReport.objects.create(
             grant=grant, title=f"Bilan {i}", due_on=MONDAY + dt.timedelta(days=10 - 20 * i)
@@ -352,6 +358,51 @@ def test_the_prescriber_reads_the_latest_decision_on_each_referral(client, cast)
     assert f"refusée le 05/10/2026, par {cast.manager_a.get_full_name()}" in page
 
 
+def test_the_network_staff_sees_the_schools_below_target_and_the_months_figures(client, cast):
+    school_day(cast, extra=2)
+    ended = list(Enrolment.objects.filter(cohort__school=cast.school_a, status=EnrolmentStatus.COMPLETED))
+    # School A: 2 positive exits out of 3 (66.7 %, below 70 %), one of them this month.
+    ExitFactory(enrolment=ended[0], exit_type=ExitType.CDI, exit_date=dt.date(2026, 10, 2))
+    ExitFactory(enrolment=ended[1], exit_type=ExitType.CDI)
+    ExitFactory(enrolment=ended[2], exit_type=ExitType.JOB_SEEKING)
+    # School B: 1 out of 1, above; an entry this month.
+    cohort_b = CohortFactory(
+        school=cast.school_b, start_date=dt.date(2026, 3, 2), end_date=dt.date(2026, 6, 19)
+    )
+    done = EnrolmentFactory(
+        cohort=cohort_b,
+        learner=LearnerFactory(),
+        status=EnrolmentStatus.COMPLETED,
+        end_date=dt.date(2026, 6, 19),
+    )
+    ExitFactory(enrolment=done, exit_type=ExitType.APPRENTICESHIP)
+    ongoing_b = CohortFactory(school=cast.school_b, status=CohortStatus.ONGOING)
+    EnrolmentFactory(cohort=ongoing_b, learner=LearnerFactory(), entry_date=dt.date(2026, 10, 1))
+    client.force_login(cast.staff)
+    staff = block(client.get("/"), "network_staff")
+    assert [row.label for row in staff.below_target] == [cast.school_a.name]
+    target_page = client.get(staff.below_target_url).context
+    assert len(staff.below_target) == target_page["group_page"].paginator.count == 1
+    assert [row.label for row in target_page["group_page"].object_list] == [cast.school_a.name]
+    assert target_page["group_page"].object_list[0]["positive_exit_rate"].percent == 67
+    everyone = client.get(staff.impact_url).context["group_page"].paginator.count
+    assert everyone == 2
+    month = staff.month
+    assert (month.entries, month.exits, month.positive_exits, month.hours) == (1, 1, 1, 0)
+
+
+def test_the_funder_reads_the_figures_of_the_schools_they_fund_as_their_space_shows_them(client, cast):
+    school_day(cast, extra=3)
+    client.force_login(cast.funder)
+    funder = block(client.get("/"), "funder")
+    space = client.get(funder.figures_url.split("#")[0]).context["figures"]
+    assert funder.figures == space
+    (row,) = funder.figures
+    assert row.school == cast.school_a and row.started == "10" and row.completed == "< 5"
+    client.force_login(cast.manager_a)
+    assert "funder" not in [b.role for b in client.get("/").context["blocks"]]
+
+
 def test_the_network_staff_and_the_funder_get_their_blocks(client, cast):
     day = school_day(cast)
     client.force_login(cast.staff)
@@ -382,10 +433,13 @@ QUERIES = {
     # oldest waiting referrals, cohorts open, referrals by status, exits, sheets, reports,
     # attestations to issue, OPCO invoices to issue
     "manager_a": 4 + 8,
-    "staff": 4 + 6,  # summary, by trade, late follow-ups, unsigned sheets (by school), exits, follow-ups
+    # summary, by trade, late follow-ups, unsigned sheets (by school), exits, follow-ups; network,
+    # the impact scope (two), schools below target, the month's entries, exits and hours
+    "staff": 4 + 12,
     # referrals by status, their latest decisions, information sessions, organisations
     "prescriber": 4 + 4,
-    "funder": 4 + 2,  # reports due, organisations
+    # organisations, funded schools, their figures (4), reports due, organisations
+    "funder": 4 + 7,
     "learner_a": 3 + 5,  # enrolment, half-days, internship, trainers, open actions
 }
 
