@@ -10,7 +10,9 @@ before the first day (signed_at, a typed name, an address of the documentation r
 those who left the programme during their internship too) and most tutors answered the evaluation:
 attendance, savoir-être mostly « bien » or « très bien », the skills they saw on site, which became
 observations of context « stage » with the tutor as observer — never below the level the trainers
-had reached, as `evaluation_submit` would have left them. A few learners who found no job went on
+had reached, as `evaluation_submit` would have left them; and, as `evaluation_submit` does, each
+tutor who evaluated was sent the company satisfaction survey by signed link (once per tutor and
+cohort), about six in ten answering within a week. A few learners who found no job went on
 a PMSMP right after their cohort, with the school's Mission Locale as prescriber party.
 
 The cohorts under way get their internships when their weeks have come or are near: finished or
