@@ -28,6 +28,7 @@ urlpatterns = [
         name="attestation_badge_svg",
     ),
     path("attestations/miennes/", views.my_attestations, name="my_attestations"),
+    path("attestations/a-delivrer/", views.to_issue, name="to_issue"),
     path("attestations/<uuid:public_id>/revoquer/", views.attestation_revoke, name="attestation_revoke"),
     path("inscriptions/<int:pk>/attestation/", views.attestation_issue, name="attestation_issue"),
 ]

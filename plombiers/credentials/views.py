@@ -14,7 +14,7 @@ from plombiers.network.models import School
 from plombiers.privacy.services import audit_log
 from plombiers.views import paginate, render_list
 
-from . import badges, permissions, services
+from . import badges, permissions, selectors, services
 from .enums import AttestationState
 from .forms import RevokeForm
 from .models import Attestation
@@ -68,6 +68,17 @@ def attestation_list(request):
             and enrolment.status != EnrolmentStatus.ACTIVE
             and permissions.can_issue(request.user, enrolment.cohort.school),
         },
+    )
+
+
+@require_GET
+def to_issue(request):
+    """The ended enrolments with no valid attestation yet, each a link to issue it (the director's
+    home counts them)."""
+    return render(
+        request,
+        "credentials/to_issue.html",
+        {"page": paginate(request, selectors.to_issue(request.user)), "query": ""},
     )
 
 

@@ -10,7 +10,9 @@ before the first day (signed_at, a typed name, an address of the documentation r
 those who left the programme during their internship too) and most tutors answered the evaluation:
 attendance, savoir-être mostly « bien » or « très bien », the skills they saw on site, which became
 observations of context « stage » with the tutor as observer — never below the level the trainers
-had reached, as `evaluation_submit` would have left them. A few learners who found no job went on
+had reached, as `evaluation_submit` would have left them; and, as `evaluation_submit` does, each
+tutor who evaluated was sent the company satisfaction survey by signed link (once per tutor and
+cohort), about six in ten answering within a week. A few learners who found no job went on
 a PMSMP right after their cohort, with the school's Mission Locale as prescriber party.
 
 The cohorts under way get their internships when their weeks have come or are near: finished or
@@ -82,6 +84,10 @@ from plombiers.network.enums import OrganisationKind as Kind
 from plombiers.network.models import Commune, Contact, Organisation, School
 from plombiers.skills.enums import Context, Level
 from plombiers.skills.models import Observation
+from plombiers.surveys.enums import Audience, QuestionKind
+from plombiers.surveys.models import SurveyAnswer, SurveyInvitation
+from plombiers.surveys.questionnaires import questionnaire
+from plombiers.surveys.services import link_validity
 
 from .attendance import insert
 from .network import FIBRE, DemoNetwork
@@ -356,6 +362,16 @@ class Placement:
     profile: str = "usual"
 
 
+TUTOR_QUESTIONNAIRE = questionnaire(Audience.TUTOR)
+NONCE_CHARACTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+TUTOR_COMMENTS = [
+    "Stagiaire motivé, bien préparé par l'école aux gestes de base.",
+    "Un point téléphonique à mi-stage nous aurait aidés.",
+    "Très bon suivi de la part de l'école, nous reprendrons des stagiaires.",
+    "La convention est arrivée tard, le reste s'est bien passé.",
+]
+
+
 @dataclass
 class InternshipsPlan:
     contacts: list[Contact] = field(default_factory=list)
@@ -371,6 +387,11 @@ class InternshipsPlan:
     offers: list[Offer] = field(default_factory=list)
     offer_skills: list[tuple[Offer, int]] = field(default_factory=list)
     applications: list[Candidacy] = field(default_factory=list)
+    # The company satisfaction survey each tutor was sent once they had evaluated (once per tutor
+    # and cohort), and the answers of those who answered.
+    tutor_surveys: list[SurveyInvitation] = field(default_factory=list)
+    tutor_answers: list[tuple[SurveyInvitation, SurveyAnswer]] = field(default_factory=list)
+    tutors_invited: set[tuple[int, str]] = field(default_factory=set)
 
 
 class InternshipsBuilder:
@@ -581,6 +602,10 @@ class InternshipsBuilder:
             for r in plan.evaluations
         ]
         insert(TutorEvaluation, columns, rows)
+        SurveyInvitation.objects.bulk_create(plan.tutor_surveys)
+        for invitation, answer in plan.tutor_answers:
+            answer.invitation = invitation
+        SurveyAnswer.objects.bulk_create([answer for _invitation, answer in plan.tutor_answers])
         columns = [
             "offer",
             "enrolment",
@@ -1287,6 +1312,51 @@ class CohortPlacements:
                 self.plan.observed.append(
                     (evaluation, internship, skill, pick(rng, TUTOR_LEVELS), observed_on)
                 )
+        self.tutor_survey(placement, evaluation)
+
+    def tutor_survey(self, placement: Placement, evaluation: Evaluation) -> None:
+        """As `internships.services.evaluation_submit` does: the company's satisfaction survey sent
+        by signed link to the tutor who has just evaluated, once per tutor and cohort; about six in
+        ten answered within a week. Its own random stream (the evaluation's nonce): the rest of the
+        demo draws the same numbers as without it."""
+        tutor, cohort = placement.internship.tutor, placement.enrolment.cohort
+        email = (tutor.email or "").strip().lower()
+        if not email or not tutor.full_name.strip() or (cohort.pk, email) in self.plan.tutors_invited:
+            return
+        self.plan.tutors_invited.add((cohort.pk, email))
+        rng = random.Random(evaluation.nonce)
+        at = evaluation.submitted_at
+        invitation = SurveyInvitation(
+            school=cohort.school,
+            cohort=cohort,
+            audience=Audience.TUTOR,
+            questionnaire_version=TUTOR_QUESTIONNAIRE.version,
+            nonce="".join(rng.choices(NONCE_CHARACTERS, k=12)),
+            addressee=tutor.full_name.split()[0],
+            respondent_name=tutor.full_name,
+            email=email,
+            created_at=at,
+            expires_at=at + link_validity(),
+            sent_at=at + dt.timedelta(minutes=2),
+        )
+        self.plan.tutor_surveys.append(invitation)
+        answered_at = at + dt.timedelta(hours=rng.randint(1, 7 * 24))
+        if rng.random() >= 0.6 or answered_at >= timezone.now():
+            return
+        invitation.answered_at = answered_at
+        overall = rng.choices([4, 3, 2, 1], weights=[45, 40, 12, 3])[0]
+        for question in TUTOR_QUESTIONNAIRE.questions:
+            if question.kind == QuestionKind.SCALE:
+                value = overall if question.role else min(max(overall + rng.choice([-1, 0, 0, 1]), 1), 4)
+                self.plan.tutor_answers.append(
+                    (invitation, SurveyAnswer(question=question.code, value=value))
+                )
+            elif question.kind == QuestionKind.YES_NO:
+                answer = SurveyAnswer(question=question.code, value=int(overall >= 3))
+                self.plan.tutor_answers.append((invitation, answer))
+            elif rng.random() < 0.4:
+                answer = SurveyAnswer(question=question.code, text=rng.choice(TUTOR_COMMENTS))
+                self.plan.tutor_answers.append((invitation, answer))
 
 
 def demo_internship_counts(network) -> dict[str, int]:

@@ -37,7 +37,7 @@ from .enums import (
     FunderType,
     InvoiceStatus,
 )
-from .models import ZERO, BudgetLine, Grant, GrantPayment, OpcoInvoice
+from .models import ZERO, BudgetLine, Grant, GrantPayment, OpcoFunding, OpcoInvoice
 from .money import cents
 
 THERE = [AttendanceStatus.PRESENT, AttendanceStatus.LATE]
@@ -435,3 +435,15 @@ def bpf(school: School, year: int) -> Bpf:
         for t in trainers
     ]
     return result
+
+
+def invoices_to_issue(user):
+    """The OPCO invoices prepared and not yet issued, of the cohorts whose OPCO funding the user
+    sees (network staff, the school's manager): the director's home counts them. Oldest period first."""
+    return (
+        OpcoInvoice.objects.filter(
+            funding__in=OpcoFunding.objects.visible_to(user), status=InvoiceStatus.TO_ISSUE
+        )
+        .select_related("funding__cohort__school", "funding__opco")
+        .order_by("period_start", "pk")
+    )

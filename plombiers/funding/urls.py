@@ -33,6 +33,7 @@ urlpatterns = [
         "promotions/<int:pk>/financement-opco/nouveau/", views.opco_funding_create, name="opco_funding_create"
     ),
     path("promotions/<int:pk>/financement-opco/factures/", views.invoice_create, name="invoice_create"),
+    path("factures-opco/a-emettre/", views.invoices_to_issue, name="invoices_to_issue"),
     path("factures-opco/<int:pk>/etat/", views.invoice_transition, name="invoice_transition"),
     path("factures-opco/<int:pk>/justificatifs.zip", views.invoice_bundle, name="invoice_bundle"),
 ]

@@ -383,6 +383,15 @@ def opco_funding_create(request, pk):
     return _cohort_page(request, cohort, funding_form=form, status=400)
 
 
+@require_GET
+def invoices_to_issue(request):
+    """The OPCO invoices prepared and not yet issued, each a link to its cohort's OPCO page where it
+    is issued (the director's home counts them)."""
+    _check_team(request.user)
+    page = paginate(request, selectors.invoices_to_issue(request.user))
+    return render(request, "funding/invoices_to_issue.html", {"page": page, "query": ""})
+
+
 @require_POST
 def invoice_create(request, pk):
     cohort = _managed_cohort(request, pk)

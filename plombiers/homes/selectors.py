@@ -6,8 +6,8 @@ whatever the size of the data."""
 import datetime as dt
 from types import SimpleNamespace
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,14 +16,18 @@ from plombiers.alerts.enums import AlertStatus
 from plombiers.alerts.models import Alert
 from plombiers.cohorts.enums import CohortStatus
 from plombiers.cohorts.models import Cohort, Enrolment, TrainingSession
+from plombiers.credentials import selectors as credentials
 from plombiers.frameworks.models import Skill
-from plombiers.funding.models import Grant, GrantReport
+from plombiers.funding import selectors as funding
+from plombiers.funding.models import Grant, GrantReport, funder_organisations
+from plombiers.impact import access as impact_access
+from plombiers.impact import selectors as impact
 from plombiers.internships.models import Internship
 from plombiers.network.enums import SchoolStatus
 from plombiers.network.models import School
 from plombiers.outcomes import selectors as outcomes
 from plombiers.referrals.enums import OPEN_STATUSES, ReferralStatus
-from plombiers.referrals.models import InformationSession, Referral
+from plombiers.referrals.models import InformationSession, Referral, ReferralEvent
 from plombiers.skills.models import Observation
 from plombiers.support import permissions as support_permissions
 from plombiers.support import selectors as support
@@ -101,7 +105,8 @@ def trainer_block(user, today: dt.date) -> SimpleNamespace:
 
 def social_worker_block(user, today: dt.date) -> SimpleNamespace:
     """Blocking barriers older than 14 days, actions due this week, follow-ups due or late, consents
-    to ask. Five queries, on the caseload's and the follow-ups' own querysets."""
+    to ask, the young people not seen for three weeks. Six queries, on the caseload's and the
+    follow-ups' own querysets."""
     schools = user.school_ids(*support_permissions.SUPPORT_ROLES)
     no_consent = support.without_data_consent(schools, today)
     return SimpleNamespace(
@@ -113,6 +118,9 @@ def social_worker_block(user, today: dt.date) -> SimpleNamespace:
         urgent_after=support.URGENT_AFTER_DAYS,
         due_actions=support.due_actions(schools, today).count(),
         caseload_url=_link("support:caseload"),
+        not_seen=support.not_seen(schools, today).count(),
+        not_seen_days=support.NOT_SEEN_DAYS,
+        not_seen_url=_link("support:caseload", "non_vus=1"),
         follow_ups=outcomes.follow_ups_due(user, today).count(),
         follow_ups_url=_link("outcomes:follow_up_list"),
     )
@@ -154,7 +162,8 @@ def reports_due(user, today: dt.date) -> list[GrantReport]:
 
 def manager_block(user, today: dt.date) -> SimpleNamespace:
     """Referrals waiting for a decision (oldest first), places left per cohort, exits to record,
-    half-days past whose sheet is not locked, reports due to funders. Six queries."""
+    half-days past whose sheet is not locked, reports due to funders, attestations to issue, OPCO
+    invoices to issue. Eight queries."""
     waiting = list(
         Referral.objects.visible_to(user)
         .filter(status__in=OPEN_STATUSES, school__in=user.school_ids(Role.SCHOOL_MANAGER))
@@ -184,13 +193,40 @@ def manager_block(user, today: dt.date) -> SimpleNamespace:
         )
         .count(),
         reports=reports_due(user, today),
+        to_issue=credentials.to_issue(user).count(),
+        to_issue_url=_link("credentials:to_issue"),
+        invoices=funding.invoices_to_issue(user).count(),
+        invoices_url=_link("funding:invoices_to_issue"),
+    )
+
+
+def month_figures(scope, today: dt.date) -> SimpleNamespace:
+    """Since the first of the month: entries in training and exits (by their date, as the impact
+    dashboards date them), hours attended on the signed sheets (as the funding pages count them).
+    Three queries."""
+    since = today.replace(day=1)
+    row = impact.indicators(
+        scope, impact.Filters(since=since, until=today), measures=["started", "exits", "positive_exits"]
+    ).rows[0]
+    minutes = sum(funding.attended_minutes_by_school(scope.schools, since, today).values())
+    return SimpleNamespace(
+        since=since,
+        entries=row.measures.get("started") or 0,
+        exits=row.measures.get("exits") or 0,
+        positive_exits=row.measures.get("positive_exits") or 0,
+        hours=minutes // 60,
     )
 
 
 def network_block(user, today: dt.date) -> SimpleNamespace:
     """The network's schools, those needing attention (follow-ups late, past sheets unlocked), the
-    exits and follow-ups waiting. Six queries."""
+    exits and follow-ups waiting, the schools below the positive-exit target (all years, as the
+    network dashboard shows them by default), the month's figures. Twelve queries."""
     schools = School.objects.visible_to(user)
+    scope = impact_access.resolve_scope(user, "network")  # one query: the user's network
+    below = impact.below_target_rows(
+        impact.indicators(scope, group="school", measures=["positive_exits", "counted_exits"]).rows
+    )
     summary = schools.aggregate(
         total=Count("pk"),
         open=Count("pk", filter=Q(status=SchoolStatus.OPEN)),
@@ -237,31 +273,72 @@ def network_block(user, today: dt.date) -> SimpleNamespace:
         to_record_url=_link("outcomes:to_record_list"),
         follow_ups=outcomes.follow_ups_due(user, today).count(),
         follow_ups_url=_link("outcomes:follow_up_list"),
+        below_target=below,
+        below_target_url=_link("impact:network", "sous_objectif=1"),
+        target_percent=int(impact.TARGET * 100),
+        month=month_figures(scope, today),
+        impact_url=_link("impact:network"),
     )
 
 
+def latest_decisions(user, per_status: int = PREVIEW) -> dict[str, list[Referral]]:
+    """The user's referrals, grouped by status, the latest step first (at most `per_status` each),
+    each with its latest decision: the status, its date, who took it. One query."""
+    latest = ReferralEvent.objects.filter(referral=OuterRef("pk")).order_by("-at", "-pk")
+    ranked = (
+        Referral.objects.visible_to(user)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("status"),
+                order_by=[F("status_changed_at").desc(), F("pk").desc()],
+            ),
+            decided_by_first=Subquery(latest.values("by__first_name")[:1]),
+            decided_by_last=Subquery(latest.values("by__last_name")[:1]),
+        )
+        .filter(rank__lte=per_status)
+        .select_related("learner", "school")
+        .order_by("-status_changed_at", "-pk")
+    )
+    grouped: dict[str, list[Referral]] = {}
+    for referral in ranked:
+        referral.decided_by = f"{referral.decided_by_first or ''} {referral.decided_by_last or ''}".strip()
+        grouped.setdefault(referral.status, []).append(referral)
+    return grouped
+
+
 def prescriber_block(user, today: dt.date) -> SimpleNamespace:
-    """The prescriber's referrals by status, the next information sessions of their partner schools,
-    « Orienter un·e jeune ». Two queries."""
+    """The prescriber's referrals by status, each with the latest decision of its last referrals;
+    the next information sessions of their partner schools, « Orienter un·e jeune ». Three queries."""
     now = timezone.now()
     sessions = list(
         InformationSession.objects.filter(school__in=School.objects.visible_to(user), starts_at__gte=now)
         .select_related("school")
         .order_by("starts_at", "pk")[:PREVIEW]
     )
+    by_status = referral_counts(user, [s.value for s in ReferralStatus])
+    decisions = latest_decisions(user)
+    for row in by_status:
+        row.latest = decisions.get(row.status, [])
     return SimpleNamespace(
         role=Role.PRESCRIBER,
         template="homes/includes/prescriber.html",
-        by_status=referral_counts(user, [s.value for s in ReferralStatus]),
+        by_status=by_status,
         sessions=sessions,
     )
 
 
 def funder_block(user, today: dt.date) -> SimpleNamespace:
-    """The funder's door to their figures (small cells suppressed on those pages) and the reports
-    due to them. One query."""
+    """The figures of the schools the funder supports, since they opened, as their space shows
+    them (small cells suppressed: `funding.selectors.funder_figures`), and the reports due to them.
+    Six queries."""
+    schools = list(funding.funded_schools(funder_organisations(user)))
     return SimpleNamespace(
-        role=Role.FUNDER, template="homes/includes/funder.html", reports=reports_due(user, today)
+        role=Role.FUNDER,
+        template="homes/includes/funder.html",
+        figures=funding.funder_figures(schools, None, today=today),
+        figures_url=_link("funding:funder_space") + "#titre-impact",
+        reports=reports_due(user, today),
     )
 
 

@@ -603,6 +603,11 @@ class Table:
         return GROUPS.get(self.group, "")
 
 
+def below_target_rows(rows: list[Row]) -> list[Row]:
+    """The rows whose positive-exit rate is known and below TARGET, compared unrounded."""
+    return [row for row in rows if row["positive_exit_rate"].meets_target is False]
+
+
 def _measures_by_source(names) -> dict[str, dict[str, Measure]]:
     by_source: dict[str, dict[str, Measure]] = {}
     for name in names:

@@ -38,6 +38,7 @@ from .selectors import (
     Figure,
     Scope,
     Table,
+    below_target_rows,
     dashboard_tables,
     indicators,
     measure_learners,
@@ -158,6 +159,11 @@ def _dashboard(request, scope: Scope):
 
     total, by_year, by_group = _tables(scope, filters, group)
     totals = total.figures
+    # `?sous_objectif=1` (the network staff's home links here): only the rows whose positive-exit
+    # rate is below the target, compared unrounded (`Figure.meets_target`).
+    below_target = request.GET.get("sous_objectif") == "1"
+    if below_target:
+        by_group = Table(scope, filters, group, below_target_rows(by_group.rows))
     # A national network has 2,000 schools: the table (and its chart) by page, the export in full.
     group_page = paginate(request, by_group.rows, GROUP_PAGE_SIZE)
     charts = {
@@ -216,6 +222,8 @@ def _dashboard(request, scope: Scope):
         "group_rows": _rows(scope, filters, by_group, GROUP_COLUMNS, group_page.object_list),
         "group_page": group_page,
         "group_query": urlencode(base_params),
+        "below_target": below_target,
+        "all_rows_query": urlencode({k: v for k, v in base_params.items() if k != "sous_objectif"}),
         "charts": charts,
         "charts_json": json.dumps(charts),
         "exports": {

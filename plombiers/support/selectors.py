@@ -8,13 +8,18 @@ from django.db.models import Case, F, IntegerField, Min, OuterRef, Q, Subquery, 
 from plombiers.cohorts.models import Enrolment
 from plombiers.referrals.models import Learner
 
-from .enums import ActionStatus, BarrierLevel, ConsentScope
-from .models import Action
+from .enums import ActionStatus, BarrierLevel, ConsentScope, EntryKind
+from .models import Action, JournalEntry
 
 # A blocking barrier unresolved for longer than this puts the young person at the top of the caseload.
 URGENT_AFTER_DAYS = 14
 DUE_WITHIN_DAYS = 7
 OPEN_STATUSES = (ActionStatus.PLANNED, ActionStatus.ONGOING)
+# « Pas vu·e depuis 3 semaines »: no contact written in the journal for this many days.
+NOT_SEEN_DAYS = 21
+# The journal entries that are a contact with the young person; an orientation towards a partner is
+# a step on the file, which may happen without them.
+CONTACT_KINDS = (EntryKind.INTERVIEW, EntryKind.CALL, EntryKind.VISIT, EntryKind.TRIPARTITE)
 
 
 def caseload_learners(school_ids, today: dt.date):
@@ -56,3 +61,17 @@ def without_data_consent(school_ids, today: dt.date):
     """The caseload's young people with no answer recorded about the processing of their data for
     the support: the consent to ask first."""
     return caseload_learners(school_ids, today).exclude(consents__scope=ConsentScope.DATA)
+
+
+def not_seen(school_ids, today: dt.date):
+    """The caseload's young people in training for at least NOT_SEEN_DAYS days with no contact
+    (interview, call, visit, tripartite point) written in the journal in the last NOT_SEEN_DAYS days.
+    The same ordering as the caseload."""
+    since = today - dt.timedelta(days=NOT_SEEN_DAYS)
+    settled = Enrolment.objects.active().filter(cohort__school__in=school_ids, entry_date__lte=since)
+    seen = JournalEntry.objects.filter(kind__in=CONTACT_KINDS, occurred_on__gt=since, occurred_on__lte=today)
+    return (
+        caseload_learners(school_ids, today)
+        .filter(pk__in=settled.values("learner"))
+        .exclude(pk__in=seen.values("learner"))
+    )

@@ -52,7 +52,9 @@ def caseload(request):
     user = request.user
     schools = _support_schools(user)
     today = timezone.localdate()
-    learners = selectors.caseload_learners(schools, today)
+    # « Pas vu·e depuis 3 semaines » (the social worker's home links here).
+    not_seen = request.GET.get("non_vus") == "1"
+    learners = (selectors.not_seen if not_seen else selectors.caseload_learners)(schools, today)
     page = paginate(request, learners)
     for learner in page.object_list:
         learner.blocking_days = (today - learner.blocking_since).days if learner.blocking_since else None
@@ -70,6 +72,9 @@ def caseload(request):
         "due": due,
         "due_limit": DUE_ACTIONS_LIMIT,
         "urgent_after": URGENT_AFTER_DAYS,
+        "not_seen": not_seen,
+        "not_seen_days": selectors.NOT_SEEN_DAYS,
+        "query": "non_vus=1" if not_seen else "",
     }
     return render(request, "support/caseload.html", context)
 

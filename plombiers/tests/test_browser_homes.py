@@ -32,7 +32,9 @@ def day(cast):
     enrolment = EnrolmentFactory(cohort=cohort, learner=ines)
     EnrolmentFactory(cohort=cohort, learner=LearnerFactory(first_name="Bilal", last_name="Benali"))
     referred_by(cast.prescriber, ines, cast.school_a)
-    ReferralFactory(school=cast.school_a, prescriber=cast.prescriber, status="nouvelle")
+    enrolment.waiting_referral = ReferralFactory(
+        school=cast.school_a, prescriber=cast.prescriber, status="nouvelle"
+    )
     for date in (today, today + dt.timedelta(days=1)):
         TrainingSession.objects.create(
             cohort=cohort,
@@ -89,15 +91,24 @@ def test_the_prescribers_day_on_a_phone(new_page, cast, day):
     page = open_home(new_page, cast.prescriber.email, PHONE, "accueil-prescripteur")
     reach(page, "Orienter un·e jeune", "/prescriptions/nouvelle/")
     reach(page, "Nouvelle", "/prescriptions/")
+    # The latest decision on each referral, under its status: one tap to the referral.
+    referral = day.waiting_referral
+    reach(page, str(referral.learner), referral.get_absolute_url())
 
 
 @pytest.mark.parametrize(
     ("who", "link", "url_part"),
     [
         ("manager_a", "sortie", "/sorties/a-renseigner/"),
+        ("manager_a", "à délivrer", "/attestations/a-delivrer/"),
+        ("manager_a", "OPCO à émettre", "/factures-opco/a-emettre/"),
         ("social_worker_a", "suivi", "/suivis/"),
+        ("social_worker_a", "pas vu", "/accompagnement/?non_vus=1"),
         ("staff", "Tableau de bord d'impact", "/impact/"),
+        ("staff", "sous l'objectif", "sous_objectif=1"),
+        ("staff", "heure", "/impact/reseau/"),
         ("funder", "Mes financements", "/financements/"),
+        ("funder", "Les chiffres par année", "/financements/financeur/"),
     ],
 )
 def test_the_desk_roles_day(new_page, cast, day, who, link, url_part):

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 
 import pytest
 from django.db.models import Max, Min
+from django.urls import reverse
 from django.utils import timezone
 
 from plombiers.cohorts.enums import CohortStatus, EnrolmentStatus, SessionKind
@@ -49,6 +50,8 @@ from plombiers.network.enums import OrganisationCategory
 from plombiers.network.models import Contact, Partnership
 from plombiers.skills.enums import Context, Level
 from plombiers.skills.models import Observation
+from plombiers.surveys.enums import Audience
+from plombiers.surveys.models import SurveyAnswer, SurveyInvitation
 
 ORDER = {Level.NOT_OBSERVED: 0, Level.IN_PROGRESS: 1, Level.ACQUIRED: 2, Level.MASTERED: 3}
 DOC_RANGES = [ipaddress.ip_network(prefix + "0/24") for prefix in IP_PREFIXES]
@@ -61,6 +64,8 @@ MODELS = (
     Offer,
     Application,
     Observation,
+    SurveyInvitation,
+    SurveyAnswer,
 )
 
 
@@ -252,6 +257,36 @@ def test_tutors_evaluate_most_internships_and_their_observations_are_at_work(dem
             if enrolment.status == EnrolmentStatus.DROPPED_OUT:
                 assert observation.observed_on <= enrolment.end_date
         latest[key] = observation.level
+
+
+def test_each_tutor_who_evaluated_got_the_company_survey_by_signed_link(demo, client):
+    """As `evaluation_submit` does: once per tutor and cohort, sent as they evaluated, some answered,
+    and counted on the school's survey results."""
+    school = demo.schools["chelles"]
+    evaluated = {
+        (e.internship.enrolment.cohort_id, e.internship.tutor.email.lower())
+        for e in TutorEvaluation.objects.filter(submitted_at__isnull=False).select_related(
+            "internship__enrolment", "internship__tutor"
+        )
+    }
+    invitations = list(SurveyInvitation.objects.filter(audience=Audience.TUTOR))
+    assert {(i.cohort_id, i.email) for i in invitations} == evaluated
+    assert len(invitations) == len(evaluated) > 20
+    answered = [i for i in invitations if i.answered_at]
+    assert 0.4 * len(invitations) <= len(answered) <= 0.8 * len(invitations)
+    assert all(i.created_at < i.answered_at < timezone.now() for i in answered)
+    assert SurveyAnswer.objects.filter(invitation__in=answered).count() >= 3 * len(answered)
+    assert all(i.sent_at and i.respondent_name and i.school == school for i in invitations)
+    # The tutor's signed link opens their survey.
+    pending = next(i for i in invitations if not i.answered_at and not i.is_expired())
+    response = client.get(reverse("surveys:answer", args=[pending.token]))
+    assert response.status_code == 200 and f"Bonjour {pending.addressee}" in response.content.decode()
+    # Counted on the school's results page (the last twelve months).
+    client.force_login(demo.users["direction@plombiers.example"])
+    results = client.get(reverse("surveys:school_results", args=[school.slug])).context["results"]
+    tutors = next(r for r in results if r.questionnaire.audience == Audience.TUTOR)
+    recent = [i for i in invitations if i.created_at >= timezone.now() - dt.timedelta(days=365)]
+    assert tutors.invited == len(recent) and tutors.answered == sum(1 for i in recent if i.answered_at)
 
 
 def test_offers_around_the_school_and_about_half_the_completers_hired(demo):

@@ -3,27 +3,37 @@ number of queries whatever the data; the young person's space, about nobody else
 
 import datetime as dt
 import re
+from decimal import Decimal
 from html import unescape
 from types import SimpleNamespace
 
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from plombiers.alerts.tests.factories import alert_make
 from plombiers.cohorts import attendance
 from plombiers.cohorts.enums import CohortStatus, EnrolmentStatus, Period
-from plombiers.cohorts.models import WaitlistEntry
+from plombiers.cohorts.models import Cohort, Enrolment, WaitlistEntry
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.credentials.models import Attestation
 from plombiers.frameworks.loader import frameworks_load
 from plombiers.frameworks.models import Framework
-from plombiers.funding.models import GrantReport
+from plombiers.funding.enums import COMMITTED, InvoiceStatus, OpcoScheme
+from plombiers.funding.models import GrantReport, OpcoFunding, OpcoInvoice
 from plombiers.funding.tests.factories import GrantFactory
+from plombiers.network.enums import OrganisationKind
+from plombiers.network.tests.factories import OrganisationFactory
+from plombiers.outcomes.enums import ExitType
+from plombiers.outcomes.tests.factories import ExitFactory
+from plombiers.referrals.enums import DecisionReason, ReferralStatus
 from plombiers.referrals.models import Learner
+from plombiers.referrals.services import referral_transition
 from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory, referred_by
 from plombiers.skills.models import Observation
-from plombiers.support.enums import ConsentScope
-from plombiers.support.models import Action, Barrier, BarrierCategory, Consent
+from plombiers.support.enums import ConsentScope, EntryKind
+from plombiers.support.models import Action, Barrier, BarrierCategory, Consent, JournalEntry
 
 MONDAY = dt.date(2026, 10, 5)
 
@@ -71,7 +81,10 @@ def school_day(cast, *, extra: int = 0) -> SimpleNamespace:
             status=EnrolmentStatus.COMPLETED,
             end_date=dt.date(2026, 6, 19),
         )
-    grant = GrantFactory(funder=cast.funder_org, school=cast.school_a)
+    # Granted: school A is one the funder supports (their figures on their home).
+    grant = GrantFactory(
+        funder=cast.funder_org, school=cast.school_a, status=COMMITTED[0], amount_granted=Decimal("50000")
+    )
     reports = [
         GrantReport.objects.create(
             grant=grant, title=f"Bilan {i}", due_on=MONDAY + dt.timedelta(days=10 - 20 * i)
@@ -171,6 +184,38 @@ def test_the_social_workers_counts_are_the_rows_of_their_pages(client, cast):
     assert worker.follow_ups == rows(client, worker.follow_ups_url)
 
 
+def test_the_social_worker_sees_who_was_not_seen_for_three_weeks(client, cast):
+    day = school_day(cast)
+    late, newcomer = (
+        day.classmates[0],
+        EnrolmentFactory(
+            cohort=day.cohort, learner=LearnerFactory(), entry_date=MONDAY - dt.timedelta(days=5)
+        ),
+    )
+
+    def note(enrolment, kind, days_ago):
+        JournalEntry.objects.create(
+            learner=enrolment.learner,
+            school=cast.school_a,
+            kind=kind,
+            occurred_on=MONDAY - dt.timedelta(days=days_ago),
+            text="Point d'étape",
+        )
+
+    note(day.mine, EntryKind.INTERVIEW, 20)  # seen within the three weeks
+    note(late, EntryKind.CALL, 21)  # three weeks ago to the day: not within
+    note(day.classmates[1], EntryKind.REFERRAL, 2)  # an orientation is not a contact
+    client.force_login(cast.social_worker_a)
+    worker = block(client.get("/"), "social_worker")
+    assert worker.not_seen == 2 == rows(client, worker.not_seen_url)
+    listed = client.get(worker.not_seen_url).context["page"].object_list
+    assert {learner.pk for learner in listed} == {late.learner_id, day.classmates[1].learner_id}
+    assert newcomer.learner_id not in {learner.pk for learner in listed}
+    assert rows(client, worker.caseload_url) == 4  # the unfiltered caseload, everybody
+    client.force_login(cast.manager_b)  # another school's team: nobody of school A
+    assert rows(client, worker.not_seen_url) == 0
+
+
 def test_the_social_worker_sees_whose_consent_to_ask(client, cast):
     day = school_day(cast)
     Consent.objects.create(learner=day.mine.learner, scope=ConsentScope.DATA, given=True)
@@ -195,6 +240,75 @@ def test_the_managers_counts_are_the_rows_of_their_pages(client, cast):
     assert places[day.planned.pk] == day.planned.capacity
 
 
+def test_the_director_sees_the_attestations_and_the_opco_invoices_to_issue(client, cast):
+    frameworks_load()
+    school_day(cast, extra=2)
+    framework = Framework.objects.get(trade=cast.school_a.trade)
+    ended = list(Enrolment.objects.filter(cohort__school=cast.school_a, status=EnrolmentStatus.COMPLETED))
+    Cohort.objects.filter(pk=ended[0].cohort_id).update(framework=framework)
+    assert len(ended) == 3
+    Attestation.objects.create(  # a valid attestation: nothing to issue; a revoked one: to issue again
+        enrolment=ended[0],
+        school=cast.school_a,
+        snapshot={},
+        credential="{}",
+        status_index=0,
+        issued_at=timezone.now(),
+    )
+    Attestation.objects.create(
+        enrolment=ended[1],
+        school=cast.school_a,
+        snapshot={},
+        credential="{}",
+        status_index=1,
+        issued_at=timezone.now(),
+        revoked_at=timezone.now(),
+        revocation_reason="Erreur de saisie",
+    )
+    elsewhere = CohortFactory(school=cast.school_b, framework=framework, status=CohortStatus.FINISHED)
+    EnrolmentFactory(
+        cohort=elsewhere, learner=LearnerFactory(), status=EnrolmentStatus.COMPLETED, end_date=MONDAY
+    )
+    opco = OrganisationFactory(network=cast.network, kind=OrganisationKind.OPCO, name="OPCO (test)")
+    for cohort in (ended[0].cohort, elsewhere):
+        funding = OpcoFunding.objects.create(
+            cohort=cohort, opco=opco, scheme=OpcoScheme.choices[0][0], hours_agreed=100, hourly_rate=12
+        )
+        for month, status in (
+            (3, InvoiceStatus.TO_ISSUE),
+            (4, InvoiceStatus.TO_ISSUE),
+            (5, InvoiceStatus.PAID),
+        ):
+            OpcoInvoice.objects.create(
+                funding=funding,
+                period_start=dt.date(2026, month, 1),
+                period_end=dt.date(2026, month, 28),
+                attended_minutes=600,
+                amount=120,
+                status=status,
+                number="" if status == InvoiceStatus.TO_ISSUE else "F1",
+                issued_on=None if status == InvoiceStatus.TO_ISSUE else MONDAY,
+                paid_on=MONDAY,
+            )
+    client.force_login(cast.manager_a)
+    manager = block(client.get("/"), "school_manager")
+    assert manager.to_issue == 2 == rows(client, manager.to_issue_url)
+    listed = client.get(manager.to_issue_url).context["page"].object_list
+    assert {e.pk for e in listed} == {ended[1].pk, ended[2].pk}
+    assert manager.invoices == 2 == rows(client, manager.invoices_url)
+    page = client.get(manager.invoices_url).content.decode()
+    assert reverse("funding:cohort_opco", args=[ended[0].cohort_id]) in page
+    assert reverse("funding:cohort_opco", args=[elsewhere.pk]) not in page
+    # Another school's director sees none of school A's; a trainer has no invoice page.
+    client.force_login(cast.manager_b)
+    assert rows(client, reverse("credentials:to_issue")) == 1
+    assert rows(client, reverse("funding:invoices_to_issue")) == 2
+    assert str(ended[2].learner) not in client.get(reverse("credentials:to_issue")).content.decode()
+    client.force_login(cast.trainer_a)
+    assert client.get(reverse("funding:invoices_to_issue")).status_code == 404
+    assert rows(client, reverse("credentials:to_issue")) == 0
+
+
 def test_the_reports_due_to_funders_on_the_managers_and_the_funders_homes(client, cast):
     day = school_day(cast, extra=1)
     for user in (cast.manager_a, cast.funder):
@@ -216,6 +330,77 @@ def test_the_prescribers_referrals_by_status_and_the_way_to_refer(client, cast):
     for row in prescriber.by_status:
         assert row.count == rows(client, row.url), row.status
     assert reverse("referrals:referral_create") in response.content.decode()
+
+
+def test_the_prescriber_reads_the_latest_decision_on_each_referral(client, cast):
+    day = school_day(cast)
+    studied, refused = (
+        day.waiting[0],
+        ReferralFactory(school=cast.school_a, prescriber=cast.prescriber, status="nouvelle"),
+    )
+    with time_machine.travel(dt.datetime(2026, 10, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        referral_transition(referral=studied, to=ReferralStatus.REVIEW, by=cast.manager_a)
+    referral_transition(
+        referral=refused, to=ReferralStatus.REFUSED, by=cast.manager_a, reason=DecisionReason.choices[0][0]
+    )
+    ReferralFactory(school=cast.school_b, status="nouvelle")  # another prescriber's: never listed
+    client.force_login(cast.prescriber)
+    response = client.get("/")
+    rows_by_status = {row.status: row for row in block(response, "prescriber").by_status}
+    for row in rows_by_status.values():
+        assert len(row.latest) == min(row.count, 5) == min(rows(client, row.url), 5), row.status
+    (latest,) = rows_by_status[ReferralStatus.REVIEW].latest
+    assert latest.pk == studied.pk and latest.decided_by == cast.manager_a.get_full_name()
+    assert latest.status_changed_at.date() == dt.date(2026, 10, 2)
+    (latest,) = rows_by_status[ReferralStatus.REFUSED].latest
+    assert latest.pk == refused.pk
+    page = unescape(response.content.decode())
+    assert f"refusée le 05/10/2026, par {cast.manager_a.get_full_name()}" in page
+
+
+def test_the_network_staff_sees_the_schools_below_target_and_the_months_figures(client, cast):
+    school_day(cast, extra=2)
+    ended = list(Enrolment.objects.filter(cohort__school=cast.school_a, status=EnrolmentStatus.COMPLETED))
+    # School A: 2 positive exits out of 3 (66.7 %, below 70 %), one of them this month.
+    ExitFactory(enrolment=ended[0], exit_type=ExitType.CDI, exit_date=dt.date(2026, 10, 2))
+    ExitFactory(enrolment=ended[1], exit_type=ExitType.CDI)
+    ExitFactory(enrolment=ended[2], exit_type=ExitType.JOB_SEEKING)
+    # School B: 1 out of 1, above; an entry this month.
+    cohort_b = CohortFactory(
+        school=cast.school_b, start_date=dt.date(2026, 3, 2), end_date=dt.date(2026, 6, 19)
+    )
+    done = EnrolmentFactory(
+        cohort=cohort_b,
+        learner=LearnerFactory(),
+        status=EnrolmentStatus.COMPLETED,
+        end_date=dt.date(2026, 6, 19),
+    )
+    ExitFactory(enrolment=done, exit_type=ExitType.APPRENTICESHIP)
+    ongoing_b = CohortFactory(school=cast.school_b, status=CohortStatus.ONGOING)
+    EnrolmentFactory(cohort=ongoing_b, learner=LearnerFactory(), entry_date=dt.date(2026, 10, 1))
+    client.force_login(cast.staff)
+    staff = block(client.get("/"), "network_staff")
+    assert [row.label for row in staff.below_target] == [cast.school_a.name]
+    target_page = client.get(staff.below_target_url).context
+    assert len(staff.below_target) == target_page["group_page"].paginator.count == 1
+    assert [row.label for row in target_page["group_page"].object_list] == [cast.school_a.name]
+    assert target_page["group_page"].object_list[0]["positive_exit_rate"].percent == 67
+    everyone = client.get(staff.impact_url).context["group_page"].paginator.count
+    assert everyone == 2
+    month = staff.month
+    assert (month.entries, month.exits, month.positive_exits, month.hours) == (1, 1, 1, 0)
+
+
+def test_the_funder_reads_the_figures_of_the_schools_they_fund_as_their_space_shows_them(client, cast):
+    school_day(cast, extra=3)
+    client.force_login(cast.funder)
+    funder = block(client.get("/"), "funder")
+    space = client.get(funder.figures_url.split("#")[0]).context["figures"]
+    assert funder.figures == space
+    (row,) = funder.figures
+    assert row.school == cast.school_a and row.started == "10" and row.completed == "< 5"
+    client.force_login(cast.manager_a)
+    assert "funder" not in [b.role for b in client.get("/").context["blocks"]]
 
 
 def test_the_network_staff_and_the_funder_get_their_blocks(client, cast):
@@ -243,11 +428,18 @@ def test_the_network_staff_and_the_funder_get_their_blocks(client, cast):
 # queries (listed in homes/selectors.py)
 QUERIES = {
     "trainer_a": 4 + 3,  # half-days of today and tomorrow, cohorts under way, open alerts
-    "social_worker_a": 4 + 5,  # blocked for 14 days, actions due, follow-ups due, consents (count, first)
-    "manager_a": 4 + 6,  # oldest waiting referrals, cohorts open, referrals by status, exits, sheets, reports
-    "staff": 4 + 6,  # summary, by trade, late follow-ups, unsigned sheets (by school), exits, follow-ups
-    "prescriber": 4 + 3,  # referrals by status, information sessions, organisations
-    "funder": 4 + 2,  # reports due, organisations
+    # blocked for 14 days, actions due, follow-ups due, consents (count, first), not seen for 3 weeks
+    "social_worker_a": 4 + 6,
+    # oldest waiting referrals, cohorts open, referrals by status, exits, sheets, reports,
+    # attestations to issue, OPCO invoices to issue
+    "manager_a": 4 + 8,
+    # summary, by trade, late follow-ups, unsigned sheets (by school), exits, follow-ups; network,
+    # the impact scope (two), schools below target, the month's entries, exits and hours
+    "staff": 4 + 12,
+    # referrals by status, their latest decisions, information sessions, organisations
+    "prescriber": 4 + 4,
+    # organisations, funded schools, their figures (4), reports due, organisations
+    "funder": 4 + 7,
     "learner_a": 3 + 5,  # enrolment, half-days, internship, trainers, open actions
 }
 
