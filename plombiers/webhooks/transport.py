@@ -29,16 +29,20 @@ def allow_local() -> bool:
 def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError):
+    except (OSError, UnicodeError, ValueError):
         return []
     return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
 
 
 def check_url(url: str, *, resolve: bool = True) -> None:
     """Refuse, in French, a URL Plombiers will not post to."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if not host:
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 — a port out of range or not a number raises here
+    except ValueError:
+        host = ""
+    if not host or any(char.isspace() or not char.isprintable() for char in url):
         raise ValidationError(
             {"url": "Indiquez une adresse complète, par exemple https://exemple.fr/webhooks."}
         )

@@ -267,6 +267,10 @@ def test_the_ssrf_guard_refuses_private_targets_outside_debug_and_tests(settings
         "https://user:pass@93.184.215.14/hooks",
         "ftp://93.184.215.14/",
         "https:///nohost",
+        "https://[::1/hooks",
+        "https://exemple.fr:99999/hooks",
+        "https://exemple.fr/\x00",
+        "https://exem ple.fr/",
     ]:
         with pytest.raises(ValidationError):
             transport.check_url(url)
