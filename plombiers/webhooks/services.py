@@ -164,6 +164,17 @@ def delivery_attempt(delivery_id: int) -> str:
     return _record(delivery, response, now)
 
 
+RECORDED = (
+    "attempts",
+    "last_attempt_at",
+    "response_code",
+    "response_excerpt",
+    "status",
+    "delivered_at",
+    "next_attempt_at",
+)
+
+
 @transaction.atomic
 def _record(delivery: Delivery, response: transport.Response, now: dt.datetime) -> str:
     delivery.attempts += 1
@@ -181,7 +192,8 @@ def _record(delivery: Delivery, response: transport.Response, now: dt.datetime) 
         delivery.status = DeliveryStatus.RETRYING
         delivery.next_attempt_at = now + BACKOFF[delivery.attempts - 1]
         _schedule(delivery.pk, delivery.next_attempt_at)
-    delivery.save()
+    # An update, not a save: a subscription deleted meanwhile took its deliveries away.
+    Delivery.objects.filter(pk=delivery.pk).update(**{field: getattr(delivery, field) for field in RECORDED})
     return delivery.status
 
 

@@ -306,3 +306,19 @@ def test_old_deliveries_are_purged(cast, receiver, django_capture_on_commit_call
         admit(cast, interview(cast))
     assert services.deliveries_purge(now=NOW + dt.timedelta(days=29)) == 0
     assert services.deliveries_purge(now=NOW + dt.timedelta(days=31)) == 1
+
+
+@pytest.mark.django_db
+def test_a_subscription_deleted_during_an_attempt_leaves_no_error(
+    cast, receiver, monkeypatch, django_capture_on_commit_callbacks
+):
+    subscription, _ = subscribe(cast, receiver.url)
+
+    def post_then_delete(url, body, headers):
+        services.subscription_delete(subscription=subscription, by=cast.prescriber)
+        return transport.Response(500, "")
+
+    monkeypatch.setattr(transport, "post", post_then_delete)
+    with django_capture_on_commit_callbacks(execute=True):
+        admit(cast, interview(cast))
+    assert not Delivery.objects.exists()
