@@ -322,3 +322,25 @@ def test_a_subscription_deleted_during_an_attempt_leaves_no_error(
     with django_capture_on_commit_callbacks(execute=True):
         admit(cast, interview(cast))
     assert not Delivery.objects.exists()
+
+
+@pytest.mark.django_db
+def test_with_the_database_queue_the_retry_is_a_task_deferred_to_its_time(
+    cast, receiver, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    subscribe(cast, receiver.url)
+    receiver.answers = [500]
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        admit(cast, interview(cast))
+    delivery = Delivery.objects.get()
+    deliveries = DBTaskResult.objects.filter(task_path__endswith="webhooks.tasks.deliver")
+    first = deliveries.get()  # queued for a worker, not sent yet (beside the prescriber's e-mail)
+    assert first.args_kwargs["args"] == [delivery.pk] and receiver.requests == []
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert services.delivery_attempt(delivery.pk) == DeliveryStatus.RETRYING
+    retry = deliveries.exclude(pk=first.pk).get()
+    assert retry.args_kwargs["args"] == [delivery.pk]
+    assert retry.run_after == NOW + dt.timedelta(minutes=1)
