@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "plombiers.rights",
     "plombiers.offer",
     "plombiers.calendars",
+    "plombiers.webhooks",
     "plombiers.demo",
     "plombiers.bench",
 ]
@@ -313,6 +314,9 @@ PLOMBIERS_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECO
 PLOMBIERS_WORKER_STALE_SECONDS = float(os.environ.get("WORKER_STALE_SECONDS", "120"))
 PLOMBIERS_WORKER_REQUEUE_SECONDS = float(os.environ.get("WORKER_REQUEUE_SECONDS", "60"))
 PLOMBIERS_TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))
+# Webhooks (plombiers/webhooks): may a subscription target this machine or a private network (http
+# to localhost, private addresses)? Only for development and the tests: the SSRF guard otherwise.
+PLOMBIERS_WEBHOOKS_ALLOW_LOCAL = env_bool("WEBHOOKS_ALLOW_LOCAL", DEBUG)
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]

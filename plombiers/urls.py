@@ -44,4 +44,5 @@ urlpatterns = [
     path("", include("plombiers.offer.urls")),
     path("", include("plombiers.calendars.urls")),
     path("", include("plombiers.imports.urls")),
+    path("", include("plombiers.webhooks.urls")),
 ]

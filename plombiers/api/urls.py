@@ -32,6 +32,7 @@ from plombiers.referrals.api import router as referrals_router
 from plombiers.rights.api import router as rights_router
 from plombiers.skills.api import router as skills_router
 from plombiers.support.api import router as support_router
+from plombiers.webhooks.api import router as webhooks_router
 
 from .openapi import with_error_responses
 
@@ -132,3 +133,4 @@ api.add_router("/", impact_router)
 api.add_router("/", funding_router)
 api.add_router("/", offer_router)
 api.add_router("/", imports_router)
+api.add_router("/", webhooks_router)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from plombiers.accounts.models import User
 from plombiers.frameworks.models import Framework
+from plombiers.lib import events
 from plombiers.network.models import School
 from plombiers.privacy.services import audit_log
 from plombiers.referrals.enums import DecisionReason, ReferralStatus
@@ -165,6 +166,7 @@ def enrolment_create(
         created_by=by,
     )
     audit_log(actor=by, action="enrolment.create", obj=enrolment, school=cohort.school)
+    events.announce(events.enrolment_created, enrolment)
     return enrolment
 
 

@@ -27,6 +27,7 @@ from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Enrolment
 from plombiers.internships.enums import InternshipStatus
 from plombiers.internships.models import Internship
+from plombiers.lib import events
 from plombiers.lib.dates import add_months
 from plombiers.lib.validators import validate_rome_code
 from plombiers.network.enums import OrganisationKind
@@ -244,6 +245,7 @@ def exit_record(
         school=school,
         details={"type": exit.exit_type, "category": exit.category},
     )
+    events.announce(events.exit_recorded, exit)
     return exit
 
 
@@ -398,6 +400,7 @@ def follow_up_record(
             **({"previous": previous} if previous["status"] != FollowUpStatus.DUE else {}),
         },
     )
+    events.announce(events.followup_recorded, follow_up)
     return follow_up
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User
+from plombiers.lib import events
 from plombiers.lib.text import de, fold
 from plombiers.network.models import Organisation, School
 from plombiers.privacy.services import audit_log
@@ -271,6 +272,8 @@ def referral_transition(
         referral=referral, from_status=previous, to_status=to, by=by, reason=reason, note=note
     )
     audit_log(actor=by, action="referral.transition", obj=referral, details={"from": previous, "to": to})
+    if to in DECISIONS:
+        events.announce(events.referral_decided, referral)
     if to in DECISIONS and referral.prescriber_id and referral.prescriber.email:
         transaction.on_commit(lambda: tasks.send_referral_decision.enqueue(event.pk))
     return referral

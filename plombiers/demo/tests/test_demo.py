@@ -124,6 +124,7 @@ def test_demo_command_loads_communes_and_the_network(capsys):
     assert "Accompagnement :" in out
     assert "Émargement :" in out and "feuilles signées" in out
     assert "Stages et emploi :" in out and "embauches" in out
+    assert "Webhooks : 1 abonnement(s)" in out
     # The whole network: about half the completers of the cohorts ended long enough ago hired,
     # with honest differences between schools; PMSMPs and interrupted internships here and there.
     ended = Enrolment.objects.filter(

@@ -21,6 +21,8 @@ def test_every_app_s_jobs_are_found_in_today_s_order():
         "follow_ups_expire",
         "notify_follow_ups_due",
         "send_report_reminders",
+        "webhooks_retry_due",  # the deliveries a lost task left behind
+        "webhooks_purge",  # the delivery log after 30 days
         "purge",  # the retention rules (privacy)
         "refresh_rollup",  # last: it sums what the others changed
     ]

@@ -17,6 +17,7 @@ from plombiers.demo.outcomes import OutcomesBuilder, demo_outcome_counts
 from plombiers.demo.skills import SkillsBuilder
 from plombiers.demo.support import SupportBuilder, demo_support_counts
 from plombiers.demo.surveys import SurveysBuilder
+from plombiers.demo.webhooks import WebhooksBuilder, demo_webhook_counts
 from plombiers.frameworks.loader import frameworks_load
 from plombiers.network.communes import communes_load
 from plombiers.network.models import Commune, Network
@@ -72,6 +73,7 @@ class Command(BaseCommand):
             CredentialsBuilder(seed).build(demo)
             OutcomesBuilder(seed).build(demo)
             FundingBuilder(seed).build(demo)
+            WebhooksBuilder(seed).build(demo)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Réseau « {demo.network.name} » : {len(demo.schools)} écoles, prêt en "
@@ -114,6 +116,8 @@ class Command(BaseCommand):
         )
         funding = demo_funding_counts(demo.network)
         self.stdout.write("Financements : " + ", ".join(f"{n} {label}" for label, n in funding.items()) + ".")
+        webhooks = demo_webhook_counts(demo.network)
+        self.stdout.write("Webhooks : " + ", ".join(f"{n} {label}" for label, n in webhooks.items()) + ".")
         self.stdout.write(f"Comptes de démonstration (mot de passe « {DEMO_PASSWORD} ») :")
         for email, first_name, role, _scope in ACCOUNTS:
             self.stdout.write(f"  {email:40} {first_name} — {role.label}")

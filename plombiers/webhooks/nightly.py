@@ -1,0 +1,21 @@
+from plombiers.lib.nightly import Job
+
+from . import services
+
+
+def _retry() -> str:
+    count = services.deliveries_retry_due()
+    return f"{count} livraison(s) de webhook relancée(s)" if count else ""
+
+
+def _purge() -> str:
+    count = services.deliveries_purge()
+    return (
+        f"{count} livraison(s) de webhook de plus de {services.KEEP_DAYS} jours effacée(s)" if count else ""
+    )
+
+
+JOBS = [
+    Job(order=70, name="webhooks_retry_due", run=_retry),
+    Job(order=71, name="webhooks_purge", run=_purge),
+]
