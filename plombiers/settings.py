@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "plombiers.impact",
     "plombiers.homes",
     "plombiers.rights",
+    "plombiers.search",
     "plombiers.demo",
     "plombiers.bench",
 ]
