@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "plombiers.offer",
     "plombiers.calendars",
     "plombiers.webhooks",
+    "plombiers.search",
     "plombiers.demo",
     "plombiers.bench",
 ]

@@ -45,4 +45,5 @@ urlpatterns = [
     path("", include("plombiers.calendars.urls")),
     path("", include("plombiers.imports.urls")),
     path("", include("plombiers.webhooks.urls")),
+    path("", include("plombiers.search.urls")),
 ]

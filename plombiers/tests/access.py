@@ -347,4 +347,5 @@ URLS = {
     "surveys:index": "surveys/tests/test_views.py",
     "surveys:invitation_link": "surveys/tests/test_views.py",
     "surveys:school_results": "surveys/tests/test_views.py",
+    "search:search": "search/tests/test_views.py",
 }

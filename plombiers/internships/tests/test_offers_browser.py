@@ -23,7 +23,7 @@ def test_trainer_creates_an_offer_and_moves_an_application_to_hired(new_page, ca
     page.get_by_role("link", name="Nouvelle offre").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nouvelle offre")
     assert_accessible(page, "offre-nouvelle")
-    page.get_by_label("Entreprise").select_option(label="Fibre A")
+    page.locator("main").get_by_label("Entreprise").select_option(label="Fibre A")
     page.get_by_label("Site").select_option(label="Fibre A — Agence de Chelles")
     page.get_by_label("Intitulé").fill("Raccordeur·se fibre en CDD")
     page.get_by_label("Type").select_option(label="Emploi")
