@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "plombiers.rights",
     "plombiers.demo",
     "plombiers.bench",
+    "plombiers.catalogue",
 ]
 
 MIDDLEWARE = [

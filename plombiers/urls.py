@@ -41,4 +41,5 @@ urlpatterns = [
     path("", include("plombiers.impact.urls")),
     path("", include("plombiers.funding.urls")),
     path("", include("plombiers.rights.urls")),
+    path("", include("plombiers.catalogue.urls")),
 ]

@@ -143,6 +143,13 @@ PUBLIC = {
     "internships:evaluation",
     "outcomes:answer",
     "surveys:answer",
+    # The public catalogue: upcoming sessions and the schools' information sessions, no personal data
+    # (catalogue/tests/test_views.py proves what it shows and that an anonymous visitor applies).
+    "catalogue:cohort_list",
+    "catalogue:cohort_detail",
+    "catalogue:commune_suggestions",
+    "catalogue:apply",
+    "catalogue:applied",
 }
 
 #: URL names left out of the table, each for its reason.
