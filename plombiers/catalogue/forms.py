@@ -88,12 +88,15 @@ class ApplicationForm(Form):
             "first_name": {"autocomplete": "given-name"},
             "last_name": {"autocomplete": "family-name"},
             "birth_date": {"autocomplete": "bday"},
-            "phone": {"autocomplete": "tel", "type": "tel", "inputmode": "tel"},
+            "phone": {"autocomplete": "tel", "inputmode": "tel"},
             "email": {"autocomplete": "email", "inputmode": "email"},
             "website": {"autocomplete": "off", "tabindex": "-1"},
         }
         for name, values in attrs.items():
             self.fields[name].widget.attrs.update(values)
+        # A widget takes its type when it is built, not from attrs added later.
+        self.fields["phone"].widget.input_type = "tel"
+        self.fields["email"].widget.input_type = "email"
         self.initial["shown_at"] = signing.Signer(salt=SHOWN_AT_SALT).sign(
             str(int(timezone.now().timestamp()))
         )
