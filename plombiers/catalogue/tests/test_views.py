@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from plombiers.accounts.services import api_token_create
 from plombiers.catalogue import services
 from plombiers.catalogue.selectors import distance_km
 from plombiers.cohorts.enums import CohortStatus, EnrolmentStatus
@@ -221,6 +222,15 @@ def test_a_young_person_applies_and_the_school_sees_the_referral(
     client.force_login(cast.manager_b)
     assert client.get(referral.get_absolute_url()).status_code == 404
     assert referral not in client.get(reverse("referrals:referral_list")).context["page"].object_list
+    # The API says where it came from, to the school alone.
+    for user, expected in [(cast.manager_a, 200), (cast.manager_b, 404)]:
+        _token, raw = api_token_create(user=user)
+        response = client.get(f"/api/v1/referrals/{referral.pk}", headers={"Authorization": f"Bearer {raw}"})
+        assert response.status_code == expected
+    assert response.status_code == 404
+    _token, raw = api_token_create(user=cast.manager_a)
+    body = client.get(f"/api/v1/referrals/{referral.pk}", headers={"Authorization": f"Bearer {raw}"}).json()
+    assert body["source"] == "candidature_directe" and body["prescriber_organisation"] is None
 
 
 def test_the_confirmation_page_is_in_french_and_personal_data_free(client, cast, sessions, frozen):
