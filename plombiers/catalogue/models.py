@@ -1,5 +1,6 @@
 """What the public catalogue keeps: the submissions of its application form, per address, for the
-rate limit (no personal data: the address is kept under an HMAC, one day at most)."""
+rate limit (no personal data: the address is kept under an HMAC; each new submission deletes
+those older than a day)."""
 
 from django.db import models
 from django.utils import timezone

@@ -43,10 +43,16 @@ def application_attempt_record(*, address: str, now: dt.datetime | None = None) 
     ApplicationAttempt.objects.create(address_key=_address_key(address), at=now)
 
 
-def _motivation(cohort: Cohort, expectations: str) -> str:
-    wanted = f"Session visée : {cohort.name}, du {cohort.start_date:%d/%m/%Y} au {cohort.end_date:%d/%m/%Y}."
-    expectations = expectations.strip()
-    return f"{wanted}\n\nCe que j'attends de la formation : {expectations}" if expectations else wanted
+def _motivation(cohort: Cohort, learner_data: dict[str, Any], expectations: str) -> str:
+    """The session wanted, the contact left (kept here too: a self-referral never writes into a
+    record the school already has), and what the young person expects."""
+    lines = [f"Session visée : {cohort.name}, du {cohort.start_date:%d/%m/%Y} au {cohort.end_date:%d/%m/%Y}."]
+    contact = [v for v in (learner_data.get("phone"), learner_data.get("email")) if v]
+    if contact:
+        lines.append(f"Coordonnées laissées : {' · '.join(contact)}.")
+    if expectations.strip():
+        lines.append(f"Ce que j'attends de la formation : {expectations.strip()}")
+    return "\n\n".join(lines)
 
 
 @transaction.atomic
@@ -69,7 +75,7 @@ def self_referral_create(
             by=None,
             school=cohort.school,
             learner_data=learner_data,
-            motivation=_motivation(cohort, expectations),
+            motivation=_motivation(cohort, learner_data, expectations),
             source=ReferralSource.SELF_REFERRAL,
             contact_consent=True,
         )

@@ -197,8 +197,10 @@ def _referral_create(
         learner.full_clean()
         learner.save()
         audit_log(actor=by, action="learner.create", obj=learner, school=school)
-    else:
+    elif by is not None:
         # What the prescriber knows fills the gaps of the existing record; it never overwrites it.
+        # (A self-referral, made without an account, writes nothing into an existing record: its
+        # motivation carries what the young person said.)
         filled = [
             f for f, v in learner_data.items() if v not in (None, "") and getattr(learner, f) in (None, "")
         ]

@@ -253,6 +253,9 @@ def test_the_same_person_applying_twice_makes_one_referral_and_learns_nothing(cl
     assert second.status_code == 302  # the same confirmation: a public form never says who is known
     referral = Referral.objects.get()
     assert referral.learner == known  # matched by the referral rules: the school's own record
+    known.refresh_from_db()
+    assert known.phone == ""  # a form without an account writes nothing into an existing record
+    assert "Coordonnées laissées : 06 12 34 56 78." in referral.motivation
     assert Learner.objects.count() == 1
     assert AuditEvent.objects.filter(action="catalogue.self_referral.duplicate").count() == 1
 
