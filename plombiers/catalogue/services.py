@@ -36,6 +36,7 @@ def application_rate_limited(*, address: str, now: dt.datetime | None = None) ->
     return recent.count() >= RATE_LIMIT
 
 
+@transaction.atomic
 def application_attempt_record(*, address: str, now: dt.datetime | None = None) -> None:
     """Count one application sent from this address; forget those older than a day."""
     now = now or timezone.now()

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from plombiers.accounts.throttle import client_address
 from plombiers.forms import add_service_errors
@@ -75,6 +75,7 @@ def cohort_detail(request, pk):
 
 
 @login_not_required
+@require_http_methods(["GET", "POST"])
 def apply(request, pk):
     """« Je suis intéressé·e » : a short form that makes a referral of source « candidature directe ».
     A robot meets a hidden field (filled: nothing is written, the same confirmation is shown), a
