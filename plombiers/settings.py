@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "plombiers.search",
     "plombiers.demo",
     "plombiers.bench",
+    "plombiers.catalogue",
 ]
 
 MIDDLEWARE = [

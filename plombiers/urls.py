@@ -46,4 +46,5 @@ urlpatterns = [
     path("", include("plombiers.imports.urls")),
     path("", include("plombiers.webhooks.urls")),
     path("", include("plombiers.search.urls")),
+    path("", include("plombiers.catalogue.urls")),
 ]

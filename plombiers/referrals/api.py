@@ -13,7 +13,16 @@ from plombiers.lib.text import fold
 from plombiers.network.models import Commune
 
 from . import services
-from .enums import DecisionReason, Diploma, DrivingLicence, Gender, LastClass, ReferralStatus, Transport
+from .enums import (
+    DecisionReason,
+    Diploma,
+    DrivingLicence,
+    Gender,
+    LastClass,
+    ReferralSource,
+    ReferralStatus,
+    Transport,
+)
 from .models import Learner, Referral, referrable_schools
 from .permissions import can_refer
 from .selectors import prescriber_organisations, referral_reading
@@ -98,6 +107,9 @@ class _ReferralFields(Schema):
     learner: LearnerRef
     prescriber_organisation: str | None = None
     eligible: bool
+    source: ReferralSource = Field(
+        ..., description="« candidature_directe » : le ou la jeune a candidaté depuis le catalogue public"
+    )
 
 
 class ReferralOut(_ReferralFields):
@@ -189,6 +201,7 @@ def _detail(referral: Referral, user, **extra) -> dict:
         if referral.prescriber_organisation
         else None,
         "eligible": referral.is_eligible,
+        "source": referral.source,
         "motivation": referral.motivation,
         "eligibility": {
             "eligible": bool(eligibility.get("eligible")),

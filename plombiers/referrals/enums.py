@@ -49,6 +49,14 @@ class Transport(models.TextChoices):
     CAR = "voiture", "Voiture"
 
 
+class ReferralSource(models.TextChoices):
+    """Who brought the young person: a prescriber (or the school itself), or the young person
+    through the public catalogue."""
+
+    PRESCRIPTION = "prescription", "Prescription"
+    SELF_REFERRAL = "candidature_directe", "Candidature directe"
+
+
 class ReferralStatus(StatusChoices):
     NEW = "nouvelle", "Nouvelle"
     REVIEW = "en_etude", "En étude"

@@ -22,6 +22,7 @@ from .enums import (
     DrivingLicence,
     Gender,
     LastClass,
+    ReferralSource,
     ReferralStatus,
     Transport,
 )
@@ -185,6 +186,11 @@ class Referral(models.Model):
         verbose_name="structure prescriptrice",
     )
     motivation = EncryptedTextField("motivation et situation", blank=True)
+    source = models.CharField(
+        "origine", max_length=20, choices=ReferralSource.choices, default=ReferralSource.PRESCRIPTION
+    )
+    # A self-referral: when the young person agreed to be contacted by the school (the form asks it).
+    contact_consent_at = models.DateTimeField("accord pour être recontacté·e le", null=True, blank=True)
     referred_on = models.DateField("date de prescription", default=timezone.localdate)
     status = models.CharField(
         "statut", max_length=30, choices=ReferralStatus.choices, default=ReferralStatus.NEW, db_index=True
@@ -239,6 +245,11 @@ class Referral(models.Model):
 
     def can_move_to(self, status: str) -> bool:
         return status in TRANSITIONS[self.status]
+
+    @property
+    def is_self_referral(self) -> bool:
+        """The young person applied through the public catalogue, without a prescriber."""
+        return self.source == ReferralSource.SELF_REFERRAL
 
     @property
     def is_eligible(self) -> bool:

@@ -11,11 +11,12 @@ from plombiers.accounts.enums import Role
 from plombiers.accounts.models import User
 from plombiers.lib import events
 from plombiers.lib.text import de, fold
+from plombiers.network.enums import SchoolStatus
 from plombiers.network.models import Organisation, School
 from plombiers.privacy.services import audit_log
 
 from . import eligibility, permissions, tasks
-from .enums import DECISIONS, NEEDS_REASON, OPEN_STATUSES, ReferralStatus
+from .enums import DECISIONS, NEEDS_REASON, OPEN_STATUSES, ReferralSource, ReferralStatus
 from .models import (
     InformationSession,
     Invitation,
@@ -115,20 +116,28 @@ DUPLICATE = "Une prescription de ce ou cette jeune vers cette école est déjà 
 
 def referral_create(
     *,
-    by: User,
+    by: User | None,
     school: School,
     learner_data: dict[str, Any],
     prescriber_organisation: Organisation | None = None,
     motivation: str = "",
     idempotency_key: str = "",
+    source: str = ReferralSource.PRESCRIPTION,
+    contact_consent: bool = False,
 ) -> ReferralResult:
     """Refer a young person to a school. The school's own record of the person is reused, never
     duplicated; a person known only by other schools gets a new record at this school (nothing of the
     other schools' records is copied or shown). `learner_matched` is True only when the caller could
     already see the record reused.
 
+    A self-referral (`source=ReferralSource.SELF_REFERRAL`, from the public catalogue) has no account
+    behind it (`by=None`) and no prescriber; the same rules match the person and refuse a second
+    open referral. `contact_consent` records that the young person agreed to be contacted.
+
     A retried call with the same idempotency key returns the first referral.
     """
+    if by is None and source != ReferralSource.SELF_REFERRAL:
+        raise PermissionDenied("Seul·e un·e jeune candidate sans compte, depuis le catalogue.")
     if idempotency_key and (
         existing := Referral.objects.filter(created_by=by, idempotency_key=idempotency_key).first()
     ):
@@ -142,6 +151,8 @@ def referral_create(
                 prescriber_organisation=prescriber_organisation,
                 motivation=motivation,
                 idempotency_key=idempotency_key,
+                source=source,
+                contact_consent=contact_consent,
             )
     except IntegrityError:
         # Two identical submissions raced: the other one won, hand it back.
@@ -152,19 +163,33 @@ def referral_create(
         raise ValidationError(f"{DUPLICATE}.", code="duplicate_referral") from None
 
 
-def _referral_create(*, by, school, learner_data, prescriber_organisation, motivation, idempotency_key):
-    if not referrable_schools(by).filter(pk=school.pk).exists():
+def _referral_create(
+    *, by, school, learner_data, prescriber_organisation, motivation, idempotency_key, source, contact_consent
+):
+    if source not in ReferralSource.values:
+        raise ValidationError(f"Origine inconnue : « {source} ».", code="unknown_source")
+    if by is None:
+        # A young person applies to any school of the catalogue (the catalogue shows no closed one).
+        if not School.objects.exclude(status=SchoolStatus.CLOSED).filter(pk=school.pk).exists():
+            raise PermissionDenied("Cette école ne reçoit pas de candidature.")
+        prescriber_organisation = None
+    elif not referrable_schools(by).filter(pk=school.pk).exists():
         raise PermissionDenied("Vous ne pouvez pas orienter de jeune vers cette école.")
     unknown = set(learner_data) - set(LEARNER_FIELDS)
     if unknown:
         raise ValueError(f"Champs inconnus : {', '.join(sorted(unknown))}")
     check_learner_data(learner_data)
-    if prescriber_organisation is None and by.has_role(Role.PRESCRIBER):
+    is_prescriber = by is not None and by.has_role(Role.PRESCRIBER)
+    if prescriber_organisation is None and is_prescriber:
         prescriber_organisation = next(
             (m.organisation for m in by.membership_list if m.role == Role.PRESCRIBER), None
         )
     learner = _school_record(school=school, learner_data=learner_data)
-    matched = learner is not None and Learner.objects.visible_to(by).filter(pk=learner.pk).exists()
+    matched = (
+        by is not None
+        and learner is not None
+        and Learner.objects.visible_to(by).filter(pk=learner.pk).exists()
+    )
     if learner is None:
         learner = Learner(school=school, **learner_data)
         learner.identity_key = identity_key(
@@ -173,8 +198,10 @@ def _referral_create(*, by, school, learner_data, prescriber_organisation, motiv
         learner.full_clean()
         learner.save()
         audit_log(actor=by, action="learner.create", obj=learner, school=school)
-    else:
+    elif by is not None:
         # What the prescriber knows fills the gaps of the existing record; it never overwrites it.
+        # (A self-referral, made without an account, writes nothing into an existing record: its
+        # motivation carries what the young person said.)
         filled = [
             f for f, v in learner_data.items() if v not in (None, "") and getattr(learner, f) in (None, "")
         ]
@@ -194,16 +221,23 @@ def _referral_create(*, by, school, learner_data, prescriber_organisation, motiv
     referral = Referral.objects.create(
         learner=learner,
         school=school,
-        prescriber=by if by.has_role(Role.PRESCRIBER) else None,
+        prescriber=by if is_prescriber else None,
         prescriber_organisation=prescriber_organisation,
         motivation=motivation,
+        source=source,
+        contact_consent_at=timezone.now() if contact_consent else None,
         referred_on=today,
         eligibility=result.as_dict(),
         idempotency_key=idempotency_key,
         created_by=by,
     )
     ReferralEvent.objects.create(referral=referral, to_status=ReferralStatus.NEW, by=by)
-    audit_log(actor=by, action="referral.create", obj=referral, details={"learner_matched": matched})
+    audit_log(
+        actor=by,
+        action="referral.create",
+        obj=referral,
+        details={"learner_matched": matched, "source": source, "contact_consent": contact_consent},
+    )
     return ReferralResult(referral, created=True, learner_matched=matched)
 
 

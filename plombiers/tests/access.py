@@ -149,6 +149,13 @@ PUBLIC = {
     "homes:manifest",  # the web app manifest: browsers fetch it without cookies; nothing personal
     "homes:service_worker",  # the service worker's script: code, nothing personal (homes/pwa.py)
     "calendars:feed",  # a calendar feed: the secret in its address is the key (calendars/tests)
+    # The public catalogue: upcoming sessions and the schools' information sessions, no personal data
+    # (catalogue/tests/test_views.py proves what it shows and that an anonymous visitor applies).
+    "catalogue:cohort_list",
+    "catalogue:cohort_detail",
+    "catalogue:commune_suggestions",
+    "catalogue:apply",
+    "catalogue:applied",
 }
 
 #: URL names left out of the table, each for its reason.

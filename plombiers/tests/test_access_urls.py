@@ -153,7 +153,7 @@ def test_public_urls_never_ask_to_sign_in(client, cast):
     """Each public URL answers an anonymous visitor itself (the page, or 404 for an unknown
     attestation, school or link), never with the login page."""
     unknown = "00000000-0000-4000-8000-000000000000"
-    args = {"public_id": [unknown], "slug": ["inconnu"], "token": ["lien-inconnu"]}
+    args = {"public_id": [unknown], "slug": ["inconnu"], "token": ["lien-inconnu"], "pk": [999999]}
     for name in sorted(access.PUBLIC):
         pattern = next(p for p in _patterns() if p[0] == name)[1]
         kwargs = {

@@ -8,6 +8,7 @@ from plombiers.accounts.models import User
 from plombiers.cohorts.models import Cohort
 from plombiers.demo.alerts import AlertsBuilder, demo_alert_counts
 from plombiers.demo.attendance import AttendanceBuilder, demo_attendance_counts
+from plombiers.demo.catalogue import CatalogueBuilder
 from plombiers.demo.credentials import CredentialsBuilder, demo_credential_counts
 from plombiers.demo.funding import FundingBuilder, demo_funding_counts
 from plombiers.demo.intake import IntakeBuilder
@@ -74,6 +75,7 @@ class Command(BaseCommand):
             OutcomesBuilder(seed).build(demo)
             FundingBuilder(seed).build(demo)
             WebhooksBuilder(seed).build(demo)
+            CatalogueBuilder(seed).build(demo)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Réseau « {demo.network.name} » : {len(demo.schools)} écoles, prêt en "
