@@ -10,7 +10,8 @@ from django.db import router, transaction
 from django.utils import timezone
 
 from plombiers.accounts.models import User
-from plombiers.network.models import School
+from plombiers.network.models import Network, School
+from plombiers.privacy.retention import months_before, months_for
 from plombiers.privacy.services import audit_log
 
 from . import permissions, reading
@@ -246,3 +247,31 @@ def import_undo(*, job: ImportJob, by: User | None) -> ImportJob:
 
 
 KIND_LABELS = dict(ImportKind.choices)
+
+
+# --- retention ----------------------------------------------------------------------------------
+
+FORGOTTEN = (
+    "Le fichier a été effacé : déposé il y a plus longtemps que sa durée de conservation sans être "
+    "importé. Déposez-le à nouveau."
+)
+
+
+@transaction.atomic
+def files_forget(today=None) -> int:
+    """Erase the content of the files uploaded and never imported for longer than the retention
+    rule « import_files » of their network (one month unless it set its own); the job stays, failed,
+    with its counts and a line saying why. An imported file is erased at once (`import_file`)."""
+    today = today or timezone.localdate()
+    count = 0
+    waiting = ImportJob.objects.exclude(content=b"").exclude(
+        status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
+    )
+    for network in Network.objects.all():
+        since = months_before(today, months_for(network, "import_files"))
+        count += waiting.filter(school__network=network, created_at__date__lt=since).update(
+            content=b"",
+            status=ImportStatus.FAILED,
+            errors=[{"line": 0, "column": "", "message": FORGOTTEN}],
+        )
+    return count

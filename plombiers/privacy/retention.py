@@ -154,6 +154,31 @@ RULES: tuple[RetentionRule, ...] = (
         minimum_months=120,
     ),
     RetentionRule(
+        key="webhook_deliveries",
+        label="Journal des webhooks envoyés aux outils des partenaires (le corps de chaque message)",
+        months=1,
+        counted_from="l'envoi",
+        action=RetentionAction.DELETE,
+        reason=(
+            "Le journal sert au partenaire à voir ce qui est parti et à redemander un envoi manqué ; "
+            "chaque message porte ce que le partenaire voit déjà par l'API (des noms) : il n'a pas à "
+            "rester ici plus longtemps."
+        ),
+        source="RGPD, article 5.1.e (limitation de la conservation)",
+    ),
+    RetentionRule(
+        key="import_files",
+        label="Fichiers de tableurs déposés pour un import (jeunes, entreprises, promotions)",
+        months=1,
+        counted_from="leur dépôt ; dès l'import fait, le fichier est effacé et seules ses lignes importées restent",
+        action=RetentionAction.DELETE,
+        reason=(
+            "Un fichier déposé mais jamais importé n'a plus d'usage : son contenu (des personnes) est "
+            "effacé, le compte rendu de l'essai (nombres, lignes en erreur) reste."
+        ),
+        source="RGPD, article 5.1.e (limitation de la conservation)",
+    ),
+    RetentionRule(
         key="audit",
         label="Journal d'audit (qui a fait quoi, qui a lu une note confidentielle)",
         months=12,

@@ -201,6 +201,15 @@ NOT_EXPORTED = {
     "funding.GrantPayment": "les versements des subventions, sans donnée sur les jeunes",
     "funding.OpcoFunding": "le financement OPCO d'une promotion, sans donnée nominative",
     "funding.OpcoInvoice": "les factures OPCO d'une promotion, sans donnée nominative",
+    "calendars.CalendarFeed": (
+        "l'adresse secrète de votre agenda, gardée seulement hachée : vous la voyez, la remplacez et la "
+        "révoquez sur « Mon agenda »"
+    ),
+    "imports.ImportJob": (
+        "les imports de tableurs faits par l'équipe ; ce qu'ils ont créé à votre sujet est exporté dans "
+        "les rubriques de votre dossier"
+    ),
+    "webhooks.Subscription": "les abonnements des outils des partenaires, sans donnée sur les jeunes",
 }
 
 

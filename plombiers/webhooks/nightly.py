@@ -11,7 +11,7 @@ def _retry() -> str:
 def _purge() -> str:
     count = services.deliveries_purge()
     return (
-        f"{count} livraison(s) de webhook de plus de {services.KEEP_DAYS} jours effacée(s)" if count else ""
+        f"{count} livraison(s) de webhook au-delà de leur durée de conservation effacée(s)" if count else ""
     )
 
 

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from plombiers.accounts.models import User
-from plombiers.network.models import Organisation
+from plombiers.network.models import Network, Organisation
+from plombiers.privacy.retention import months_before, months_for
 from plombiers.privacy.services import audit_log
 
 from . import payloads, permissions, signing, tasks, transport
@@ -30,7 +31,6 @@ MAX_ATTEMPTS = len(BACKOFF) + 1
 # worker given the same delivery finds it not yet due and sends nothing.
 CLAIM = dt.timedelta(seconds=transport.TIMEOUT_SECONDS * 6)
 #: Deliveries (and the personal data of their bodies) are kept this long, then purged each night.
-KEEP_DAYS = 30
 
 
 # --- subscriptions --------------------------------------------------------------------------------
@@ -218,11 +218,16 @@ def deliveries_retry_due(now: dt.datetime | None = None) -> int:
 
 
 def deliveries_purge(now: dt.datetime | None = None) -> int:
-    """Forget the deliveries older than KEEP_DAYS (their bodies carry personal data)."""
+    """Forget the deliveries older than the retention rule « webhook_deliveries » of their network
+    (one month unless the network set its own): their bodies carry personal data."""
     now = now or timezone.now()
-    count, _ = (
-        Delivery.objects.exclude(status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING])
-        .filter(created_at__lt=now - dt.timedelta(days=KEEP_DAYS))
-        .delete()
-    )
+    today = timezone.localtime(now).date()
+    count = 0
+    done = Delivery.objects.exclude(status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING])
+    for network in Network.objects.all():
+        since = months_before(today, months_for(network, "webhook_deliveries"))
+        deleted, _ = done.filter(
+            subscription__organisation__network=network, created_at__date__lt=since
+        ).delete()
+        count += deleted
     return count

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from plombiers.cohorts.models import Cohort
 from plombiers.imports.enums import ImportStatus
 from plombiers.imports.models import ImportJob
-from plombiers.imports.services import import_file, import_undo
-from plombiers.privacy.models import AuditEvent
+from plombiers.imports.services import files_forget, import_file, import_undo, job_upload
+from plombiers.privacy.models import AuditEvent, RetentionSetting
 from plombiers.referrals.enums import ReferralStatus
 from plombiers.referrals.models import Learner, Referral, ReferralEvent
 from plombiers.referrals.services import referral_transition
@@ -254,3 +255,25 @@ def test_an_unknown_young_person_or_a_full_cohort_is_a_problem(cast):
         },
     ]
     assert not Cohort.objects.exists()
+
+
+def test_a_file_never_imported_is_erased_after_its_retention(cast):
+    """The retention rule « import_files »: an uploaded file kept for the page's next steps is erased
+    one month after its upload (or what the network set); the job stays, failed, saying why."""
+    data = csv_bytes(people(3))
+    job = job_upload(
+        school=cast.school_a, kind="learners", data=data, filename="jeunes.csv", by=cast.manager_a
+    )
+    uploaded = timezone.localdate(job.created_at)
+    one_month = uploaded + dt.timedelta(days=31)
+    later = one_month + dt.timedelta(days=40)
+    assert files_forget(today=uploaded + dt.timedelta(days=27)) == 0
+    RetentionSetting.objects.create(network=cast.network, key="import_files", months=3)
+    assert files_forget(today=later) == 0
+    RetentionSetting.objects.all().delete()
+    assert files_forget(today=later) == 1
+    job.refresh_from_db()
+    assert bytes(job.content) == b"" and job.status == ImportStatus.FAILED
+    assert "effacé" in job.errors[0]["message"]
+    assert files_forget(today=later) == 0
+    assert not Learner.objects.exists()

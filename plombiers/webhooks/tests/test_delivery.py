@@ -16,6 +16,7 @@ from plombiers.cohorts import services as cohorts_services
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
 from plombiers.lib import events
 from plombiers.outcomes.tests.factories import ExitFactory, FollowUpFactory
+from plombiers.privacy.models import RetentionSetting
 from plombiers.referrals.enums import ReferralStatus
 from plombiers.referrals.services import referral_transition
 from plombiers.referrals.tests.factories import ReferralFactory, referred_by
@@ -304,8 +305,12 @@ def test_old_deliveries_are_purged(cast, receiver, django_capture_on_commit_call
     subscribe(cast, receiver.url)
     with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
         admit(cast, interview(cast))
-    assert services.deliveries_purge(now=NOW + dt.timedelta(days=29)) == 0
-    assert services.deliveries_purge(now=NOW + dt.timedelta(days=31)) == 1
+    # The retention rule « webhook_deliveries »: one month after the sending, or what the network set.
+    assert services.deliveries_purge(now=NOW + dt.timedelta(days=31)) == 0  # 5 November: one month
+    RetentionSetting.objects.create(network=cast.network, key="webhook_deliveries", months=3)
+    assert services.deliveries_purge(now=NOW + dt.timedelta(days=32)) == 0
+    RetentionSetting.objects.all().delete()
+    assert services.deliveries_purge(now=NOW + dt.timedelta(days=32)) == 1  # 6 November
 
 
 @pytest.mark.django_db
