@@ -74,7 +74,9 @@ class ReferralForm(ModelForm):
         else:
             self.fields["prescriber_organisation"].queryset = prescriber_organisations(user)
         self.fields["birth_date"].widget.attrs["autocomplete"] = "bday"
-        self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "type": "tel"})
+        # The input type is the widget's, not an attribute: set in attrs it is overwritten by "text".
+        self.fields["phone"].widget.input_type = "tel"
+        self.fields["phone"].widget.attrs["autocomplete"] = "tel"
         if not self.initial.get("idempotency_key"):
             self.initial["idempotency_key"] = str(uuid.uuid4())
 

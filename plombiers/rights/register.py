@@ -41,10 +41,10 @@ PROCESSINGS = (
     Processing(
         key="orientation",
         name="Orientation et admission",
-        purpose="Recevoir les prescriptions, étudier l'éligibilité, inviter aux informations collectives, admettre ou réorienter.",
+        purpose="Recevoir les prescriptions et les candidatures directes du catalogue public (« Je suis intéressé·e », avec l'accord de la personne pour être contactée), étudier l'éligibilité, inviter aux informations collectives, admettre ou réorienter.",
         legal_basis="Mission d'intérêt public d'insertion ; exécution de mesures précontractuelles (RGPD art. 6-1-e et 6-1-b).",
-        people="Jeunes orienté·es ; conseiller·es des structures prescriptrices.",
-        data="Identité, coordonnées, date de naissance, commune et quartier prioritaire, diplôme et dernière classe, situation (NEET), permis et mobilité, motivation. Jamais le NIR.",
+        people="Jeunes orienté·es ou candidat·es ; conseiller·es des structures prescriptrices.",
+        data="Identité, coordonnées, date de naissance, commune et quartier prioritaire, diplôme et dernière classe, situation (NEET), permis et mobilité, motivation ; pour une candidature directe, l'empreinte de l'adresse IP (limite d'envoi), effacée après un jour. Jamais le NIR.",
         sensitive="Reconnaissance de travailleur handicapé (RQTH), seulement comme critère d'éligibilité.",
         recipients={
             Role.SCHOOL_MANAGER: "les prescriptions de son école",
@@ -133,6 +133,34 @@ PROCESSINGS = (
             "public": "données ouvertes agrégées, petits effectifs masqués",
         },
         retention=("learners",),
+    ),
+    Processing(
+        key="reprise",
+        name="Reprise de l'historique d'une école (imports de tableurs)",
+        purpose="Reprendre dans Plombiers ce qu'une école tenait dans des tableurs : jeunes et prescriptions, promotions et inscriptions, sorties, entreprises partenaires.",
+        legal_basis="Mission d'intérêt public d'insertion (RGPD art. 6-1-e), pour les mêmes finalités que les traitements repris.",
+        people="Jeunes et tuteurs ou tutrices nommés dans les tableurs.",
+        data="Le contenu du fichier déposé, le temps de l'essai et de l'import ; ensuite seulement les fiches créées et le compte rendu (nombres, lignes en erreur).",
+        sensitive="Aucune.",
+        recipients={
+            Role.SCHOOL_MANAGER: "les imports de son école",
+            Role.NETWORK_STAFF: "les imports des écoles du réseau",
+        },
+        retention=("import_files",),
+    ),
+    Processing(
+        key="partenaires",
+        name="Transmission aux outils des partenaires (webhooks)",
+        purpose="Prévenir l'outil d'un partenaire (une Mission locale…) des décisions, inscriptions, sorties et suivis qu'il peut déjà lire par l'API, pour qu'il n'ait pas à les ressaisir.",
+        legal_basis="Mission d'intérêt public d'insertion ; intérêt légitime du prescripteur à suivre les jeunes qu'il oriente (RGPD art. 6-1-e et 6-1-f).",
+        people="Jeunes orienté·es par la structure abonnée.",
+        data="Ce que l'API montre à un membre de la structure abonnée, jamais plus ; messages signés (HMAC-SHA256) vers une adresse https déclarée.",
+        sensitive="Aucune.",
+        recipients={
+            Role.PRESCRIBER: "dans l'outil de sa structure, les événements de ses propres prescriptions",
+            Role.NETWORK_STAFF: "le journal des envois des structures du réseau",
+        },
+        retention=("webhook_deliveries",),
     ),
     Processing(
         key="comptes",

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -62,6 +63,8 @@ def test_the_form_offers_only_the_schools_a_prescriber_works_with(client, cast):
     assert schools == [cast.school_a]
     assert "prescriber_organisation" not in response.context["form"].fields
     assert 'name="idempotency_key"' in response.content.decode()
+    # A phone keypad on a phone: the field's type, not an attribute the widget overwrites.
+    assert re.search(r'<input type="tel" name="phone"[^>]*autocomplete="tel"', response.content.decode())
 
 
 def test_a_prescriber_refers_a_young_person_and_lands_on_the_candidate_file(client, cast):
