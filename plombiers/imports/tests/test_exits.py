@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from plombiers.accounts.services import api_token_create
@@ -247,3 +248,36 @@ def test_the_command_needs_the_person_who_imports(cast, young, tmp_path, capsys)
     assert Exit.objects.count() == 3
     call_command("import", "exits", str(path), *school, "--by", cast.manager_a.email)
     assert "déjà été importé" in capsys.readouterr().out
+
+
+def test_the_page_imports_exits_and_says_why_it_cannot_undo_them(client, cast, young):
+    client.force_login(cast.manager_a)
+    file = SimpleUploadedFile("sorties.csv", csv_bytes(good_rows(young), header=HEADER))
+    response = client.post(
+        reverse("imports:job_list"), {"school": cast.school_a.pk, "kind": "exits", "file": file}
+    )
+    assert response.status_code == 302, response.content.decode()
+    job = ImportJob.objects.latest("pk")
+    page = client.get(reverse("imports:job_detail", args=[job.pk])).content.decode()
+    assert "Sorties et suivis" in page and young[0][0] in page
+    mapping = {"last_name": "Nom", "first_name": "Prénom", "birth_date": "Date de naissance",
+               "cohort": "Promotion", "exit_date": "Date de sortie", "exit_type": "Type de sortie",
+               "employer": "Employeur", "follow_up_3": "Situation à 3 mois",
+               "follow_up_6": "Situation à 6 mois"}  # fmt: skip
+    assert client.post(reverse("imports:job_check", args=[job.pk]), mapping).status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.created_count, job.errors) == (ImportStatus.CHECKED, 3, [])
+    assert not Exit.objects.exists()
+    client.post(reverse("imports:job_start", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE
+    assert Exit.objects.filter(recorded_by=cast.manager_a).count() == 3
+
+    follow_up = FollowUp.objects.filter(status=FollowUpStatus.DUE).first()
+    follow_up_record(
+        follow_up, by=cast.social_worker_a, source=FollowUpSource.SOCIAL_WORKER, situation_type=ExitType.CDI
+    )
+    response = client.post(reverse("imports:job_undo", args=[job.pk]), follow=True)
+    assert "Impossible d&#x27;annuler" in response.content.decode()
+    assert "renseigné depuis" in response.content.decode()
+    assert Exit.objects.count() == 3
