@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from plombiers.cohorts.enums import EnrolmentStatus
+from plombiers.outcomes.enums import ExitType
 from plombiers.referrals.enums import Diploma, Gender, LastClass, ReferralStatus
 
 from . import cells
@@ -126,7 +127,47 @@ COHORTS = [
     Column("status", "Statut", ("statut de l inscription", "etat"), enrolment_status),
 ]  # fmt: skip
 
-KIND_COLUMNS: dict[str, list[Column]] = {"learners": LEARNERS, "companies": COMPANIES, "cohorts": COHORTS}
+# Usual words of a school's spreadsheet for the exit types of `outcomes` (their labels are known too).
+EXIT_TYPES = {"cdd 6 mois et plus": ExitType.CDD_LONG, "cdd long": ExitType.CDD_LONG,
+              "cdd court": ExitType.CDD_SHORT, "interim 6 mois et plus": ExitType.TEMPING_LONG,
+              "interim long": ExitType.TEMPING_LONG, "interim court": ExitType.TEMPING_SHORT,
+              "fonction publique": ExitType.CIVIL_SERVICE, "alternance": ExitType.APPRENTICESHIP,
+              "contrat de pro": ExitType.PROFESSIONALISATION, "formation": ExitType.QUALIFYING_TRAINING,
+              "siae": ExitType.SIAE, "iae": ExitType.SIAE, "demandeur d emploi": ExitType.JOB_SEEKING,
+              "recherche d emploi": ExitType.JOB_SEEKING, "inactif": ExitType.INACTIVE,
+              "inactive": ExitType.INACTIVE}  # fmt: skip
+
+
+def exit_type(value) -> str:
+    return cells.choice(value, ExitType, synonyms=EXIT_TYPES)
+
+
+def _follow_up(months: int) -> Column:
+    return Column(f"follow_up_{months}", f"Situation à {months} mois",
+                  (f"suivi a {months} mois", f"situation {months} mois", f"{months} mois",
+                   f"suivi {months} mois", f"sortie a {months} mois"), exit_type)  # fmt: skip
+
+
+EXITS = [
+    Column("last_name", "Nom", ("nom de famille", "nom d usage", "nom du jeune"),
+           partial(cells.text, max_length=100), required=True),
+    Column("first_name", "Prénom", ("prenoms", "prenom du jeune"), partial(cells.text, max_length=100),
+           required=True),
+    Column("birth_date", "Date de naissance", ("date naissance", "ne e le", "ne le", "naissance", "ddn"),
+           cells.date, required=True),
+    Column("cohort", "Promotion", ("nom de la promotion", "session", "groupe"),
+           partial(cells.text, max_length=150)),
+    Column("exit_date", "Date de sortie", ("date sortie", "sortie le", "date de fin de parcours"), cells.date,
+           required=True),
+    Column("exit_type", "Type de sortie", ("situation a la sortie", "situation de sortie", "sortie vers",
+           "type sortie", "motif de sortie", "situation"), exit_type, required=True),
+    Column("employer", "Employeur", ("entreprise", "employeur ou organisme", "organisme", "structure"),
+           partial(cells.text, max_length=200)),
+    *(_follow_up(months) for months in (1, 3, 6, 12)),
+]  # fmt: skip
+
+KIND_COLUMNS: dict[str, list[Column]] = {"learners": LEARNERS, "companies": COMPANIES, "cohorts": COHORTS,
+                                         "exits": EXITS}  # fmt: skip
 
 
 @dataclass

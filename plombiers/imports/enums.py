@@ -7,6 +7,7 @@ class ImportKind(models.TextChoices):
     LEARNERS = "learners", "Jeunes et prescriptions"
     COMPANIES = "companies", "Entreprises partenaires, sites et tuteurs"
     COHORTS = "cohorts", "Promotions et inscriptions"
+    EXITS = "exits", "Sorties et suivis"
 
 
 class ImportStatus(StatusChoices):

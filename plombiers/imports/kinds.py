@@ -28,13 +28,16 @@ from plombiers.internships.models import CompanySite
 from plombiers.lib.text import fold
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Commune, Contact, Organisation, Partnership, School, validate_siret
+from plombiers.outcomes import services as outcomes
+from plombiers.outcomes.enums import EMPLOYMENT_TYPES, FollowUpHorizon, FollowUpSource
+from plombiers.outcomes.models import Exit, FollowUp
 from plombiers.referrals import eligibility
 from plombiers.referrals.enums import Diploma, ReferralStatus
 from plombiers.referrals.models import Learner, Referral, ReferralEvent, identity_key
 from plombiers.referrals.services import check_learner_data
 
 from . import cells
-from .columns import COHORTS, COMPANIES, LEARNERS, Column, Header
+from .columns import COHORTS, COMPANIES, EXITS, LEARNERS, Column, Header
 
 Progress = Callable[[int], None]
 
@@ -505,8 +508,188 @@ def apply_cohorts(*, school: School, plan: Plan, by) -> dict[str, list[int]]:
     return {"cohorts.cohort": [c.pk for c in made.values()], "cohorts.enrolment": [e.pk for e in enrolments]}
 
 
+# --- exits and follow-ups ---------------------------------------------------------------------------
+
+# Which column a refusal of `outcomes` names.
+EXIT_FIELDS = {"exit_date": "exit_date", "exit_type": "exit_type", "employer": "employer",
+               "employer_name": "employer"}  # fmt: skip
+
+
+def check_exits(*, school: School, header: Header, lines, progress: Progress | None = None) -> Plan:
+    """A line = the exit of an enrolment that ended (a young person the school knows, in a cohort of
+    the school), with the rules of `outcomes` (`_validate`), and the follow-ups the file gives. An
+    enrolment whose exit is already the same (type and date) is unchanged; another exit is a problem:
+    an import never overwrites."""
+    plan = Plan()
+    rows = list(parse_lines(EXITS, header, lines, plan, progress))
+    keys = {
+        number: identity_key(
+            last_name=values["last_name"], first_name=values["first_name"], birth_date=values["birth_date"]
+        )
+        for number, values in rows
+    }
+    learners = {
+        learner.identity_key: learner
+        for learner in Learner.objects.filter(school=school, identity_key__in=set(keys.values()))
+    }
+    enrolments = defaultdict(list)
+    for enrolment in (
+        Enrolment.objects.filter(cohort__school=school, learner__in=learners.values())
+        .select_related("cohort__school", "learner")
+        .order_by("entry_date", "pk")
+    ):
+        enrolments[enrolment.learner_id].append(enrolment)
+    exits = {e.enrolment_id: e for e in Exit.objects.filter(enrolment__cohort__school=school,
+                                                             enrolment__learner__in=learners.values())}  # fmt: skip
+    companies = {
+        fold(o.name): o
+        for o in Organisation.objects.filter(
+            network_id=school.network_id, kind=OrganisationKind.COMPANY, partnerships__school=school
+        )
+    }
+    seen: dict[int, int] = {}
+    todo = []
+    today = timezone.localdate()
+    for number, values in rows:
+        learner = learners.get(keys[number])
+        if learner is None:
+            plan.errors.append(
+                Problem(number, header.title("last_name"),
+                        "Jeune inconnu·e de l'école : importez d'abord les jeunes et leurs prescriptions.")
+            )  # fmt: skip
+            continue
+        column = header.title("cohort") or header.title("last_name")
+        mine = enrolments[learner.pk]
+        if values.get("cohort"):
+            mine = [e for e in mine if fold(e.cohort.name) == fold(values["cohort"])]
+            if not mine:
+                plan.errors.append(
+                    Problem(number, column,
+                            f"Ce ou cette jeune n'est pas inscrit·e dans la promotion « {values['cohort']} ».")
+                )  # fmt: skip
+                continue
+        if not mine:
+            plan.errors.append(
+                Problem(number, column,
+                        "Ce ou cette jeune n'est inscrit·e dans aucune promotion de l'école : importez "
+                        "d'abord les promotions et inscriptions.")
+            )  # fmt: skip
+            continue
+        if len(mine) > 1:
+            plan.errors.append(
+                Problem(number, column,
+                        f"Ce ou cette jeune a {len(mine)} inscriptions : indiquez la promotion de cette sortie.")
+            )  # fmt: skip
+            continue
+        enrolment = mine[0]
+        if enrolment.pk in seen:
+            plan.errors.append(
+                Problem(number, header.title("last_name"), f"Même sortie qu'à la ligne {seen[enrolment.pk]}.")
+            )
+            continue
+        seen[enrolment.pk] = number
+        exit_type, exit_date = values["exit_type"], values["exit_date"]
+        existing = exits.get(enrolment.pk)
+        if existing is not None:
+            if (existing.exit_type, existing.exit_date) == (exit_type, exit_date):
+                plan.unchanged += 1
+            else:
+                plan.errors.append(
+                    Problem(number, header.title("exit_type"),
+                            f"Une autre sortie est déjà renseignée pour cette inscription "
+                            f"({existing.get_exit_type_display()} le {existing.exit_date:%d/%m/%Y}) : "
+                            "l'import ne l'écrase pas, corrigez-la sur sa fiche.")
+                )  # fmt: skip
+            continue
+        if enrolment.status not in outcomes.ENDED or enrolment.end_date is None:
+            plan.errors.append(
+                Problem(number, column,
+                        f"Ce parcours n'est pas terminé (inscription « {enrolment.get_status_display()} ») : "
+                        "une sortie se renseigne quand l'inscription se termine (parcours terminé ou abandon).")
+            )  # fmt: skip
+            continue
+        name = values.get("employer", "")
+        employer = companies.get(fold(name)) if name and exit_type in EMPLOYMENT_TYPES else None
+        try:
+            fields = outcomes._validate(
+                enrolment=enrolment, exit_type=exit_type, exit_date=exit_date, employer=employer,
+                employer_name="" if employer else name, rome_code="", weekly_hours=None,
+                hired_by_internship_host=None, comment="",
+            )  # fmt: skip
+        except ValidationError as error:
+            for key, messages in error.message_dict.items():
+                title = header.title(EXIT_FIELDS.get(key, "")) or header.title("exit_type")
+                plan.errors.extend(Problem(number, title, m) for m in messages)
+            continue
+        follow_ups, ok = {}, True
+        for horizon in FollowUpHorizon.values:
+            situation = values.get(f"follow_up_{horizon}")
+            if not situation:
+                continue
+            opens = outcomes.due_on(exit_date, horizon) - dt.timedelta(days=outcomes.OPENS_DAYS_BEFORE)
+            if today < opens:
+                plan.errors.append(
+                    Problem(number, header.title(f"follow_up_{horizon}"),
+                            f"Le suivi à {horizon} mois se renseigne à partir du {opens:%d/%m/%Y}.")
+                )  # fmt: skip
+                ok = False
+            follow_ups[horizon] = situation
+        if not ok:
+            continue
+        plan.created += 1
+        todo.append({"enrolment": enrolment, "fields": fields, "follow_ups": follow_ups})
+    plan.todo = {"exits": todo}
+    return plan
+
+
+def apply_exits(*, school: School, plan: Plan, by) -> dict[str, list[int]]:
+    """Through the services of `outcomes`, line by line (a school's history: hundreds of lines, not
+    thousands): each exit recorded by the importing person, with its four follow-ups, and the
+    follow-ups the file gives answered by the school's team."""
+    if by is None:
+        raise ValidationError(
+            "Une sortie est enregistrée par une personne de l'école : indiquez qui importe."
+        )
+    exits, follow_ups = [], []
+    for item in plan.todo["exits"]:
+        fields = item["fields"]
+        exit = outcomes.exit_record(
+            item["enrolment"], by=by, exit_type=fields["exit_type"], exit_date=fields["exit_date"],
+            employer=fields["employer"], employer_name=fields["employer_name"],
+        )  # fmt: skip
+        exits.append(exit.pk)
+        for follow_up in exit.follow_ups.all():
+            follow_ups.append(follow_up.pk)
+            if follow_up.horizon in item["follow_ups"]:
+                outcomes.follow_up_record(
+                    follow_up, by=by, source=FollowUpSource.SOCIAL_WORKER,
+                    situation_type=item["follow_ups"][follow_up.horizon],
+                )  # fmt: skip
+    return {"outcomes.exit": exits, "outcomes.followup": follow_ups}
+
+
+def exits_blockers(job) -> list[str]:
+    """An import of exits is undone only while its exits are as imported: none corrected since, no
+    follow-up answered since by anyone (the nightly « sans nouvelles » answers nobody)."""
+    ids = dict(job.created_objects).get("outcomes.exit", [])
+    blockers = [
+        f"sortie « {e} » corrigée depuis"
+        for e in Exit.objects.filter(pk__in=ids, updated_at__gt=job.finished_at).select_related(
+            "enrolment__learner"
+        )
+    ]
+    answered = FollowUp.objects.filter(exit_id__in=ids, answered_at__gt=job.finished_at).exclude(
+        source=FollowUpSource.SYSTEM
+    )
+    blockers += [
+        f"suivi « {f} » renseigné depuis" for f in answered.select_related("exit__enrolment__learner")
+    ]
+    return blockers
+
+
 KINDS = {
     "learners": (LEARNERS, check_learners, apply_learners),
     "companies": (COMPANIES, check_companies, apply_companies),
     "cohorts": (COHORTS, check_cohorts, apply_cohorts),
+    "exits": (EXITS, check_exits, apply_exits),
 }

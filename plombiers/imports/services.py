@@ -17,7 +17,7 @@ from plombiers.privacy.services import audit_log
 from . import permissions, reading
 from .columns import Header, apply_saved, find_header
 from .enums import ImportKind, ImportStatus
-from .kinds import KINDS, Plan, Problem
+from .kinds import KINDS, Plan, Problem, exits_blockers
 from .models import ColumnMapping, ImportJob
 
 # Beyond this many lines, the page hands the import to the task queue and shows its progress.
@@ -99,6 +99,11 @@ def import_file(
     `by=None` is the system (the `plombiers import` command). Nothing is written when there is a
     problem; re-importing the same file creates nothing."""
     _check_rights(by=by, school=school, kind=kind)
+    if kind == ImportKind.EXITS and by is None and not dry_run:
+        raise ValidationError(
+            "Une sortie est enregistrée par une personne de l'école : indiquez qui importe (--by).",
+            code="by_required",
+        )
 
     def progress(done):
         if job is not None:
@@ -223,6 +228,8 @@ def undo_blockers(job: ImportJob) -> list[str]:
     for model, objects in collector.data.items():
         extra = [o for o in objects if o.pk not in created.get(model._meta.label_lower, set())]
         blockers += [f"{model._meta.verbose_name} « {o} »" for o in extra]
+    if job.kind == ImportKind.EXITS:
+        blockers += exits_blockers(job)
     return blockers[:20]
 
 
