@@ -517,7 +517,7 @@ EXIT_FIELDS = {"exit_date": "exit_date", "exit_type": "exit_type", "employer": "
 
 def check_exits(*, school: School, header: Header, lines, progress: Progress | None = None) -> Plan:
     """A line = the exit of an enrolment that ended (a young person the school knows, in a cohort of
-    the school), with the rules of `outcomes` (`_validate`), and the follow-ups the file gives. An
+    the school), with the rules of `outcomes` (`exit_fields_check`), and the follow-ups the file gives. An
     enrolment whose exit is already the same (type and date) is unchanged; another exit is a problem:
     an import never overwrites."""
     plan = Plan()
@@ -611,7 +611,7 @@ def check_exits(*, school: School, header: Header, lines, progress: Progress | N
         name = values.get("employer", "")
         employer = companies.get(fold(name)) if name and exit_type in EMPLOYMENT_TYPES else None
         try:
-            fields = outcomes._validate(
+            fields = outcomes.exit_fields_check(
                 enrolment=enrolment, exit_type=exit_type, exit_date=exit_date, employer=employer,
                 employer_name="" if employer else name, rome_code="", weekly_hours=None,
                 hired_by_internship_host=None, comment="",

@@ -124,7 +124,7 @@ def _hosted_by(enrolment: Enrolment, employer: Organisation | None, exit_date: d
     ).exists()
 
 
-def _validate(
+def exit_fields_check(
     *,
     enrolment: Enrolment,
     exit_type: str,
@@ -222,7 +222,7 @@ def exit_record(
         )
     if Exit.objects.filter(enrolment=enrolment).exists():
         raise ValidationError("La sortie de ce parcours est déjà renseignée : corrigez-la plutôt.")
-    fields = _validate(
+    fields = exit_fields_check(
         enrolment=enrolment,
         exit_type=exit_type,
         exit_date=exit_date or enrolment.end_date,
@@ -298,7 +298,7 @@ def exit_update(exit: Exit, *, by: User, reason: str, data: dict) -> Exit:
                 merged[name] = None if name != "rome_code" else ""
         if "hired_by_internship_host" not in data:
             merged["hired_by_internship_host"] = False
-    fields = _validate(enrolment=enrolment, **merged)
+    fields = exit_fields_check(enrolment=enrolment, **merged)
     changed = {name: value for name, value in fields.items() if value != current[name]}
     if not changed:
         raise ValidationError("Rien n'a changé : la sortie est déjà ainsi.")
