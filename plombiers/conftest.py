@@ -1,6 +1,7 @@
 """The test harness: real communes, a named cast of users, a real browser."""
 
 import functools
+import inspect
 import os
 import tempfile
 from pathlib import Path
@@ -64,6 +65,44 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         shm = Path("/dev/shm")  # noqa: S108 — a per-process file name, in the test run only
         folder = shm if shm.is_dir() else Path(tempfile.gettempdir())
         database.setdefault("TEST", {})["NAME"] = str(folder / f"plombiers-test-{os.getpid()}.sqlite3")
+
+
+PROJECT = Path(__file__).resolve().parent
+
+
+class StrictTemplateVariable(str):
+    """`string_if_invalid` in the tests: strict templates. A variable one of *our* templates names
+    and its context lacks fails the test with the variable and the template. Third-party templates
+    (allauth's, ninja's) keep Django's silent empty string: they are not ours to fix.
+
+    A `str` (Django's system check asks for one), non-empty so that Django uses it, holding « %s »
+    so that Django formats it with the variable's name."""
+
+    def __new__(cls):
+        return super().__new__(cls, "%s")
+
+    def __contains__(self, key) -> bool:
+        return key == "%s"
+
+    def __mod__(self, variable) -> str:
+        for frame in inspect.stack()[1:]:
+            template = frame.frame.f_locals.get("self") if frame.function == "render" else None
+            origin = getattr(template, "origin", None)
+            name = getattr(origin, "name", None)
+            if isinstance(name, str) and name.startswith(str(PROJECT)):
+                pytest.fail(f"Variable de gabarit inconnue « {variable} » dans {name}", pytrace=False)
+            if name is not None:
+                break
+        return ""
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _strict_templates():
+    from django.conf import settings
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(settings.TEMPLATES[0]["OPTIONS"], "string_if_invalid", StrictTemplateVariable())
+        yield
 
 
 TEST_FERNET_KEY = "mW0t9Ck8GJk4wX2Vq3mR1m6dS1b0l8Qw1e9rT2y3u4I="

@@ -162,6 +162,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "plombiers.accounts.context_processors.roles",
                 "plombiers.accounts.context_processors.mfa_prompt",
+                "plombiers.lib.navigation.current_page",
             ],
             # `{% load slots %}`: the page blocks a higher app contributes (plombiers/lib/slots.py).
             "libraries": {"status": "plombiers.templatetags.status", "slots": "plombiers.lib.slots"},

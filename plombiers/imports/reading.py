@@ -3,9 +3,10 @@ cells numbered as the spreadsheet numbers them (line 1 is the first line of the 
 
 CSV: UTF-8 with or without BOM, else Windows-1252 (what Excel writes on a French Windows); the
 separator is sniffed among `;`, `,`, tab (`csv.Sniffer`, then the count of each on the first lines).
-XLSX: python-calamine, the Rust reader: it reads a 5,000-line sheet in a few milliseconds where
-openpyxl's read-only mode takes about a second, and is maintained (regular releases, wheels for every
-platform); openpyxl stays for writing. A cell keeps its type (date, number, text).
+XLSX: python-calamine, the Rust reader: it reads a 5,000-line sheet in a few milliseconds where the
+pure-Python reader's read-only mode takes about a second, and is maintained (regular releases, wheels
+for every platform); spreadsheets are still written by `lib/spreadsheet.py`. A cell keeps its type
+(date, number, text).
 
 The header line is the line of the first ten that names the most known columns: a title above it, or
 a merged header on two lines (« Identité » over « Nom », « Prénom »), is skipped.

@@ -76,3 +76,15 @@ def test_csrf_failure_in_french(cast):
     html = response.content.decode()
     assert response.status_code == 403
     assert_site_page(html, "Formulaire expiré")
+
+
+def test_templates_are_strict_in_the_tests():
+    """A variable one of our templates names and its context lacks fails the test (conftest's
+    `StrictTemplateVariable`); a third-party template keeps Django's silent empty string."""
+    from django.template import loader
+
+    with pytest.raises(pytest.fail.Exception, match="pad_label"):
+        loader.get_template("cohorts/includes/signature_pad.html").render({})
+    from django.template import Context, Template
+
+    assert Template("[{{ missing }}]").render(Context()) == "[]"  # not from one of our files
