@@ -4,6 +4,7 @@ backoff, built as the API shows it to the subscriber — and nothing the subscri
 import datetime as dt
 import json
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -142,9 +143,8 @@ def test_the_backoff_runs_1_5_30_minutes_2_and_12_hours_then_fails(
 @pytest.mark.django_db
 def test_nothing_the_subscriber_cannot_read_is_delivered(cast, receiver, django_capture_on_commit_callbacks):
     """Another school's referral, another prescriber's referral at the same school (the API shows a
-    prescriber their own): no delivery. A funder reads no referral through the API: their subscription gets none."""
+    prescriber their own): no delivery."""
     subscribe(cast, receiver.url)
-    subscribe(cast, receiver.url, organisation=cast.funder_org, by=cast.funder)
     other_school = ReferralFactory(school=cast.school_b, status=ReferralStatus.INTERVIEW)
     someone_else = ReferralFactory(school=cast.school_a, status=ReferralStatus.INTERVIEW)
     with django_capture_on_commit_callbacks(execute=True):
@@ -278,6 +278,37 @@ def test_the_ssrf_guard_refuses_private_targets_outside_debug_and_tests(settings
     transport.check_url("https://93.184.215.14/hooks")  # a public address
     refused = transport.post("https://10.1.2.3/hooks", b"{}", {})
     assert refused.code is None and "réseau privé" in refused.excerpt
+
+
+def test_the_connection_goes_to_the_checked_address_not_a_second_answer_of_the_dns(
+    settings, receiver, monkeypatch
+):
+    """DNS rebinding: a name that resolves to a public address for the check, then to this machine.
+    The connection goes to the address checked (refused here, no Internet), never to the receiver."""
+    settings.PLOMBIERS_WEBHOOKS_ALLOW_LOCAL = False
+    port = receiver.server.server_address[1]
+    answers = iter(["93.184.215.14", "127.0.0.1", "127.0.0.1"])
+    real_getaddrinfo, real_connect = socket.getaddrinfo, socket.create_connection
+
+    def rebinding_dns(host, *args, **kwargs):
+        if host != "rebind.example":
+            return real_getaddrinfo(host, *args, **kwargs)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    connected = []
+
+    def connect(address, *args, **kwargs):
+        connected.append(address[0])
+        if address[0] == "93.184.215.14":
+            raise ConnectionRefusedError("no Internet in the tests")
+        return real_connect(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_dns)
+    monkeypatch.setattr(socket, "create_connection", connect)
+    response = transport.post(f"https://rebind.example:{port}/hooks", b"{}", {})
+    assert connected == ["93.184.215.14"]
+    assert response.code is None and "Pas de réponse" in response.excerpt
+    assert receiver.requests == []
 
 
 def test_http_to_this_machine_is_allowed_in_debug_and_tests_only(settings):
