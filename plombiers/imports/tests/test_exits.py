@@ -14,13 +14,15 @@ from django.utils import timezone
 
 from plombiers.accounts.services import api_token_create
 from plombiers.cohorts.enums import EnrolmentStatus
+from plombiers.cohorts.models import Enrolment
 from plombiers.imports.enums import ImportStatus
 from plombiers.imports.models import ImportJob
 from plombiers.imports.services import import_file, import_undo
+from plombiers.lib import events
 from plombiers.lib.dates import add_months
 from plombiers.outcomes.enums import ExitCategory, ExitType, FollowUpSource, FollowUpStatus
 from plombiers.outcomes.models import Exit, FollowUp
-from plombiers.outcomes.services import exit_update, follow_up_record
+from plombiers.outcomes.services import exit_record, exit_update, follow_up_record
 from plombiers.privacy.models import AuditEvent
 
 from .files import csv_bytes, people
@@ -281,3 +283,32 @@ def test_the_page_imports_exits_and_says_why_it_cannot_undo_them(client, cast, y
     assert "Impossible d&#x27;annuler" in response.content.decode()
     assert "renseigné depuis" in response.content.decode()
     assert Exit.objects.count() == 3
+
+
+def test_a_history_import_announces_nothing_to_partners(cast, young, django_capture_on_commit_callbacks):
+    """Years-old exits are no news: the webhooks' events stay silent for an import, and are sent again
+    for the next exit recorded by hand."""
+    heard = []
+
+    def listen(sender, instance, **kwargs):
+        heard.append(instance)
+
+    events.exit_recorded.connect(listen)
+    events.enrolment_created.connect(listen)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert run(cast, csv_bytes(good_rows(young)[:2], header=HEADER)).created == 2
+        assert heard == []
+        enrolment = Exit.objects.first().enrolment.learner.enrolments.get()
+        last = young[2]
+        with django_capture_on_commit_callbacks(execute=True):
+            exit = exit_record(
+                Enrolment.objects.get(learner__last_name=last[0]),
+                by=cast.manager_a,
+                exit_type=ExitType.CDI,
+                exit_date=dt.date(2026, 4, 3),
+            )
+        assert heard == [exit] and enrolment.pk != exit.enrolment_id
+    finally:
+        events.exit_recorded.disconnect(listen)
+        events.enrolment_created.disconnect(listen)
