@@ -10,6 +10,18 @@ class WebhookEvent(models.TextChoices):
     ENROLMENT_CREATED = "enrolment.created", "Entrée en formation"
     EXIT_RECORDED = "exit.recorded", "Sortie renseignée"
     FOLLOWUP_RECORDED = "followup.recorded", "Suivi de sortie renseigné"
+    #: Aggregated, for funders: the figures of their scope changed (checked each night).
+    IMPACT_UPDATED = "impact.updated", "Indicateurs mis à jour (agrégés, chaque nuit)"
+
+
+#: The events about one young person's record: for the organisations that may read such a record
+#: through the API (prescribers). A funder sees no individual record, only `IMPACT_UPDATED`.
+RECORD_EVENTS = (
+    WebhookEvent.REFERRAL_DECIDED,
+    WebhookEvent.ENROLMENT_CREATED,
+    WebhookEvent.EXIT_RECORDED,
+    WebhookEvent.FOLLOWUP_RECORDED,
+)
 
 
 class DeliveryStatus(StatusChoices):

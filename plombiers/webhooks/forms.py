@@ -15,7 +15,11 @@ class SubscriptionForm(Form):
         widget=forms.URLInput(attrs={"placeholder": "https://exemple.fr/plombiers/webhooks"}),
     )
     events = forms.MultipleChoiceField(
-        label="Événements", choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
+        label="Événements",
+        choices=WebhookEvent.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Une structure prescriptrice reçoit les événements des parcours qu'elle suit ; un "
+        "financeur, les indicateurs agrégés de son périmètre seulement (« Indicateurs mis à jour »).",
     )
     description = forms.CharField(label="Description (facultatif)", max_length=200, required=False)
 

@@ -40,6 +40,8 @@ class Subscription(models.Model):
     # The HMAC key: shown once at creation, encrypted at rest, never given back by page or API.
     secret = EncryptedTextField("secret")
     active = models.BooleanField("active", default=True)
+    # `impact.updated`: a digest of the figures last sent, so that a night without change sends nothing.
+    impact_digest = models.CharField("empreinte des derniers indicateurs envoyés", max_length=64, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

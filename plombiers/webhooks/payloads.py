@@ -2,15 +2,21 @@
 `visible_to`) to a member of the subscribing organisation — never more. When no member of the
 organisation may read the object through the API, there is nothing to send."""
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404
 from ninja import Schema
 
 from plombiers.accounts.enums import ORGANISATION_ROLES
 from plombiers.accounts.models import User
 from plombiers.cohorts.api import EnrolmentOut
 from plombiers.cohorts.models import Enrolment
+from plombiers.impact.access import resolve_scope
+from plombiers.impact.api import impact_body
+from plombiers.impact.selectors import Filters
 from plombiers.network.models import Organisation
 from plombiers.outcomes.api import ExitOut, FollowUpOut
 from plombiers.outcomes.models import Exit, FollowUp
@@ -71,4 +77,17 @@ def data_for(event: str, instance, organisation: Organisation) -> dict | None:
         obj = kind.readable_by(reader).filter(pk=instance.pk).first()
         if obj is not None:
             return kind.schema.from_orm(obj).model_dump(mode="json")
+    return None
+
+
+def impact_for(organisation: Organisation) -> dict | None:
+    """The body of `GET /impact?scope=funder&id=…&group_by=school` as a member of the funder reads it,
+    as JSON values; None when no member may see the funder's dashboard."""
+    for reader in readers(organisation):
+        try:
+            scope = resolve_scope(reader, "funder", str(organisation.pk))
+        except Http404:
+            continue
+        body = impact_body(scope, Filters(), "school")
+        return json.loads(json.dumps(body, cls=DjangoJSONEncoder))
     return None

@@ -8,12 +8,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from plombiers.accounts.models import User
+from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Network, Organisation
 from plombiers.privacy.retention import months_before, months_for
 from plombiers.privacy.services import audit_log
 
 from . import payloads, permissions, signing, tasks, transport
-from .enums import DeliveryStatus, WebhookEvent
+from .enums import RECORD_EVENTS, DeliveryStatus, WebhookEvent
 from .models import Delivery, Subscription
 
 logger = logging.getLogger(__name__)
@@ -36,10 +37,21 @@ CLAIM = dt.timedelta(seconds=transport.TIMEOUT_SECONDS * 6)
 # --- subscriptions --------------------------------------------------------------------------------
 
 
-def _clean_events(events) -> list[str]:
+def _clean_events(events, organisation: Organisation) -> list[str]:
     chosen = [event for event in WebhookEvent.values if event in set(events or ())]
     if not chosen or len(chosen) != len(set(events)):
         raise ValidationError({"events": "Choisissez au moins un événement dans la liste."})
+    if organisation.kind == OrganisationKind.FUNDER and set(chosen) & set(RECORD_EVENTS):
+        raise ValidationError(
+            {
+                "events": "Un financeur ne voit aucun parcours individuel : il ne peut recevoir que "
+                "« Indicateurs mis à jour »."
+            }
+        )
+    if organisation.kind != OrganisationKind.FUNDER and WebhookEvent.IMPACT_UPDATED in chosen:
+        raise ValidationError(
+            {"events": "« Indicateurs mis à jour » est réservé aux financeurs, qui ont un tableau de bord."}
+        )
     return chosen
 
 
@@ -59,7 +71,7 @@ def subscription_create(
     subscription = Subscription.objects.create(
         organisation=organisation,
         url=url,
-        events=_clean_events(events),
+        events=_clean_events(events, organisation),
         description=description,
         secret=secret,
         created_by=by,
@@ -108,19 +120,48 @@ def deliveries_create(*, event: str, instance) -> list[Delivery]:
         data = payloads.data_for(event, instance, subscription.organisation)
         if data is None:
             continue
-        delivery = Delivery(subscription=subscription, event=event, next_attempt_at=now)
-        delivery.payload = {
-            "id": str(delivery.event_id),
-            "type": event,
-            "created": now.isoformat(),
-            "data": data,
-        }
-        delivery.save()
-        deliveries.append(delivery)
+        deliveries.append(_delivery(subscription, event, data, now))
     ids = [delivery.pk for delivery in deliveries]
     if ids:
         transaction.on_commit(lambda: _enqueue(ids))
     return deliveries
+
+
+def _delivery(subscription: Subscription, event: str, data: dict, now: dt.datetime) -> Delivery:
+    delivery = Delivery(subscription=subscription, event=event, next_attempt_at=now)
+    delivery.payload = {"id": str(delivery.event_id), "type": event, "created": now.isoformat(), "data": data}
+    delivery.save()
+    return delivery
+
+
+@transaction.atomic
+def impact_deliveries_create(now: dt.datetime | None = None) -> int:
+    """`impact.updated`, each night after the rollup: to each subscribed funder whose figures changed
+    since the last body sent, the body of `GET /impact` as a member of the funder reads it (their
+    dashboard's scope by school, statistical secrecy applied) — aggregates only, never a record."""
+    now = now or timezone.now()
+    subscriptions = (
+        Subscription.objects.active()
+        .filter(organisation__kind=OrganisationKind.FUNDER)
+        .select_related("organisation")
+        .order_by("pk")
+    )
+    ids = []
+    for subscription in subscriptions:
+        if WebhookEvent.IMPACT_UPDATED not in subscription.events:
+            continue
+        data = payloads.impact_for(subscription.organisation)
+        if data is None:
+            continue
+        # The figures, not when they were consolidated (which changes each night).
+        digest = signing.digest({key: value for key, value in data.items() if key != "consolidated_at"})
+        if digest == subscription.impact_digest:
+            continue
+        ids.append(_delivery(subscription, WebhookEvent.IMPACT_UPDATED, data, now).pk)
+        Subscription.objects.filter(pk=subscription.pk).update(impact_digest=digest)
+    if ids:
+        transaction.on_commit(lambda: _enqueue(ids))
+    return len(ids)
 
 
 @transaction.atomic

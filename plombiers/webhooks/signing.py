@@ -22,3 +22,8 @@ def encode(payload: dict) -> bytes:
 def sign(secret: str, body: bytes, timestamp: int) -> str:
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={mac}"
+
+
+def digest(payload: dict) -> str:
+    """SHA-256 of the encoded body: the same figures give the same digest."""
+    return hashlib.sha256(encode(payload)).hexdigest()

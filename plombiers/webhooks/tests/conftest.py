@@ -9,7 +9,7 @@ import pytest
 from plombiers.referrals.enums import ReferralStatus
 from plombiers.referrals.tests.factories import ReferralFactory
 from plombiers.webhooks import services
-from plombiers.webhooks.enums import WebhookEvent
+from plombiers.webhooks.enums import RECORD_EVENTS
 
 
 class Receiver:
@@ -58,7 +58,7 @@ def _local_targets(settings):
     settings.PLOMBIERS_WEBHOOKS_ALLOW_LOCAL = True
 
 
-def subscribe(cast, url, events=tuple(WebhookEvent.values), organisation=None, by=None):
+def subscribe(cast, url, events=RECORD_EVENTS, organisation=None, by=None):
     subscription, secret = services.subscription_create(
         organisation=organisation or cast.prescriber_org,
         url=url,

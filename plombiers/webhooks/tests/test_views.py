@@ -132,7 +132,7 @@ def test_network_staff_subscribe_for_a_partner_of_their_network(cast, client, re
     assert cast.company_a.name not in page  # a company receives no webhooks
     response = client.post(
         reverse("webhooks:subscription_create"),
-        {"organisation": cast.funder_org.pk, "url": receiver.url, "events": [WebhookEvent.EXIT_RECORDED]},
+        {"organisation": cast.funder_org.pk, "url": receiver.url, "events": [WebhookEvent.IMPACT_UPDATED]},
     )
     assert response.status_code == 200
     assert Subscription.objects.get().organisation == cast.funder_org
