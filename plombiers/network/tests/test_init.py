@@ -63,6 +63,7 @@ def test_an_empty_database_gets_a_network_its_admin_and_the_reference_data(passw
     assert {"fibre-optique", "technicien-data-center"} <= set(Trade.objects.values_list("slug", flat=True))
     assert Framework.objects.count() == len(default_paths())
     assert Trade.objects.get(slug="fibre-optique").rome_codes == ["F1605", "I1307"]
+    assert Trade.objects.get(slug="irve").formacode_codes == ["24066"]  # a trade added as data
     assert set(BarrierCategory.objects.values_list("code", flat=True)) == {c for c, _ in DEFAULT_CATEGORIES}
     # …and nothing fictional.
     for model in (School, Organisation, Cohort, Learner, Referral):
