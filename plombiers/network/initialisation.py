@@ -65,8 +65,15 @@ def password_check(password: str, *, email: str) -> None:
             raise InitError("Mot de passe refusé : " + " ".join(error.messages)) from None
 
 
+def network_slug(name: str) -> str:
+    return slugify(name)[: Network._meta.get_field("slug").max_length]
+
+
 def network_find(name: str) -> Network | None:
-    return Network.objects.filter(slug=slugify(name)).first() or Network.objects.filter(name=name).first()
+    name = name.strip()
+    return (
+        Network.objects.filter(slug=network_slug(name)).first() or Network.objects.filter(name=name).first()
+    )
 
 
 def network_init_check(*, name: str, admin_email: str) -> tuple[Network | None, User | None]:
@@ -81,6 +88,9 @@ def network_init_check(*, name: str, admin_email: str) -> tuple[Network | None, 
     name = name.strip()
     if not name or not slugify(name):
         raise InitError("Le nom du réseau est vide : --network « Nom du réseau ».")
+    limit = Network._meta.get_field("name").max_length
+    if len(name) > limit:
+        raise InitError(f"Le nom du réseau est trop long : {limit} caractères au plus.")
     try:
         validate_email(admin_email)
     except ValidationError:
@@ -132,9 +142,7 @@ def network_init(
 
     if network is None:
         name = name.strip()
-        network = Network(name=name, slug=slugify(name)[:50])
-        network.full_clean()
-        network.save()
+        network = Network.objects.create(name=name, slug=network_slug(name))
         done.append(f"réseau « {network.name} » créé")
     if admin is None:
         admin = User.objects.create_superuser(email=admin_email, password=password)

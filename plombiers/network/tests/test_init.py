@@ -167,6 +167,8 @@ def test_a_bad_address_or_an_empty_name_is_refused(password):
         init(admin="pas-une-adresse")
     with pytest.raises(CommandError, match="nom du réseau est vide"):
         init(network="  ")
+    with pytest.raises(CommandError, match="trop long : 200 caractères au plus"):
+        init(network="Réseau " * 40)
     assert not Network.objects.exists()
 
 
