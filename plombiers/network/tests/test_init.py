@@ -1,6 +1,8 @@
 """`plombiers init`: a network from an empty database, its administrator's first login."""
 
 import io
+import subprocess
+import sys
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -18,6 +20,7 @@ from plombiers.privacy.models import AuditEvent
 from plombiers.referrals.models import Learner, Referral
 from plombiers.support.enums import DEFAULT_CATEGORIES
 from plombiers.support.models import BarrierCategory
+from plombiers.tests.conftest import base_environment, plombiers
 from plombiers.tests.security.authn import totp_code
 
 PASSWORD = "Un-vrai-mot-de-passe-2026"
@@ -197,3 +200,35 @@ def test_the_admin_logs_in_at_once_and_is_asked_to_set_up_the_second_factor(clie
     assert client.post(activate, {"code": totp_code(secret)}).status_code == 302
     assert Authenticator.objects.filter(user__email=EMAIL, type="totp").exists()
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_the_command_of_an_operator_on_a_fresh_file(tmp_path):
+    """As docs/deploy.md runs it, each command in its own process on a new database: refused before
+    `migrate` (exit code 1, in French), then the network, then a second run that changes nothing."""
+    env = {**base_environment(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'plombiers.sqlite3'}"}
+    arguments = [sys.executable, "-m", "plombiers", "init", "--network", NETWORK, "--admin", EMAIL]
+    arguments += ["--communes", "77108"]
+
+    def run(extra_env=None):
+        return subprocess.run(  # noqa: S603 — our interpreter, our command
+            arguments,
+            env={**env, **(extra_env or {})},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+
+    refused = run()
+    assert refused.returncode == 1
+    assert "lancez d'abord « plombiers migrate »" in refused.stderr and "Rien n'a été écrit" in refused.stderr
+    plombiers("migrate", "--noinput", "-v0", env=env)
+    refused = run()  # no password, no terminal
+    assert refused.returncode == 1 and "PLOMBIERS_ADMIN_PASSWORD" in refused.stderr
+    done = run({"PLOMBIERS_ADMIN_PASSWORD": PASSWORD})
+    assert done.returncode == 0, done.stderr
+    assert f"Réseau « {NETWORK} » prêt." in done.stdout and "Prochaines étapes" in done.stdout
+    again = run({"PLOMBIERS_ADMIN_PASSWORD": PASSWORD})
+    assert again.returncode == 0 and "rien n'a changé" in again.stdout
