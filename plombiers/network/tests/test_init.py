@@ -15,6 +15,7 @@ from plombiers.accounts.models import Membership, User
 from plombiers.cohorts.models import Cohort
 from plombiers.frameworks.loader import default_paths
 from plombiers.frameworks.models import Framework
+from plombiers.lib.initial_data import initial_loads
 from plombiers.network.models import Commune, Network, Organisation, School, Trade
 from plombiers.privacy.models import AuditEvent
 from plombiers.referrals.models import Learner, Referral
@@ -232,3 +233,11 @@ def test_the_command_of_an_operator_on_a_fresh_file(tmp_path):
     assert f"Réseau « {NETWORK} » prêt." in done.stdout and "Prochaines étapes" in done.stdout
     again = run({"PLOMBIERS_ADMIN_PASSWORD": PASSWORD})
     assert again.returncode == 0 and "rien n'a changé" in again.stdout
+
+
+def test_each_app_declares_its_reference_data_and_the_trades_come_first():
+    """The registry (plombiers/lib/initial_data.py): found in the apps, run by order — a framework
+    needs its trade."""
+    loads = initial_loads()
+    assert [load.name for load in loads] == ["métiers", "référentiels de compétences", "catégories de freins"]
+    assert [load.order for load in loads] == sorted(load.order for load in loads)
