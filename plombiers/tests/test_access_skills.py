@@ -131,5 +131,5 @@ def test_api(client, cast, objects, role):
     listed = client.get(f"/api/v1/observations?enrolment={enrolment.pk}", headers=headers).json()
     assert (listed["count"] > 0) == (role in DETAILS)
     assert client.get("/api/v1/frameworks", headers=headers).json()["count"] == (
-        2 if role in FRAMEWORKS else 0
+        Framework.objects.count() if role in FRAMEWORKS else 0
     )

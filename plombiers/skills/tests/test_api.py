@@ -24,8 +24,8 @@ def headers_for(client, user):
 def test_frameworks_list_and_detail_with_blocks_and_skills(client, cast, frameworks):
     headers = headers_for(client, cast.trainer_a)
     body = client.get("/api/v1/frameworks", headers=headers).json()
-    assert body["count"] == 2
-    assert {f["trade"] for f in body["items"]} == {"fibre-optique", "technicien-data-center"}
+    assert body["count"] == 3
+    assert {f["trade"] for f in body["items"]} == {"fibre-optique", "technicien-data-center", "irve"}
     fibre = frameworks["fibre-optique"]
     detail = client.get(f"/api/v1/frameworks/{fibre.pk}", headers=headers).json()
     skills = [s for block in detail["blocks"] for s in block["skills"]]
