@@ -211,12 +211,29 @@ def cast(communes):
 # --- a real browser ---------------------------------------------------------
 
 
+#: The fixtures through which a test reaches the suite's database (pytest-django's).
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
 def pytest_collection_modifyitems(items):
     """Every test that drives Chromium is marked `browser`, whatever module it is in, so that
-    `pytest -m "not browser"` leaves them all out and `pytest -m browser` runs only them."""
+    `pytest -m "not browser"` leaves them all out and `pytest -m browser` runs only them.
+
+    Every test that never reaches the suite's database (pure functions, files, commands run on their
+    own SQLite file) is marked `no_database`: it runs the same whatever `DATABASE_URL` says, so CI's
+    PostgreSQL half leaves it out (`-m "not no_database"`) after the SQLite half ran it."""
     for item in items:
-        if "browser" in getattr(item, "fixturenames", ()):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "browser" in fixtures:
             item.add_marker(pytest.mark.browser)
+        if not item.get_closest_marker("django_db") and not fixtures & DATABASE_FIXTURES:
+            item.add_marker(pytest.mark.no_database)
 
 
 CHROMIUM_ARGS = [
