@@ -5,7 +5,8 @@ population), ten years of cohorts of 8 to 12 young people lasting three to four 
 each young person what the application would have recorded: a referral by a prescriber structure,
 an enrolment (completed, dropped out, or still in training), the situation at exit, the four
 follow-ups at 1, 3, 6 and 12 months with statuses consistent with their dates, signed half-days
-with attendance marks and skill observations. The schools' funders are partner organisations.
+with attendance marks and skill observations, barriers (« freins ») raised and lifted, and an
+internship in the school's partner company. The schools' funders are partner organisations.
 
 `N` counts the young people (`Learner` rows): about three in four are admitted and enrolled, the
 others were referred and not admitted (refused, redirected, cancelled, expired or still open).
@@ -13,7 +14,7 @@ others were referred and not admitted (refused, redirected, cancelled, expired o
 Streaming: the rows are generated and written a batch of cohorts at a time (about `batch` young
 people with everything that hangs from them), so that memory stays flat whatever N. Parents are
 written with `bulk_create` (their keys are needed); the leaves — follow-ups, attendance marks,
-observations — with `executemany`, which is several times faster. Deterministic: the same N and
+observations, barriers, internships — with `executemany`, which is several times faster. Deterministic: the same N and
 seed give the same rows. `bulk_create` bypasses `save()`: the categories of exits and follow-ups
 are written explicitly from `CATEGORY_OF`, as `save()` would.
 """
@@ -40,10 +41,12 @@ from plombiers.cohorts.enums import (
 )
 from plombiers.cohorts.models import Attendance, Cohort, Enrolment, Signature, TrainingSession
 from plombiers.frameworks.models import Block, Framework, Skill
+from plombiers.internships.enums import InternshipStatus
+from plombiers.internships.models import CompanySite, Internship
 from plombiers.lib.dates import add_months
 from plombiers.network.communes import communes_save, read_communes, read_departements, read_regions
 from plombiers.network.enums import OrganisationCategory, OrganisationKind, SchoolStatus
-from plombiers.network.models import Commune, Network, Organisation, Partnership, School, Trade
+from plombiers.network.models import Commune, Contact, Network, Organisation, Partnership, School, Trade
 from plombiers.network.trades import default_trades_ensure
 from plombiers.outcomes.enums import (
     CATEGORY_OF,
@@ -59,6 +62,8 @@ from plombiers.referrals.enums import DecisionReason, Diploma, Gender, ReferralS
 from plombiers.referrals.models import Learner, Referral
 from plombiers.skills.enums import Level
 from plombiers.skills.models import Observation
+from plombiers.support.enums import BarrierLevel, default_categories_ensure
+from plombiers.support.models import Barrier, BarrierCategory
 
 NETWORK_SLUG = "reseau-national-synthetique"
 PASSWORD = "seed-plombiers"  # noqa: S105 — accounts of a synthetic bench database only
@@ -161,6 +166,17 @@ MARKS = {
     AttendanceStatus.EXCUSED: 4,
 }
 LEVEL_STEPS = [Level.NOT_OBSERVED, Level.IN_PROGRESS, Level.ACQUIRED, Level.MASTERED]
+#: Young people entering training with barriers (« freins périphériques »): about 60 %, one to
+#: three each; about half of the barriers lifted since (back to « aucun », with the date).
+WITH_BARRIERS = 0.6
+BARRIERS_EACH = {1: 50, 2: 30, 3: 20}
+LIFTED = 0.5
+BARRIER_LEVELS = {BarrierLevel.WATCH: 60, BarrierLevel.BLOCKING: 40}
+#: Enrolled young people offered an internship (in weeks 7 to 9, two or three weeks long): those
+#: who left before it starts have none, so about 70 % of the enrolled have one.
+INTERNSHIP = 0.76
+#: Among exits to a job after an internship, those hired by the company that hosted it.
+HIRED_BY_HOST = 0.4
 
 
 @dataclass(frozen=True)
@@ -324,6 +340,8 @@ class Setup:
     prescribers: dict[int, list[int]]  # school → prescriber structures
     frameworks: dict[int, tuple[int, list[int]]]  # trade → (framework, skills)
     rome: dict[int, str]  # trade → the ROME code of its jobs
+    hosts: dict[int, tuple[int, int]]  # school → (company site, tutor) of its internships
+    barrier_categories: list[int]
 
 
 def _setup(sizes: SeedSizes, rng: random.Random, first_day: dt.date) -> Setup:
@@ -368,12 +386,35 @@ def _setup(sizes: SeedSizes, rng: random.Random, first_day: dt.date) -> Setup:
         for i in range(max(len(FUNDERS), sizes.schools // 20))
         for category, name in [FUNDERS[i % len(FUNDERS)]]
     )
+    # A partner company per school, near it, that hosts its interns: a site and a tutor.
+    companies = Organisation.objects.bulk_create(
+        Organisation(
+            network=network,
+            kind=OrganisationKind.COMPANY,
+            name=f"Entreprise de réseaux de {school.commune.name} n° {i + 1}",
+            commune=school.commune,
+        )
+        for i, school in enumerate(schools)
+    )
+    sites = CompanySite.objects.bulk_create(
+        CompanySite(company=company, name="Agence", commune=school.commune)
+        for company, school in zip(companies, schools, strict=True)
+    )
+    tutors = Contact.objects.bulk_create(
+        Contact(organisation=company, full_name=f"Tuteur·rice n° {i + 1}", job_title="Chef d'équipe")
+        for i, company in enumerate(companies)
+    )
+    hosts = {
+        school.pk: (site.pk, tutor.pk) for school, site, tutor in zip(schools, sites, tutors, strict=True)
+    }
     partnerships, by_school = [], {}
-    for school in schools:
+    for school, company in zip(schools, companies, strict=True):
         mine = rng.sample(prescribers, min(3, len(prescribers)))
         by_school[school.pk] = [p.pk for p in mine]
         paying = [funders[0], *rng.sample(funders[1:], min(2, len(funders) - 1))]
-        partnerships += [Partnership(school=school, organisation=o, since=first_day) for o in mine + paying]
+        partnerships += [
+            Partnership(school=school, organisation=o, since=first_day) for o in [*mine, *paying, company]
+        ]
     Partnership.objects.bulk_create(partnerships, batch_size=sizes.batch)
 
     password = make_password(PASSWORD)
@@ -395,7 +436,11 @@ def _setup(sizes: SeedSizes, rng: random.Random, first_day: dt.date) -> Setup:
     frameworks = {trade.pk: _framework(trade) for trade in trades}
     frameworks = {pk: (f.pk, skills) for pk, (f, skills) in frameworks.items()}
     rome = {trade.pk: ROME[trade.slug] for trade in trades}
-    return Setup(network, schools, trainers, by_school, frameworks, rome)
+    default_categories_ensure(BarrierCategory)
+    categories = list(
+        BarrierCategory.objects.filter(network__isnull=True).order_by("pk").values_list("pk", flat=True)
+    )
+    return Setup(network, schools, trainers, by_school, frameworks, rome, hosts, categories)
 
 
 # --- the cohorts, and everything that hangs from them ----------------------------------------------
@@ -460,6 +505,10 @@ class Writer:
             ["enrolment_id", "skill_id", "level", "observed_on", "is_positioning", "observer_id"],
             {"observer_name": "Sophie Seed"},
         )
+        self.barriers = Insert(Barrier, ["learner_id", "category_id", "level", "raised_on", "lifted_on"])
+        self.internships = Insert(
+            Internship, ["enrolment_id", "site_id", "tutor_id", "start_date", "end_date", "status"]
+        )
 
     def all_counts(self) -> dict[str, int]:
         return {
@@ -467,6 +516,8 @@ class Writer:
             "follow_ups": self.follow_ups.count,
             "attendance_marks": self.marks.count,
             "observations": self.observations.count,
+            "barriers": self.barriers.count,
+            "internships": self.internships.count,
         }
 
     def write(self, plans: list[CohortPlan]) -> None:
@@ -497,7 +548,10 @@ class Writer:
                     enrolments.append(self._enrolment(cohort, plan, learner, referrals[referral]))
             enrolments = Enrolment.objects.bulk_create(enrolments, batch_size=self.sizes.batch)
             self.counts["enrolments"] += len(enrolments)
-            self._exits([e for e in enrolments if e.end_date is not None])
+            plan_of = {c.pk: p for c, p in zip(cohorts, plans, strict=True)}
+            hosted = self._internships(plan_of, enrolments)
+            self._barriers(plan_of, enrolments)
+            self._exits([e for e in enrolments if e.end_date is not None], hosted)
             self._attendance(cohorts, plans, enrolments)
             self._observations(cohorts, plans, enrolments)
 
@@ -574,7 +628,54 @@ class Writer:
             enrolment.end_date = plan.end
         return enrolment
 
-    def _exits(self, ended: list[Enrolment]) -> None:
+    def _internships(self, plan_of: dict[int, CohortPlan], enrolments: list[Enrolment]) -> set[int]:
+        """An internship in the school's partner company for about 70 % of the enrolled, in weeks
+        7 to 9, two or three weeks long; cut short by a drop-out, or not begun. Returns the
+        enrolments that had one."""
+        rng, today, rows, hosted = self.rng, self.today, [], set()
+        for enrolment in enrolments:
+            if rng.random() >= INTERNSHIP:
+                continue
+            plan = plan_of[enrolment.cohort_id]
+            start = plan.start + dt.timedelta(weeks=rng.randint(7, 9))
+            end = min(start + dt.timedelta(days=rng.choice([11, 18])), plan.end)
+            if enrolment.end_date is not None and enrolment.end_date < start:
+                continue  # left before it began
+            if enrolment.status == EnrolmentStatus.DROPPED_OUT and enrolment.end_date <= end:
+                status, end = InternshipStatus.INTERRUPTED, enrolment.end_date
+            elif end < today:
+                status = InternshipStatus.FINISHED
+            elif start <= today:
+                status = InternshipStatus.ONGOING
+            else:
+                status = InternshipStatus.SIGNED
+            site, tutor = self.setup.hosts[plan.school.pk]
+            rows.append((enrolment.pk, site, tutor, start, end, status))
+            hosted.add(enrolment.pk)
+        self.internships.write(rows)
+        return hosted
+
+    def _barriers(self, plan_of: dict[int, CohortPlan], enrolments: list[Enrolment]) -> None:
+        """One to three barriers for about 60 % of the young people entering training, raised by
+        their entry; about half lifted since (level « aucun » and the date), the others open."""
+        rng, today, rows = self.rng, self.today, []
+        categories = self.setup.barrier_categories
+        for enrolment in enrolments:
+            if rng.random() >= WITH_BARRIERS:
+                continue
+            plan = plan_of[enrolment.cohort_id]
+            count = rng.choices(list(BARRIERS_EACH), BARRIERS_EACH.values())[0]
+            for category in rng.sample(categories, min(count, len(categories))):
+                raised = plan.start - dt.timedelta(days=rng.randint(0, 45))
+                lifted = raised + dt.timedelta(days=rng.randint(14, 150))
+                if rng.random() < LIFTED and lifted <= today:
+                    rows.append((enrolment.learner_id, category, BarrierLevel.NONE, raised, lifted))
+                else:
+                    level = rng.choices(list(BARRIER_LEVELS), BARRIER_LEVELS.values())[0]
+                    rows.append((enrolment.learner_id, category, level, raised, None))
+        self.barriers.write(rows)
+
+    def _exits(self, ended: list[Enrolment], hosted: set[int]) -> None:
         rng = self.rng
         exits = []
         for enrolment in ended:
@@ -590,7 +691,7 @@ class Writer:
                     employer_name=f"Entreprise de réseaux n° {rng.randint(1, 5000)}" if job else "",
                     rome_code=self.setup.rome[enrolment.cohort.trade_id] if job else "",
                     weekly_hours=35 if job else None,
-                    hired_by_internship_host=job and rng.random() < 0.3,
+                    hired_by_internship_host=job and enrolment.pk in hosted and rng.random() < HIRED_BY_HOST,
                 )
             )
         exits = Exit.objects.bulk_create(exits, batch_size=self.sizes.batch)

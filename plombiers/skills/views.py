@@ -11,6 +11,8 @@ from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods
 
 from plombiers.cohorts.enums import EnrolmentStatus
@@ -23,8 +25,8 @@ from .enums import ACQUIRED_LEVELS, LEVEL_ICONS, LEVEL_SHORT, Level
 from .forms import GroupObservationForm, ObservationForm
 from .models import Evidence, Observation
 from .permissions import can_observe, reads_frameworks, reads_matrix, sees_details
+from .selectors import cohort_current_levels, framework_skills, skills_by_block
 from .selectors import enrolment_progress as enrolment_progress_of
-from .selectors import framework_skills, skills_by_block
 from .services import observation_record, observations_record_group
 
 # Learners shown in the matrix: in training, or done (their record is still read and completed).
@@ -54,28 +56,79 @@ class Cell:
     observed_on: dt.date | None = None
 
     @property
-    def dom_id(self) -> str:
-        return f"cellule-{self.enrolment.pk}-{self.skill.pk}"
-
-    @property
-    def key(self) -> str:
-        return f"{self.enrolment.pk}-{self.skill.pk}"
-
-    @property
     def css(self) -> str:
-        return f"lvl-{self.level or 'aucun'}"
+        return _LEVEL_CSS[self.level or ""]
 
     @property
-    def icon(self) -> str:
-        return LEVEL_ICONS[Level(self.level or Level.NOT_OBSERVED)]
+    def level_html(self) -> SafeString:
+        """The level as every page shows it: an icon hidden from screen readers, then its text."""
+        return _LEVEL_HTML[self.level or ""]
 
-    @property
-    def short(self) -> str:
-        return LEVEL_SHORT[Level(self.level)] if self.level else "—"
 
-    @property
-    def label(self) -> str:
-        return Level(self.level).label if self.level else "pas encore observé"
+class CellWriter:
+    """The matrix's cells as HTML: a button that opens the quick form, or the level alone (read
+    only). Written here rather than in a template, each text escaped once per page: the matrix has
+    hundreds of cells, and a template include per cell was most of the page's time (issue 23). The
+    htmx swap after an observation writes its cell here too, so both give the same cell."""
+
+    def __init__(self, *, can_observe: bool, observe_url: str):
+        self.can_observe = can_observe
+        self.observe_url = escape(observe_url)
+        self._learners: dict[int, str] = {}
+        self._codes: dict[int, str] = {}
+
+    def cell(self, cell: Cell, *, oob: bool = False) -> SafeString:
+        enrolment, skill = int(cell.enrolment.pk), int(cell.skill.pk)
+        if self.can_observe:
+            learner = self._learners.get(enrolment)
+            if learner is None:
+                learner = self._learners[enrolment] = escape(str(cell.enrolment.learner))
+            code = self._codes.get(skill)
+            if code is None:
+                code = self._codes[skill] = escape(cell.skill.code)
+            inner = (
+                f'<button type="submit" form="ouvrir-observation" name="cellule" value="{enrolment}-{skill}"'
+                f' class="cell-button" hx-get="{self.observe_url}?enrolment={enrolment}&amp;skill={skill}">'
+                f'{cell.level_html}<span class="visually-hidden"> — observer {learner}, {code}</span></button>'
+            )
+        else:
+            inner = f'<span class="cell-static">{cell.level_html}</span>'
+        swap = ' hx-swap-oob="true"' if oob else ""
+        # Every text is escaped above; the rest are integers and constants.
+        return mark_safe(  # noqa: S308
+            f'<div id="cellule-{enrolment}-{skill}" class="matrix-cell {cell.css}"{swap}>{inner}</div>'
+        )
+
+    def row(self, cells: list[Cell]) -> SafeString:
+        """A row's data cells, each naming its learner, block and skill headers."""
+        return mark_safe(  # noqa: S308 — integers, a constant class, and cells written above
+            "".join(
+                f'<td class="{"block-start" if cell.skill.block_start else ""}"'
+                f' headers="grille-jeune-{int(cell.enrolment.pk)} grille-bloc-{int(cell.skill.block_id)}'
+                f' grille-comp-{int(cell.skill.pk)}">{self.cell(cell)}</td>'
+                for cell in cells
+            )
+        )
+
+
+def _level_html(level: str) -> SafeString:
+    icon = LEVEL_ICONS[Level(level or Level.NOT_OBSERVED)]
+    if level:
+        return format_html(
+            '<span class="cell-icon" aria-hidden="true">{}</span> <span class="cell-text">{}</span>',
+            icon,
+            LEVEL_SHORT[Level(level)],
+        )
+    return format_html(
+        '<span class="cell-icon" aria-hidden="true">{}</span> <span class="cell-text" aria-hidden="true">—</span>'
+        '<span class="visually-hidden">Pas encore observé</span>',
+        icon,
+    )
+
+
+# The five ways a level shows (none yet, and each level) and their styles: built once.
+_LEVEL_HTML = {level: _level_html(level) for level in ["", *Level.values]}
+_LEVEL_CSS = {level: f"lvl-{level or 'aucun'}" for level in ["", *Level.values]}
 
 
 def _matrix_cohort(request, pk) -> Cohort:
@@ -102,16 +155,13 @@ def cohort_matrix(request, pk):
         "can_observe": can_observe(request.user, cohort.school),
         "observe_url": reverse("skills:observation_create", args=[cohort.pk]),
     }
+    writer = CellWriter(can_observe=context["can_observe"], observe_url=context["observe_url"])
     if cohort.framework_id:
         # Three queries whatever the history: skills with blocks, learners, current levels.
         skills = list(framework_skills(cohort.framework_id))
         enrolments = list(_matrix_enrolments(cohort))
-        current = {
-            (row["enrolment_id"], row["skill_id"]): row
-            for row in Observation.objects.filter(enrolment__cohort=cohort)
-            .current()
-            .values("enrolment_id", "skill_id", "level", "observed_on")
-        }
+        current = cohort_current_levels(cohort.pk)
+        blocks = skills_by_block(skills)  # marks each block's first skill (`block_start`)
         rows = []
         for enrolment in enrolments:
             cells = []
@@ -119,8 +169,14 @@ def cohort_matrix(request, pk):
                 seen = current.get((enrolment.pk, skill.pk), {})
                 cells.append(Cell(enrolment, skill, seen.get("level"), seen.get("observed_on")))
             acquired = sum(1 for cell in cells if cell.level in ACQUIRED_LEVELS)
-            rows.append(SimpleNamespace(enrolment=enrolment, cells=cells, acquired=acquired))
-        context.update(blocks=skills_by_block(skills), skills=skills, rows=rows, levels=_legend())
+            rows.append(
+                SimpleNamespace(
+                    enrolment=enrolment,
+                    cells_html=writer.row(cells),
+                    acquired=acquired,
+                )
+            )
+        context.update(blocks=blocks, skills=skills, rows=rows, levels=_legend())
     return render(request, "skills/cohort_matrix.html", context)
 
 
@@ -171,12 +227,11 @@ def observation_create(request, pk):
             )
             if request.htmx:
                 cell = Cell(enrolment, skill, observation.level, observation.observed_on)
+                observe_url = reverse("skills:observation_create", args=[cohort.pk])
                 context = {
                     "cell": cell,
-                    "cohort": cohort,
-                    "can_observe": True,
+                    "cell_html": CellWriter(can_observe=True, observe_url=observe_url).cell(cell, oob=True),
                     "message": message,
-                    "observe_url": reverse("skills:observation_create", args=[cohort.pk]),
                     # The row's count beside the learner's name is swapped too.
                     "acquired": Observation.objects.filter(enrolment=enrolment)
                     .current()

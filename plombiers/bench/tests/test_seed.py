@@ -8,15 +8,21 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 from django.utils import timezone
 
+from plombiers.bench.seed import NETWORK_SLUG
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Attendance, Cohort, Enrolment, TrainingSession
+from plombiers.impact.selectors import INDICATORS, Scope, indicators
+from plombiers.internships.enums import InternshipStatus
+from plombiers.internships.models import Internship
 from plombiers.network.enums import OrganisationKind
-from plombiers.network.models import Partnership, School
+from plombiers.network.models import Network, Partnership, School
 from plombiers.outcomes.enums import CATEGORY_OF, NO_NEWS_AFTER_DAYS, OPENS_DAYS_BEFORE, FollowUpStatus
 from plombiers.outcomes.models import Exit, FollowUp
 from plombiers.referrals.enums import ReferralStatus
 from plombiers.referrals.models import Learner, Referral
 from plombiers.skills.models import Observation
+from plombiers.support.enums import BarrierLevel
+from plombiers.support.models import Barrier
 
 TINY = ["--learners", "200", "--marks-per-learner", "4", "--observations-per-learner", "3", "--batch", "60"]
 
@@ -87,6 +93,53 @@ def test_seed_builds_a_consistent_network(capsys):
     assert Attendance.objects.count() > 0
     assert not Attendance.objects.filter(session__date__gt=today).exists()
     assert Observation.objects.count() == 3 * enrolments.count()
+
+
+@pytest.mark.django_db
+def test_seed_gives_every_indicator_data(settings):
+    """« Freins levés » and every other indicator have figures, read from the records and from the
+    rollup the command computes; barriers and internships are consistent with the path."""
+    call_command("seed", *TINY)
+    today = timezone.localdate()
+    enrolments = Enrolment.objects.all()
+    # Barriers: about 60 % of those entering training have one to three, about half lifted.
+    barriers = Barrier.objects.all()
+    with_barriers = enrolments.filter(learner__barriers__isnull=False).distinct().count()
+    assert 0.45 <= with_barriers / enrolments.count() <= 0.75
+    assert set(barriers.values("learner").annotate(n=Count("pk")).values_list("n", flat=True)) <= {1, 2, 3}
+    lifted = barriers.filter(lifted_on__isnull=False)
+    assert 0.35 <= lifted.count() / barriers.count() <= 0.65
+    assert not lifted.exclude(level=BarrierLevel.NONE).exists(), "lifted: back to « aucun »"
+    assert not barriers.filter(lifted_on__isnull=True, level=BarrierLevel.NONE).exists()
+    assert not lifted.filter(lifted_on__gt=today).exists()
+    # Internships: about 70 % of the enrolled, in the school's partner company, within the path.
+    internships = Internship.objects.select_related("enrolment__cohort", "site__company")
+    assert 0.55 <= internships.count() / enrolments.count() <= 0.85
+    for internship in internships:
+        enrolment, cohort = internship.enrolment, internship.enrolment.cohort
+        assert cohort.start_date < internship.start_date <= internship.end_date <= cohort.end_date
+        assert Partnership.objects.filter(school=cohort.school, organisation=internship.site.company).exists()
+        if enrolment.end_date is not None:
+            assert internship.start_date <= enrolment.end_date
+        if internship.status == InternshipStatus.FINISHED:
+            assert internship.end_date < today
+    assert internships.filter(status=InternshipStatus.INTERRUPTED).exists()
+    assert not Exit.objects.filter(
+        hired_by_internship_host=True, enrolment__internships__isnull=True
+    ).exists()
+    # Every indicator has a value, live and from the rollup (one school: allowed from one).
+    network = Network.objects.get(slug=NETWORK_SLUG)
+
+    def total():
+        scope = Scope("network", network.name, School.objects.filter(network=network), obj=network)
+        return scope, indicators(scope).rows[0].figures
+
+    for rollup_from in (10**6, 1):
+        settings.IMPACT_ROLLUP_FROM_SCHOOLS = rollup_from
+        scope, figures = total()
+        assert (scope.rollup is not None) == (rollup_from == 1)
+        assert [i.key for i in INDICATORS if figures[i.key].value is None] == []
+        assert 0.3 <= figures["barriers_lifted_rate"].value <= 0.7
 
 
 @pytest.mark.django_db

@@ -131,6 +131,21 @@ def test_social_worker_reads_the_matrix_without_buttons(client, cast, training):
     assert "cell-button" not in html and "Exercice de groupe" not in html
 
 
+def test_matrix_cells_escape_the_names_they_carry(client, cast, training):
+    """The cells are written in Python (issue 23: a template per cell was most of the page's time):
+    a name is text there as everywhere else, never markup."""
+    cohort, (first, *_) = training
+    first.learner.last_name = '<b onmouseover="x">Dupont & fils</b>'
+    first.learner.save(update_fields=["last_name"])
+    skill = cohort.framework.skills.get(code="FO-RAC-02")
+    client.force_login(cast.trainer_a)
+    html = client.get(_matrix(cohort)).content.decode()
+    assert "<b onmouseover" not in html
+    cell = _cell(html, first, skill)
+    assert f"observer {escape(str(first.learner))}, FO-RAC-02</span>" in cell
+    assert "&lt;b onmouseover=&quot;x&quot;&gt;Dupont &amp; fils&lt;/b&gt;" in cell
+
+
 def test_a_cohort_without_framework_says_so(client, cast):
     cohort = CohortFactory(school=cast.school_a)
     client.force_login(cast.trainer_a)
