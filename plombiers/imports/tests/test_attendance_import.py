@@ -27,6 +27,9 @@ from plombiers.imports.services import import_file, import_undo
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.tests.factories import OrganisationFactory
 from plombiers.privacy.models import AuditEvent
+from plombiers.referrals.models import Learner
+from plombiers.rights.export import export_collect
+from plombiers.rights.purge import learner_anonymise
 
 from .files import csv_bytes, people, xlsx_bytes
 
@@ -359,3 +362,24 @@ def test_the_command_imports_the_history(cast, young, tmp_path, capsys):
     with pytest.raises(CommandError, match="1 problème"):
         call_command("import", "attendance", str(path), *school)
     assert "Ligne 2, colonne « Nom » : Jeune inconnu·e" in capsys.readouterr().err
+
+
+def test_the_history_is_exported_to_the_person_and_kept_without_its_file_name_when_anonymised(cast, young):
+    run(cast, csv_bytes(good_rows(young), header=HEADER), filename=f"assiduite {young[0][0]}.csv")
+    learner = Learner.objects.get(school=cast.school_a, last_name=young[0][0])
+    export = export_collect(learners=[learner], by=cast.manager_a)
+    rows = export.sections["historique_assiduite"]
+    assert sorted((r["month"], r["attended_hours"]) for r in rows) == [
+        (dt.date(2025, 9, 1), Decimal("70.50")),
+        (dt.date(2025, 10, 1), Decimal("98.00")),
+    ]
+    # Another school's team exports nothing of it.
+    assert export_collect(learners=[learner], by=cast.manager_b).sections["historique_assiduite"] == []
+
+    learner_anonymise(learner=learner)
+    kept = AttendanceHistory.objects.filter(enrolment__learner=learner)
+    assert sorted(kept.values_list("attended_hours", "source")) == [
+        (Decimal("70.50"), ""),
+        (Decimal("98.00"), ""),
+    ]
+    assert AttendanceHistory.objects.exclude(source="").count() == 2  # the others keep their file's name
