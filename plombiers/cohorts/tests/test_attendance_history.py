@@ -79,3 +79,17 @@ def test_without_history_the_column_is_not_there(client, cast):
     EnrolmentFactory(cohort=cohort, learner=LearnerFactory(), status=EnrolmentStatus.ACTIVE)
     client.force_login(cast.manager_a)
     assert "Historique importé" not in client.get(cohort.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cohort_page_with_history_in_a_browser(new_page, cast, course, tmp_path):
+    """The column on a desktop and a phone (a scrolling table), axe-core clean."""
+    from plombiers.conftest import assert_accessible, login
+
+    cohort = course[0]
+    for width, height in ((1280, 800), (390, 844)):
+        page = new_page(width, height)
+        login(page, cast.manager_a.email)
+        page.goto(cohort.get_absolute_url())
+        assert page.get_by_role("columnheader", name="Historique importé").is_visible()
+        assert_accessible(page, f"promotion-historique-{width}")
