@@ -183,7 +183,8 @@ def month(value) -> dt.date | None:
 
 
 def hours(value) -> Decimal | None:
-    """Hours as a decimal (« 12,5 », « 12 h », « 12h30 » are 12.5), at least 0, to the hundredth."""
+    """Hours as a decimal (« 12,5 », « 12 h », « 12h30 » are 12.5), at least 0, to the hundredth
+    (a number cell is rounded to it, a text with more decimals is refused)."""
     if is_empty(value):
         return None
     if isinstance(value, str):
@@ -200,6 +201,9 @@ def hours(value) -> Decimal | None:
         raise CellError(f"Nombre d'heures invalide : « {value} » (exemple : 12,5).") from None
     if number < 0:
         raise CellError(f"Nombre d'heures négatif : « {value} ».")
+    if isinstance(value, float):
+        # A number cell computed by a formula (minutes / 60): Excel shows it to the hundredth.
+        return number.quantize(Decimal("0.01"))
     if number != number.quantize(Decimal("0.01")):
         raise CellError(f"Heures au centième au plus : « {value} ».")
     return number

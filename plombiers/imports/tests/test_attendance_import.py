@@ -109,12 +109,14 @@ def test_an_xlsx_with_date_cells_and_numbers_imports(cast, young):
     rows = [
         [*young[0], "Fibre 2025", dt.datetime(2026, 1, 1), 70.5, 3.5, 0],
         [*young[1], "Fibre 2025", dt.datetime(2026, 2, 14), 80, None, 2.25],
+        [*young[2], "Fibre 2025", "03/2026", 4222 / 60, 0, 0],  # a formula's 70,3666… h
     ]
     outcome = run(cast, xlsx_bytes(rows, header=HEADER), filename="assiduite.xlsx")
-    assert (outcome.created, outcome.errors) == (2, [])
+    assert (outcome.created, outcome.errors) == (3, [])
     assert set(AttendanceHistory.objects.values_list("month", "attended_hours")) == {
         (dt.date(2026, 1, 1), Decimal("70.5")),
         (dt.date(2026, 2, 1), Decimal("80")),
+        (dt.date(2026, 3, 1), Decimal("70.37")),
     }
 
 
