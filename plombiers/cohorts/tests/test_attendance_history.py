@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from plombiers.accounts.services import api_token_create
 from plombiers.cohorts.enums import AttendanceStatus, EnrolmentStatus, Period
 from plombiers.cohorts.models import AttendanceHistory, Enrolment
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
@@ -72,6 +73,24 @@ def test_the_cohort_page_shows_the_history_apart_read_only(client, cast, course,
     # Another school's team does not see the cohort.
     client.force_login(cast.manager_b)
     assert client.get(cohort.get_absolute_url()).status_code == 404
+
+
+def test_the_api_gives_the_history_apart_from_the_sheets(client, cast, course):
+    _cohort, ines, _bilal = course
+    _token, raw = api_token_create(user=cast.manager_a)
+    body = client.get(
+        f"/api/v1/enrolments/{ines.pk}/hours", headers={"Authorization": f"Bearer {raw}"}
+    ).json()
+    assert (body["attended_minutes"], body["scheduled_minutes"]) == (190, 210)
+    assert body["history"] == {
+        "months": ["2026-10-01"],
+        "attended_minutes": 4230,
+        "excused_minutes": 210,
+        "absent_minutes": 420,
+    }
+    _token, raw = api_token_create(user=cast.manager_b)
+    other = client.get(f"/api/v1/enrolments/{ines.pk}/hours", headers={"Authorization": f"Bearer {raw}"})
+    assert other.status_code == 404
 
 
 def test_without_history_the_column_is_not_there(client, cast):
