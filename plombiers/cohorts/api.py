@@ -566,13 +566,30 @@ class HoursOut(Schema):
     absent: str
     excused: str
     rate: float | None = Field(..., description="part du temps suivi ; vide sans feuille signée")
+    history: "HistoryOut" = Field(
+        ...,
+        description="les mois repris des tableurs de l'école avant Plombiers (historique importé), "
+        "à côté des feuilles, jamais mêlés à elles",
+    )
+
+
+class HistoryOut(Schema):
+    months: list[dt.date] = Field(..., description="premier jour de chaque mois importé")
+    attended_minutes: int
+    excused_minutes: int
+    absent_minutes: int = Field(..., description="absences injustifiées")
+
+
+HoursOut.model_rebuild()
 
 
 @router.get("/enrolments/{enrolment_id}/hours", response=HoursOut)
 def enrolment_hours(request, enrolment_id: Id):
-    """Hours of training from the signed (locked) sheets only: what OPCO pay for."""
+    """Hours of training from the signed (locked) sheets, and apart the months of history imported
+    from the school's former spreadsheets: what OPCO pay for."""
     enrolment = get_object_or_404(Enrolment.objects.visible_to(request.user), pk=enrolment_id)
     hours = attendance.enrolment_hours(enrolment)
+    history = attendance.enrolment_history(enrolment)
     minutes = {
         "scheduled": hours.scheduled,
         "attended": hours.attended,
@@ -585,4 +602,10 @@ def enrolment_hours(request, enrolment_id: Id):
         **{f"{name}_minutes": value for name, value in minutes.items()},
         **{name: hours.format(value) for name, value in minutes.items()},
         "rate": hours.rate,
+        "history": {
+            "months": history.months,
+            "attended_minutes": history.attended,
+            "excused_minutes": history.excused,
+            "absent_minutes": history.absent,
+        },
     }

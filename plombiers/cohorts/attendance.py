@@ -18,12 +18,13 @@ import hmac
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP
 
 import holidays
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from plombiers.accounts.models import User
@@ -36,6 +37,7 @@ from .enums import AttendanceStatus, Period, SessionKind, SignatureMethod, Signa
 from .models import (
     Attendance,
     AttendanceAmendment,
+    AttendanceHistory,
     Cohort,
     Enrolment,
     Signature,
@@ -239,10 +241,13 @@ def session_delete(*, session: TrainingSession, by: User) -> None:
 
 
 def sheet_enrolments(session: TrainingSession):
-    """The learners on a half-day's sheet: in the cohort on that day (entered, not yet left)."""
+    """The learners on a half-day's sheet: in the cohort on that day (entered, not yet left);
+    `has_history` when their month of that day was imported from a former spreadsheet."""
+    month = AttendanceHistory.objects.filter(enrolment=OuterRef("pk"), month=session.date.replace(day=1))
     return (
         Enrolment.objects.filter(cohort_id=session.cohort_id)
         .on(session.date)
+        .annotate(has_history=Exists(month))
         .select_related("learner")
         .order_by("learner__last_name", "learner__first_name", "pk")
     )
@@ -293,7 +298,16 @@ def attendance_mark(*, session: TrainingSession, by: User, marks: Sequence[Mark]
     _check_unlocked(session)
     if session.date > timezone.localdate():
         raise ValidationError("On ne marque pas les présences d'une demi-journée à venir.")
-    names = {e.pk: str(e.learner) for e in sheet_enrolments(session)}
+    enrolments = list(sheet_enrolments(session))
+    names = {e.pk: str(e.learner) for e in enrolments}
+    imported = {e.pk for e in enrolments if e.has_history}
+    for mark in marks:
+        if mark.enrolment_id in imported:
+            raise ValidationError(
+                f"{names[mark.enrolment_id]} : les heures de {session.date:%m/%Y} viennent de l'historique "
+                "importé ; elles ne se comptent pas deux fois (annulez l'import pour tenir les feuilles).",
+                code="history",
+            )
     if len({m.enrolment_id for m in marks}) != len(marks):
         raise ValidationError("Chaque jeune n'apparaît qu'une fois sur la feuille.")
     for mark in marks:
@@ -779,6 +793,31 @@ def _hours(row) -> Hours:
 
 def enrolment_hours(enrolment: Enrolment) -> Hours:
     return _hours(Enrolment.objects.with_hours().get(pk=enrolment.pk))
+
+
+@dataclass(frozen=True)
+class History:
+    """Minutes of the months imported from the school's former spreadsheets (`AttendanceHistory`),
+    summed for one enrolment: read beside the sheets' `Hours`, never mixed with them."""
+
+    attended: int
+    excused: int
+    absent: int
+    months: list[dt.date]
+
+
+def enrolment_history(enrolment: Enrolment) -> History:
+    """One query; each month's hours rounded to the minute, as the sums of `with_minutes`."""
+    rows = list(
+        AttendanceHistory.objects.filter(enrolment=enrolment)
+        .order_by("month")
+        .values_list("month", "attended_hours", "excused_hours", "unexcused_hours")
+    )
+
+    def total(index):
+        return sum(int((row[index] * 60).to_integral_value(ROUND_HALF_UP)) for row in rows)
+
+    return History(total(1), total(2), total(3), [row[0] for row in rows])
 
 
 def cohort_hours(cohort: Cohort) -> dict[int, Hours]:

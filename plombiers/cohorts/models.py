@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, Round
 from django.urls import reverse
 from django.utils import timezone
 
@@ -166,7 +166,9 @@ class EnrolmentQuerySet(models.QuerySet):
     def with_hours(self):
         """Annotate the minutes of training attended and missed, from the signed (locked) sheets
         only: `attended_minutes`, `late_minutes`, `absent_minutes`, `excused_minutes`,
-        `scheduled_minutes`."""
+        `scheduled_minutes`; and, beside them (never mixed in), the months of history imported from
+        a former spreadsheet (`AttendanceHistory`): `history_attended_minutes`,
+        `history_excused_minutes`, `history_absent_minutes` — subqueries, in the same query."""
         signed = Q(attendances__session__locked_at__isnull=False)
         duration = models.F("attendances__session__duration_minutes")
 
@@ -174,6 +176,7 @@ class EnrolmentQuerySet(models.QuerySet):
             return Coalesce(Sum(value, filter=signed & condition), 0)
 
         return self.annotate(
+            **history_minutes(),
             attended_minutes=total(
                 Q(attendances__status__in=[AttendanceStatus.PRESENT, AttendanceStatus.LATE]),
                 duration - models.F("attendances__late_minutes"),
@@ -185,6 +188,55 @@ class EnrolmentQuerySet(models.QuerySet):
             excused_minutes=total(Q(attendances__status=AttendanceStatus.EXCUSED), duration),
             scheduled_minutes=total(Q(), duration),
         )
+
+    def with_minutes(self, start: dt.date | None = None, end: dt.date | None = None):
+        """Annotate what the readers of hours (funding, impact) sum: `sheet_attended_minutes` and
+        `sheet_scheduled_minutes` on the signed sheets (the rule of `with_hours`), the same two from
+        the imported history (`history_attended_minutes`, `history_scheduled_minutes`: attended plus
+        excused and unexcused absences), and `total_attended_minutes`, `total_scheduled_minutes`.
+        Between two dates when given: a half-day by its date, a month of history by its first day.
+        Correlated subqueries: no join multiplies the rows, the caller's query stays one query."""
+        signed = Attendance.objects.signed().filter(enrolment=models.OuterRef("pk"))
+        months = AttendanceHistory.objects.filter(enrolment=models.OuterRef("pk"))
+        if start is not None:
+            signed, months = signed.filter(session__date__gte=start), months.filter(month__gte=start)
+        if end is not None:
+            signed, months = signed.filter(session__date__lte=end), months.filter(month__lte=end)
+
+        def summed(queryset, expression):
+            rows = queryset.order_by().values("enrolment").annotate(n=Sum(expression)).values("n")
+            return Coalesce(models.Subquery(rows, output_field=models.IntegerField()), 0)
+
+        there = Q(status__in=[AttendanceStatus.PRESENT, AttendanceStatus.LATE])
+        duration = models.F("session__duration_minutes")
+        annotated = self.annotate(
+            sheet_attended_minutes=summed(signed.filter(there), duration - models.F("late_minutes")),
+            sheet_scheduled_minutes=summed(signed, duration),
+            history_attended_minutes=summed(months, MINUTES["attended_hours"]),
+            history_scheduled_minutes=summed(
+                months, MINUTES["attended_hours"] + MINUTES["excused_hours"] + MINUTES["unexcused_hours"]
+            ),
+        )
+        return annotated.annotate(
+            total_attended_minutes=models.F("sheet_attended_minutes") + models.F("history_attended_minutes"),
+            total_scheduled_minutes=models.F("sheet_scheduled_minutes")
+            + models.F("history_scheduled_minutes"),
+        )
+
+
+def history_minutes() -> dict:
+    """The minutes of imported history of an enrolment (`with_hours`), as subqueries."""
+    months = AttendanceHistory.objects.filter(enrolment=models.OuterRef("pk")).order_by().values("enrolment")
+
+    def summed(field):
+        rows = months.annotate(n=Sum(MINUTES[field])).values("n")
+        return Coalesce(models.Subquery(rows, output_field=models.IntegerField()), 0)
+
+    return {
+        "history_attended_minutes": summed("attended_hours"),
+        "history_excused_minutes": summed("excused_hours"),
+        "history_absent_minutes": summed("unexcused_hours"),
+    }
 
 
 class Enrolment(models.Model):
@@ -533,3 +585,70 @@ class SigningCodeAttempt(models.Model):
 
     def __str__(self):
         return f"{self.enrolment_id} — {self.session_id} ({self.at:%d/%m/%Y %H:%M})"
+
+
+# --- Attendance history imported from a former spreadsheet --------------------------------------
+
+#: What a month can hold: ten hours a day (the longest working day of the Code du travail) on
+#: every day of the longest month. The import checks the month's own number of days.
+MAX_HOURS_A_DAY = 10
+MAX_MONTH_HOURS = 31 * MAX_HOURS_A_DAY
+
+#: Hours (a decimal with two places) as whole minutes, rounded, for the sums.
+MINUTES = {
+    name: Cast(Round(models.F(name) * 60), output_field=models.IntegerField())
+    for name in ("attended_hours", "excused_hours", "unexcused_hours")
+}
+
+
+class AttendanceHistoryQuerySet(models.QuerySet):
+    @scoped
+    def visible_to(self, user):
+        return self.filter(enrolment__in=Enrolment.objects.visible_to(user))
+
+
+class AttendanceHistory(models.Model):
+    """The hours of one learner in one month, brought from the school's former spreadsheets (a
+    school moving to Plombiers mid-year): attended, absent with an excuse, absent without. Read
+    beside the signed sheets (funding, impact, the cohort's page), never instead of them: a month
+    whose sheets carry marks for the cohort has no history (`services` of the import refuse it), so
+    that no hour counts twice. Written and undone by an import only (`import_job`)."""
+
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="attendance_history", verbose_name="inscription"
+    )
+    month = models.DateField("mois", help_text="Le premier jour du mois.")
+    attended_hours = models.DecimalField("heures suivies", max_digits=5, decimal_places=2)
+    excused_hours = models.DecimalField("heures d'absence justifiée", max_digits=5, decimal_places=2)
+    unexcused_hours = models.DecimalField("heures d'absence injustifiée", max_digits=5, decimal_places=2)
+    # The import that brought it (`imports.ImportJob`, a layer above: its id, not a foreign key).
+    import_job = models.PositiveIntegerField("import", null=True, blank=True, db_index=True)
+    source = models.CharField("fichier d'origine", max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AttendanceHistoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "mois d'historique d'assiduité"
+        verbose_name_plural = "historique d'assiduité"
+        ordering = ["enrolment", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "month"], name="attendance_history_one_per_month"),
+            models.CheckConstraint(
+                name="attendance_history_hours_range",
+                condition=Q(attended_hours__gte=0, excused_hours__gte=0, unexcused_hours__gte=0)
+                & Q(
+                    attended_hours__lte=MAX_MONTH_HOURS
+                    - models.F("excused_hours")
+                    - models.F("unexcused_hours")
+                ),
+            ),
+            models.CheckConstraint(name="attendance_history_first_of_month", condition=Q(month__day=1)),
+        ]
+
+    def __str__(self):
+        return f"{self.enrolment.learner} — {self.month:%m/%Y}"
+
+    @property
+    def total_hours(self):
+        return self.attended_hours + self.excused_hours + self.unexcused_hours

@@ -158,6 +158,9 @@ def cohort_detail(request, pk):
         "cohort": cohort,
         "enrolments": enrolments,
         "hours": [_hours_row(e) for e in hours],
+        "hours_history": any(
+            e.history_attended_minutes or e.history_absent_minutes or e.history_excused_minutes for e in hours
+        ),
         "school_side": school_side,
         "team": can_take_attendance(request.user, cohort.school),
         "waitlist": waitlist,
@@ -314,7 +317,23 @@ def _hours_row(enrolment: Enrolment) -> SimpleNamespace:
         late=f"{hours.late} min" if hours.late else "—",
         excused=show(hours.excused) if hours.excused else "—",
         absent=show(hours.absent) if hours.absent else "—",
+        history=_history(enrolment),
     )
+
+
+def _history(enrolment: Enrolment) -> str:
+    """The months imported from the school's former spreadsheets, summed (read-only, never mixed
+    with the sheets): « 70 h 30 suivies, 3 h 30 d'absence justifiée, 7 h d'absence injustifiée »."""
+    show = attendance.Hours.format
+    parts = []
+    for minutes, label in [
+        (enrolment.history_attended_minutes, "suivies"),
+        (enrolment.history_excused_minutes, "d'absence justifiée"),
+        (enrolment.history_absent_minutes, "d'absence injustifiée"),
+    ]:
+        if minutes:
+            parts.append(f"{show(minutes)} {label}")
+    return ", ".join(parts) or "—"
 
 
 def hours_of(enrolment: Enrolment) -> attendance.Hours:

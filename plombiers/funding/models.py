@@ -245,9 +245,10 @@ class OpcoFundingQuerySet(models.QuerySet):
 
     def with_attended_minutes(self):
         """`attended_minutes`: the minutes attended by the cohort's learners on its signed sheets
-        (the rule of `Enrolment.objects.with_hours()`), one subquery for the whole list."""
+        (the rule of `Enrolment.objects.with_hours()`) and in its imported months of history
+        (`AttendanceHistory`), two subqueries for the whole list."""
         from plombiers.cohorts.enums import AttendanceStatus
-        from plombiers.cohorts.models import Attendance
+        from plombiers.cohorts.models import MINUTES, Attendance, AttendanceHistory
 
         minutes = (
             Attendance.objects.signed()
@@ -259,7 +260,17 @@ class OpcoFundingQuerySet(models.QuerySet):
             .annotate(total=Sum(models.F("session__duration_minutes") - models.F("late_minutes")))
             .values("total")
         )
-        return self.annotate(attended_minutes=Coalesce(models.Subquery(minutes), 0))
+        # And the months of history imported from the school's former spreadsheets.
+        months = (
+            AttendanceHistory.objects.filter(enrolment__cohort=models.OuterRef("cohort"))
+            .values("enrolment__cohort")
+            .annotate(total=Sum(MINUTES["attended_hours"]))
+            .values("total")
+        )
+        return self.annotate(
+            attended_minutes=Coalesce(models.Subquery(minutes), 0)
+            + Coalesce(models.Subquery(months, output_field=models.IntegerField()), 0)
+        )
 
 
 class OpcoFunding(models.Model):

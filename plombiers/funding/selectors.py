@@ -9,7 +9,9 @@ Conventions, the same everywhere:
   `Exit.objects.positive()` dated that year, out of `Exit.objects.counted()`;
 - **hours of training** are the minutes attended on the signed sheets of the year's half-days — the
   rule of `Enrolment.objects.with_hours()`: the half-day for a present learner, less the delay for a
-  late one, nothing for an absence, excused or not;
+  late one, nothing for an absence, excused or not — plus the hours attended of the months of history
+  a school imported from its former spreadsheets (`AttendanceHistory`, dated by the month's first
+  day; a month is never both on sheets and in the history);
 - **spending** is the sum of the actual amounts of the school's budget lines for the year;
 - **income** is cash received from grants (payments dated that year) plus OPCO invoices issued that
   year (émises or payées), by funder type (`Organisation.category` grouped in `FUNDER_TYPE_OF_CATEGORY`).
@@ -20,11 +22,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 
 from plombiers.cohorts.enums import AttendanceStatus, EnrolmentStatus
-from plombiers.cohorts.models import Attendance, Enrolment, TrainingSession
+from plombiers.cohorts.models import MINUTES as HISTORY_MINUTES
+from plombiers.cohorts.models import Attendance, AttendanceHistory, Enrolment, TrainingSession
 from plombiers.lib import secrecy
 from plombiers.network.models import School
 from plombiers.outcomes.models import Exit
@@ -66,11 +69,29 @@ def _ratio(total: Decimal | None, count) -> Decimal | None:
 
 
 def attended_minutes_by_school(school_ids: list[int], start: dt.date, end: dt.date) -> dict[int, int]:
-    rows = (
+    """Minutes attended on the signed sheets of the half-days between two dates, plus the months of
+    imported history (`AttendanceHistory`) that begin between them: one query (two subqueries)."""
+    sheets = (
         Attendance.objects.signed()
-        .filter(session__cohort__school__in=school_ids, session__date__range=(start, end), status__in=THERE)
-        .values(school=F("session__cohort__school"))
+        .filter(session__cohort__school=OuterRef("pk"), session__date__range=(start, end), status__in=THERE)
+        .values("session__cohort__school")
         .annotate(n=Sum(F("session__duration_minutes") - F("late_minutes")))
+        .values("n")
+    )
+    months = (
+        AttendanceHistory.objects.filter(enrolment__cohort__school=OuterRef("pk"), month__range=(start, end))
+        .values("enrolment__cohort__school")
+        .annotate(n=Sum(HISTORY_MINUTES["attended_hours"]))
+        .values("n")
+    )
+    rows = (
+        School.objects.filter(pk__in=school_ids)
+        .annotate(
+            n=Coalesce(Subquery(sheets, output_field=IntegerField()), 0)
+            + Coalesce(Subquery(months, output_field=IntegerField()), 0)
+        )
+        .filter(n__gt=0)
+        .values(school=F("pk"), n=F("n"))
         .order_by()
     )
     return _per_school(rows)
@@ -316,13 +337,26 @@ def counts_by_school_year(school_ids: list[int]) -> dict[tuple[str, int, int | N
         "positive": exits.positive()
         .values(school=F("enrolment__cohort__school"), year=ExtractYear("exit_date"))
         .annotate(n=Count("pk")),
+        # The signed sheets and the months of imported history, in one query (UNION ALL).
         "minutes": Attendance.objects.signed()
         .filter(session__cohort__school__in=school_ids, status__in=THERE)
         .values(school=F("session__cohort__school"), year=ExtractYear("session__date"))
         .annotate(n=Sum(F("session__duration_minutes") - F("late_minutes")))
-        .order_by(),
+        .order_by()
+        .union(
+            AttendanceHistory.objects.filter(enrolment__cohort__school__in=school_ids)
+            .values(school=F("enrolment__cohort__school"), year=ExtractYear("month"))
+            .annotate(n=Sum(HISTORY_MINUTES["attended_hours"]))
+            .order_by(),
+            all=True,
+        ),
     }
-    return {(m, r["school"], r["year"]): r["n"] or 0 for m, q in queries.items() for r in q}
+    counts: dict[tuple[str, int, int | None], int] = {}
+    for m, q in queries.items():
+        for r in q:
+            key = (m, r["school"], r["year"])
+            counts[key] = counts.get(key, 0) + (r["n"] or 0)
+    return counts
 
 
 def funder_figures(schools: list[School], year: int | None, *, today: dt.date) -> list[FunderFigures]:
@@ -414,12 +448,13 @@ def bpf(school: School, year: int) -> Bpf:
     for key, amount in income_by_funder_type([school.pk], year).items():
         income[BPF_ORIGIN_OF_TYPE[key]] += amount
     result.income = income
+    # The signed sheets of the year's half-days and the months of imported history of the year.
     learners = (
-        Attendance.objects.signed()
-        .filter(session__cohort__school=school, session__date__range=(start, end), status__in=THERE)
+        Enrolment.objects.filter(cohort__school=school)
+        .with_minutes(start, end)
         .aggregate(
-            learners=Count("enrolment", distinct=True),
-            minutes=Coalesce(Sum(F("session__duration_minutes") - F("late_minutes")), 0),
+            learners=Count("pk", filter=Q(total_attended_minutes__gt=0)),
+            minutes=Coalesce(Sum("total_attended_minutes"), 0),
         )
     )
     result.learners, result.learner_minutes = learners["learners"], learners["minutes"]

@@ -408,14 +408,13 @@ def opco_funding_create(
 
 
 def attended_minutes(cohort: Cohort, start: dt.date | None = None, end: dt.date | None = None) -> int:
-    """Minutes attended by all the cohort's learners on the signed sheets (`Enrolment.with_hours`),
-    between two dates when given: a present learner counts the half-day, a late one the half-day
-    less their delay, an absent one — excused or not — nothing."""
-    enrolments = Enrolment.objects.filter(cohort=cohort)
-    if start is not None and end is not None:
-        # Filtering the attendances before annotating restricts the sums to those half-days.
-        enrolments = enrolments.filter(attendances__session__date__range=(start, end))
-    return sum(row.attended_minutes for row in enrolments.with_hours())
+    """Minutes attended by all the cohort's learners on the signed sheets, between two dates when
+    given: a present learner counts the half-day, a late one the half-day less their delay, an
+    absent one — excused or not — nothing; plus the hours attended of the months of history imported
+    from the school's former spreadsheets, a month counted when its first day is in the period
+    (`Enrolment.objects.with_minutes`)."""
+    enrolments = Enrolment.objects.filter(cohort=cohort).with_minutes(start, end)
+    return enrolments.aggregate(n=Coalesce(Sum("total_attended_minutes"), 0))["n"]
 
 
 def minutes_to_hours(minutes: int) -> Decimal:

@@ -150,3 +150,60 @@ def email(value) -> str:
         except ValidationError:
             raise CellError(f"Adresse e-mail invalide : « {result} ».") from None
     return result
+
+
+MONTHS = {"janvier": 1, "janv": 1, "jan": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4,
+          "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9, "sept": 9,
+          "sep": 9, "octobre": 10, "oct": 10, "novembre": 11, "nov": 11, "decembre": 12, "dec": 12}  # fmt: skip
+
+
+def month(value) -> dt.date | None:
+    """A month, as its first day: MM/AAAA, « janvier 2026 », a date (JJ/MM/AAAA or a date cell: its
+    month), AAAA-MM."""
+    if is_empty(value):
+        return None
+    if isinstance(value, dt.date | int | float) and not isinstance(value, bool):
+        return date(value).replace(day=1)
+    raw = " ".join(str(value).split())
+    word = key(raw)
+    found = re.fullmatch(r"(\d{1,2})[/.\- ](\d{4})", raw) or re.fullmatch(r"(\d{4})-(\d{1,2})", raw)
+    if found:
+        a, b = found.groups()
+        year, number = (int(b), int(a)) if len(b) == 4 else (int(a), int(b))
+    elif (named := re.fullmatch(r"([a-z]+) (\d{4})", word)) and named.group(1) in MONTHS:
+        year, number = int(named.group(2)), MONTHS[named.group(1)]
+    else:
+        try:
+            return date(raw).replace(day=1)
+        except CellError:
+            raise CellError(f"Mois invalide : « {raw} » (attendu : MM/AAAA ou « janvier 2026 »).") from None
+    if not 1 <= number <= 12 or not 1900 <= year <= 2999:
+        raise CellError(f"Mois invalide : « {raw} » (attendu : MM/AAAA ou « janvier 2026 »).")
+    return dt.date(year, number, 1)
+
+
+def hours(value) -> Decimal | None:
+    """Hours as a decimal (« 12,5 », « 12 h », « 12h30 » are 12.5), at least 0, to the hundredth
+    (a number cell is rounded to it, a text with more decimals is refused)."""
+    if is_empty(value):
+        return None
+    if isinstance(value, str):
+        raw = value.strip().lower().replace("\u00a0", " ")
+        found = re.fullmatch(r"(\d+)\s*h\s*(\d{2})?(?:\s*min)?", raw)
+        if found:
+            whole, minutes = found.groups()
+            if minutes and int(minutes) >= 60:
+                raise CellError(f"Durée invalide : « {value} ».")
+            return (Decimal(whole) + Decimal(minutes or 0) / 60).quantize(Decimal("0.01"))
+    try:
+        number = decimal(value)
+    except CellError:
+        raise CellError(f"Nombre d'heures invalide : « {value} » (exemple : 12,5).") from None
+    if number < 0:
+        raise CellError(f"Nombre d'heures négatif : « {value} ».")
+    if isinstance(value, float):
+        # A number cell computed by a formula (minutes / 60): Excel shows it to the hundredth.
+        return number.quantize(Decimal("0.01"))
+    if number != number.quantize(Decimal("0.01")):
+        raise CellError(f"Heures au centième au plus : « {value} ».")
+    return number

@@ -166,8 +166,26 @@ EXITS = [
     *(_follow_up(months) for months in (1, 3, 6, 12)),
 ]  # fmt: skip
 
+ATTENDANCE = [
+    Column("last_name", "Nom", ("nom de famille", "nom d usage", "nom du jeune"),
+           partial(cells.text, max_length=100), required=True),
+    Column("first_name", "Prénom", ("prenoms", "prenom du jeune"), partial(cells.text, max_length=100),
+           required=True),
+    Column("birth_date", "Date de naissance", ("date naissance", "ne e le", "ne le", "naissance", "ddn"),
+           cells.date, required=True),
+    Column("cohort", "Promotion", ("session", "cohorte", "nom de la promotion", "groupe"),
+           partial(cells.text, max_length=150)),
+    Column("month", "Mois", ("mois concerne", "periode", "mois mm aaaa"), cells.month, required=True),
+    Column("attended_hours", "Heures présentes", ("heures suivies", "heures de presence", "presence h",
+           "heures realisees", "presence"), cells.hours, required=True),
+    Column("excused_hours", "Absences justifiées (h)", ("absences justifiees", "heures d absence justifiee",
+           "abs justifiees", "absences excusees"), cells.hours),
+    Column("unexcused_hours", "Absences injustifiées (h)", ("absences injustifiees", "absences non justifiees",
+           "heures d absence injustifiee", "abs injustifiees"), cells.hours),
+]  # fmt: skip
+
 KIND_COLUMNS: dict[str, list[Column]] = {"learners": LEARNERS, "companies": COMPANIES, "cohorts": COHORTS,
-                                         "exits": EXITS}  # fmt: skip
+                                         "exits": EXITS, "attendance": ATTENDANCE}  # fmt: skip
 
 
 @dataclass

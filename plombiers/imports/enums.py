@@ -8,6 +8,7 @@ class ImportKind(models.TextChoices):
     COMPANIES = "companies", "Entreprises partenaires, sites et tuteurs"
     COHORTS = "cohorts", "Promotions et inscriptions"
     EXITS = "exits", "Sorties et suivis"
+    ATTENDANCE = "attendance", "Historique d'assiduité"
 
 
 class ImportStatus(StatusChoices):

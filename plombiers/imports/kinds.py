@@ -15,15 +15,19 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from plombiers.cohorts.enums import EnrolmentStatus
-from plombiers.cohorts.models import Cohort, Enrolment
+from plombiers.cohorts.models import MAX_HOURS_A_DAY, Attendance, AttendanceHistory, Cohort, Enrolment
 from plombiers.frameworks.models import Framework
+from plombiers.funding.enums import InvoiceStatus
+from plombiers.funding.models import OpcoInvoice
 from plombiers.internships.models import CompanySite
 from plombiers.lib.text import fold
 from plombiers.network.enums import OrganisationKind
@@ -37,7 +41,7 @@ from plombiers.referrals.models import Learner, Referral, ReferralEvent, identit
 from plombiers.referrals.services import check_learner_data
 
 from . import cells
-from .columns import COHORTS, COMPANIES, EXITS, LEARNERS, Column, Header
+from .columns import ATTENDANCE, COHORTS, COMPANIES, EXITS, LEARNERS, Column, Header
 
 Progress = Callable[[int], None]
 
@@ -687,9 +691,188 @@ def exits_blockers(job) -> list[str]:
     return blockers
 
 
+# --- attendance history: hours per learner and month ---------------------------------------------
+
+
+def _month_end(month: dt.date) -> dt.date:
+    return (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
+def check_attendance(*, school: School, header: Header, lines, progress: Progress | None = None) -> Plan:
+    """A line = the hours of one young person in one month, from the school's former spreadsheet:
+    the enrolment of a learner the school knows (the rule of referrals), in the cohort the line
+    names or the one whose dates hold the month. A month already recorded with the same figures is
+    unchanged; with other figures it is a problem (an import never overwrites: undo the import that
+    brought it, then import the corrected file). A month whose sheets carry marks for the cohort is
+    refused: the signed sheets and the history never count the same hours twice."""
+    plan = Plan()
+    rows = list(parse_lines(ATTENDANCE, header, lines, plan, progress))
+    keys = {
+        number: identity_key(
+            last_name=values["last_name"], first_name=values["first_name"], birth_date=values["birth_date"]
+        )
+        for number, values in rows
+    }
+    learners = {
+        learner.identity_key: learner
+        for learner in Learner.objects.filter(school=school, identity_key__in=set(keys.values()))
+    }
+    enrolments = defaultdict(list)
+    for enrolment in (
+        Enrolment.objects.filter(cohort__school=school, learner__in=learners.values())
+        .select_related("cohort")
+        .order_by("entry_date", "pk")
+    ):
+        enrolments[enrolment.learner_id].append(enrolment)
+    cohort_ids = {e.cohort_id for mine in enrolments.values() for e in mine}
+    marked = set(
+        Attendance.objects.filter(session__cohort_id__in=cohort_ids)
+        .annotate(month=TruncMonth("session__date"))
+        .values_list("session__cohort_id", "month")
+        .distinct()
+    )
+    existing = {
+        (h.enrolment_id, h.month): h
+        for h in AttendanceHistory.objects.filter(
+            enrolment__in=[e for mine in enrolments.values() for e in mine]
+        )
+    }
+    today = timezone.localdate()
+    seen: dict[tuple, int] = {}
+    todo = []
+    for number, values in rows:
+        learner = learners.get(keys[number])
+        if learner is None:
+            plan.errors.append(
+                Problem(number, header.title("last_name"),
+                        "Jeune inconnu·e de l'école : importez d'abord les jeunes et leurs prescriptions.")
+            )  # fmt: skip
+            continue
+        month = values["month"]
+        month_column = header.title("month")
+        if month > today:
+            plan.errors.append(
+                Problem(number, month_column, f"Le mois {month:%m/%Y} n'est pas encore commencé.")
+            )
+            continue
+        column = header.title("cohort") or header.title("last_name")
+        mine = enrolments[learner.pk]
+        if values.get("cohort"):
+            mine = [e for e in mine if fold(e.cohort.name) == fold(values["cohort"])]
+            if not mine:
+                plan.errors.append(
+                    Problem(number, column,
+                            f"Ce ou cette jeune n'est pas inscrit·e dans la promotion « {values['cohort']} ».")
+                )  # fmt: skip
+                continue
+        if not mine:
+            plan.errors.append(
+                Problem(number, column,
+                        "Ce ou cette jeune n'est inscrit·e dans aucune promotion de l'école : importez "
+                        "d'abord les promotions et inscriptions.")
+            )  # fmt: skip
+            continue
+        last = _month_end(month)
+        within = [e for e in mine if e.entry_date <= last and (e.end_date or e.cohort.end_date) >= month]
+        if not within:
+            enrolment = mine[0] if len(mine) == 1 else None
+            span = (
+                f"du {enrolment.entry_date:%d/%m/%Y} au {(enrolment.end_date or enrolment.cohort.end_date):%d/%m/%Y}"
+                if enrolment
+                else "dans aucune de ses inscriptions"
+            )
+            plan.errors.append(
+                Problem(number, month_column,
+                        f"Le mois {month:%m/%Y} est hors de la formation de ce ou cette jeune ({span}).")
+            )  # fmt: skip
+            continue
+        if len(within) > 1:
+            plan.errors.append(
+                Problem(number, column,
+                        f"Ce ou cette jeune a {len(within)} inscriptions ce mois-là : indiquez la promotion.")
+            )  # fmt: skip
+            continue
+        enrolment = within[0]
+        figures = {
+            "attended_hours": values["attended_hours"],
+            "excused_hours": values.get("excused_hours") or Decimal(0),
+            "unexcused_hours": values.get("unexcused_hours") or Decimal(0),
+        }
+        limit = last.day * MAX_HOURS_A_DAY
+        if sum(figures.values()) > limit:
+            plan.errors.append(
+                Problem(number, header.title("attended_hours"),
+                        f"Plus d'heures que le mois n'en compte : {limit} h au plus en {month:%m/%Y} "
+                        f"({MAX_HOURS_A_DAY} h par jour), présences et absences comprises.")
+            )  # fmt: skip
+            continue
+        key = (enrolment.pk, month)
+        if key in seen:
+            plan.errors.append(Problem(number, month_column, f"Même mois qu'à la ligne {seen[key]}."))
+            continue
+        seen[key] = number
+        if (enrolment.cohort_id, month) in marked:
+            plan.errors.append(
+                Problem(number, month_column,
+                        f"La promotion « {enrolment.cohort.name} » a déjà des feuilles d'émargement en "
+                        f"{month:%m/%Y} : ce mois se lit sur les feuilles, pas dans l'historique.")
+            )  # fmt: skip
+            continue
+        known = existing.get(key)
+        if known is not None:
+            same = all(getattr(known, name) == value for name, value in figures.items())
+            if same:
+                plan.unchanged += 1
+            else:
+                plan.errors.append(
+                    Problem(number, header.title("attended_hours"),
+                            f"Le mois {month:%m/%Y} est déjà importé avec d'autres heures "
+                            f"({known.attended_hours} h suivies, {known.excused_hours} h d'absence justifiée, "
+                            f"{known.unexcused_hours} h d'absence injustifiée) : l'import ne l'écrase pas ; "
+                            "annulez l'import qui l'a apporté puis importez le fichier corrigé.")
+                )  # fmt: skip
+            continue
+        plan.created += 1
+        todo.append({"enrolment": enrolment, "month": month, **figures})
+    plan.todo = {"months": todo}
+    return plan
+
+
+def apply_attendance(*, school: School, plan: Plan, by) -> dict[str, list[int]]:
+    rows = [AttendanceHistory(**item) for item in plan.todo["months"]]
+    AttendanceHistory.objects.bulk_create(rows, batch_size=500)
+    return {"cohorts.attendancehistory": [row.pk for row in rows]}
+
+
+def attendance_blockers(job) -> list[str]:
+    """An import of history is undone only while no OPCO invoice made since counts its hours: an
+    invoice (not rejected) of one of its cohorts whose period holds one of its months."""
+    ids = dict(job.created_objects).get("cohorts.attendancehistory", [])
+    months = (
+        AttendanceHistory.objects.filter(pk__in=ids).values_list("enrolment__cohort_id", "month").distinct()
+    )
+    blockers = []
+    by_cohort = defaultdict(list)
+    for cohort_id, month in months:
+        by_cohort[cohort_id].append(month)
+    invoices = (
+        OpcoInvoice.objects.filter(funding__cohort_id__in=by_cohort, created_at__gt=job.finished_at)
+        .exclude(status=InvoiceStatus.REJECTED)
+        .select_related("funding__cohort")
+    )
+    for invoice in invoices:
+        if any(invoice.period_start <= m <= invoice.period_end for m in by_cohort[invoice.funding.cohort_id]):
+            blockers.append(
+                f"facture OPCO du {invoice.period_start:%d/%m/%Y} au {invoice.period_end:%d/%m/%Y} "
+                f"de « {invoice.funding.cohort.name} », qui compte ces heures"
+            )
+    return blockers
+
+
 KINDS = {
     "learners": (LEARNERS, check_learners, apply_learners),
     "companies": (COMPANIES, check_companies, apply_companies),
     "cohorts": (COHORTS, check_cohorts, apply_cohorts),
     "exits": (EXITS, check_exits, apply_exits),
+    "attendance": (ATTENDANCE, check_attendance, apply_attendance),
 }

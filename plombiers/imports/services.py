@@ -10,6 +10,7 @@ from django.db import router, transaction
 from django.utils import timezone
 
 from plombiers.accounts.models import User
+from plombiers.cohorts.models import AttendanceHistory
 from plombiers.lib import events
 from plombiers.network.models import Network, School
 from plombiers.privacy.retention import months_before, months_for
@@ -18,7 +19,7 @@ from plombiers.privacy.services import audit_log
 from . import permissions, reading
 from .columns import Header, apply_saved, find_header
 from .enums import ImportKind, ImportStatus
-from .kinds import KINDS, Plan, Problem, exits_blockers
+from .kinds import KINDS, Plan, Problem, attendance_blockers, exits_blockers
 from .models import ColumnMapping, ImportJob
 
 # Beyond this many lines, the page hands the import to the task queue and shows its progress.
@@ -129,6 +130,9 @@ def import_file(
         job.created_objects = [[label, ids] for label, ids in created.items()]
         job.finished_at = timezone.now()
         job.save()
+        if ids := created.get("cohorts.attendancehistory"):
+            # The months know the import that brought them (`cohorts` lies below `imports`: an id).
+            AttendanceHistory.objects.filter(pk__in=ids).update(import_job=job.pk, source=filename[:200])
         audit_log(
             actor=by,
             action=f"import.{kind}",
@@ -232,6 +236,8 @@ def undo_blockers(job: ImportJob) -> list[str]:
         blockers += [f"{model._meta.verbose_name} « {o} »" for o in extra]
     if job.kind == ImportKind.EXITS:
         blockers += exits_blockers(job)
+    if job.kind == ImportKind.ATTENDANCE:
+        blockers += attendance_blockers(job)
     return blockers[:20]
 
 

@@ -112,6 +112,12 @@ SECTIONS = [
     ),
     Section("presences", "cohorts.Attendance", "Vos présences", _path("enrolment__learner")),
     Section(
+        "historique_assiduite",
+        "cohorts.AttendanceHistory",
+        "Vos heures par mois reprises des tableurs de l'école (historique importé)",
+        _path("enrolment__learner"),
+    ),
+    Section(
         "corrections_presences",
         "cohorts.AttendanceAmendment",
         "Les corrections de vos présences",

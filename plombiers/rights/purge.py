@@ -8,7 +8,7 @@ Every selection excludes what was already done: a second run finds nothing (idem
 
 Anonymisation keeps the statistics: what the indicators, the open data and the funders' figures
 read (the person's school, commune, gender, QPV, RQTH, diploma and last class, the birth year,
-every referral, enrolment, attendance mark, observation level, barrier category and its lifting,
+every referral, enrolment, attendance mark and month of imported attendance history, observation level, barrier category and its lifting,
 internship, exit and follow-up category) stays; names, contact details, identifiers, free texts,
 encrypted notes, files and the account's identity go. No indicator reads the exact birth date
 (the age at entry only decides eligibility, stored with the referral), so it becomes 1 January of
@@ -123,6 +123,9 @@ def learner_anonymise(*, learner, keep_training_proofs: bool = False) -> None:
 
         enrolments = _model("cohorts.Enrolment").objects.filter(learner=learner)
         enrolments.update(drop_out_detail="", eligibility_override="")
+        # The hours of the imported months stay, as the marks do (statistics); the name of the file
+        # they came from goes (a school may have named it after the person).
+        _model("cohorts.AttendanceHistory").objects.filter(enrolment__in=enrolments).update(source="")
         _model("skills.Observation").objects.filter(enrolment__in=enrolments).update(comment="")
         _model("alerts.Alert").objects.filter(enrolment__in=enrolments).update(note="")
         invitations = _model("surveys.SurveyInvitation").objects.filter(enrolment__in=enrolments)
@@ -202,6 +205,7 @@ def _active_since(cutoff: dt.date) -> Q:
     Referral = _model("referrals.Referral")
     Enrolment = _model("cohorts.Enrolment")
     Attendance = _model("cohorts.Attendance")
+    History = _model("cohorts.AttendanceHistory")
     Exit = _model("outcomes.Exit")
     FollowUp = _model("outcomes.FollowUp")
     learner = OuterRef("pk")
@@ -217,6 +221,7 @@ def _active_since(cutoff: dt.date) -> Q:
             )
         )
         | Exists(Attendance.objects.filter(enrolment__learner=learner, session__date__gte=cutoff))
+        | Exists(History.objects.filter(enrolment__learner=learner, month__gte=cutoff))
         | Exists(Exit.objects.filter(enrolment__learner=learner, exit_date__gte=cutoff))
         | Exists(FollowUp.objects.filter(exit__enrolment__learner=learner, answered_at__date__gte=cutoff))
     )

@@ -491,6 +491,7 @@ def test_hours_are_those_of_the_signed_sheets(client, cast, cohort, three, train
         "absent": "0 h",
         "excused": "0 h",
         "rate": 375 / 420,
+        "history": {"months": [], "attended_minutes": 0, "excused_minutes": 0, "absent_minutes": 0},
     }
     bilal_hours = client.get(f"/api/v1/enrolments/{bilal.pk}/hours", headers=trainer).json()
     assert (bilal_hours["attended"], bilal_hours["absent"], bilal_hours["excused"]) == (
