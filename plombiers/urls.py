@@ -47,4 +47,5 @@ urlpatterns = [
     path("", include("plombiers.webhooks.urls")),
     path("", include("plombiers.search.urls")),
     path("", include("plombiers.catalogue.urls")),
+    path("", include("plombiers.invitations.urls")),
 ]
