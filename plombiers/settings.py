@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "plombiers.demo",
     "plombiers.bench",
     "plombiers.catalogue",
+    "plombiers.openings",
 ]
 
 MIDDLEWARE = [

@@ -48,4 +48,5 @@ urlpatterns = [
     path("", include("plombiers.search.urls")),
     path("", include("plombiers.catalogue.urls")),
     path("", include("plombiers.invitations.urls")),
+    path("", include("plombiers.openings.urls")),
 ]
