@@ -3,6 +3,12 @@
 Every error names its file and line; one error anywhere and nothing at all is written.
 A published (trade, version) never changes: new content needs a new version, and cohorts
 keep the version they started with.
+
+`trade` names the trade by its slug; or, for a new trade, describes it as a table of `Trade` fields
+(`slug`, `name`, `default_cohort_capacity`, `description`, and the training offer declared in LHEO:
+`rome_codes`, `formacode_codes`, `nsf_codes`, `public_codes`, `training_objective`…): the trade is
+then created with the framework, or, when it exists, only its empty fields are filled — what the
+network changed is kept. A new trade needs no code (see irve.yaml, docs/metier.md).
 """
 
 import hashlib
@@ -13,6 +19,7 @@ from importlib.resources import files
 from pathlib import Path
 
 import yaml
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from plombiers.frameworks.models import Block, Framework, Skill
@@ -23,6 +30,22 @@ ROME_CODE = re.compile(r"^[A-N]\d{4}$")
 TOP_KEYS = {"trade", "version", "title", "description", "rome", "blocks", "skills"}
 BLOCK_KEYS = {"code", "title"}
 SKILL_KEYS = {"code", "block", "title", "description", "criteria", "rome", "safety_critical"}
+# The fields of a trade a framework file may describe (`trade` as a table).
+TRADE_KEYS = {
+    "slug",
+    "name",
+    "default_cohort_capacity",
+    "description",
+    "rome_codes",
+    "formacode_codes",
+    "nsf_codes",
+    "public_codes",
+    "training_objective",
+    "training_content",
+    "expected_results",
+    "entry_requirements",
+    "target_public",
+}
 
 
 @dataclass(frozen=True)
@@ -82,7 +105,9 @@ def parse(path: Path | str, text: str) -> tuple[ParsedFramework | None, list[Fra
     top = data["__line__"]
     for key in sorted(set(data) - TOP_KEYS - {"__line__"}):
         err(top, f"clé inconnue « {key} »")
-    for key in ("trade", "version", "title"):
+    if isinstance(data.get("trade"), dict):
+        _check_trade(data["trade"], err)
+    for key in ("version", "title") if isinstance(data.get("trade"), dict) else ("trade", "version", "title"):
         if not isinstance(data.get(key), str | int | float) or not str(data.get(key)).strip():
             err(top, f"« {key} » manquant")
     for code in data.get("rome") or []:
@@ -152,6 +177,52 @@ def parse(path: Path | str, text: str) -> tuple[ParsedFramework | None, list[Fra
     return ParsedFramework(name, clean, checksum), []
 
 
+def _check_trade(trade: dict, err) -> None:
+    """A trade described in the file: known fields, and the checks of the model (codes, lengths)."""
+    line = trade["__line__"]
+    for key in sorted(set(trade) - TRADE_KEYS - {"__line__"}):
+        err(line, f"clé inconnue « {key} » dans le métier")
+    for key in ("slug", "name"):
+        if not isinstance(trade.get(key), str) or not trade[key].strip():
+            err(line, f"métier : « {key} » manquant")
+    fields = {k: v for k, v in trade.items() if k in TRADE_KEYS}
+    try:
+        # Uniqueness is no error here: an existing trade is completed, not created again.
+        Trade(**fields).full_clean(validate_unique=False)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            for message in messages:
+                err(line, f"métier, « {field} » : {message}")
+
+
+def trade_slug(data: dict) -> str:
+    trade = data["trade"]
+    return str(trade["slug"] if isinstance(trade, dict) else trade)
+
+
+def trade_ensure(data: dict, trades: dict[str, Trade]) -> Trade:
+    """The trade a framework file names, created when the file describes it; an existing trade gets
+    only the fields it has empty (what the network changed is kept)."""
+    slug = trade_slug(data)
+    described = (
+        {k: v for k, v in data["trade"].items() if k in TRADE_KEYS} if isinstance(data["trade"], dict) else {}
+    )
+    trade = trades.get(slug)
+    if trade is None:
+        trade = Trade(**described)
+        trade.full_clean()
+        trade.save()
+        trades[slug] = trade
+        return trade
+    empty = {field: value for field, value in described.items() if not getattr(trade, field)}
+    if empty:
+        for field, value in empty.items():
+            setattr(trade, field, value)
+        trade.full_clean()
+        trade.save(update_fields=list(empty))
+    return trade
+
+
 def default_paths() -> list[Path]:
     return sorted(Path(str(p)) for p in FRAMEWORK_DIR.iterdir() if p.name.endswith((".yaml", ".yml")))
 
@@ -167,9 +238,16 @@ def frameworks_load(paths: list[Path] | None = None) -> list[Framework]:
     trades = {t.slug: t for t in Trade.objects.all()}
     for framework in parsed:
         data = framework.data
-        trade = trades.get(str(data["trade"]))
+        trade = trades.get(trade_slug(data))
         if trade is None:
-            errors.append(FrameworkError(framework.path, 1, f"métier inconnu « {data['trade']} »"))
+            if not isinstance(data["trade"], dict):
+                errors.append(FrameworkError(framework.path, 1, f"métier inconnu « {data['trade']} »"))
+            elif Trade.objects.filter(name=data["trade"]["name"]).exists():
+                errors.append(
+                    FrameworkError(
+                        framework.path, 1, f"un autre métier s'appelle déjà « {data['trade']['name']} »"
+                    )
+                )
             continue
         existing = Framework.objects.filter(trade=trade, version=str(data["version"])).first()
         if existing and existing.checksum != framework.checksum:
@@ -184,7 +262,7 @@ def frameworks_load(paths: list[Path] | None = None) -> list[Framework]:
     if errors:
         raise FrameworkErrors(errors)
     with transaction.atomic():
-        return [f for f in (_save(p, trades[str(p.data["trade"])]) for p in parsed) if f is not None]
+        return [f for f in (_save(p, trade_ensure(p.data, trades)) for p in parsed) if f is not None]
 
 
 def _save(parsed: ParsedFramework, trade: Trade) -> Framework | None:

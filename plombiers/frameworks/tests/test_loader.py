@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 
 from plombiers.frameworks.loader import FrameworkErrors, default_paths, frameworks_load
 from plombiers.frameworks.models import Block, Framework, Skill
+from plombiers.network.models import Trade
 
 GOOD = textwrap.dedent(
     """\
@@ -32,7 +33,7 @@ def write(tmp_path, name, text):
 
 def test_the_shipped_frameworks_load_with_real_content(db):
     created = frameworks_load()
-    assert {f.trade.slug for f in created} == {"fibre-optique", "technicien-data-center"}
+    assert {f.trade.slug for f in created} == {"fibre-optique", "technicien-data-center", "irve"}
     for framework in created:
         count = framework.skills.count()
         assert 18 <= count <= 25, (framework, count)
@@ -45,6 +46,9 @@ def test_the_shipped_frameworks_load_with_real_content(db):
     assert fibre.skills.filter(title__icontains="OTDR").exists()
     datacenter = Framework.objects.get(trade__slug="technicien-data-center")
     assert set(datacenter.rome_codes) == {"I1401", "M1810"}
+    irve = Framework.objects.get(trade__slug="irve")
+    assert set(irve.rome_codes) == {"F1602", "I1309"}
+    assert irve.skills.filter(title__icontains="absence de tension", safety_critical=True).exists()
     assert frameworks_load() == [], "loading again changes nothing"
 
 
@@ -118,4 +122,65 @@ def test_a_new_version_does_not_change_an_existing_cohort(cast, tmp_path):
 
 
 def test_default_paths_are_in_the_package():
-    assert {p.name for p in default_paths()} == {"fibre-optique.yaml", "technicien-data-center.yaml"}
+    assert {p.name for p in default_paths()} == {
+        "fibre-optique.yaml",
+        "technicien-data-center.yaml",
+        "irve.yaml",
+    }
+
+
+NEW_TRADE = GOOD.replace(
+    "trade: fibre-optique\n",
+    textwrap.dedent(
+        """\
+        trade:
+          slug: soudure
+          name: "Soudure"
+          default_cohort_capacity: 10
+          rome_codes: [H2913]
+          formacode_codes: ["23077"]
+          nsf_codes: ["254"]
+          training_objective: "Souder."
+        """
+    ),
+)
+
+
+def test_a_new_trade_is_data_created_with_its_framework(db, tmp_path):
+    """A trade the file describes: created with its offer's codes, then never overwritten."""
+    (framework,) = frameworks_load([write(tmp_path, "soudure.yaml", NEW_TRADE)])
+    trade = framework.trade
+    assert (trade.slug, trade.name, trade.default_cohort_capacity) == ("soudure", "Soudure", 10)
+    assert (trade.rome_codes, trade.formacode_codes, trade.nsf_codes) == (["H2913"], ["23077"], ["254"])
+    assert trade.training_objective == "Souder." and trade.target_public == ""
+    # The network edits the trade; a new version of the file fills only what is empty.
+    trade.training_objective = "Souder à l'arc, en sécurité."
+    trade.save()
+    newer = NEW_TRADE.replace("9.0", "9.1").replace(
+        '  training_objective: "Souder."\n', '  training_objective: "Souder."\n  target_public: "Jeunes"\n'
+    )
+    frameworks_load([write(tmp_path, "soudure-9.1.yaml", newer)])
+    trade.refresh_from_db()
+    assert trade.training_objective == "Souder à l'arc, en sécurité." and trade.target_public == "Jeunes"
+    assert trade.frameworks.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("replace", "message"),
+    [
+        (
+            ('nsf_codes: ["254"]', 'nsf_codes: ["254s"]'),
+            "métier, « nsf_codes » : Un code NSF compte 3 chiffres",
+        ),
+        (("rome_codes: [H2913]", "rome_codes: [Z2913]"), "métier, « rome_codes » : Un code ROME"),
+        (("default_cohort_capacity: 10", "places: 10"), "clé inconnue « places » dans le métier"),
+        (('name: "Soudure"', 'name: ""'), "métier : « name » manquant"),
+        (('name: "Soudure"', 'name: "Fibre optique"'), "un autre métier s'appelle déjà « Fibre optique »"),
+    ],
+)
+def test_a_bad_new_trade_names_its_error_and_loads_nothing(db, tmp_path, replace, message):
+    bad = write(tmp_path, "soudure.yaml", NEW_TRADE.replace(*replace))
+    with pytest.raises(FrameworkErrors) as raised:
+        frameworks_load([bad])
+    assert [e for e in raised.value.errors if message in e.message], raised.value.errors
+    assert not Framework.objects.exists() and not Trade.objects.filter(slug="soudure").exists()

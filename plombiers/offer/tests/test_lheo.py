@@ -311,3 +311,25 @@ def test_a_holder_with_an_invalid_siret_is_not_declared(client, school):
     wrong = school.project_holder.siret[:-1] + str((int(school.project_holder.siret[-1]) + 1) % 10)
     type(school.project_holder).objects.filter(pk=school.project_holder_id).update(siret=wrong)
     assert _get(client, school).status_code == 404
+
+
+def test_a_school_of_a_trade_added_as_data_exports_a_valid_offer(client, school):
+    """The third trade (IRVE) comes from its framework file alone: its codes and texts go to LHEO."""
+    frameworks_load()
+    irve = Trade.objects.get(slug="irve")
+    assert (irve.rome_codes, irve.formacode_codes, irve.nsf_codes) == (["F1602", "I1309"], ["24066"], ["255"])
+    assert irve.rome_codes == irve.frameworks.get().rome_codes
+    School.objects.filter(pk=school.pk).update(trade=irve)
+    school.refresh_from_db()
+    CohortFactory(
+        school=school,
+        start_date=timezone.localdate() + dt.timedelta(days=30),
+        end_date=timezone.localdate() + dt.timedelta(days=130),
+    )
+    response = _get(client, school)
+    assert response.status_code == 200
+    root = assert_valid_lheo(response.content)
+    formation = root.find("l:offres/l:formation", NS)
+    assert formation.findtext("l:intitule-formation", namespaces=NS).startswith("Bornes de recharge (IRVE)")
+    assert "habilitation B1V / BR" in formation.findtext("l:objectif-formation", namespaces=NS)
+    assert len(sessions(root)) == 1
