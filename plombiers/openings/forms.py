@@ -42,6 +42,7 @@ class CalendarTemplateForm(ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["weekdays"].widget.attrs["class"] = "list-unstyled"
         if self.instance.pk:
             self.initial["internship_weeks"] = ", ".join(map(str, self.instance.internship_weeks))
         else:
@@ -93,6 +94,7 @@ class PartnersForm(Form):
             .exclude(partnerships__school=school)
             .order_by("kind", "name")
         )
+        self.fields["organisations"].widget.attrs["class"] = "list-unstyled"
         labels = dict(OrganisationKind.choices)
         self.fields["organisations"].label_from_instance = lambda o: f"{o.name} ({labels[o.kind].lower()})"
 

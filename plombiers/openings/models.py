@@ -12,7 +12,15 @@ from django.db.models import Q
 from plombiers.cohorts.enums import Period
 from plombiers.network.models import School
 
-WEEKDAYS = [(0, "lundi"), (1, "mardi"), (2, "mercredi"), (3, "jeudi"), (4, "vendredi"), (5, "samedi")]
+WEEKDAYS = [
+    (0, "lundi"),
+    (1, "mardi"),
+    (2, "mercredi"),
+    (3, "jeudi"),
+    (4, "vendredi"),
+    (5, "samedi"),
+    (6, "dimanche"),
+]
 
 
 class CalendarTemplate(models.Model):
@@ -41,9 +49,9 @@ class CalendarTemplate(models.Model):
         return f"Calendrier type de {self.school}"
 
     def clean(self):
-        if not self.weekdays or not all(isinstance(d, int) and 0 <= d <= 5 for d in self.weekdays):
+        if not self.weekdays or not all(isinstance(d, int) and 0 <= d <= 6 for d in self.weekdays):
             raise ValidationError(
-                {"weekdays": "Choisissez au moins un jour de formation, du lundi au samedi."}
+                {"weekdays": "Choisissez au moins un jour de formation, du lundi au dimanche."}
             )
         if not self.hours():
             raise ValidationError("Choisissez les horaires d'au moins une demi-journée.")
