@@ -98,7 +98,6 @@ def checklist(request, slug):
             "steps": steps,
             "done": done,
             "total": total,
-            "percent": round(100 * done / total),
         },
     )
 

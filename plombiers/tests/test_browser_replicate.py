@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from plombiers.accounts.models import User
 from plombiers.cohorts.models import Attendance, Cohort
 from plombiers.cohorts.tests.factories import EnrolmentFactory
-from plombiers.conftest import ARTIFACTS, login
+from plombiers.conftest import ARTIFACTS, assert_accessible, login
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Network, Organisation, School
 from plombiers.referrals.tests.factories import LearnerFactory
@@ -30,6 +30,7 @@ ADMIN_PASSWORD = "Un-vrai-mot-de-passe-2026"
 TRAINER = "formatrice@reseau.example"
 TRAINER_PASSWORD = "Fibre-Meaux-2027-ok"
 DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -113,6 +114,11 @@ def test_from_init_to_the_first_sheet(new_page, empty_instance, settings):
     admin.get_by_role("link", name="Ouvrir l'école au public").click()
     admin.get_by_role("button", name="Enregistrer").click()
     expect(admin.locator(".lead")).to_contain_text("7 étapes sur 8")
+    assert_accessible(admin, "ouverture-1280x800")
+    admin.set_viewport_size(PHONE)
+    assert admin.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "the checklist fits a phone"
+    assert_accessible(admin, "ouverture-390x844")
+    admin.set_viewport_size(DESKTOP)
 
     # 7. The team: a trainer invited by e-mail.
     admin.get_by_role("link", name="Inviter l'équipe").click()
@@ -128,6 +134,7 @@ def test_from_init_to_the_first_sheet(new_page, empty_instance, settings):
     trainer = new_page(**DESKTOP)
     trainer.goto(link)
     expect(trainer.get_by_role("heading", level=1)).to_have_text("Rejoindre l'école École de Meaux")
+    assert_accessible(trainer, "invitation-acceptee")
     trainer.get_by_label("Prénom").fill("Nadia")
     trainer.get_by_label(re.compile(r"^Nom\b")).fill("Benali")
     trainer.get_by_label(re.compile(r"^Mot de passe")).fill(TRAINER_PASSWORD)
