@@ -116,7 +116,9 @@ def test_from_init_to_the_first_sheet(new_page, empty_instance, settings):
     expect(admin.locator(".lead")).to_contain_text("7 étapes sur 8")
     assert_accessible(admin, "ouverture-1280x800")
     admin.set_viewport_size(PHONE)
-    assert admin.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "the checklist fits a phone"
+    assert admin.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], (
+        "the checklist fits a phone"
+    )
     assert_accessible(admin, "ouverture-390x844")
     admin.set_viewport_size(DESKTOP)
 
