@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "plombiers.privacy",
     "plombiers.network",
     "plombiers.frameworks",
+    "plombiers.invitations",
     "plombiers.referrals",
     "plombiers.cohorts",
     "plombiers.skills",
@@ -122,6 +123,7 @@ INSTALLED_APPS = [
     "plombiers.demo",
     "plombiers.bench",
     "plombiers.catalogue",
+    "plombiers.openings",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +277,8 @@ MFA_FORMS = {
 # Days after the first login without it before two-factor authentication is enforced for the roles
 # that read personal data (accounts/mfa.py).
 PLOMBIERS_MFA_GRACE_DAYS = int(os.environ.get("MFA_GRACE_DAYS", "14"))
+# How long the link of an invitation to join the team holds (plombiers/invitations).
+PLOMBIERS_INVITATION_DAYS = int(os.environ.get("INVITATION_DAYS", "7"))
 # API tokens: days of validity by default and at most.
 PLOMBIERS_API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
 PLOMBIERS_API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "365"))

@@ -47,4 +47,6 @@ urlpatterns = [
     path("", include("plombiers.webhooks.urls")),
     path("", include("plombiers.search.urls")),
     path("", include("plombiers.catalogue.urls")),
+    path("", include("plombiers.invitations.urls")),
+    path("", include("plombiers.openings.urls")),
 ]

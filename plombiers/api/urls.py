@@ -25,6 +25,7 @@ from plombiers.impact.api import router as impact_router
 from plombiers.imports.api import router as imports_router
 from plombiers.internships.api.matching import router as matching_router
 from plombiers.internships.api.placements import router as internships_router
+from plombiers.invitations.api import router as invitations_router
 from plombiers.network.api import router as network_router
 from plombiers.offer.api import router as offer_router
 from plombiers.outcomes.api import router as outcomes_router
@@ -134,3 +135,4 @@ api.add_router("/", funding_router)
 api.add_router("/", offer_router)
 api.add_router("/", imports_router)
 api.add_router("/", webhooks_router)
+api.add_router("/", invitations_router)

@@ -1,15 +1,19 @@
 from datetime import date
 from typing import Annotated
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema
+from django.utils.text import slugify
+from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from plombiers.accounts.permissions import staff_network_ids
 from plombiers.lib.api import Id, Pagination
 
+from . import permissions, services
 from .enums import OrganisationKind, SchoolStatus
-from .models import Commune, Organisation, School
+from .models import Commune, Network, Organisation, School, Trade
 
 router = Router(tags=["network"])
 
@@ -97,6 +101,71 @@ def school_detail(request, school_id: Id):
             "trade", "commune__departement__region", "project_holder"
         ),
         pk=school_id,
+    )
+
+
+class SchoolIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    trade: str = Field(..., max_length=50, description="slug du métier")
+    commune: str = Field(..., max_length=9, description="code INSEE de la commune")
+    address: str = Field("", max_length=250)
+    default_cohort_capacity: int | None = Field(None, ge=1, le=30, description="par défaut : celle du métier")
+    project_holder: Id | None = Field(None, description="l'organisation porteuse (type project_holder)")
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=30)
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:40] or "ecole"
+    slug, n = base, 1
+    while School.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@router.post("/schools", response={201: SchoolDetailOut})
+def school_create(request, payload: SchoolIn):
+    """A new school of the caller's network, « en projet » (network staff), as the first step of
+    « Ouvrir une école »."""
+    user = request.user
+    if not permissions.can_create_school(user):
+        raise PermissionDenied("Seule la tête de réseau ouvre une école.")
+    network = Network.objects.filter(pk__in=staff_network_ids(user)).order_by("pk").first()
+    if network is None:
+        raise PermissionDenied("Seule la tête de réseau ouvre une école.")
+    trade = Trade.objects.filter(slug=payload.trade).first()
+    if trade is None:
+        raise ValidationError({"trade": f"Métier inconnu « {payload.trade} »."})
+    commune = Commune.objects.filter(insee_code=payload.commune.upper(), kind=Commune.Kind.COMMUNE).first()
+    if commune is None:
+        raise ValidationError({"commune": f"Commune inconnue (code INSEE « {payload.commune} »)."})
+    holder = None
+    if payload.project_holder is not None:
+        holder = get_object_or_404(
+            Organisation.objects.visible_to(user).filter(
+                network=network, kind=OrganisationKind.PROJECT_HOLDER
+            ),
+            pk=payload.project_holder,
+        )
+    school = services.school_create(
+        network=network,
+        by=user,
+        name=payload.name.strip(),
+        slug=_unique_slug(payload.name),
+        trade=trade,
+        commune=commune,
+        address=payload.address,
+        default_cohort_capacity=payload.default_cohort_capacity or trade.default_cohort_capacity,
+        project_holder=holder,
+        email=payload.email,
+        phone=payload.phone,
+    )
+    return Status(
+        201,
+        School.objects.select_related("trade", "commune__departement__region", "project_holder").get(
+            pk=school.pk
+        ),
     )
 
 

@@ -179,6 +179,18 @@ RULES: tuple[RetentionRule, ...] = (
         source="RGPD, article 5.1.e (limitation de la conservation)",
     ),
     RetentionRule(
+        key="team_invitations",
+        label="Invitations à rejoindre l'équipe restées sans réponse (adresse e-mail, rôle, école)",
+        months=3,
+        counted_from="leur expiration ou leur révocation ; une invitation acceptée reste avec le compte",
+        action=RetentionAction.DELETE,
+        reason=(
+            "Une invitation expirée ou révoquée ne sert plus qu'à voir qu'elle a été envoyée : "
+            "l'adresse d'une personne qui n'a pas rejoint l'équipe n'a pas à rester."
+        ),
+        source="RGPD, article 5.1.e (limitation de la conservation)",
+    ),
+    RetentionRule(
         key="audit",
         label="Journal d'audit (qui a fait quoi, qui a lu une note confidentielle)",
         months=12,

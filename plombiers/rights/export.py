@@ -87,6 +87,12 @@ SECTIONS = [
     Section("rattachements", "accounts.Membership", "Vos rattachements à une école", _user()),
     Section("double_authentification", "mfa.Authenticator", "Votre double authentification", _user()),
     Section("jetons_api", "accounts.ApiToken", "Vos jetons d'accès à l'API", _user()),
+    Section(
+        "invitations_equipe",
+        "invitations.TeamInvitation",
+        "Vos invitations à rejoindre une équipe",
+        _user("accepted_by"),
+    ),
     Section("prescriptions", "referrals.Referral", "Vos prescriptions", _path("learner")),
     Section(
         "historique_prescriptions",

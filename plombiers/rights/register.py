@@ -168,13 +168,13 @@ PROCESSINGS = (
         purpose="Authentifier les utilisateurs, limiter les tentatives, tracer les actions importantes et les lectures de notes confidentielles.",
         legal_basis="Obligation de sécurité (RGPD art. 32) ; intérêt légitime.",
         people="Tous les utilisateurs.",
-        data="Adresse e-mail, nom, rôle, second facteur, jetons d'API, journal des actions.",
+        data="Adresse e-mail, nom, rôle, second facteur, jetons d'API, invitations à rejoindre l'équipe, journal des actions.",
         sensitive="Aucune.",
         recipients={
             Role.NETWORK_STAFF: "le journal d'audit du réseau",
             Role.SCHOOL_MANAGER: "le journal d'audit de son école",
         },
-        retention=("audit",),
+        retention=("audit", "team_invitations"),
     ),
 )
 

@@ -156,6 +156,8 @@ PUBLIC = {
     "catalogue:commune_suggestions",
     "catalogue:apply",
     "catalogue:applied",
+    # an invitation's link: the signed token in its address is the key (invitations/tests)
+    "invitations:accept",
 }
 
 #: URL names left out of the table, each for its reason.
@@ -296,6 +298,17 @@ URLS = {
     "internships:site_edit": "tests/test_access_offers.py",
     "internships:tutor_create": "tests/test_access_offers.py",
     "internships:tutor_edit": "tests/test_access_offers.py",
+    "invitations:invitation_list": "invitations/tests/test_invitations.py",
+    "invitations:invitation_resend": "invitations/tests/test_invitations.py",
+    "invitations:invitation_revoke": "invitations/tests/test_invitations.py",
+    "openings:calendar": "openings/tests/test_openings.py",
+    "openings:checklist": "openings/tests/test_openings.py",
+    "openings:cohort": "openings/tests/test_openings.py",
+    "openings:copy_settings": "openings/tests/test_openings.py",
+    "openings:information": "openings/tests/test_openings.py",
+    "openings:partners": "openings/tests/test_openings.py",
+    "openings:publish": "openings/tests/test_openings.py",
+    "openings:school_open": "openings/tests/test_openings.py",
     "network:commune_suggestions": "tests/test_access_urls.py",
     "network:organisation_create": "tests/test_access_matrix.py",
     "network:organisation_detail": "tests/test_access_matrix.py",

@@ -109,3 +109,46 @@ def test_openapi_document(client, cast):
     assert {"/api/v1/schools", "/api/v1/organisations", "/api/v1/communes", "/api/v1/auth/token"} <= set(
         body["paths"]
     )
+
+
+def test_staff_creates_a_school_and_others_get_4xx(client, cast, staff_headers):
+    body = {
+        "name": "École de Meaux",
+        "trade": "fibre-optique",
+        "commune": "77108",
+        "address": "1 rue de la Gare",
+    }
+    created = client.post("/api/v1/schools", body, content_type="application/json", headers=staff_headers)
+    assert created.status_code == 201, created.content
+    school = created.json()
+    assert school["status"] == "projet"
+    assert school["commune"] == {"name": "Chelles", "insee_code": "77108"}
+    assert school["default_cohort_capacity"] == 8  # the trade's
+    unknown = client.post(
+        "/api/v1/schools",
+        {**body, "commune": "00000"},
+        content_type="application/json",
+        headers=staff_headers,
+    )
+    assert unknown.status_code == 422
+    assert "Commune inconnue" in unknown.json()["detail"]
+    trade = client.post(
+        "/api/v1/schools",
+        {**body, "trade": "plomberie"},
+        content_type="application/json",
+        headers=staff_headers,
+    )
+    assert trade.status_code == 422
+    _token, raw = api_token_create(user=cast.manager_a)
+    manager = client.post(
+        "/api/v1/schools", body, content_type="application/json", headers={"Authorization": f"Bearer {raw}"}
+    )
+    assert manager.status_code == 403
+    # A project holder of no visible network is 404.
+    other = client.post(
+        "/api/v1/schools",
+        {**body, "project_holder": 10**9},
+        content_type="application/json",
+        headers=staff_headers,
+    )
+    assert other.status_code == 404

@@ -24,6 +24,7 @@ def test_every_app_s_jobs_are_found_in_today_s_order():
         "webhooks_retry_due",  # the deliveries a lost task left behind
         "webhooks_purge",  # the delivery log after its retention (one month)
         "imports_forget_files",  # the files uploaded and never imported, after their retention
+        "invitations_purge",  # the invitations nobody accepted, after their retention
         "purge",  # the retention rules (privacy)
         "refresh_rollup",  # it sums what the others changed
         "webhooks_impact_updated",  # the funders' aggregated figures, once the rollup is fresh
