@@ -51,6 +51,8 @@ TEST_COMMUNES = [
     "59350",
     "93008",
     "77305",
+    "66136",  # Perpignan and Bastia: the demo's second network
+    "2B033",
 ]
 
 
