@@ -7,15 +7,18 @@ The access tests (`test_access_*.py`, each app's) prove every rule object by obj
 document, so that a page or an operation added tomorrow is probed too."""
 
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
 
 from plombiers.accounts.services import api_token_create
+from plombiers.cohorts.blocks import school_cohorts
 from plombiers.frameworks.models import Framework
 from plombiers.internships.tests.conftest import placement  # noqa: F401 — a fixture
 from plombiers.internships.tests.offers_fixtures import offers_fixture  # noqa: F401 — the `offers` fixture
 from plombiers.network.models import Organisation
+from plombiers.network.permissions import manages_school
 from plombiers.referrals.tests.factories import ReferralFactory
 from plombiers.support.tests.test_views import support_make
 from plombiers.tests import access
@@ -104,3 +107,10 @@ def test_every_api_operation_shows_nothing_of_another_network(client, cast, worl
             assert _betrayed(_body(response), markers) == [], path
             lists += 0 if names else 1
     assert lists >= 15 and on_objects >= 15, (lists, on_objects)
+
+
+def test_another_networks_staff_manage_none_of_its_schools(cast):
+    """The predicates behind the pages ask for the staff of *the school's* network, not of any."""
+    assert manages_school(cast.staff, cast.school_a) and not manages_school(cast.staff_other, cast.school_a)
+    assert school_cohorts(SimpleNamespace(user=cast.staff), cast.school_a)[1]["can_create"]
+    assert school_cohorts(SimpleNamespace(user=cast.staff_other), cast.school_a) is None
