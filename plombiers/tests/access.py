@@ -6,7 +6,8 @@ which of the two schools' objects each role reaches. « a » is school A (Chelle
 the funder, the learner and the outsider are on its side), « b » is school B (Roubaix). A role not
 named in a table reaches nothing: an object it may not see answers 404, as one that does not exist.
 `staff_other`, the network staff of another network on the same instance, is named in no table:
-the whole cast's network is another network's to them, so every access test runs across networks.
+the whole cast's network is another network's to them, so every access test runs across networks
+(and `test_access_networks.py` probes every page and API operation as them).
 
 `URLS` gives, for every named URL of the project, the rule that opens it, and `PUBLIC` and
 `EXCLUDED` the URLs that need no rule; `test_access_urls.py` walks every URL pattern and fails on a
