@@ -2,10 +2,12 @@
 each network sees nothing of the other's."""
 
 import pytest
+from django.core.management.base import CommandError
 from django.urls import reverse
 
 from plombiers.accounts.models import Membership, User
 from plombiers.cohorts.models import Enrolment
+from plombiers.demo.management.commands.demo import refuse_foreign_database
 from plombiers.demo.network import Builder
 from plombiers.demo.second_network import (
     ACCOUNTS,
@@ -47,6 +49,10 @@ def test_two_schools_their_teams_and_young_people(demo):
     before = _counts()
     SecondNetworkBuilder().build()
     assert _counts() == before  # twice changes nothing
+    refuse_foreign_database()  # both networks, every team's account: the demo's own, run again
+    User.objects.create(email="vraie.personne@reseau.example")
+    with pytest.raises(CommandError, match=r"vraie\.personne@reseau\.example"):
+        refuse_foreign_database()
 
 
 def test_each_network_sees_nothing_of_the_other(client, demo):

@@ -3,6 +3,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 
 from plombiers.accounts.models import User
 from plombiers.cohorts.models import Cohort
@@ -42,7 +43,9 @@ def refuse_foreign_database() -> None:
             "comptes dont le mot de passe est publié."
         )
     networks = list(Network.objects.exclude(slug__in=DEMO_NETWORKS).values_list("name", flat=True)[:3])
-    users = list(User.objects.exclude(email__endswith=DEMO_EMAIL_DOMAIN).values_list("email", flat=True)[:3])
+    # The demo's addresses, the schools' teams' included (school-manager.0@limoges.plombiers.example).
+    demo_addresses = Q(email__endswith=DEMO_EMAIL_DOMAIN) | Q(email__endswith=".plombiers.example")
+    users = list(User.objects.exclude(demo_addresses).values_list("email", flat=True)[:3])
     if networks or users:
         found = [f"réseau « {name} »" for name in networks] + [f"compte {email}" for email in users]
         raise CommandError(
