@@ -51,6 +51,8 @@ TEST_COMMUNES = [
     "59350",
     "93008",
     "77305",
+    "66136",  # Perpignan and Bastia: the demo's second network
+    "2B033",
 ]
 
 
@@ -161,9 +163,12 @@ def cast(communes):
     """Two schools (A: Chelles, fibre; B: Roubaix, data centre) and one person per role.
 
     `prescriber` and `funder` belong to organisations partnered with school A only;
-    `outsider` has an account and no membership.
+    `outsider` has an account and no membership. `staff_other` is the network staff of another
+    network on the same instance (`other_network`, a federation hosting its members): everything
+    of the cast's network is another network's to them, and answers 404.
     """
     network = Network.objects.create(name="Réseau de test", slug="test")
+    other_network = Network.objects.create(name="Réseau voisin", slug="voisin")
     fibre = Trade.objects.get(slug="fibre-optique")
     datacenter = Trade.objects.get(slug="technicien-data-center")
     school_a = SchoolFactory(network=network, name="École A Chelles", trade=fibre, commune=communes["77108"])
@@ -189,6 +194,7 @@ def cast(communes):
 
     return SimpleNamespace(
         network=network,
+        other_network=other_network,
         school_a=school_a,
         school_b=school_b,
         prescriber_org=prescriber_org,
@@ -196,6 +202,7 @@ def cast(communes):
         company_a=company_a,
         company_b=company_b,
         staff=member("reseau@test.example", Role.NETWORK_STAFF, network=network),
+        staff_other=member("reseau@voisin.example", Role.NETWORK_STAFF, network=other_network),
         manager_a=member("direction.a@test.example", Role.SCHOOL_MANAGER, school=school_a),
         trainer_a=member("formation.a@test.example", Role.TRAINER, school=school_a),
         social_worker_a=member("cip.a@test.example", Role.SOCIAL_WORKER, school=school_a),

@@ -32,6 +32,17 @@ def staff_network_ids(user) -> set[int]:
     return {m.network_id for m in user.membership_list if m.role == Role.NETWORK_STAFF}
 
 
+def network_ids(user) -> set[int]:
+    """Every network the user works in: the one they are staff of, their schools', their
+    organisations'. Several networks share an instance (a federation hosting its members): a
+    network's own reference data (barrier categories, partner services) is for these only."""
+    ids = set()
+    for m in user.membership_list:
+        scope = m.school or m.organisation
+        ids.add(m.network_id if m.network_id else scope.network_id if scope else None)
+    return ids - {None}
+
+
 def is_network_staff_of(user, network_id: int | None) -> bool:
     """Staff of this network (or a superuser)."""
     return user.is_superuser or network_id in staff_network_ids(user)

@@ -10,7 +10,7 @@ def school_cohorts(request, school):
     """The « Promotions » of a school's page (network): its last ten cohorts, for the school's team
     and the network staff; one query."""
     user = request.user
-    manages = user.has_role(Role.NETWORK_STAFF) or school.pk in user.school_ids(Role.SCHOOL_MANAGER)
+    manages = user.acts_for(school, Role.SCHOOL_MANAGER)  # the staff of *its* network, or its manager
     if not (manages or school.pk in user.school_ids()):
         return None
     cohorts = (

@@ -13,8 +13,9 @@ def can_create_school(user) -> bool:
 
 
 def manages_school(user, school: School) -> bool:
-    """Network staff and the school's manager: who adds its partners and reads its cohorts' list."""
-    return is_network_staff(user) or school.pk in user.school_ids(Role.SCHOOL_MANAGER)
+    """The staff of the school's network and the school's manager: who adds its partners and reads
+    its cohorts' list (another network's staff never, several networks sharing an instance)."""
+    return user.acts_for(school, Role.SCHOOL_MANAGER)
 
 
 def organisation_school_ids(user) -> set[int] | None:

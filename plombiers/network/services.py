@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from plombiers.accounts.models import User
@@ -59,6 +60,8 @@ def organisation_update(*, organisation: Organisation, by: User, data: dict[str,
 
 @transaction.atomic
 def partnership_add(*, school: School, organisation: Organisation, by: User, since=None) -> Partnership:
+    if organisation.network_id != school.network_id:  # several networks share an instance
+        raise ValidationError("Une école ne s'associe qu'aux structures de son propre réseau.")
     partnership, created = Partnership.objects.get_or_create(
         school=school, organisation=organisation, defaults={"since": since}
     )

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -385,7 +385,12 @@ def framework_list(request):
         .annotate(
             block_count=Count("blocks", distinct=True),
             skill_count=Count("skills", distinct=True),
-            cohort_count=Count("cohorts", distinct=True),
+            # The cohorts the user sees: another network's, on the same framework, are not theirs.
+            cohort_count=Count(
+                "cohorts",
+                filter=Q(cohorts__in=Cohort.objects.visible_to(request.user).values("pk")),
+                distinct=True,
+            ),
         )
         .order_by("trade__name", "-published_at", "-pk")
     )

@@ -25,7 +25,7 @@ from plombiers.referrals.models import Learner
 
 from . import permissions, services
 from .enums import ActionStatus, BarrierLevel, EntryKind, Visibility
-from .models import Action, Barrier, BarrierCategory, JournalEntry
+from .models import Action, Barrier, BarrierCategory, JournalEntry, PartnerService
 from .permissions import HEALTH, PRESCRIBER, SUPPORT, access_of
 
 router = Router(tags=["support"])
@@ -236,7 +236,7 @@ def action_create(request, learner_id: Id, payload: ActionIn):
     partner = None
     if payload.partner is not None:
         partner = Organisation.objects.filter(
-            pk=payload.partner, kind=OrganisationKind.SOCIAL_SERVICE
+            pk=payload.partner, kind=OrganisationKind.SOCIAL_SERVICE, network=learner.school.network_id
         ).first()
         if partner is None:
             raise HttpError(422, "Choisissez un service partenaire de l'annuaire.")
@@ -295,7 +295,7 @@ def service_list(
     """Partner services handling a category, the nearest first (within 30 km of `near`)."""
     if not permissions.reads_directory(request.user):
         raise HttpError(403, "L'annuaire est celui des équipes des écoles.")
-    if category and not BarrierCategory.objects.filter(code=category).exists():
+    if category and not BarrierCategory.objects.visible_to(request.user).filter(code=category).exists():
         raise HttpError(422, "Catégorie de frein inconnue.")
     commune = None
     if near:
@@ -312,5 +312,7 @@ def service_list(
             "categories": [c.code for c in found.service.categories.all()],
             "distance_km": round(found.distance_km, 1) if found.distance_km is not None else None,
         }
-        for found in services.services_near(category=category or None, near=commune)
+        for found in services.services_near(
+            services=PartnerService.objects.visible_to(request.user), category=category or None, near=commune
+        )
     ]

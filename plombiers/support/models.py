@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from plombiers.accounts.enums import Role
 from plombiers.accounts.models import Membership, school_staff_q, scoped
+from plombiers.accounts.permissions import network_ids
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Network, Organisation, School
 from plombiers.referrals.models import Learner, Referral
@@ -13,8 +14,20 @@ from .crypto import EncryptedTextField
 from .enums import ActionStatus, BarrierLevel, ConsentScope, EntryKind, Visibility
 
 
+class BarrierCategoryQuerySet(models.QuerySet):
+    def of_network(self, network_id: int | None):
+        """The shared defaults (no network) and the network's own: what its schools diagnose."""
+        return self.filter(Q(network__isnull=True) | Q(network_id=network_id))
+
+    @scoped
+    def visible_to(self, user):
+        """The shared defaults, and the own categories of the networks the user works in: a category
+        one network adds never shows on another network's pages."""
+        return self.filter(Q(network__isnull=True) | Q(network__in=network_ids(user)))
+
+
 class BarrierCategory(models.Model):
-    """A kind of barrier (« frein périphérique »): the defaults, plus those a network adds."""
+    """A kind of barrier (« frein périphérique »): the defaults, plus those a network adds, its own."""
 
     network = models.ForeignKey(
         Network,
@@ -28,6 +41,8 @@ class BarrierCategory(models.Model):
     name = models.CharField("nom", max_length=100)
     position = models.PositiveSmallIntegerField(default=0)
 
+    objects = BarrierCategoryQuerySet.as_manager()
+
     class Meta:
         verbose_name = "catégorie de frein"
         verbose_name_plural = "catégories de freins"
@@ -37,8 +52,21 @@ class BarrierCategory(models.Model):
         return self.name
 
 
+class PartnerServiceQuerySet(models.QuerySet):
+    def of_network(self, network_id: int | None):
+        """A network's directory: its own organisations' services."""
+        return self.filter(organisation__network_id=network_id)
+
+    @scoped
+    def visible_to(self, user):
+        """The directories of the networks the user works in: a service is its network's (through
+        its organisation), never another network's."""
+        return self.filter(organisation__network__in=network_ids(user))
+
+
 class PartnerService(models.Model):
-    """A social service of the territorial directory, with the barriers it helps with."""
+    """A social service of the territorial directory of a network (its organisation's), with the
+    barriers it helps with."""
 
     organisation = models.OneToOneField(
         Organisation,
@@ -50,6 +78,8 @@ class PartnerService(models.Model):
         BarrierCategory, related_name="services", verbose_name="freins traités"
     )
     description = models.TextField("ce que propose le service", blank=True)
+
+    objects = PartnerServiceQuerySet.as_manager()
 
     class Meta:
         verbose_name = "service partenaire"

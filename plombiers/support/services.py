@@ -68,10 +68,13 @@ def barrier_set(
 ) -> Barrier:
     """Diagnose or update one barrier; back to « aucun » means lifted today, raised again reopens it."""
     school = _check_support(by, learner)
+    categories = BarrierCategory.objects.of_network(school.network_id)
     if isinstance(category, str):
-        category = BarrierCategory.objects.filter(code=category).first()
-        if category is None:
-            raise ValidationError({"category": "Catégorie de frein inconnue."}, code="unknown_category")
+        category = categories.filter(code=category).first()
+    elif category is not None and not categories.filter(pk=category.pk).exists():
+        category = None  # another network's own category: unknown here
+    if category is None:
+        raise ValidationError({"category": "Catégorie de frein inconnue."}, code="unknown_category")
     if level not in BarrierLevel.values:
         raise ValidationError({"level": f"Niveau inconnu « {level} »."})
     today = timezone.localdate()
@@ -109,7 +112,8 @@ def action_create(
             {"due_on": f"L'échéance ne peut pas précéder le début du parcours ({start:%d/%m/%Y})."},
             code="before_programme",
         )
-    if partner is not None and partner.kind != "social_service":
+    # The partner is a service of the school's network's directory, never another network's.
+    if partner is not None and (partner.kind != "social_service" or partner.network_id != school.network_id):
         raise ValidationError({"partner": "Choisissez un service partenaire de l'annuaire."})
     action = Action.objects.create(
         barrier=barrier, description=description.strip(), due_on=due_on, partner=partner, created_by=by
@@ -263,14 +267,12 @@ def distance_km(a: Commune, b: Commune) -> float | None:
 
 
 def services_near(
-    *, category: str | None = None, near: Commune | None = None, radius_km: float = 30, services=None
+    *, services, category: str | None = None, near: Commune | None = None, radius_km: float = 30
 ) -> list[NearbyService]:
-    """Partner services handling a category, the nearest first (within the radius when a place is given)."""
-    services = (
-        (services if services is not None else PartnerService.objects.all())
-        .select_related("organisation__commune")
-        .prefetch_related("categories")
-    )
+    """Partner services handling a category, the nearest first (within the radius when a place is
+    given). `services` is the directory searched, never every network's: a network's
+    (`PartnerService.objects.of_network`) or a user's (`PartnerService.objects.visible_to`)."""
+    services = services.select_related("organisation__commune").prefetch_related("categories")
     if category:
         services = services.filter(categories__code=category)
     if near is not None and near.latitude is not None:

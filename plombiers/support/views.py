@@ -22,7 +22,7 @@ from . import permissions, selectors, services
 from .documents import consent_notice_pdf
 from .enums import ActionStatus, BarrierLevel, Visibility
 from .forms import ActionForm, ActionUpdateForm, AuditFilterForm, BarrierForm, ConsentForm, JournalForm
-from .models import Action, Barrier, BarrierCategory, Consent
+from .models import Action, Barrier, BarrierCategory, Consent, PartnerService
 from .permissions import HEALTH, PRESCRIBER, SUPPORT, access_of
 from .selectors import URGENT_AFTER_DAYS
 
@@ -108,8 +108,11 @@ def consent_notice(request, pk):
 
 def _render_support(request, learner: Learner, access, *, bound: dict | None = None, status: int = 200):
     bound = bound or {}
+    # The shared categories and the record's network's own (never another network's).
     categories = list(
-        BarrierCategory.objects.filter(Q(network__isnull=True) | Q(barriers__learner=learner)).distinct()
+        BarrierCategory.objects.filter(
+            Q(network__isnull=True) | Q(network=learner.school.network_id) | Q(barriers__learner=learner)
+        ).distinct()
     )
     if access.mode == PRESCRIBER:
         rows = []
@@ -136,7 +139,8 @@ def _render_support(request, learner: Learner, access, *, bound: dict | None = N
     nearby = {}
     if editable:
         # One search of the directory around the young person's home; grouped by category in Python.
-        for found in services.services_near(near=learner.commune):
+        directory = PartnerService.objects.of_network(learner.school.network_id)
+        for found in services.services_near(services=directory, near=learner.commune):
             for category in found.service.categories.all():
                 nearby.setdefault(category.pk, []).append(found)
     rows = []
@@ -233,7 +237,7 @@ def barrier_set(request, pk):
                 f"Diagnostic enregistré : {barrier.category.name}.",
                 f"frein-{barrier.category.code}",
             )
-    if not BarrierCategory.objects.filter(code=code).exists():
+    if not BarrierCategory.objects.of_network(learner.school.network_id).filter(code=code).exists():
         messages.error(request, "Catégorie de frein inconnue : rien n'a été enregistré.")
     return _render_support(request, learner, access, bound={("barrier", code): form}, status=400)
 
@@ -245,7 +249,11 @@ def action_create(request, pk):
         Barrier.objects.filter(learner=learner).select_related("category"),
         pk=_int(request.POST.get("barrier")),
     )
-    found = services.services_near(category=barrier.category.code, near=learner.commune)
+    found = services.services_near(
+        services=PartnerService.objects.of_network(learner.school.network_id),
+        category=barrier.category.code,
+        near=learner.commune,
+    )
     form = ActionForm(request.POST, services=found, auto_id=f"id_action_{barrier.pk}_%s")
     if form.is_valid():
         data = form.cleaned_data

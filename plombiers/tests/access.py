@@ -5,13 +5,17 @@ It is data, not code: the cast's roles (`plombiers.conftest.cast`), and for each
 which of the two schools' objects each role reaches. « a » is school A (Chelles: the prescriber,
 the funder, the learner and the outsider are on its side), « b » is school B (Roubaix). A role not
 named in a table reaches nothing: an object it may not see answers 404, as one that does not exist.
+`staff_other`, the network staff of another network on the same instance, is named in no table:
+the whole cast's network is another network's to them, so every access test runs across networks
+(and `test_access_networks.py` probes every page and API operation as them).
 
 `URLS` gives, for every named URL of the project, the rule that opens it, and `PUBLIC` and
 `EXCLUDED` the URLs that need no rule; `test_access_urls.py` walks every URL pattern and fails on a
 name in none of them.
 """
 
-#: Every member of the cast, once each (`outsider`: an account without any membership).
+#: Every member of the cast, once each (`outsider`: an account without any membership;
+#: `staff_other`: the network staff of another network).
 ROLES = [
     "staff",
     "manager_a",
@@ -23,7 +27,12 @@ ROLES = [
     "prescriber",
     "funder",
     "outsider",
+    "staff_other",
 ]
+
+#: The roles that hold the network staff's role. `staff_other` opens the pages of that role (lists,
+#: creation forms, their own network's dashboard) and finds nothing of the cast's network there.
+NETWORK_STAFF = {"staff", "staff_other"}
 
 # --- who reaches which school's objects -----------------------------------------------------------
 
@@ -99,6 +108,7 @@ SEES_SCHOOLS = {
     "prescriber": {"school_a"},
     "funder": {"school_a"},
     "outsider": set(),
+    "staff_other": set(),
 }
 EDITS_SCHOOLS = {"staff": {"school_a", "school_b"}, "manager_a": {"school_a"}, "manager_b": {"school_b"}}
 SEES_ORGANISATIONS = {
@@ -112,6 +122,7 @@ SEES_ORGANISATIONS = {
     "prescriber": {"prescriber_org"},
     "funder": {"funder_org"},
     "outsider": set(),
+    "staff_other": set(),
 }
 EDITS_ORGANISATIONS = {
     "staff": {"company_a", "company_b", "prescriber_org", "funder_org"},

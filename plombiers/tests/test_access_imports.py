@@ -8,7 +8,7 @@ from plombiers.imports.models import ImportJob
 from plombiers.imports.tests.files import csv_bytes, people
 from plombiers.referrals.models import Learner
 
-from .access import MANAGERS, ROLES
+from .access import MANAGERS, NETWORK_STAFF, ROLES
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,15 @@ def test_anonymous_goes_to_the_login(client, jobs):
 def test_pages(client, cast, jobs, role):
     client.force_login(getattr(cast, role))
     page = client.get(reverse("imports:job_list"))
-    assert page.status_code == (200 if role in MANAGERS else 404)
+    assert page.status_code == (200 if role in MANAGERS or role in NETWORK_STAFF else 404)
+    if page.status_code == 200:  # the list and the upload form: the schools one manages
+        listed = {job.pk for job in page.context["page"].object_list}
+        assert listed == {job.pk for school, job in jobs.items() if school in MANAGERS.get(role, set())}
+        schools = set(page.context["form"].fields["school"].queryset)
+        assert (cast.school_a in schools, cast.school_b in schools) == (
+            "a" in MANAGERS.get(role, set()),
+            "b" in MANAGERS.get(role, set()),
+        )
     for school, job in jobs.items():
         expected = 200 if school in MANAGERS.get(role, set()) else 404
         assert client.get(reverse("imports:job_detail", args=[job.pk])).status_code == expected

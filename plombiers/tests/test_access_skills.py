@@ -28,7 +28,8 @@ SCHOOL_SIDE = access.SKILLS_TEAM_A
 OBSERVERS = access.SKILLS_OBSERVERS
 DETAILS = SCHOOL_SIDE | {"learner_a"}
 PROGRESS = DETAILS | {"prescriber"}
-FRAMEWORKS = SCHOOL_SIDE | {"manager_b", "trainer_b"}
+# Frameworks are the trades' (shared by every network, as the trades): the school side of any network.
+FRAMEWORKS = SCHOOL_SIDE | {"manager_b", "trainer_b", "staff_other"}
 
 
 @pytest.fixture

@@ -129,11 +129,12 @@ def test_a_token_is_revoked_by_its_owner_only(client, cast):
 
 
 def test_frameworks_are_for_the_schools_staff(client, cast, pages):
+    """The school side of any network: frameworks are the trades', shared by every network."""
     url = pages["framework"]
     _anonymous_goes_to_login(client, url)
     for role in access.ROLES:
         client.force_login(getattr(cast, role))
-        expected = 200 if role in access.SCHOOL_SIDE else 404
+        expected = 200 if role in access.SCHOOL_SIDE | access.NETWORK_STAFF else 404
         assert client.get(url).status_code == expected, role
 
 

@@ -151,4 +151,7 @@ def test_demo_command_loads_communes_and_the_network(capsys):
     }
     assert min(by_school.values()) < 0.6 < 0.8 < max(by_school.values())
     assert "reseau@plombiers.example" in out
-    assert School.objects.count() == 18
+    assert School.objects.filter(network__slug="demo").count() == 18
+    # The second network (demo/second_network.py): two schools, its staff account listed.
+    assert "Second réseau" in out and "reseau.sud@plombiers.example" in out
+    assert School.objects.filter(network__slug="demo-sud").count() == 2

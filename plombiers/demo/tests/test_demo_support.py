@@ -61,10 +61,11 @@ def test_every_category_has_a_service_within_30_km_of_every_school(demo):
         s.organisation.name.split(" ")[0] for s in PartnerService.objects.select_related("organisation")
     }
     assert {"Foyer", "Plateforme", "Point", "Centre"} <= social
-    codes = list(BarrierCategory.objects.values_list("code", flat=True))
     for school in School.objects.select_related("commune"):
-        for code in codes:
-            assert services_near(category=code, near=school.commune, radius_km=30), (school.name, code)
+        directory = PartnerService.objects.of_network(school.network_id)
+        for code in BarrierCategory.objects.of_network(school.network_id).values_list("code", flat=True):
+            found = services_near(services=directory, category=code, near=school.commune, radius_km=30)
+            assert found, (school.name, code)
     foyer = PartnerService.objects.filter(organisation__name__startswith="Foyer de jeunes").first()
     assert list(foyer.categories.values_list("code", flat=True)) == ["logement"]
 

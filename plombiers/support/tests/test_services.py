@@ -159,9 +159,9 @@ def test_who_reads_the_journal_and_every_confidential_read_is_audited(cast, lear
 
 
 def test_partner_services_by_category_and_distance(cast, communes):
-    def service(name, insee, *codes):
+    def service(name, insee, *codes, network=cast.network):
         organisation = OrganisationFactory(
-            network=cast.network, kind=OrganisationKind.SOCIAL_SERVICE, name=name, commune=communes[insee]
+            network=network, kind=OrganisationKind.SOCIAL_SERVICE, name=name, commune=communes[insee]
         )
         partner = PartnerService.objects.create(organisation=organisation)
         partner.categories.set(BarrierCategory.objects.filter(code__in=codes))
@@ -170,11 +170,20 @@ def test_partner_services_by_category_and_distance(cast, communes):
     service("FJT de Chelles", "77108", "logement")
     service("Plateforme mobilité de Paris", "75056", "mobilite", "logement")
     service("Foyer de Roubaix", "59512", "logement")
-    found = services.services_near(category="logement", near=communes["77108"], radius_km=30)
+    # Another network's service, in Chelles too: its directory, never this network's.
+    service("Foyer voisin de Chelles", "77108", "logement", "mobilite", network=cast.other_network)
+    directory = PartnerService.objects.of_network(cast.network.pk)
+    found = services.services_near(
+        services=directory, category="logement", near=communes["77108"], radius_km=30
+    )
     assert [f.service.organisation.name for f in found] == ["FJT de Chelles", "Plateforme mobilité de Paris"]
     assert found[0].distance_km == pytest.approx(0, abs=0.01)
     # Chelles → Paris, centroid to centroid: about 19 km (checked on a map).
     assert found[1].distance_km == pytest.approx(19.2, abs=1.0)
-    assert [f.service.organisation.name for f in services.services_near(category="mobilite")] == [
-        "Plateforme mobilité de Paris"
+    assert [
+        f.service.organisation.name for f in services.services_near(services=directory, category="mobilite")
+    ] == ["Plateforme mobilité de Paris"]
+    other = PartnerService.objects.of_network(cast.other_network.pk)
+    assert [f.service.organisation.name for f in services.services_near(services=other)] == [
+        "Foyer voisin de Chelles"
     ]

@@ -10,8 +10,9 @@ from plombiers.webhooks.models import Delivery, Subscription
 
 from .conftest import subscribe
 
-#: Who opens the « Webhooks » page: the prescribing and funding organisations, the network staff.
-USERS = {"staff", "prescriber", "funder"}
+#: Who opens the « Webhooks » page: the prescribing and funding organisations, the network staff
+#: (another network's staff too: their own network's subscriptions, none of the cast's).
+USERS = {"staff", "prescriber", "funder", "staff_other"}
 #: Who reads (and deletes, and sends again) the prescriber organisation's subscription.
 PRESCRIBER_SUBSCRIPTION = {"staff", "prescriber"}
 

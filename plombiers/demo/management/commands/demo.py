@@ -3,6 +3,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 
 from plombiers.accounts.models import User
 from plombiers.cohorts.models import Cohort
@@ -15,6 +16,8 @@ from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.internships import InternshipsBuilder, demo_internship_counts
 from plombiers.demo.network import ACCOUNTS, DEMO_PASSWORD, Builder
 from plombiers.demo.outcomes import OutcomesBuilder, demo_outcome_counts
+from plombiers.demo.second_network import ACCOUNTS as SECOND_ACCOUNTS
+from plombiers.demo.second_network import SECOND_NETWORK, SecondNetworkBuilder, second_network_counts
 from plombiers.demo.skills import SkillsBuilder
 from plombiers.demo.support import SupportBuilder, demo_support_counts
 from plombiers.demo.surveys import SurveysBuilder
@@ -26,6 +29,7 @@ from plombiers.referrals.models import Learner, Referral
 from plombiers.skills.models import Evidence, Observation
 
 DEMO_NETWORK = "demo"
+DEMO_NETWORKS = {DEMO_NETWORK, SECOND_NETWORK}  # the demo's two networks on one instance
 DEMO_EMAIL_DOMAIN = "@plombiers.example"
 
 
@@ -38,8 +42,10 @@ def refuse_foreign_database() -> None:
             "La démonstration refuse le mode production (PLOMBIERS_ENV=production) : elle crée des "
             "comptes dont le mot de passe est publié."
         )
-    networks = list(Network.objects.exclude(slug=DEMO_NETWORK).values_list("name", flat=True)[:3])
-    users = list(User.objects.exclude(email__endswith=DEMO_EMAIL_DOMAIN).values_list("email", flat=True)[:3])
+    networks = list(Network.objects.exclude(slug__in=DEMO_NETWORKS).values_list("name", flat=True)[:3])
+    # The demo's addresses, the schools' teams' included (school-manager.0@limoges.plombiers.example).
+    demo_addresses = Q(email__endswith=DEMO_EMAIL_DOMAIN) | Q(email__endswith=".plombiers.example")
+    users = list(User.objects.exclude(demo_addresses).values_list("email", flat=True)[:3])
     if networks or users:
         found = [f"réseau « {name} »" for name in networks] + [f"compte {email}" for email in users]
         raise CommandError(
@@ -76,6 +82,7 @@ class Command(BaseCommand):
             FundingBuilder(seed).build(demo)
             WebhooksBuilder(seed).build(demo)
             CatalogueBuilder(seed).build(demo)
+            second = SecondNetworkBuilder(seed).build()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Réseau « {demo.network.name} » : {len(demo.schools)} écoles, prêt en "
@@ -120,6 +127,14 @@ class Command(BaseCommand):
         self.stdout.write("Financements : " + ", ".join(f"{n} {label}" for label, n in funding.items()) + ".")
         webhooks = demo_webhook_counts(demo.network)
         self.stdout.write("Webhooks : " + ", ".join(f"{n} {label}" for label, n in webhooks.items()) + ".")
+        self.stdout.write(
+            f"Second réseau « {second.network.name} » : "
+            + ", ".join(f"{n} {label}" for label, n in second_network_counts(second.network).items())
+            + " ; il ne voit rien du premier, ni le premier de lui."
+        )
         self.stdout.write(f"Comptes de démonstration (mot de passe « {DEMO_PASSWORD} ») :")
         for email, first_name, role, _scope in ACCOUNTS:
+            self.stdout.write(f"  {email:40} {first_name} — {role.label}")
+        self.stdout.write("Second réseau :")
+        for email, first_name, role, _scope in SECOND_ACCOUNTS:
             self.stdout.write(f"  {email:40} {first_name} — {role.label}")
