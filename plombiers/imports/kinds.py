@@ -25,6 +25,7 @@ from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Cohort, Enrolment
 from plombiers.frameworks.models import Framework
 from plombiers.internships.models import CompanySite
+from plombiers.lib import derived
 from plombiers.lib.text import fold
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Commune, Contact, Organisation, Partnership, School, validate_siret
@@ -273,6 +274,7 @@ def apply_learners(*, school: School, plan: Plan, by) -> dict[str, list[int]]:
         for learner, item in zip(learners, plan.todo["learners"], strict=True)
     ]
     Referral.objects.bulk_create(referrals, batch_size=500)
+    derived.mark("school", [school.pk])  # no signal from a bulk write: the rollup's school
     events = [
         ReferralEvent(referral=r, to_status=r.status, by=by, at=now, note="Import d'un tableur.")
         for r in referrals
@@ -505,6 +507,7 @@ def apply_cohorts(*, school: School, plan: Plan, by) -> dict[str, list[int]]:
         for (ref, _), fields in plan.todo["enrolments"].items()
     ]
     Enrolment.objects.bulk_create(enrolments)
+    derived.mark("school", [school.pk])  # no signal from a bulk write: the rollup's school
     return {"cohorts.cohort": [c.pk for c in made.values()], "cohorts.enrolment": [e.pk for e in enrolments]}
 
 
