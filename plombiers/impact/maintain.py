@@ -11,8 +11,9 @@ on the exit; a funder's schools are read through its partnerships when the rollu
 A receiver of `post_save` / `post_delete` (connected by `ImpactConfig.ready`: impact sits above
 those apps) notes a key with `plombiers.lib.derived.mark` — the school itself, or the cohort,
 enrolment, exit or learner it hangs from, resolved to schools in one query per kind when the
-transaction flushes (`flush`, just before it commits: see `plombiers.lib.derived`). A save costs no
-query. A deletion resolves its school at once (the rows it hangs from may be gone by the commit).
+transaction flushes (`flush`, just before it commits: see `plombiers.lib.derived`). A write costs no
+query. A deletion marks the same key: if what it hangs from is deleted too in the transaction
+(a cascade), that deletion marks its own parent, up to the cohort, whose deletion marks its school.
 Writes that send no signal — `bulk_create`, `QuerySet.update()` — mark their keys themselves in
 the services that make them (`derived.mark("cohort", …)`); a queryset's `delete()` sends the
 signals (Django collects the rows when a receiver listens).
@@ -72,6 +73,8 @@ KEYS = {
     Barrier: ("learner", "learner_id"),
     Learner: ("learner", "pk"),
 }
+#: Deleted only: the end of every chain of deletions (a cohort holds no measure of its own).
+DELETED = {**KEYS, Cohort: ("school", "school_id")}
 
 
 def _counts(instance, created: bool, update_fields) -> bool:
@@ -98,16 +101,13 @@ def saved(sender, instance, created=False, update_fields=None, using="default", 
 
 
 def deleted(sender, instance, using="default", **kwargs):
-    kind, attr = KEYS[sender]
-    pk = getattr(instance, attr)
-    if kind == "school" or pk is None:
-        derived.mark("school", [pk], using=using)
-        return
-    derived.mark("school", schools_of({kind: {pk}}, using), using=using)
+    kind, attr = DELETED[sender]
+    derived.mark(kind, [getattr(instance, attr)], using=using)
 
 
 def connect() -> None:
     for model in KEYS:
         post_save.connect(saved, sender=model, dispatch_uid=f"impact-rollup-save-{model._meta.label}")
+    for model in DELETED:
         post_delete.connect(deleted, sender=model, dispatch_uid=f"impact-rollup-delete-{model._meta.label}")
     derived.register(flush)

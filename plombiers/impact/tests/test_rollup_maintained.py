@@ -194,7 +194,7 @@ def mark_amended(cast, world):
 
 
 def sheet_deleted(cast, world):
-    # The marks go with it (their deletion resolves the school before they are gone).
+    # The marks go with it: each marks its enrolment, still there at the commit.
     TrainingSession.objects.filter(cohort=world.a1, locked_at__isnull=False).order_by("date").first().delete()
 
 
