@@ -54,9 +54,10 @@ def schools_of(keys: dict[str, set], using: str = "default") -> set[int]:
 
 def flush(keys: dict[str, set], using: str) -> None:
     """`plombiers.lib.derived`'s callback: recompute the rows of every school concerned."""
-    from .rollup import update_schools
+    from .rollup import kept, update_schools
 
-    update_schools(schools_of(keys, using), using)
+    if kept(using):  # checked first: no keys to resolve before the first complete run
+        update_schools(schools_of(keys, using), using)
 
 
 # --- what each write marks -----------------------------------------------------------------------

@@ -110,11 +110,17 @@ def _write(school_ids: list[int], using: str, *, compare: bool = False) -> tuple
     return rows, corrected
 
 
+def kept(using: str = "default") -> bool:
+    """Whether the rollup is kept: once a complete run exists. Before it nothing reads the rollup,
+    and that run computes it all."""
+    return RollupRun.objects.using(using).filter(complete=True).exists()
+
+
 def update_schools(school_ids, using: str = "default") -> None:
     """Recompute the rows of these schools, in the current transaction (the maintained path). Nothing
     to do before the first complete run: nothing reads the rollup yet, and that run computes all."""
     ids = sorted({pk for pk in school_ids if pk is not None})
-    if not ids or not RollupRun.objects.using(using).filter(complete=True).exists():
+    if not ids or not kept(using):
         return
     with transaction.atomic(using=using):
         _lock(using, ids)
@@ -190,10 +196,12 @@ def _cells(
 
 def consolidated(scope) -> RollupRun | None:
     """The last complete run, whose rows every write has kept exact since, or None before the first
-    one (the records are read). One query; what this transaction marked is recomputed first, so
+    one (the records are read). One query; then what this transaction marked is recomputed, so
     that it reads its own writes."""
-    derived.flush()
-    return RollupRun.objects.filter(complete=True).first()
+    run = RollupRun.objects.filter(complete=True).first()
+    if run is not None:
+        derived.flush()
+    return run
 
 
 def readable(scope, filters, group) -> bool:
