@@ -98,8 +98,8 @@ def _differences(before: dict[tuple, tuple], cells: dict[tuple, dict]) -> int:
 def _write(school_ids: list[int], using: str, *, compare: bool = False) -> tuple[int, int]:
     """Replace the rows of these schools in both tables by those of the records: (rows, corrected)."""
     rows = corrected = 0
-    for model, by_cohort in ((Rollup, False), (CohortRollup, True)):
-        cells = _cells(school_ids, by_cohort=by_cohort, using=using)
+    narrow, by_cohort = _both(school_ids, using)
+    for model, cells in ((Rollup, narrow), (CohortRollup, by_cohort)):
         if compare:
             corrected += _differences(_existing(model, school_ids, using), cells)
         # Nothing points to a rollup row: Django deletes them in one statement.
@@ -170,13 +170,32 @@ def refresh(school_ids=None) -> RollupRun:
     return run
 
 
+def _both(school_ids: list[int], using: str) -> tuple[dict, dict]:
+    """The cells of both tables, reading each source once: every source but the referrals has one
+    cohort per row, so its cells by school × prescriber × year are the sums of its cells by cohort;
+    the referrals (one may lead to two cohorts, or none) are read again without the cohort."""
+    referral_measures = {name for name, m in MEASURES.items() if m.source == "referrals"}
+    by_cohort = _cells(school_ids, by_cohort=True, using=using)
+    narrow = _cells(school_ids, using=using, sources={"referrals"})
+    for (s, _c, p, y), cell in by_cohort.items():
+        summed = {name: value for name, value in cell.items() if name not in referral_measures}
+        if not summed:
+            continue
+        target = narrow.setdefault((s, p, y), {})
+        for name, value in summed.items():
+            target[name] = target.get(name, 0) + value
+    return narrow, by_cohort
+
+
 def _cells(
-    school_ids: list[int], by_cohort: bool = False, using: str = "default"
+    school_ids: list[int], by_cohort: bool = False, using: str = "default", sources=None
 ) -> dict[tuple, dict[str, int]]:
     """{(school, prescriber, year): {measure: value}} of these schools — {(school, cohort,
     prescriber, year): …} `by_cohort` —: one query per source."""
     cells: dict[tuple, dict[str, int]] = {}
     for source_name, measures in _measures_by_source(MEASURES).items():
+        if sources is not None and source_name not in sources:
+            continue
         source = SOURCES[source_name]
         queryset = source.base(Q(**{f"{source.school}__in": school_ids})).using(using).order_by()
         keys = {"k_school": F(source.school)}
