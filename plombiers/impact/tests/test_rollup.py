@@ -214,6 +214,7 @@ def test_the_nightly_task(cast, world):
     assert run.complete and run.rows == Rollup.objects.count()
     result = refresh_rollup.enqueue()
     assert result.return_value["schools"] == 2
+    assert result.return_value["corrected"] == 0  # every write kept the rollup since the first run
     assert RollupRun.objects.count() == 2
 
 
