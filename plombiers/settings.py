@@ -498,8 +498,8 @@ if SENTRY_DSN:
 
     sentry_init(SENTRY_DSN, environment=PLOMBIERS_ENV)
 
-# Impact: from this many schools in a scope (a national network, the State as a funder), the
-# dashboards read the rollup recomputed every night (`impact.rollup`) instead of the records.
+# Impact: from this many schools, a funder's figures are protected table by table, without a common
+# base (`impact.secrecy`); the dashboards read the rollup kept at every write whatever the size.
 IMPACT_ROLLUP_FROM_SCHOOLS = int(os.environ.get("IMPACT_ROLLUP_FROM_SCHOOLS", "100"))
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from plombiers.accounts.models import User
 from plombiers.frameworks.models import Framework
-from plombiers.lib import events
+from plombiers.lib import derived, events
 from plombiers.network.models import School
 from plombiers.privacy.services import audit_log
 from plombiers.referrals.enums import DecisionReason, ReferralStatus
@@ -200,6 +200,7 @@ def cohort_finish(*, cohort: Cohort, by: User, on: dt.date | None = None) -> int
     count = cohort.enrolments.filter(status=EnrolmentStatus.ACTIVE).update(
         status=EnrolmentStatus.COMPLETED, end_date=on
     )
+    derived.mark("cohort", [cohort.pk])  # no signal from update(): the rollup of its school
     cohort.status = CohortStatus.FINISHED
     cohort.save(update_fields=["status"])
     audit_log(actor=by, action="cohort.finish", obj=cohort, details={"completed": count})

@@ -6,13 +6,16 @@ fast for a school or a cohort, but at 1,000,000 young people a network's dashboa
 measure of `selectors.MEASURES` already summed by school × prescriber structure × year — the year
 each measure is dated by (entry, exit, prescription) — so that a network's or a funder's figures,
 in total or by school, trade, région, département, prescriber, funder or year, are one `SUM … GROUP
-BY` over a few tens of thousands of rows. They are recomputed by a task (`rollup.refresh`: every
-night from `plombiers daily`, on demand by the network staff, and after `plombiers seed`), each run
-recorded in `RollupRun`, whose date the dashboards print beside the figures.
+BY` over a few tens of thousands of rows; `CohortRollup` holds them by cohort too. Every write that
+changes a measure recomputes its school's rows in its own transaction (`impact.maintain`); the
+task (`rollup.refresh`: every night from `plombiers daily`, on demand by the network staff, and
+after `plombiers seed`) recomputes everything as a check, each run recorded in `RollupRun` with the
+number of rows it had to correct.
 """
 
 from django.db import models
 
+from plombiers.cohorts.models import Cohort
 from plombiers.network.models import Organisation, School
 
 from .selectors import MEASURES
@@ -37,12 +40,38 @@ class Rollup(models.Model):
         return f"{self.school_id} / {self.prescriber_id} / {self.year}"
 
 
+class CohortRollup(models.Model):
+    """The same measures by school × cohort × prescriber structure × year, for a cohort's dashboard
+    and the tables by cohort. A table of its own: a referral that led to two cohorts counts in each
+    (as in the records), so cohorts do not partition the referrals, and the network's reads keep
+    the narrower `Rollup`. `cohort` is empty for the referrals that led to no cohort."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    prescriber = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "cumul des indicateurs par promotion"
+        verbose_name_plural = "cumuls des indicateurs par promotion"
+        indexes = [
+            models.Index(fields=["school", "year"], name="cohortrollup_school_year"),
+            models.Index(fields=["cohort", "year"], name="cohortrollup_cohort_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.school_id} / {self.cohort_id} / {self.prescriber_id} / {self.year}"
+
+
 # One column per measure, in the order of `MEASURES`: a new measure needs a migration, which
 # `makemigrations --check` in `make lint` asks for. Integers: PostgreSQL sums them in 64 bits, where
 # it would sum 64-bit integers as `numeric`, twice as slowly; a school's minutes in one year are far
 # below 2³¹.
 for _name in MEASURES:
     Rollup.add_to_class(_name, models.IntegerField(default=0))
+    CohortRollup.add_to_class(_name, models.IntegerField(default=0))
 
 
 class RollupRun(models.Model):
@@ -56,6 +85,9 @@ class RollupRun(models.Model):
     rows = models.PositiveIntegerField()
     #: Every school (the nightly run), or only some (after a change in those schools).
     complete = models.BooleanField(default=True)
+    #: Rows the run found different from the records and rewrote (added, changed or removed), in
+    #: both tables: 0 when every write kept the rollup exact, as it should.
+    corrected = models.PositiveIntegerField("lignes corrigées", default=0)
 
     class Meta:
         verbose_name = "calcul des cumuls"

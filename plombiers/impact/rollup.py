@@ -1,89 +1,210 @@
-"""The rollup (`models.Rollup`): how it is recomputed, and how the indicators read it.
+"""The rollup (`models.Rollup`, `models.CohortRollup`): how it is kept, and how the indicators read it.
 
-**Recomputed** by `refresh`, from the same sources and measures as the live indicators
-(`selectors.SOURCES`, `selectors.MEASURES`), grouped by school × prescriber structure × year of
-each source's own date: the two paths cannot drift apart, and a test compares them figure by
-figure. Schools are taken a batch at a time (memory stays flat at 2,000 schools), the whole run in
-one transaction: a dashboard sees the old figures or the new ones, never half of each.
+**Kept exact at every write.** Every write that changes a measure marks what it changed
+(`impact.maintain`: receivers of the source models' signals, and explicit marks where a service
+writes in bulk); before the transaction commits, `update_schools` recomputes the rows of each school
+concerned — delete and insert of its school × prescriber × year rows (and school × cohort ×
+prescriber × year), from the same queries as a full run (`_cells`). Why the whole school rather than
+deltas: a school's rows are computed by the very definitions of the indicators (`selectors.SOURCES`,
+`MEASURES`), so the rollup cannot drift from them whatever the write (a barrier lifted changes the
+« started » source, an exit's first job found at a follow-up changes `days_to_job`…); and one
+school's recompute is a few tens of milliseconds (see docs/performance.md), paid once per
+transaction, not once per record. Why before the commit rather than after (`on_commit`): another
+connection must never see records without their rollup, nor the other way round. On PostgreSQL two
+transactions recomputing the same school wait for each other (an advisory lock per school), and a
+full run waits for them all (and they for it).
 
-**Read** instead of the records when a scope counts at least `IMPACT_ROLLUP_FROM_SCHOOLS`
-schools (a national network, the State as a funder) and the table asked for can be read from it:
-not for a cohort (its own scope, or a breakdown by cohort), nor for a rolling period
-(`since`/`until`, dated to the day). A school's and a cohort's dashboards stay live: they read one
-school's records, which is fast at any size.
+**Recomputed** by `refresh`, every night and on demand, as a check: it reports (log and
+`RollupRun.corrected`) how many rows differed from the records. It is expected to find none,
+except for the entries into training dated today, which count from their date without any write
+(`selectors.SOURCES["started"]`: an entry counts once it has happened): the nightly run brings them
+in. Schools are taken a batch at a time (memory stays flat at 2,000 schools), the whole run in one
+transaction: a dashboard sees the old figures or the new ones, never half of each.
+
+**Read** instead of the records for every dashboard (network, funder, school, cohort) once a
+complete run exists (before it, the rows of the schools never written to would be missing): the
+network's and a funder's tables from `Rollup`, a cohort's and every table by cohort from
+`CohortRollup`. Still read from the records: a rolling period dated to the day (`since`/`until`:
+the public results page of a school, over the last twelve months), and the lists of learners behind
+a figure.
 """
 
+import logging
 import time
 
-from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F, Func, Q, Subquery
+from django.db import connection, connections, transaction
+from django.db.models import F, Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
+from plombiers.cohorts.models import Cohort
+from plombiers.lib import derived
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Commune, Departement, Organisation, Partnership, Region, School, Trade
 
-from .models import Rollup, RollupRun
+from .models import CohortRollup, Rollup, RollupRun
 from .selectors import MEASURES, SOURCES, _measures_by_source, _number
 
+logger = logging.getLogger(__name__)
+
 BATCH = 200
-#: The PostgreSQL advisory lock of a run (any constant of our own).
+#: The PostgreSQL advisory lock of a full run (any constant of our own); a school's recompute holds
+#: it shared, and the school's own lock (`LOCK`, school id) exclusive.
 LOCK = 0x706C6F6D  # "plom"
 
 
+def _lock(using: str, school_ids: list[int] | None) -> None:
+    """PostgreSQL: a full run (`school_ids=None`) alone; a school's recompute beside others, one at
+    a time for one school. SQLite has one writer anyway."""
+    db = connections[using]
+    if db.vendor != "postgresql":
+        return
+    with db.cursor() as cursor:
+        if school_ids is None:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+            return
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [LOCK])
+        for pk in sorted(school_ids):  # always in the same order: no deadlock between two writes
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK, pk])
+
+
+def _rows(cells: dict, model) -> list:
+    if model is Rollup:
+        return [Rollup(school_id=s, prescriber_id=p, year=y, **cell) for (s, p, y), cell in cells.items()]
+    return [
+        CohortRollup(school_id=s, cohort_id=c, prescriber_id=p, year=y, **cell)
+        for (s, c, p, y), cell in cells.items()
+    ]
+
+
+def _existing(model, school_ids: list[int], using: str) -> dict[tuple, tuple]:
+    keys = (
+        ["school_id", "prescriber_id", "year"]
+        if model is Rollup
+        else ["school_id", "cohort_id", "prescriber_id", "year"]
+    )
+    return {
+        tuple(row[k] for k in keys): tuple(row[name] for name in MEASURES)
+        for row in model.objects.using(using).filter(school__in=school_ids).values(*keys, *MEASURES)
+    }
+
+
+def _differences(before: dict[tuple, tuple], cells: dict[tuple, dict]) -> int:
+    """How many rows a write of `cells` adds, changes or removes."""
+    after = {key: tuple(cell.get(name, 0) for name in MEASURES) for key, cell in cells.items()}
+    return sum(1 for key in before.keys() | after.keys() if before.get(key) != after.get(key))
+
+
+def _write(school_ids: list[int], using: str, *, compare: bool = False) -> tuple[int, int]:
+    """Replace the rows of these schools in both tables by those of the records: (rows, corrected)."""
+    rows = corrected = 0
+    narrow, by_cohort = _both(school_ids, using)
+    for model, cells in ((Rollup, narrow), (CohortRollup, by_cohort)):
+        if compare:
+            corrected += _differences(_existing(model, school_ids, using), cells)
+        # Nothing points to a rollup row: Django deletes them in one statement.
+        model.objects.using(using).filter(school__in=school_ids).delete()
+        model.objects.using(using).bulk_create(_rows(cells, model), batch_size=1000)
+        if model is Rollup:
+            rows += len(cells)
+    return rows, corrected
+
+
+def kept(using: str = "default") -> bool:
+    """Whether the rollup is kept: once a complete run exists. Before it nothing reads the rollup,
+    and that run computes it all."""
+    return RollupRun.objects.using(using).filter(complete=True).exists()
+
+
+def update_schools(school_ids, using: str = "default") -> None:
+    """Recompute the rows of these schools, in the current transaction (the maintained path). Nothing
+    to do before the first complete run: nothing reads the rollup yet, and that run computes all."""
+    ids = sorted({pk for pk in school_ids if pk is not None})
+    if not ids or not kept(using):
+        return
+    with transaction.atomic(using=using):
+        _lock(using, ids)
+        _write(ids, using)
+
+
 def refresh(school_ids=None) -> RollupRun:
-    """Recompute the rollup of every school (`school_ids=None`) or of those schools."""
+    """Recompute the rollup of every school (`school_ids=None`) or of those schools, counting the
+    rows that differed from the records."""
     started_at, started = timezone.now(), time.perf_counter()
     if school_ids is None:
         ids = list(School.objects.order_by("pk").values_list("pk", flat=True))
     else:
         ids = sorted(set(school_ids))
-    rows = 0
+    rows = corrected = 0
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # One run at a time (the nightly task, a click on « Recalculer »): two runs deleting and
-            # inserting at once would each keep their own rows. SQLite has one writer anyway.
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
-        # Nothing points to a rollup row: Django deletes them in one statement.
-        (Rollup.objects.all() if school_ids is None else Rollup.objects.filter(school__in=ids)).delete()
+        _lock(connection.alias, None)
+        if school_ids is None:
+            # Rows of schools that no longer exist are gone with them (cascade): every row left
+            # belongs to a school of `ids`, compared batch by batch.
+            derived.forget()
         for start in range(0, len(ids), BATCH):
-            cells = _cells(ids[start : start + BATCH])
-            Rollup.objects.bulk_create(
-                (Rollup(school_id=s, prescriber_id=p, year=y, **cell) for (s, p, y), cell in cells.items()),
-                batch_size=1000,
-            )
-            rows += len(cells)
+            batch_rows, batch_corrected = _write(ids[start : start + BATCH], connection.alias, compare=True)
+            rows += batch_rows
+            corrected += batch_corrected
         if connection.vendor == "postgresql":
             # Fresh rows have no statistics until autovacuum comes by: the planner would sort on
             # disk what it can hash in memory.
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {_table(Rollup)}")
-        return RollupRun.objects.create(
+                cursor.execute(f"ANALYZE {_table(CohortRollup)}")
+        run = RollupRun.objects.create(
             started_at=started_at,
             finished_at=timezone.now(),
             seconds=time.perf_counter() - started,
             schools=len(ids),
             rows=rows,
             complete=school_ids is None,
+            corrected=corrected,
         )
+    if corrected:
+        logger.warning(
+            "Cumuls des indicateurs : %s ligne(s) corrigée(s) sur %s école(s).", corrected, len(ids)
+        )
+    else:
+        logger.info("Cumuls des indicateurs : aucune ligne à corriger (%s école(s)).", len(ids))
+    return run
 
 
-def _cells(school_ids: list[int]) -> dict[tuple, dict[str, int]]:
-    """{(school, prescriber, year): {measure: value}} of these schools: one query per source."""
+def _both(school_ids: list[int], using: str) -> tuple[dict, dict]:
+    """The cells of both tables, reading each source once: every source but the referrals has one
+    cohort per row, so its cells by school × prescriber × year are the sums of its cells by cohort;
+    the referrals (one may lead to two cohorts, or none) are read again without the cohort."""
+    referral_measures = {name for name, m in MEASURES.items() if m.source == "referrals"}
+    by_cohort = _cells(school_ids, by_cohort=True, using=using)
+    narrow = _cells(school_ids, using=using, sources={"referrals"})
+    for (s, _c, p, y), cell in by_cohort.items():
+        summed = {name: value for name, value in cell.items() if name not in referral_measures}
+        if not summed:
+            continue
+        target = narrow.setdefault((s, p, y), {})
+        for name, value in summed.items():
+            target[name] = target.get(name, 0) + value
+    return narrow, by_cohort
+
+
+def _cells(
+    school_ids: list[int], by_cohort: bool = False, using: str = "default", sources=None
+) -> dict[tuple, dict[str, int]]:
+    """{(school, prescriber, year): {measure: value}} of these schools — {(school, cohort,
+    prescriber, year): …} `by_cohort` —: one query per source."""
     cells: dict[tuple, dict[str, int]] = {}
     for source_name, measures in _measures_by_source(MEASURES).items():
+        if sources is not None and source_name not in sources:
+            continue
         source = SOURCES[source_name]
-        queryset = source.base(Q(**{f"{source.school}__in": school_ids})).order_by()
-        keys = {
-            "k_school": F(source.school),
-            "k_prescriber": F(source.prescriber),
-            "k_year": ExtractYear(source.date),
-        }
+        queryset = source.base(Q(**{f"{source.school}__in": school_ids})).using(using).order_by()
+        keys = {"k_school": F(source.school)}
+        if by_cohort:
+            keys["k_cohort"] = F(source.cohort)
+        keys |= {"k_prescriber": F(source.prescriber), "k_year": ExtractYear(source.date)}
         aggregates = {name: m.expression() for name, m in measures.items()}
         for values in queryset.values(**keys).annotate(**aggregates):
-            key = (values["k_school"], values["k_prescriber"], values["k_year"])
+            key = tuple(values[k] for k in keys)
             cell = cells.setdefault(key, {})
             cell.update({name: int(_number(values[name])) for name in measures})
     return cells
@@ -93,21 +214,18 @@ def _cells(school_ids: list[int]) -> dict[tuple, dict[str, int]]:
 
 
 def consolidated(scope) -> RollupRun | None:
-    """The run whose figures a scope reads, or None when it reads the records (small scope, or no
-    complete run yet)."""
-    if scope.kind in ("school", "cohort"):
-        return None
-    # The last complete run and the number of schools of the scope, in one query.
-    schools = scope.schools.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
-    run = RollupRun.objects.filter(complete=True).annotate(scope_schools=Subquery(schools)).first()
-    if run is None or run.scope_schools < settings.IMPACT_ROLLUP_FROM_SCHOOLS:
-        return None
+    """The last complete run, whose rows every write has kept exact since, or None before the first
+    one (the records are read). One query; then what this transaction marked is recomputed, so
+    that it reads its own writes."""
+    run = RollupRun.objects.filter(complete=True).first()
+    if run is not None:
+        derived.flush()
     return run
 
 
 def readable(scope, filters, group) -> bool:
-    """Whether this table can be read from the rollup (a cohort's scope never has a run)."""
-    return scope.rollup is not None and group != "cohort" and filters.since is None and filters.until is None
+    """Whether this table can be read from the rollup: not over a rolling period dated to the day."""
+    return scope.rollup is not None and filters.since is None and filters.until is None
 
 
 #: The measure that counts every row of a source, where there is one: a breakdown read from the
@@ -133,6 +251,8 @@ DIMENSIONS = {
     "region": ("rg.id", "rg.name", [*_PLACE, f"LEFT JOIN {_table(Region)} rg ON rg.id = d.region_id"]),
     "departement": ("d.id", "d.name", _PLACE),
     "prescriber": ("o.id", "o.name", [f"LEFT JOIN {_table(Organisation)} o ON o.id = r.prescriber_id"]),
+    # Only over `CohortRollup` (`_sql` picks it for a breakdown by cohort).
+    "cohort": ("c.id", "c.name", [f"LEFT JOIN {_table(Cohort)} c ON c.id = r.cohort_id"]),
     "funder": (
         "f.id",
         "f.name",
@@ -157,6 +277,11 @@ def _sql(scope, filters, groups: tuple[str, ...], names) -> tuple[str, list]:
         labels.append(label)
         join(needed)
     where, params = [f"r.school_id IN ({schools_sql})"], list(schools_params)
+    # A cohort's scope, or a breakdown by cohort, reads the table by cohort; the rest the narrower one.
+    by_cohort = bool(scope.cohort_id) or "cohort" in groups
+    if scope.cohort_id:
+        where.append("r.cohort_id = %s")
+        params.append(scope.cohort_id)
     if filters.year:
         where.append("r.year = %s")
         params.append(filters.year)
@@ -185,7 +310,7 @@ def _sql(scope, filters, groups: tuple[str, ...], names) -> tuple[str, list]:
         *(f"COALESCE(SUM(r.{name}), 0)" for name in names),
     ]
     # Names from the models and `MEASURES`, values as parameters.
-    sql = f"SELECT {', '.join(columns)} FROM {_table(Rollup)} r {' '.join(joins)} WHERE {' AND '.join(where)}"  # noqa: S608
+    sql = f"SELECT {', '.join(columns)} FROM {_table(CohortRollup if by_cohort else Rollup)} r {' '.join(joins)} WHERE {' AND '.join(where)}"  # noqa: S608
     if groups:
         sql += f" GROUP BY {', '.join(keys)}"
     return sql, params
@@ -198,6 +323,7 @@ def grouped(scope, filters, groups: tuple[str, ...], names: list[str]) -> list[t
     One `SUM … GROUP BY` over the rollup, written in SQL rather than through the ORM: compiling 42
     aggregates cost as much as running them at 200 schools. Names come from the models, values are
     parameters; the schools of the scope are its own queryset, compiled as a subquery."""
+    derived.flush()
     sql, params = _sql(scope, filters, groups, names)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -10,4 +10,9 @@ def refresh_rollup() -> dict:
     from .rollup import refresh
 
     run = refresh()
-    return {"rows": run.rows, "schools": run.schools, "seconds": round(run.seconds, 3)}
+    return {
+        "rows": run.rows,
+        "schools": run.schools,
+        "seconds": round(run.seconds, 3),
+        "corrected": run.corrected,
+    }

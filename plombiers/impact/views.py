@@ -7,7 +7,6 @@ import json
 from functools import lru_cache
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
@@ -232,7 +231,6 @@ def _dashboard(request, scope: Scope):
         },
         "report_years": _report_years(scope),
         "legend": LEGEND if scope.protected else None,
-        "rollup_threshold": settings.IMPACT_ROLLUP_FROM_SCHOOLS,
         "rollup_network": _refreshable_network(request.user, scope),
     }
     return render(request, "impact/dashboard.html", context)
@@ -381,7 +379,6 @@ def method(request):
         "mapping": mapping,
         "target_percent": int(TARGET * 100),
         "threshold": THRESHOLD,
-        "rollup_threshold": settings.IMPACT_ROLLUP_FROM_SCHOOLS,
         "legend": LEGEND,
         "horizons": HORIZONS,
     }

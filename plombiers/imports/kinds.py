@@ -29,6 +29,7 @@ from plombiers.frameworks.models import Framework
 from plombiers.funding.enums import InvoiceStatus
 from plombiers.funding.models import OpcoInvoice
 from plombiers.internships.models import CompanySite
+from plombiers.lib import derived
 from plombiers.lib.text import fold
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Commune, Contact, Organisation, Partnership, School, validate_siret
@@ -277,6 +278,7 @@ def apply_learners(*, school: School, plan: Plan, by) -> dict[str, list[int]]:
         for learner, item in zip(learners, plan.todo["learners"], strict=True)
     ]
     Referral.objects.bulk_create(referrals, batch_size=500)
+    derived.mark("school", [school.pk])  # no signal from a bulk write: the rollup's school
     events = [
         ReferralEvent(referral=r, to_status=r.status, by=by, at=now, note="Import d'un tableur.")
         for r in referrals
@@ -509,6 +511,7 @@ def apply_cohorts(*, school: School, plan: Plan, by) -> dict[str, list[int]]:
         for (ref, _), fields in plan.todo["enrolments"].items()
     ]
     Enrolment.objects.bulk_create(enrolments)
+    derived.mark("school", [school.pk])  # no signal from a bulk write: the rollup's school
     return {"cohorts.cohort": [c.pk for c in made.values()], "cohorts.enrolment": [e.pk for e in enrolments]}
 
 

@@ -27,7 +27,7 @@ from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.models import Enrolment
 from plombiers.internships.enums import InternshipStatus
 from plombiers.internships.models import Internship
-from plombiers.lib import events
+from plombiers.lib import derived, events
 from plombiers.lib.dates import add_months
 from plombiers.lib.validators import validate_rome_code
 from plombiers.network.enums import OrganisationKind
@@ -238,6 +238,7 @@ def exit_record(
     FollowUp.objects.bulk_create(
         FollowUp(exit=exit, horizon=h, due_on=due_on(exit.exit_date, h)) for h in FollowUpHorizon.values
     )
+    derived.mark("exit", [exit.pk])  # no signal from bulk_create: the rollup of its school
     audit_log(
         actor=by,
         action="exit.record",
@@ -410,6 +411,10 @@ def follow_ups_expire(today: dt.date | None = None) -> int:
     nouvelles » (source automatique). One UPDATE, whatever the number; run daily."""
     today = today or timezone.localdate()
     stale = FollowUp.objects.due().filter(due_on__lt=today - dt.timedelta(days=NO_NEWS_AFTER_DAYS))
+    # No signal from update(): the rollup of their schools (one query).
+    derived.mark(
+        "school", stale.order_by().values_list("exit__enrolment__cohort__school", flat=True).distinct()
+    )
     count = stale.update(
         status=FollowUpStatus.NO_NEWS,
         situation_type=ExitType.NO_NEWS,

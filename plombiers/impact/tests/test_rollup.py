@@ -53,12 +53,6 @@ def _filters(cast):
 
 
 @pytest.fixture
-def everywhere(settings):
-    """Every scope of more than one school reads the rollup (the test network has two schools)."""
-    settings.IMPACT_ROLLUP_FROM_SCHOOLS = 1
-
-
-@pytest.fixture
 def re_enrolled(cast, world):
     """A young person of A1 with two barriers who comes back a year later in another cohort and
     completes it: their barriers count at each entry, so that the rollup can add years up."""
@@ -79,7 +73,7 @@ def re_enrolled(cast, world):
     return again
 
 
-def test_the_rollup_gives_the_figures_of_the_records(cast, world, re_enrolled, settings):
+def test_the_rollup_gives_the_figures_of_the_records(cast, world, re_enrolled):
     live_scopes = [
         resolve_scope(cast.staff, "network"),
         resolve_scope(cast.staff, "funder", cast.funder_org.pk),
@@ -87,7 +81,6 @@ def test_the_rollup_gives_the_figures_of_the_records(cast, world, re_enrolled, s
     assert all(s.rollup is None for s in live_scopes)
     run = rollup.refresh()
     assert run.complete and run.schools == 2 and run.rows == Rollup.objects.count() > 0
-    settings.IMPACT_ROLLUP_FROM_SCHOOLS = 1
     compared = 0
     for live in live_scopes:
         for filters in _filters(cast):
@@ -113,7 +106,7 @@ def test_the_rollup_gives_the_figures_of_the_records(cast, world, re_enrolled, s
     )
 
 
-def test_figures_of_the_hand_computed_network_from_the_rollup(cast, world, everywhere):
+def test_figures_of_the_hand_computed_network_from_the_rollup(cast, world):
     rollup.refresh()
     network = resolve_scope(cast.staff, "network")
     assert network.rollup is not None
@@ -128,7 +121,7 @@ def test_figures_of_the_hand_computed_network_from_the_rollup(cast, world, every
     assert by_school == {"École A Chelles": 11, "École B Roubaix": 2}
 
 
-def test_what_is_read_from_the_records(cast, world, everywhere):
+def test_what_is_read_from_the_records(cast, world):
     network = resolve_scope(cast.staff, "network")
     assert network.rollup is None  # no complete run yet: the records
     rollup.refresh(school_ids=[cast.school_a.pk])
@@ -137,22 +130,37 @@ def test_what_is_read_from_the_records(cast, world, everywhere):
     network = resolve_scope(cast.staff, "network")
     assert network.rollup == run
     assert rollup.readable(network, sel.Filters(), "school")
-    assert not rollup.readable(network, sel.Filters(), "cohort")
+    assert rollup.readable(network, sel.Filters(), "cohort")
+    # A rolling period dated to the day (the public page's twelve months) reads the records.
     assert not rollup.readable(network, sel.Filters(since=dt.date(2025, 1, 1)), None)
-    # A school's and a cohort's dashboards always read their records.
-    assert resolve_scope(cast.manager_a, "school", cast.school_a.slug).rollup is None
-    assert resolve_scope(cast.trainer_a, "cohort", world.a1.pk).rollup is None
+    # Whatever the number of schools: a school's and a cohort's dashboards read the rollup too.
+    assert resolve_scope(cast.manager_a, "school", cast.school_a.slug).rollup == run
+    assert resolve_scope(cast.trainer_a, "cohort", world.a1.pk).rollup == run
 
 
-def test_below_the_threshold_the_records(cast, world, settings):
+def test_a_school_and_a_cohort_from_the_rollup(cast, world, re_enrolled):
+    """Every table of a school's and of a cohort's dashboards, from the rollup (the cohort's from
+    the table by cohort) and from the records: the same figures."""
     rollup.refresh()
-    settings.IMPACT_ROLLUP_FROM_SCHOOLS = 3
-    assert resolve_scope(cast.staff, "network").rollup is None
-    settings.IMPACT_ROLLUP_FROM_SCHOOLS = 2
-    assert resolve_scope(cast.staff, "network").rollup is not None
+    scopes = [
+        resolve_scope(cast.manager_a, "school", cast.school_a.slug),
+        resolve_scope(cast.trainer_a, "cohort", world.a1.pk),
+        resolve_scope(cast.trainer_a, "cohort", re_enrolled.cohort_id),
+    ]
+    for scope in scopes:
+        records = _copy(scope)
+        records.__dict__["rollup"] = None
+        for filters in [sel.Filters(), sel.Filters(year=2025), sel.Filters(year=2026)]:
+            for group in [*GROUPS, "cohort"]:
+                expected = _measures(sel.indicators(records, filters, group))
+                assert _measures(sel.indicators(scope, filters, group)) == expected, (
+                    scope.kind,
+                    filters,
+                    group,
+                )
 
 
-def test_the_figures_are_those_of_the_last_run(cast, world, re_enrolled, everywhere):
+def test_the_figures_follow_the_writes(cast, world, re_enrolled):
     rollup.refresh()
     before = sel.indicators(resolve_scope(cast.staff, "network")).rows[0]["positive_exits"].numerator
     extra = EnrolmentFactory(
@@ -162,17 +170,17 @@ def test_the_figures_are_those_of_the_last_run(cast, world, re_enrolled, everywh
         end_date=world.b1.end_date,
     )
     ExitFactory(enrolment=extra, exit_type=ExitType.CDI)
-    assert sel.indicators(resolve_scope(cast.staff, "network")).rows[0]["positive_exits"].numerator == before
-    # Recomputing one school's rows is enough, and leaves the other school's alone.
-    a_rows = set(Rollup.objects.filter(school=cast.school_a).values_list("pk", flat=True))
-    rollup.refresh(school_ids=[cast.school_b.pk])
-    assert set(Rollup.objects.filter(school=cast.school_a).values_list("pk", flat=True)) == a_rows
+    # No recomputation asked for: the write kept the rollup exact.
     assert (
         sel.indicators(resolve_scope(cast.staff, "network")).rows[0]["positive_exits"].numerator == before + 1
     )
+    # Recomputing one school's rows leaves the other school's alone.
+    a_rows = set(Rollup.objects.filter(school=cast.school_a).values_list("pk", flat=True))
+    assert rollup.refresh(school_ids=[cast.school_b.pk]).corrected == 0
+    assert set(Rollup.objects.filter(school=cast.school_a).values_list("pk", flat=True)) == a_rows
 
 
-def test_one_query_per_table(cast, world, everywhere, django_assert_num_queries):
+def test_one_query_per_table(cast, world, django_assert_num_queries):
     rollup.refresh()
     network = resolve_scope(cast.staff, "network")
     with django_assert_num_queries(1):  # the last run, with the number of schools of the scope
@@ -190,7 +198,7 @@ def test_refresh_is_atomic(cast, world, monkeypatch):
     rollup.refresh()
     rows = Rollup.objects.count()
 
-    def broken(school_ids):
+    def broken(school_ids, **kwargs):
         raise RuntimeError("panne")
 
     monkeypatch.setattr(rollup, "_cells", broken)
@@ -200,37 +208,40 @@ def test_refresh_is_atomic(cast, world, monkeypatch):
     assert RollupRun.objects.count() == 1
 
 
-def test_the_nightly_task(cast, world, everywhere):
+def test_the_nightly_task(cast, world):
     call_command("daily")
     run = RollupRun.objects.get()
     assert run.complete and run.rows == Rollup.objects.count()
     result = refresh_rollup.enqueue()
     assert result.return_value["schools"] == 2
+    assert result.return_value["corrected"] == 0  # every write kept the rollup since the first run
     assert RollupRun.objects.count() == 2
 
 
 # --- the pages and the API ------------------------------------------------------------------------
 
 
-def test_a_consolidated_dashboard_says_so(client, cast, world, everywhere):
+def test_a_consolidated_dashboard_says_so(client, cast, world):
     client.force_login(cast.staff)
     page = client.get(reverse("impact:network")).content.decode()
-    assert "Chiffres consolidés" not in page  # no run yet: the records
+    assert "cumuls des indicateurs" not in page  # no run yet: the records
     run = rollup.refresh()
     page = client.get(reverse("impact:network")).content.decode()
-    assert f"Chiffres consolidés le {timezone.localtime(run.started_at):%d/%m/%Y à %H:%M}" in page
+    assert "Chiffres à jour : lus dans les cumuls des indicateurs, tenus à chaque saisie." in page
+    checked = f"Dernier contrôle complet le {timezone.localtime(run.started_at):%d/%m/%Y à %H:%M}"
+    assert f"{checked} ({run.corrected} lignes corrigées)" in page
     assert "Recalculer maintenant" in page
-    # A funder reads the same consolidated figures, without the button.
+    # A funder reads the same figures, without the button nor the rows corrected.
     client.force_login(cast.funder)
     page = client.get(reverse("impact:funder", args=[cast.funder_org.pk])).content.decode()
-    assert "Chiffres consolidés" in page and "Recalculer maintenant" not in page
-    # A school's dashboard is live.
+    assert f"{checked}." in page and "Recalculer maintenant" not in page
+    # A school's dashboard too.
     client.force_login(cast.manager_a)
     page = client.get(reverse("impact:school", args=[cast.school_a.slug])).content.decode()
-    assert "Chiffres consolidés" not in page
+    assert f"{checked}." in page
 
 
-def test_the_network_staff_recompute_now(client, cast, world, everywhere):
+def test_the_network_staff_recompute_now(client, cast, world):
     rollup.refresh()
     extra = EnrolmentFactory(
         cohort=world.b1,
@@ -251,14 +262,14 @@ def test_the_network_staff_recompute_now(client, cast, world, everywhere):
 
 
 @pytest.mark.parametrize("role", ["manager_a", "trainer_a", "funder", "prescriber", "learner_a", "outsider"])
-def test_only_the_network_staff_recompute(client, cast, world, everywhere, role):
+def test_only_the_network_staff_recompute(client, cast, world, role):
     rollup.refresh()
     client.force_login(getattr(cast, role))
     assert client.post(reverse("impact:rollup_refresh", args=[cast.network.pk])).status_code == 404
     assert RollupRun.objects.count() == 1
 
 
-def test_the_api_says_when_figures_were_consolidated(client, cast, world, everywhere):
+def test_the_api_says_when_figures_were_consolidated(client, cast, world):
     headers = headers_for(client, cast.staff)
     body = client.get("/api/v1/impact?scope=network&group_by=school", headers=headers).json()
     assert body["consolidated_at"] is None
@@ -269,7 +280,7 @@ def test_the_api_says_when_figures_were_consolidated(client, cast, world, everyw
     assert [r["indicators"]["positive_exits"]["numerator"] for r in body["rows"]] == [11, 2]
 
 
-def test_another_networks_staff_cannot_recompute(client, cast, world, everywhere):
+def test_another_networks_staff_cannot_recompute(client, cast, world):
     other = NetworkFactory(slug="autre", name="Autre réseau")
     client.force_login(cast.staff)
     assert client.post(reverse("impact:rollup_refresh", args=[other.pk])).status_code == 404

@@ -1,0 +1,366 @@
+"""The rollup kept exact by every write (issue 23's « Done when »): after each kind of write that
+changes a measure, every indicator read from the rollup equals the same indicator recomputed from
+the records, for the network, a funder, a school and a cohort — without any recomputation asked
+for. Each write is its own case, so that one write's missing update cannot hide behind another's."""
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from plombiers.cohorts import attendance as attendance_services
+from plombiers.cohorts import services as cohorts
+from plombiers.cohorts.enums import AttendanceStatus, DropOutReason, EnrolmentStatus
+from plombiers.cohorts.models import Attendance, Enrolment, TrainingSession
+from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.impact import rollup
+from plombiers.impact import selectors as sel
+from plombiers.impact.access import resolve_scope
+from plombiers.impact.maintain import schools_of
+from plombiers.impact.models import CohortRollup, Rollup, RollupRun
+from plombiers.lib import derived
+from plombiers.network.enums import OrganisationKind
+from plombiers.network.tests.factories import OrganisationFactory
+from plombiers.outcomes import services as outcomes
+from plombiers.outcomes.enums import ExitCategory, ExitType, FollowUpSource, FollowUpStatus
+from plombiers.outcomes.models import Exit, FollowUp
+from plombiers.referrals import services as referrals
+from plombiers.referrals.enums import Diploma, Gender, ReferralStatus
+from plombiers.referrals.models import Referral
+from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory
+from plombiers.skills import services as skills
+from plombiers.skills.models import Observation
+from plombiers.support import services as support
+from plombiers.support.enums import BarrierLevel
+from plombiers.support.models import Barrier
+
+from . import world as world_module
+
+pytestmark = pytest.mark.django_db
+
+GROUPS = [None, "school", "cohort", "prescriber", "funder", "year"]
+FILTERS = [sel.Filters(), sel.Filters(year=2026)]
+
+
+def _records(scope):
+    """The same scope, read from the records."""
+    live = dataclasses.replace(scope)
+    live.__dict__["rollup"] = None  # the memoised choice (a cached property)
+    return live
+
+
+def _figures(table):
+    """Every measure and every indicator (numerator, denominator, value) of each row."""
+    return {
+        row.key: (
+            row.label,
+            {k: int(sel._number(row.measures.get(k))) for k in sel.MEASURES},
+            {k: (f.numerator, f.denominator, f.value) for k, f in row.figures.items()},
+        )
+        for row in table.rows
+    }
+
+
+def _scopes(cast, world):
+    return {
+        "network": resolve_scope(cast.staff, "network"),
+        "funder": resolve_scope(cast.staff, "funder", cast.funder_org.pk),
+        "school": resolve_scope(cast.manager_a, "school", cast.school_a.slug),
+        "cohort": resolve_scope(cast.manager_a, "cohort", world.a1.pk),
+    }
+
+
+def assert_rollup_is_the_records(cast, world):
+    compared = 0
+    for name, scope in _scopes(cast, world).items():
+        assert scope.rollup is not None, name
+        for filters in FILTERS:
+            for group in GROUPS:
+                consolidated = sel.indicators(scope, filters, group)
+                records = sel.indicators(_records(scope), filters, group)
+                assert _figures(consolidated) == _figures(records), (name, filters, group)
+                compared += 1
+    # The network by school, cohort and year covers every school's and cohort's rows.
+    assert compared == 4 * len(FILTERS) * len(GROUPS)
+
+
+@pytest.fixture
+def refreshed(cast, world):
+    run = rollup.refresh()
+    assert run.complete and run.corrected > 0  # the first run writes every row
+    return run
+
+
+def _first_job_follow_up(world):
+    return FollowUp.objects.filter(exit=world.a1_enrolments[4].exit, horizon=1).get()
+
+
+# Each write: (name, function(cast, world)). Services where a person makes the write, model writes
+# where the admin or a script would.
+def referral_created(cast, world):
+    ReferralFactory(
+        school=cast.school_b, prescriber_organisation=cast.prescriber_org, referred_on=dt.date(2026, 3, 2)
+    )
+
+
+def referral_transition(cast, world):
+    referral = Referral.objects.get(school=cast.school_a, status=ReferralStatus.NEW)
+    referrals.referral_transition(
+        referral=referral, to=ReferralStatus.ADMITTED, by=None, justification="Oui."
+    )
+
+
+def referral_prescriber_changed(cast, world):
+    other = OrganisationFactory(network=cast.network, kind=OrganisationKind.PRESCRIBER, name="France Travail")
+    referral = world.a1_enrolments[0].referral
+    referral.prescriber_organisation = other
+    referral.save()
+
+
+def admission_and_enrolment(cast, world):
+    cohort = CohortFactory(school=cast.school_a, name="A4", start_date=dt.date(2026, 9, 7))
+    referral = Referral.objects.get(school=cast.school_a, status=ReferralStatus.NEW)
+    admission = cohorts.referral_admit(
+        referral=referral, cohort=cohort, by=cast.manager_a, justification="Oui."
+    )
+    assert admission.enrolment is not None
+
+
+def enrolment_moved_to_another_year(cast, world):
+    enrolment = world.b1_enrolments[0]
+    enrolment.entry_date = dt.date(2024, 12, 2)
+    enrolment.save(update_fields=["entry_date"])
+
+
+def drop_out_then_exit(cast, world):
+    cohorts.enrolment_drop_out(
+        enrolment=world.active, by=cast.manager_a, reason=DropOutReason.OTHER, on=dt.date(2026, 3, 2)
+    )
+    outcomes.exit_record(Enrolment.objects.get(pk=world.active.pk), by=cast.manager_a, exit_type=ExitType.CDI)
+
+
+def cohort_finished(cast, world):
+    # One UPDATE of every enrolment still in training: no signal, the service marks its cohort.
+    assert cohorts.cohort_finish(cohort=world.a2, by=cast.manager_a, on=dt.date(2026, 4, 17)) == 1
+
+
+def exit_corrected(cast, world):
+    exit = world.a2_enrolments[0].exit
+    outcomes.exit_update(
+        exit, by=cast.manager_a, reason="Erreur de saisie.", data={"exit_type": ExitType.INACTIVE}
+    )
+
+
+def exit_deleted(cast, world):
+    world.b1_enrolments[0].exit.delete()  # its follow-ups go with it
+
+
+def follow_up_answered(cast, world):
+    outcomes.follow_up_record(
+        _first_job_follow_up(world),
+        by=cast.manager_a,
+        source=FollowUpSource.SOCIAL_WORKER,
+        situation_type=ExitType.CDI,
+    )
+
+
+def follow_ups_expired(cast, world):
+    # One UPDATE of every follow-up left to do 30 days after its date: the service marks the schools.
+    assert outcomes.follow_ups_expire(today=dt.date(2027, 1, 1)) >= 1
+    assert not FollowUp.objects.filter(exit=world.a1_enrolments[4].exit, status=FollowUpStatus.DUE).exists()
+
+
+def sheet_signed(cast, world):
+    # The sheet of 08/01/2025, marked but not signed, counts once locked.
+    signed = TrainingSession.objects.filter(cohort=world.a1, locked_at__isnull=False).first()
+    session = TrainingSession.objects.get(cohort=world.a1, locked_at__isnull=True)
+    session.locked_at, session.trainer_signature = timezone.now(), signed.trainer_signature
+    session.save(update_fields=["locked_at", "trainer_signature"])
+
+
+def mark_amended(cast, world):
+    session = (
+        TrainingSession.objects.filter(cohort=world.a1, locked_at__isnull=False).order_by("date").first()
+    )
+    attendance_services.attendance_amend(
+        session=session,
+        enrolment=world.a1_enrolments[1],
+        by=cast.manager_a,
+        reason="Présente en fait.",
+        status=AttendanceStatus.PRESENT,
+    )
+
+
+def sheet_deleted(cast, world):
+    # The marks go with it: each marks its enrolment, still there at the commit.
+    TrainingSession.objects.filter(cohort=world.a1, locked_at__isnull=False).order_by("date").first().delete()
+
+
+def observation_recorded(cast, world):
+    first = world.a1_enrolments[0]
+    skill = Observation.objects.filter(enrolment=first, level="maitrise").get().skill
+    skills.observation_record(enrolment=first, skill=skill, level="en_cours", by=cast.trainer_a)
+
+
+def observation_deleted(cast, world):
+    Observation.objects.filter(enrolment=world.a1_enrolments[1]).order_by("-pk").first().delete()
+
+
+def barrier_lifted(cast, world):
+    barrier = Barrier.objects.get(learner=world.a1_enrolments[0].learner, category__code="mobilite")
+    barrier.level, barrier.lifted_on = BarrierLevel.NONE, timezone.localdate()
+    barrier.save()
+
+
+def barrier_raised(cast, world):
+    support.barrier_set(
+        learner=world.a1_enrolments[2].learner,
+        category="logement",
+        level=BarrierLevel.BLOCKING,
+        by=cast.social_worker_a,
+    )
+
+
+def barrier_deleted(cast, world):
+    Barrier.objects.filter(learner=world.a1_enrolments[0].learner).delete()
+
+
+def learner_changed(cast, world):
+    learner = world.a2_enrolments[0].learner
+    learner.gender, learner.highest_diploma, learner.lives_in_qpv = Gender.FEMALE, Diploma.NONE, True
+    learner.save()
+
+
+def enrolment_created(cast, world):
+    EnrolmentFactory(cohort=world.b1, learner=LearnerFactory(), status=EnrolmentStatus.ACTIVE)
+
+
+def enrolment_deleted(cast, world):
+    world.active.delete()
+
+
+WRITES = [
+    referral_created,
+    referral_transition,
+    referral_prescriber_changed,
+    admission_and_enrolment,
+    enrolment_moved_to_another_year,
+    drop_out_then_exit,
+    cohort_finished,
+    exit_corrected,
+    exit_deleted,
+    follow_up_answered,
+    follow_ups_expired,
+    sheet_signed,
+    mark_amended,
+    sheet_deleted,
+    observation_recorded,
+    observation_deleted,
+    barrier_lifted,
+    barrier_raised,
+    barrier_deleted,
+    learner_changed,
+    enrolment_created,
+    enrolment_deleted,
+]
+
+
+@pytest.mark.parametrize("write", WRITES, ids=[w.__name__ for w in WRITES])
+def test_every_write_keeps_every_indicator_equal_to_the_records(cast, world, refreshed, write):
+    def figures():
+        network = _records(_scopes(cast, world)["network"])
+        return [_figures(sel.indicators(network, group=g)) for g in ("school", "prescriber", "year")]
+
+    before = figures()
+    write(cast, world)
+    after = figures()
+    assert after != before  # the write did change a figure
+    assert_rollup_is_the_records(cast, world)
+    # And the nightly check finds nothing to correct.
+    assert rollup.refresh().corrected == 0
+
+
+def test_without_the_marks_the_rollup_would_be_stale(cast, world, refreshed):
+    """The comparison above catches a write the rollup misses: the same write, unmarked."""
+    with derived.paused():
+        sheet_signed(cast, world)
+    with pytest.raises(AssertionError):
+        assert_rollup_is_the_records(cast, world)
+    run = rollup.refresh()
+    assert run.corrected > 0  # the nightly check corrects it, and says so
+    assert_rollup_is_the_records(cast, world)
+
+
+def test_a_write_only_recomputes_its_school(cast, world, refreshed):
+    b_rows = set(Rollup.objects.filter(school=cast.school_b).values_list("pk", flat=True))
+    observation_recorded(cast, world)
+    assert derived.pending() == {"enrolment": {world.a1_enrolments[0].pk}}
+    assert schools_of(derived.pending()) == {cast.school_a.pk}
+    derived.flush()
+    assert derived.pending() == {}
+    assert set(Rollup.objects.filter(school=cast.school_b).values_list("pk", flat=True)) == b_rows
+
+
+def test_saves_that_change_no_measure_mark_nothing(cast, world, refreshed):
+    learner = world.a1_enrolments[0].learner
+    learner.save(update_fields=["first_name"])
+    session = TrainingSession.objects.create(
+        cohort=world.a1,
+        date=dt.date(2025, 1, 9),
+        period="matin",
+        start_time=dt.time(9),
+        end_time=dt.time(12, 30),
+        duration_minutes=210,
+    )
+    Attendance.objects.create(
+        session=session, enrolment=world.a1_enrolments[0], status=AttendanceStatus.PRESENT
+    )
+    assert derived.pending() == {}
+
+
+def test_before_the_first_complete_run_nothing_is_kept(cast, world):
+    # Nothing reads the rollup yet, and the first run computes it all.
+    derived.flush()
+    assert not Rollup.objects.exists() and not CohortRollup.objects.exists()
+    assert resolve_scope(cast.staff, "network").rollup is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_rollup_commits_with_the_write(cast):
+    """Outside a test's transaction: the rows are recomputed before the service's transaction
+    commits, in it — nobody reads the rollup in between, no flush is asked for."""
+    world = world_module.build(cast)
+    rollup.refresh()
+    with transaction.atomic():
+        observation_recorded(cast, world)
+        assert derived.pending()  # written, not yet flushed: inside the transaction
+    assert derived.pending() == {}  # flushed by the commit
+    assert connection.get_autocommit()
+    counts = {(r.school_id, r.prescriber_id, r.year): r.skills_acquired for r in Rollup.objects.all()}
+    expected = {
+        key: cell.get("skills_acquired", 0)
+        for key, cell in rollup._cells([cast.school_a.pk, cast.school_b.pk]).items()
+    }
+    assert counts == expected
+    # A write outside any transaction (autocommit) is followed at once by its school's rows.
+    Exit.objects.filter(enrolment=world.b1_enrolments[0]).update(
+        category=ExitCategory.OTHER, exit_type=ExitType.INACTIVE
+    )  # no signal
+    barrier_raised(cast, world)
+    assert derived.pending() == {}
+    assert rollup.refresh().corrected == 2  # the unmarked update, found by the nightly check (2 tables)
+    assert RollupRun.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_transaction_leaves_the_rollup_as_it_was(cast):
+    world = world_module.build(cast)
+    rollup.refresh()
+    rows = set(Rollup.objects.values_list("school_id", "prescriber_id", "year", "skills_acquired"))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        observation_recorded(cast, world)
+        raise RuntimeError("panne")
+    assert set(Rollup.objects.values_list("school_id", "prescriber_id", "year", "skills_acquired")) == rows
+    assert rollup.refresh().corrected == 0
