@@ -3,7 +3,7 @@ is found.
 
 Every model a measure of `selectors.MEASURES` reads (`selectors.SOURCES`): referrals; enrolments
 (entry, end, status, prescriber through the referral); attendance marks and the sheets they are on
-(signed or not, duration); situations at exit (with whether the internship host hired); follow-ups;
+(signed or not, duration), and the months of attendance history a school imported; situations at exit (with whether the internship host hired); follow-ups;
 observations of skills; barriers; and the young person's own fields that are counted (gender, QPV,
 RQTH, diploma). Internships and grants change no measure (the hire by an internship host is recorded
 on the exit; a funder's schools are read through its partnerships when the rollup is read).
@@ -21,7 +21,7 @@ signals (Django collects the rows when a receiver listens).
 
 from django.db.models.signals import post_delete, post_save
 
-from plombiers.cohorts.models import Attendance, Cohort, Enrolment, TrainingSession
+from plombiers.cohorts.models import Attendance, AttendanceHistory, Cohort, Enrolment, TrainingSession
 from plombiers.lib import derived
 from plombiers.outcomes.models import Exit, FollowUp
 from plombiers.referrals.models import Learner, Referral
@@ -68,6 +68,7 @@ KEYS = {
     Enrolment: ("cohort", "cohort_id"),
     TrainingSession: ("cohort", "cohort_id"),
     Attendance: ("enrolment", "enrolment_id"),
+    AttendanceHistory: ("enrolment", "enrolment_id"),
     Observation: ("enrolment", "enrolment_id"),
     Exit: ("enrolment", "enrolment_id"),
     FollowUp: ("exit", "exit_id"),

@@ -844,6 +844,7 @@ def check_attendance(*, school: School, header: Header, lines, progress: Progres
 def apply_attendance(*, school: School, plan: Plan, by) -> dict[str, list[int]]:
     rows = [AttendanceHistory(**item) for item in plan.todo["months"]]
     AttendanceHistory.objects.bulk_create(rows, batch_size=500)
+    derived.mark("school", [school.pk])  # no signal from a bulk write: the rollup's school
     return {"cohorts.attendancehistory": [row.pk for row in rows]}
 
 

@@ -5,6 +5,8 @@ for. Each write is its own case, so that one write's missing update cannot hide 
 
 import dataclasses
 import datetime as dt
+from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection, transaction
@@ -13,13 +15,14 @@ from django.utils import timezone
 from plombiers.cohorts import attendance as attendance_services
 from plombiers.cohorts import services as cohorts
 from plombiers.cohorts.enums import AttendanceStatus, DropOutReason, EnrolmentStatus
-from plombiers.cohorts.models import Attendance, Enrolment, TrainingSession
+from plombiers.cohorts.models import Attendance, AttendanceHistory, Enrolment, TrainingSession
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
 from plombiers.impact import rollup
 from plombiers.impact import selectors as sel
 from plombiers.impact.access import resolve_scope
 from plombiers.impact.maintain import schools_of
 from plombiers.impact.models import CohortRollup, Rollup, RollupRun
+from plombiers.imports.kinds import apply_attendance
 from plombiers.lib import derived
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.tests.factories import OrganisationFactory
@@ -233,6 +236,33 @@ def learner_changed(cast, world):
     learner.save()
 
 
+def history_recorded(cast, world):
+    AttendanceHistory.objects.create(
+        enrolment=world.a1_enrolments[0],
+        month=dt.date(2024, 12, 1),
+        attended_hours=Decimal("61.5"),
+        excused_hours=Decimal("7"),
+        unexcused_hours=Decimal("3.5"),
+    )
+
+
+def history_imported(cast, world):
+    """The import writes its months in bulk (no signal): it marks the school itself."""
+    months = [
+        {"enrolment": enrolment, "month": dt.date(2024, 11, 1), "attended_hours": Decimal("70"),
+         "excused_hours": Decimal("0"), "unexcused_hours": Decimal("14")}
+        for enrolment in world.a1_enrolments[:2]
+    ]  # fmt: skip
+    apply_attendance(school=cast.school_a, plan=SimpleNamespace(todo={"months": months}), by=cast.manager_a)
+
+
+def history_undone(cast, world):
+    """Imported, consolidated, then one learner's month deleted as an undo does (a queryset's delete)."""
+    history_imported(cast, world)
+    rollup.refresh()
+    AttendanceHistory.objects.filter(enrolment=world.a1_enrolments[0]).delete()
+
+
 def enrolment_created(cast, world):
     EnrolmentFactory(cohort=world.b1, learner=LearnerFactory(), status=EnrolmentStatus.ACTIVE)
 
@@ -262,6 +292,9 @@ WRITES = [
     barrier_raised,
     barrier_deleted,
     learner_changed,
+    history_recorded,
+    history_imported,
+    history_undone,
     enrolment_created,
     enrolment_deleted,
 ]
