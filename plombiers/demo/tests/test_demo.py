@@ -27,6 +27,8 @@ from plombiers.demo.skills import SkillsBuilder
 from plombiers.demo.support import SupportBuilder
 from plombiers.frameworks.loader import frameworks_load
 from plombiers.frameworks.models import Framework, Skill
+from plombiers.impact import rollup
+from plombiers.impact.models import RollupRun
 from plombiers.internships.enums import ApplicationStatus, InternshipKind, InternshipStatus, OfferStatus
 from plombiers.internships.models import (
     Application,
@@ -125,6 +127,9 @@ def test_demo_command_loads_communes_and_the_network(capsys):
     assert "Émargement :" in out and "feuilles signées" in out
     assert "Stages et emploi :" in out and "embauches" in out
     assert "Webhooks : 1 abonnement(s)" in out
+    # The dashboards read a complete rollup from the start, equal to the records.
+    assert "Indicateurs consolidés :" in out
+    assert RollupRun.objects.filter(complete=True).exists() and rollup.refresh().corrected == 0
     # The whole network: about half the completers of the cohorts ended long enough ago hired,
     # with honest differences between schools; PMSMPs and interrupted internships here and there.
     ended = Enrolment.objects.filter(

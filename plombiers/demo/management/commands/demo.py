@@ -23,6 +23,7 @@ from plombiers.demo.support import SupportBuilder, demo_support_counts
 from plombiers.demo.surveys import SurveysBuilder
 from plombiers.demo.webhooks import WebhooksBuilder, demo_webhook_counts
 from plombiers.frameworks.loader import frameworks_load
+from plombiers.impact import rollup
 from plombiers.network.communes import communes_load
 from plombiers.network.models import Commune, Network
 from plombiers.referrals.models import Learner, Referral
@@ -83,6 +84,9 @@ class Command(BaseCommand):
             WebhooksBuilder(seed).build(demo)
             CatalogueBuilder(seed).build(demo)
             second = SecondNetworkBuilder(seed).build()
+        # The dashboards read the rollup once a complete run exists, then every write keeps it.
+        run = rollup.refresh()
+        self.stdout.write(f"Indicateurs consolidés : {run.rows} lignes en {run.seconds:.1f} s.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Réseau « {demo.network.name} » : {len(demo.schools)} écoles, prêt en "
