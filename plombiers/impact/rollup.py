@@ -224,8 +224,9 @@ def consolidated(scope) -> RollupRun | None:
 
 
 def readable(scope, filters, group) -> bool:
-    """Whether this table can be read from the rollup: not over a rolling period dated to the day."""
-    return scope.rollup is not None and filters.since is None and filters.until is None
+    """Whether this table can be read from the rollup: not over a rolling period dated to the day
+    (checked first: such a table asks nothing of the rollup, not even its last run)."""
+    return filters.since is None and filters.until is None and scope.rollup is not None
 
 
 #: The measure that counts every row of a source, where there is one: a breakdown read from the
