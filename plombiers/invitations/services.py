@@ -77,7 +77,9 @@ def invitation_create(
 
 def _locked(invitation: TeamInvitation) -> TeamInvitation:
     return (
-        TeamInvitation.objects.select_for_update().select_related("school", "network").get(pk=invitation.pk)
+        TeamInvitation.objects.select_for_update(of=("self",))
+        .select_related("school", "network")
+        .get(pk=invitation.pk)
     )
 
 

@@ -11,6 +11,7 @@
 """
 
 import datetime as dt
+import re
 from typing import Annotated
 
 from django.shortcuts import get_object_or_404
@@ -295,7 +296,11 @@ def service_list(
     """Partner services handling a category, the nearest first (within 30 km of `near`)."""
     if not permissions.reads_directory(request.user):
         raise HttpError(403, "L'annuaire est celui des équipes des écoles.")
-    if category and not BarrierCategory.objects.visible_to(request.user).filter(code=category).exists():
+    # A code is a slug: anything else (a NUL byte, which PostgreSQL refuses in a query) is unknown.
+    if category and (
+        not re.fullmatch(r"[\w-]+", category)
+        or not BarrierCategory.objects.visible_to(request.user).filter(code=category).exists()
+    ):
         raise HttpError(422, "Catégorie de frein inconnue.")
     commune = None
     if near:
