@@ -522,6 +522,27 @@ EXIT_FIELDS = {"exit_date": "exit_date", "exit_type": "exit_type", "employer": "
                "employer_name": "employer"}  # fmt: skip
 
 
+def _named_enrolments(mine: list, values: dict, plan: Plan, number: int, column: str) -> list | None:
+    """The learner's enrolments in the line's cohort (all of them when it names none), or None once
+    the line's problem is noted: no enrolment in that cohort, or none at all."""
+    if values.get("cohort"):
+        mine = [e for e in mine if fold(e.cohort.name) == fold(values["cohort"])]
+        if not mine:
+            plan.errors.append(
+                Problem(number, column,
+                        f"Ce ou cette jeune n'est pas inscrit·e dans la promotion « {values['cohort']} ».")
+            )  # fmt: skip
+            return None
+    if not mine:
+        plan.errors.append(
+            Problem(number, column,
+                    "Ce ou cette jeune n'est inscrit·e dans aucune promotion de l'école : importez "
+                    "d'abord les promotions et inscriptions.")
+        )  # fmt: skip
+        return None
+    return mine
+
+
 def check_exits(*, school: School, header: Header, lines, progress: Progress | None = None) -> Plan:
     """A line = the exit of an enrolment that ended (a young person the school knows, in a cohort of
     the school), with the rules of `outcomes` (`exit_fields_check`), and the follow-ups the file gives. An
@@ -566,21 +587,8 @@ def check_exits(*, school: School, header: Header, lines, progress: Progress | N
             )  # fmt: skip
             continue
         column = header.title("cohort") or header.title("last_name")
-        mine = enrolments[learner.pk]
-        if values.get("cohort"):
-            mine = [e for e in mine if fold(e.cohort.name) == fold(values["cohort"])]
-            if not mine:
-                plan.errors.append(
-                    Problem(number, column,
-                            f"Ce ou cette jeune n'est pas inscrit·e dans la promotion « {values['cohort']} ».")
-                )  # fmt: skip
-                continue
-        if not mine:
-            plan.errors.append(
-                Problem(number, column,
-                        "Ce ou cette jeune n'est inscrit·e dans aucune promotion de l'école : importez "
-                        "d'abord les promotions et inscriptions.")
-            )  # fmt: skip
+        mine = _named_enrolments(enrolments[learner.pk], values, plan, number, column)
+        if mine is None:
             continue
         if len(mine) > 1:
             plan.errors.append(
@@ -759,21 +767,8 @@ def check_attendance(*, school: School, header: Header, lines, progress: Progres
             )
             continue
         column = header.title("cohort") or header.title("last_name")
-        mine = enrolments[learner.pk]
-        if values.get("cohort"):
-            mine = [e for e in mine if fold(e.cohort.name) == fold(values["cohort"])]
-            if not mine:
-                plan.errors.append(
-                    Problem(number, column,
-                            f"Ce ou cette jeune n'est pas inscrit·e dans la promotion « {values['cohort']} ».")
-                )  # fmt: skip
-                continue
-        if not mine:
-            plan.errors.append(
-                Problem(number, column,
-                        "Ce ou cette jeune n'est inscrit·e dans aucune promotion de l'école : importez "
-                        "d'abord les promotions et inscriptions.")
-            )  # fmt: skip
+        mine = _named_enrolments(enrolments[learner.pk], values, plan, number, column)
+        if mine is None:
             continue
         last = _month_end(month)
         within = [e for e in mine if e.entry_date <= last and (e.end_date or e.cohort.end_date) >= month]
