@@ -1,10 +1,12 @@
-"""The indicators' benchmarks (issue 10), on the synthetic national network of `plombiers seed`.
+"""The indicators' benchmarks (issues 10 and 23), on the synthetic national network of `plombiers
+seed` — or, in a database without it, on the demo network (`plombiers demo`).
 
-A network of at least `IMPACT_ROLLUP_FROM_SCHOOLS` schools reads its figures from the rollup
-(`impact.rollup`), recomputed by a task; so are these benchmarks, each beside its floor:
+Every dashboard reads the rollup (`impact.rollup`), kept exact at every write and recomputed each
+night; so do these benchmarks, each beside its floor:
 
-- the network dashboard and a school dashboard (the school's records, live), beside the bare-view
-  floor (a template rendering a table of the same size, no database);
+- the dashboards of the network, of a funder of every school, of a school and of a cohort, beside
+  the bare-view floor (a template rendering a table of the same size, no database), with issue 23's
+  goal: at most ×3 the floor and under 300 ms;
 - `selectors.indicators` of the network, in total and by school (what the API computes), beside
   the best single raw SQL statement I could write for the same figures: on the rollup, every
   measure by school in one `SUM … GROUP BY`; and, for the record, the one on the records
@@ -15,7 +17,7 @@ A network of at least `IMPACT_ROLLUP_FROM_SCHOOLS` schools reads its figures fro
   by year × région × trade on the rollup;
 - one recomputation of the rollup (`rollup.refresh`), beside the raw SQL statement on the records.
 
-Without the seeded network the measures say « indisponible : lancer plombiers seed ».
+Without either network the measures say « indisponible : lancer plombiers seed ».
 """
 
 from django.db import connection
@@ -27,9 +29,10 @@ from plombiers.impact import rollup, selectors
 from plombiers.impact.access import resolve_scope
 from plombiers.impact.models import Rollup, RollupRun
 from plombiers.network.enums import OrganisationKind
-from plombiers.network.models import Organisation, School
+from plombiers.network.models import Network, Organisation, School
 from plombiers.outcomes.enums import POSITIVE_CATEGORIES, ExitCategory, FollowUpStatus
 from plombiers.referrals.enums import Diploma, Gender, ReferralStatus
+from plombiers.referrals.models import Learner
 from plombiers.skills.enums import ACQUIRED_LEVELS
 from plombiers.support.enums import BarrierLevel
 
@@ -205,18 +208,56 @@ def _goal(m: Measure) -> None:
         m.note = f"objectif : au plus ×1,5 le plancher SQL — {'atteint' if m.ratio <= 1.5 else 'non atteint'}"
 
 
-def _second(m: Measure) -> None:
-    if m.timing is not None:
-        reached = "atteint" if m.timing.median_ms < 1000 else "non atteint"
-        m.note = f"objectif : sous la seconde (PostgreSQL, 1 000 000 de jeunes) — {reached} ici"
+#: Issue 23's goal for every dashboard: at most ×3 its bare-view floor, and under 300 ms.
+PAGE_RATIO, PAGE_MS = 3, 300
+
+
+def _page_goal(m: Measure) -> None:
+    if m.timing is not None and m.ratio is not None:
+        reached = m.ratio <= PAGE_RATIO and m.timing.median_ms < PAGE_MS
+        m.note = f"objectif : au plus ×{PAGE_RATIO} le plancher et sous {PAGE_MS} ms — {'atteint' if reached else 'non atteint'}"
+
+
+#: The demo's network and the accounts the benchmark reads it as (DESIGN.md's demo accounts).
+DEMO = ("demo", "reseau@plombiers.example", "direction@plombiers.example")
+
+
+def _target():
+    """(network, its size, network staff, a school, its manager): the seeded network, or else the
+    demo's; Nones when neither is here."""
+    network = seeded_network()
+    if network is not None:
+        n = seeded_learners(network)
+        staff = User.objects.filter(email=NETWORK_STAFF_EMAIL).first()
+        school = School.objects.filter(network=network).order_by("slug").first()
+        manager = (
+            User.objects.filter(memberships__school=school, email__startswith="direction-").first()
+            if school
+            else None
+        )
+        return network, n, staff, school, manager
+    slug, staff_email, manager_email = DEMO
+    network = Network.objects.filter(slug=slug).first()
+    if network is None:
+        return None, None, None, None, None
+    manager = User.objects.filter(email=manager_email).first()
+    membership = manager.memberships.filter(school__isnull=False).first() if manager else None
+    n = Learner.objects.filter(school__network=network).count()
+    return (
+        network,
+        n,
+        User.objects.filter(email=staff_email).first(),
+        membership.school if membership else None,
+        manager,
+    )
 
 
 @benchmark("impact")
 def impact(ctx) -> list[Measure]:
-    network = seeded_network()
-    n = seeded_learners(network) if network else None
+    network, n, staff, school, manager = _target()
     schools = School.objects.filter(network=network).count() if network else 0
-    size = f"{n} jeunes, {schools} écoles" if n else "réseau synthétique"
+    where = "démonstration, " if network is not None and network.slug == DEMO[0] else ""
+    size = f"{where}{n} jeunes, {schools} écoles" if network is not None else "réseau synthétique"
     # An indicator page reads the whole network: a few runs are enough to see its median.
     repeat = max(min(ctx.repeat, 10), 2)
     by_school = "une requête SQL écrite à la main : les mêmes mesures par école, sur les cumuls"
@@ -256,13 +297,6 @@ def impact(ctx) -> list[Measure]:
             floor_name="une requête SQL écrite à la main : les mêmes comptes par année × région × métier, sur les cumuls",
         ),
     ]
-    staff = User.objects.filter(email=NETWORK_STAFF_EMAIL).first()
-    school = School.objects.filter(network=network).order_by("slug").first() if network else None
-    manager = (
-        User.objects.filter(memberships__school=school, email__startswith="direction-").first()
-        if school
-        else None
-    )
     if network is None or staff is None or manager is None:
         for m in measures:
             m.status = UNAVAILABLE
@@ -342,5 +376,5 @@ def impact(ctx) -> list[Measure]:
             ",", "\u202f"
         )
     for m in (network_page, funder_page, school_page, cohort_page):
-        _second(m)
+        _page_goal(m)
     return measures

@@ -8,10 +8,13 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test import Client, override_settings
 
+from plombiers.accounts.enums import Role
+from plombiers.accounts.tests.factories import UserFactory
 from plombiers.bench.dataset import Sizes, ensure
 from plombiers.bench.harness import Timing
 from plombiers.bench.management.commands.bench import uses_the_demo_database
 from plombiers.cohorts.models import Cohort
+from plombiers.cohorts.tests.factories import CohortFactory
 from plombiers.internships.models import Offer
 from plombiers.referrals.models import Referral
 from plombiers.skills.models import Observation
@@ -143,6 +146,28 @@ def test_the_impact_measures_need_the_seeded_network(tmp_path, capsys):
         "indisponible : lancer plombiers seed",
     )
     assert "Résumé : 0/8 mesures" in capsys.readouterr().out
+
+
+def test_without_the_seed_the_impact_measures_read_the_demo_network(cast, tmp_path):
+    """Issue 23 asks for the dashboards on the demo too: a database with the demo's network (its
+    slug and DESIGN.md's accounts) is measured as the seeded one, each page beside its floor and
+    against the goal (×3 the floor, 300 ms)."""
+    cast.network.slug = "demo"
+    cast.network.save()
+    UserFactory(email="reseau@plombiers.example").memberships.create(
+        role=Role.NETWORK_STAFF, network=cast.network
+    )
+    UserFactory(email="direction@plombiers.example").memberships.create(
+        role=Role.SCHOOL_MANAGER, school=cast.school_a
+    )
+    CohortFactory(school=cast.school_a)
+    _, results = run(tmp_path, "--only", "impact")
+    measures = {m["name"]: m for m in results["measures"]}
+    assert {name: m["status"] for name, m in measures.items()} == dict.fromkeys(measures, "ok")
+    for name in ("impact_network_page", "impact_funder_page", "impact_school_page", "impact_cohort_page"):
+        assert measures[name]["floor"]["median_ms"] > 0, name
+        assert "objectif : au plus ×3 le plancher et sous 300 ms" in measures[name]["note"], name
+    assert measures["impact_network_page"]["label"].endswith("(démonstration, 0 jeunes, 2 écoles)")
 
 
 @pytest.mark.parametrize(
