@@ -127,8 +127,7 @@ def _commune_data():
     return read_regions(), read_departements(), read_communes(TEST_COMMUNES)
 
 
-@pytest.fixture
-def communes(db):
+def _communes_load() -> dict:
     regions, departements, rows = _commune_data()
     communes_save(regions=regions, departements=departements, communes=rows)
     # Transactional tests flush the tables, data migrations included: put the trades back.
@@ -136,26 +135,90 @@ def communes(db):
     return {c.insee_code: c for c in Commune.objects.filter(kind=Commune.Kind.COMMUNE)}
 
 
+@pytest.fixture
+def communes(db):
+    return _communes_load()
+
+
+FAST_PASSWORDS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_PASSWORDS
+
+
+def _static_storages(storages: dict) -> dict:
+    """Pages name the static files as they are in the apps' folders: the tests run no
+    collectstatic, so there is no manifest of hashed names (tests/test_page_weight.py serves the
+    real, collected files)."""
+    return {**storages, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"}}
 
 
 @pytest.fixture(autouse=True)
 def _static_files(settings):
-    """Pages name the static files as they are in the apps' folders: the tests run no
-    collectstatic, so there is no manifest of hashed names (tests/test_page_weight.py serves the
-    real, collected files)."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
-    }
+    settings.STORAGES = _static_storages(settings.STORAGES)
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.CREDENTIAL_KEYS_DIR = tmp_path / "credential_keys"
+def _media(settings, tmp_path, request):
+    """Each test its own folder for files — but the tests of a module whose data is `built_once`
+    share the folder of the build (the files it wrote, a school's signing key…)."""
+    folder = getattr(request.module, BUILT_ONCE_FOLDER, None) or tmp_path
+    settings.MEDIA_ROOT = folder / "media"
+    settings.CREDENTIAL_KEYS_DIR = folder / "credential_keys"
+
+
+BUILT_ONCE_FOLDER = "_built_once_folder"
+
+
+def built_once(build):
+    """A module-scoped fixture: data that `build(communes)` makes once for all the tests of a module
+    (once per worker), instead of once per test — for builds of several seconds (a part of the
+    demo network) read by several tests.
+
+    The build runs in a transaction left open until the module's last test is done, then rolled
+    back. Each test, a non-transactional one (`db`: pytest-django leaves a higher-scoped
+    transaction alone), runs in a savepoint inside it: what a test writes is undone, and the next
+    one sees the data as built. The build runs with what the function-level fixtures give every test
+    (fast passwords, tasks at once, the test key, static files) and a folder of its own, which the
+    module's tests keep (`_media`). A test must request `db` and must not be transactional (that would
+    empty the tables under the build). Python objects the build returns are shared: read them, do
+    not change them."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    @pytest.fixture(scope="module")
+    def fixture(request, django_db_setup, django_db_blocker, tmp_path_factory):
+        from django.conf import settings
+
+        folder = tmp_path_factory.mktemp("built-once")
+        setattr(request.module, BUILT_ONCE_FOLDER, folder)
+        overrides = override_settings(
+            PASSWORD_HASHERS=FAST_PASSWORDS,
+            STORAGES=_static_storages(settings.STORAGES),
+            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+            MEDIA_ROOT=folder / "media",
+            CREDENTIAL_KEYS_DIR=folder / "credential_keys",
+        )
+        with pytest.MonkeyPatch.context() as patch, overrides:
+            patch.setenv("FERNET_KEYS", TEST_FERNET_KEY)
+            with django_db_blocker.unblock():
+                atomic = transaction.atomic()
+                atomic.__enter__()
+                try:
+                    value = build(_communes_load())
+                except BaseException as error:
+                    atomic.__exit__(type(error), error, error.__traceback__)
+                    raise
+            try:
+                yield value
+            finally:
+                with django_db_blocker.unblock():
+                    transaction.set_rollback(True)
+                    atomic.__exit__(None, None, None)
+
+    return fixture
 
 
 @pytest.fixture

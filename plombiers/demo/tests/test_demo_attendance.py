@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from plombiers.cohorts.attendance import DEFAULT_HOURS, enrolment_hours, french_holidays
@@ -27,6 +26,7 @@ from plombiers.cohorts.models import (
     Signature,
     TrainingSession,
 )
+from plombiers.conftest import built_once
 from plombiers.demo.attendance import AttendanceBuilder, demo_attendance_counts, shown_days
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.network import Builder
@@ -37,8 +37,7 @@ from plombiers.network.models import School
 MODELS = (TrainingSession, Attendance, Signature, AttendanceAmendment)
 
 
-@pytest.fixture
-def demo(communes):
+def _build(communes):
     """The demo network, with the intake and attendance histories of Chelles only (quicker)."""
     demo = Builder().build()
     frameworks_load()
@@ -46,6 +45,14 @@ def demo(communes):
     intake.save(intake.plan(demo, intake.prescribers(demo), only={"chelles"}))
     demo.plan = AttendanceBuilder().build(demo, only={"chelles"})
     return demo
+
+
+demo_built = built_once(_build)
+
+
+@pytest.fixture
+def demo(demo_built, db):
+    return demo_built
 
 
 @dataclass(frozen=True)
@@ -286,30 +293,6 @@ def test_drop_outs_miss_more_in_their_last_weeks_and_the_warnings_would_have_fir
         for mine in completed
     ]
     assert len(completed) > 50 and 0 < sum(alerted) < 0.35 * len(completed)
-
-
-@pytest.mark.parametrize(
-    "now",
-    [
-        dt.datetime(2026, 12, 6, 9, 0, tzinfo=dt.UTC),  # a Sunday (and Monday is a workday)
-        dt.datetime(2026, 12, 9, 9, 0, tzinfo=dt.UTC),  # a Wednesday
-    ],
-    ids=["sunday", "wednesday"],
-)
-def test_whatever_the_day_chelles_current_cohort_has_a_sheet_today_and_tomorrow(communes, now):
-    with time_machine.travel(now, tick=False):
-        demo = Builder().build()
-        frameworks_load()
-        intake = IntakeBuilder()
-        intake.save(intake.plan(demo, intake.prescribers(demo), only={"chelles"}))
-        AttendanceBuilder().build(demo, only={"chelles"})
-        today = timezone.localdate()
-        cohort = Cohort.objects.get(school=demo.schools["chelles"], status=CohortStatus.ONGOING)
-        for day in (today, today + dt.timedelta(days=1)):
-            sessions = TrainingSession.objects.filter(cohort=cohort, date=day)
-            assert sessions.count() == 2, day
-            assert all(s.locked_at is None and s.kind != SessionKind.INTERNSHIP for s in sessions)
-            assert not Attendance.objects.filter(session__in=sessions).exists()
 
 
 def test_only_chelles_current_cohort_gets_weekend_half_days():

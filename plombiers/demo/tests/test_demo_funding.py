@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
+from plombiers.conftest import built_once
 from plombiers.demo.attendance import AttendanceBuilder
 from plombiers.demo.funding import DEMO_FUNDER, FundingBuilder
 from plombiers.demo.intake import IntakeBuilder
@@ -19,8 +20,7 @@ from plombiers.funding.models import Budget, BudgetLine, Grant, GrantPayment, Op
 ONLY = {"chelles", "montpellier"}
 
 
-@pytest.fixture
-def demo(communes):
+def _build(communes):
     demo = Builder().build()
     frameworks_load()
     intake = IntakeBuilder()
@@ -28,6 +28,14 @@ def demo(communes):
     AttendanceBuilder().build(demo, only=ONLY)
     FundingBuilder().build(demo, only=ONLY)
     return demo
+
+
+demo_built = built_once(_build)
+
+
+@pytest.fixture
+def demo(demo_built, db):
+    return demo_built
 
 
 def test_demo_funding(demo):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from plombiers.cohorts.enums import CohortStatus, EnrolmentStatus, SessionKind
 from plombiers.cohorts.models import Cohort, Enrolment, TrainingSession
+from plombiers.conftest import built_once
 from plombiers.demo.attendance import AttendanceBuilder
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.internships import (
@@ -69,8 +70,7 @@ MODELS = (
 )
 
 
-@pytest.fixture
-def demo(communes):
+def _build(communes):
     """The demo network with the histories of Chelles only (quicker)."""
     demo = Builder().build()
     frameworks_load()
@@ -80,6 +80,14 @@ def demo(communes):
     AttendanceBuilder().build(demo, only={"chelles"})
     demo.plan = InternshipsBuilder().build(demo, only={"chelles"})
     return demo
+
+
+demo_built = built_once(_build)
+
+
+@pytest.fixture
+def demo(demo_built, db):
+    return demo_built
 
 
 def internship_weeks() -> dict[int, tuple[dt.date, dt.date]]:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from plombiers.cohorts.enums import CohortStatus, EnrolmentStatus
 from plombiers.cohorts.models import Enrolment
+from plombiers.conftest import built_once
 from plombiers.demo.attendance import AttendanceBuilder
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.internships import THOMAS, InternshipsBuilder
@@ -29,8 +30,7 @@ from plombiers.outcomes.enums import (
 from plombiers.outcomes.models import Exit, FollowUp
 
 
-@pytest.fixture
-def demo(communes):
+def _build(communes):
     """The demo network with the histories of Chelles only (quicker)."""
     demo = Builder().build()
     frameworks_load()
@@ -41,6 +41,14 @@ def demo(communes):
     InternshipsBuilder().build(demo, only={"chelles"})
     demo.plan = OutcomesBuilder().build(demo, only={"chelles"})
     return demo
+
+
+demo_built = built_once(_build)
+
+
+@pytest.fixture
+def demo(demo_built, db):
+    return demo_built
 
 
 def test_every_finished_enrolment_has_its_exit_and_four_follow_ups(demo):

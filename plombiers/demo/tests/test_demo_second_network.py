@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from plombiers.accounts.models import Membership, User
 from plombiers.cohorts.models import Enrolment
+from plombiers.conftest import built_once
 from plombiers.demo.management.commands.demo import refuse_foreign_database
 from plombiers.demo.network import Builder
 from plombiers.demo.second_network import (
@@ -21,12 +22,19 @@ from plombiers.referrals.models import Learner
 from plombiers.support.models import BarrierCategory, PartnerService
 
 
-@pytest.fixture
-def demo(communes):
+def _build(communes):
     first = Builder().build()
     frameworks_load()
     second = SecondNetworkBuilder().build()
     return first, second
+
+
+demo_built = built_once(_build)
+
+
+@pytest.fixture
+def demo(demo_built, db):
+    return demo_built
 
 
 def _counts():

@@ -11,6 +11,7 @@ from plombiers.accounts.enums import Role
 from plombiers.accounts.models import Membership
 from plombiers.cohorts.enums import CohortStatus, EnrolmentStatus
 from plombiers.cohorts.models import Enrolment
+from plombiers.conftest import built_once
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.network import Builder
 from plombiers.demo.support import SupportBuilder
@@ -20,14 +21,21 @@ from plombiers.support.models import Action, Barrier, BarrierCategory, Consent, 
 from plombiers.support.services import services_near
 
 
-@pytest.fixture
-def demo(communes):
+def _build(communes):
     """The demo network, with the intake and support histories of Chelles only (quicker)."""
     demo = Builder().build()
     intake = IntakeBuilder()
     intake.save(intake.plan(demo, intake.prescribers(demo), only={"chelles"}))
     SupportBuilder().build(demo, only={"chelles"})
     return demo
+
+
+demo_built = built_once(_build)
+
+
+@pytest.fixture
+def demo(demo_built, db):
+    return demo_built
 
 
 def test_ines_housing_lifted_during_the_programme_mobility_still_open(demo):

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from plombiers.cohorts.enums import CohortStatus, EnrolmentStatus
 from plombiers.cohorts.models import Cohort
+from plombiers.conftest import built_once
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.network import Builder
 from plombiers.demo.surveys import CRITICISM, SurveysBuilder
@@ -15,14 +16,21 @@ from plombiers.surveys.models import SurveyAnswer, SurveyInvitation
 from plombiers.surveys.results import public_figures, survey_results
 
 
-@pytest.fixture
-def demo(communes):
+def _build(communes):
     """The demo network with the intake history and the surveys of Chelles only (quicker)."""
     demo = Builder().build()
     intake = IntakeBuilder()
     intake.save(intake.plan(demo, intake.prescribers(demo), only={"chelles"}))
     SurveysBuilder().build(demo, only={"chelles"})
     return demo
+
+
+demo_built = built_once(_build)
+
+
+@pytest.fixture
+def demo(demo_built, db):
+    return demo_built
 
 
 def test_finished_cohorts_answered_about_seven_in_ten_mostly_satisfied(demo):
