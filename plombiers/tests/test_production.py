@@ -210,11 +210,19 @@ def test_env_bool_default(monkeypatch):
 
 
 def test_the_demo_refuses_production(production):
-    assert start(production, "migrate", "--noinput").returncode == 0
+    """Before anything else: even on a database not migrated, production is the reason given."""
     done = start(production, "demo")
     assert done.returncode == 1
     assert "La démonstration refuse le mode production (PLOMBIERS_ENV=production)" in done.stderr
     assert "Réseau" not in done.stdout
+
+
+def test_the_demo_on_a_database_not_migrated_says_what_to_run(tmp_path):
+    env = {**base_environment(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'vide.sqlite3'}"}
+    done = start(env, "demo")
+    assert done.returncode == 1
+    assert "lancez d'abord « plombiers migrate »" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_the_demo_refuses_a_database_with_a_real_network(cast):

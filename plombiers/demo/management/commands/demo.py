@@ -25,6 +25,7 @@ from plombiers.demo.webhooks import WebhooksBuilder, demo_webhook_counts
 from plombiers.frameworks.loader import frameworks_load
 from plombiers.impact import rollup
 from plombiers.network.communes import communes_load
+from plombiers.network.initialisation import pending_migrations
 from plombiers.network.models import Commune, Network
 from plombiers.referrals.models import Learner, Referral
 from plombiers.skills.models import Evidence, Observation
@@ -42,6 +43,12 @@ def refuse_foreign_database() -> None:
         raise CommandError(
             "La démonstration refuse le mode production (PLOMBIERS_ENV=production) : elle crée des "
             "comptes dont le mot de passe est publié."
+        )
+    pending = pending_migrations()
+    if pending:
+        raise CommandError(
+            f"La base n'est pas à jour ({len(pending)} migration(s) à appliquer, dont {pending[0]}) : "
+            "lancez d'abord « plombiers migrate » (make demo le fait)."
         )
     networks = list(Network.objects.exclude(slug__in=DEMO_NETWORKS).values_list("name", flat=True)[:3])
     # The demo's addresses, the schools' teams' included (school-manager.0@limoges.plombiers.example).
