@@ -87,7 +87,7 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings):
     refresh = measures["impact_rollup_refresh"]
     assert refresh["status"] == "ok" and refresh["measure"]["runs"] == 1 and refresh["details"]["rows"] > 0
     for name in ("impact_network_page", "impact_funder_page", "impact_school_page", "impact_cohort_page"):
-        assert "sous la seconde" in measures[name]["note"]
+        assert "objectif : au plus ×3 le plancher et sous 300 ms" in measures[name]["note"]
     assert measures["impact_network_page"]["details"]["learners"] == 120
     # The documents: 2 learners × 1 week → 2 conventions, 1 sheet, 2 certificats, 2 attestations.
     assert measures["documents_cohort_set"]["details"]["files"] == 7
