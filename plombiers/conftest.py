@@ -295,13 +295,19 @@ def pytest_collection_modifyitems(items):
     """Every test that drives Chromium is marked `browser`, whatever module it is in, so that
     `pytest -m "not browser"` leaves them all out and `pytest -m browser` runs only them.
 
+    Every test of the demo's builders (plombiers/demo/tests) is marked `demo`: CI runs them on SQLite,
+    the demo's database (`make demo`).
+
     Every test that never reaches the suite's database (pure functions, files, commands run on their
     own SQLite file) is marked `no_database`: it runs the same whatever `DATABASE_URL` says, so CI's
     PostgreSQL half leaves it out (`-m "not no_database"`) after the SQLite half ran it."""
+    demo_tests = PROJECT / "demo" / "tests"
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         if "browser" in fixtures:
             item.add_marker(pytest.mark.browser)
+        if item.path.is_relative_to(demo_tests):
+            item.add_marker(pytest.mark.demo)
         if not item.get_closest_marker("django_db") and not fixtures & DATABASE_FIXTURES:
             item.add_marker(pytest.mark.no_database)
 

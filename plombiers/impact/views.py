@@ -5,7 +5,7 @@ the school team hide their small cells (`secrecy`)."""
 
 import json
 from functools import lru_cache
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -13,6 +13,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, reverse
 from django.utils.formats import number_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
@@ -71,12 +73,72 @@ def _learners_path(script_prefix: str) -> str:
     return reverse("impact:learners")
 
 
+@lru_cache(maxsize=256)
+def _learners_head(script_prefix: str, kind: str, ident, filter_params: tuple) -> tuple[str, str]:
+    """What every link of a dashboard to its learners shares: the path, scope and id before the
+    measure, the filters after it (the order `urlencode` of the whole would give)."""
+    head = f"{_learners_path(script_prefix)}?{urlencode({'scope': kind, 'id': ident})}&measure="
+    tail = urlencode(dict(filter_params))
+    return head, f"&{tail}" if tail else ""
+
+
 def _learners_url(scope: Scope, filters, measure: str, group=None, value=None) -> str:
-    params = {"scope": scope.kind, "id": scope.ident, "measure": measure, **filters.as_params()}
+    head, tail = _learners_head(
+        get_script_prefix(), scope.kind, scope.ident, tuple(filters.as_params().items())
+    )
+    url = f"{head}{quote_plus(measure)}{tail}"
     if group:
-        params["group"] = group
-        params["value"] = "" if value is None else value
-    return f"{_learners_path(get_script_prefix())}?{urlencode(params)}"
+        url += "&" + urlencode({"group": group, "value": "" if value is None else value})
+    return url
+
+
+#: The titles of impact/includes/secret.html (the public results page includes it), as HTML.
+SECRET_TITLE = {
+    "s": "Masqué pour qu'aucun total ni aucune différence ne permette de retrouver un chiffre « &lt; 5 »",
+}
+SMALL_TITLE = "De 1 à 4 jeunes : masqué (secret statistique)"
+
+
+def _secret_html(mark: str) -> str:
+    return f'<abbr title="{SECRET_TITLE.get(mark, SMALL_TITLE)}">{escape(mark)}</abbr>'
+
+
+def _link_html(url: str | None, text: str, hidden: str, css: str = "") -> str:
+    if not url:
+        return escape(text)
+    css = f' class="{css}"' if css else ""
+    return f'<a href="{escape(url)}"{css}>{escape(text)}<span class="visually-hidden"> — {hidden}</span></a>'
+
+
+def _cell_html(figure: Figure, num_url: str | None, den_url: str | None) -> SafeString:
+    """A figure of a dashboard, with the links to the learners behind it: written here rather than
+    by an included template, which cost most of a dashboard's rendering (a few hundred cells)."""
+    if figure.indicator.kind == "count":
+        if figure.secret:
+            return mark_safe(_secret_html(figure.secret))  # noqa: S308 — every value escaped above
+        return mark_safe(_link_html(num_url, figure.display, "voir les jeunes"))  # noqa: S308
+    shown = _secret_html(figure.secret) if figure.secret else escape(figure.display)
+    badge = ""
+    if figure.meets_target is False:
+        badge = ' <span class="badge text-bg-warning">sous l\'objectif</span>'
+    elif figure.meets_target:
+        badge = ' <span class="badge text-bg-success">objectif atteint</span>'
+    numerator = (
+        _secret_html(figure.numerator_secret)
+        if figure.numerator_secret
+        else _link_html(num_url, figure.numerator_display, "voir les jeunes du numérateur", "link-secondary")
+    )
+    denominator = (
+        _secret_html(figure.denominator_secret)
+        if figure.denominator_secret
+        else _link_html(
+            den_url, figure.denominator_display, "voir les jeunes du dénominateur", "link-secondary"
+        )
+    )
+    return mark_safe(  # noqa: S308 — every value escaped above
+        f'<span class="fw-semibold">{shown}</span>{badge}\n'
+        f'<span class="small text-body-secondary d-block">{numerator}&nbsp;/&nbsp;{denominator}</span>'
+    )
 
 
 def _cell(scope: Scope, filters, figure: Figure, group=None, value=None) -> dict:
@@ -86,19 +148,18 @@ def _cell(scope: Scope, filters, figure: Figure, group=None, value=None) -> dict
         cell["num_url"] = _learners_url(scope, filters, indicator.num, group, value)
         if indicator.den:
             cell["den_url"] = _learners_url(scope, filters, indicator.den, group, value)
+    cell["html"] = _cell_html(figure, cell["num_url"], cell["den_url"])
     return cell
 
 
 def _rows(scope, filters, table, keys, rows=None) -> list[dict]:
     group = table.group
-    return [
-        {
-            "label": row.label,
-            "key": row.key,
-            "cells": [_cell(scope, filters, row.figures[k], group, row.key) for k in keys],
-        }
-        for row in (table.rows if rows is None else rows)
-    ]
+    lines = []
+    for row in table.rows if rows is None else rows:
+        figures = row.figures  # every figure of the row, computed once (a property)
+        cells = [_cell(scope, filters, figures[k], group, row.key) for k in keys]
+        lines.append({"label": row.label, "key": row.key, "cells": cells})
+    return lines
 
 
 def _chart(title, labels, values, *, percent=True, target=True, kind="bar") -> dict:

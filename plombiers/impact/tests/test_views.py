@@ -193,14 +193,11 @@ def test_public_results_page_adds_insertion_rates(client, cast, world):
 
 def test_attendance_is_counted_in_hours_with_french_thousands_separators():
     """Minutes of attendance at national scale read « 1 080 785 h », not « 64847120 » minutes."""
-    from types import SimpleNamespace
-
-    from django.template.loader import render_to_string
-
     from plombiers.impact.selectors import INDICATOR, Figure
+    from plombiers.impact.views import _cell_html
 
     figure = Figure(INDICATOR["attendance_rate"], 64847120, 68282760)
-    html = render_to_string("impact/includes/cell.html", {"cell": SimpleNamespace(figure=figure)})
+    html = _cell_html(figure, None, None)
     assert "1\u202f080\u202f785\u00a0h" in html and "1\u202f138\u202f046\u00a0h" in html, html
     assert "847" not in html  # no minutes
     assert figure.counts == "1\u202f080\u202f785\u00a0h / 1\u202f138\u202f046\u00a0h"
@@ -222,15 +219,12 @@ def test_attendance_is_counted_in_hours_with_french_thousands_separators():
 def test_the_target_badge_and_the_printed_rate_never_disagree(exits, counted, shown, meets):
     """69,6 % used to print « 70 % » with « sous l'objectif »: the comparison is on the unrounded
     rate and a rate under it never prints as the target, so « 70 % » always means « objectif atteint »."""
-    from types import SimpleNamespace
-
-    from django.template.loader import render_to_string
-
     from plombiers.impact.selectors import INDICATOR, Figure
+    from plombiers.impact.views import _cell_html
 
     figure = Figure(INDICATOR["positive_exit_rate"], exits, counted)
     assert figure.display == shown and figure.meets_target is meets
-    html = render_to_string("impact/includes/cell.html", {"cell": SimpleNamespace(figure=figure)})
+    html = _cell_html(figure, None, None)
     assert ("objectif atteint" in html) is meets and ("sous l'objectif" in html) is not meets
 
 
@@ -253,3 +247,33 @@ def test_the_table_by_group_is_paged_and_its_chart_too(client, cast, world, monk
     # The export holds every line.
     export = client.get(url + "&format=csv&table=groupes").content.decode("utf-8-sig")
     assert "École A Chelles" in export and "École B Roubaix" in export
+
+
+def test_a_cell_written_in_python_says_what_the_template_said():
+    """The dashboards' cells are written by `_cell_html` (an included template per cell cost most of
+    a page): a count and its link, a rate with its badge and both links, and the secrecy marks."""
+    from plombiers.impact.selectors import INDICATOR, Figure
+    from plombiers.impact.views import _cell_html
+
+    by_key = INDICATOR
+    count = _cell_html(Figure(by_key["referred"], 12, None), "/impact/jeunes/?a=1&b=2", None)
+    assert count == (
+        '<a href="/impact/jeunes/?a=1&amp;b=2">12<span class="visually-hidden"> — voir les jeunes</span></a>'
+    )
+    assert _cell_html(Figure(by_key["referred"], None, None, "< 5"), "/x", None) == (
+        '<abbr title="De 1 à 4 jeunes : masqué (secret statistique)">&lt; 5</abbr>'
+    )
+    rate = _cell_html(Figure(by_key["positive_exit_rate"], 7, 10), "/n", "/d")
+    assert rate == (
+        '<span class="fw-semibold">70\u00a0%</span> <span class="badge text-bg-success">objectif atteint</span>\n'
+        '<span class="small text-body-secondary d-block">'
+        '<a href="/n" class="link-secondary">7<span class="visually-hidden"> — voir les jeunes du numérateur</span></a>'
+        "&nbsp;/&nbsp;"
+        '<a href="/d" class="link-secondary">10<span class="visually-hidden"> — voir les jeunes du dénominateur</span></a>'
+        "</span>"
+    )
+    below = _cell_html(Figure(by_key["positive_exit_rate"], 6, 10), None, None)
+    assert "sous l'objectif" in below and "<a " not in below
+    hidden = _cell_html(Figure(by_key["positive_exit_rate"], 40, None, "", "s"), None, None)
+    assert hidden.startswith('<span class="fw-semibold"><abbr title="Masqué pour qu\'aucun total')
+    assert "« &lt; 5 »" in hidden and "badge" not in hidden

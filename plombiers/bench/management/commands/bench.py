@@ -105,6 +105,18 @@ class Command(BaseCommand):
         parser.add_argument("--only", nargs="*", choices=sorted(BENCHMARKS), help="seulement ces mesures")
         parser.add_argument("--output", default="bench/results.json")
 
+    def _collect_static_files(self):
+        """The pages are measured as served in production, whose storage names each static file by
+        its hash from a manifest: on a fresh machine (no `make demo` before) the manifest is made
+        first, or the first page would fail on it."""
+        from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+
+        if isinstance(staticfiles_storage, ManifestFilesMixin) and not staticfiles_storage.exists(
+            staticfiles_storage.manifest_name
+        ):
+            self.stdout.write("Fichiers statiques rassemblés (collectstatic), une fois.")
+            call_command("collectstatic", interactive=False, verbosity=0)
+
     def handle(self, *args, quick, repeat, only, output, **options):
         self._refuse_the_demo_database()
         # Whitenoise warns when static files were not collected: the pages render without them.
@@ -131,6 +143,7 @@ class Command(BaseCommand):
         repeat = repeat or (3 if quick else 30)
         call_command("migrate", verbosity=0, interactive=False)
         call_command("createcachetable", verbosity=0)
+        self._collect_static_files()
         database = f"{connection.vendor} ({Path(str(connection.settings_dict['NAME'])).name})"
         self.stdout.write(f"Banc d'essai sur {database}, {repeat} mesures par page.")
         data = ensure(sizes)
