@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from plombiers.lib.widgets import QuickSelect
 from plombiers.network.models import Region, School, Trade
 
 from .selectors import GROUPS, Filters
@@ -11,17 +12,28 @@ FIRST_YEAR = 2017
 class DashboardFilterForm(forms.Form):
     """The filters of a dashboard: year, trade, région, school, and the breakdown of the table."""
 
-    year = forms.TypedChoiceField(label="Année", required=False, coerce=int, empty_value=None)
+    year = forms.TypedChoiceField(
+        label="Année", required=False, coerce=int, empty_value=None, widget=QuickSelect
+    )
     trade = forms.ModelChoiceField(
-        label="Métier", queryset=Trade.objects.all(), required=False, empty_label="Tous"
+        label="Métier", queryset=Trade.objects.all(), required=False, empty_label="Tous", widget=QuickSelect
     )
     region = forms.ModelChoiceField(
-        label="Région", queryset=Region.objects.all(), required=False, empty_label="Toutes"
+        label="Région",
+        queryset=Region.objects.all(),
+        required=False,
+        empty_label="Toutes",
+        widget=QuickSelect,
     )
+    # A national network: 2,000 schools in this list (`QuickSelect`).
     school = forms.ModelChoiceField(
-        label="École", queryset=School.objects.none(), required=False, empty_label="Toutes"
+        label="École",
+        queryset=School.objects.none(),
+        required=False,
+        empty_label="Toutes",
+        widget=QuickSelect,
     )
-    group_by = forms.ChoiceField(label="Tableau par", required=False)
+    group_by = forms.ChoiceField(label="Tableau par", required=False, widget=QuickSelect)
 
     def __init__(self, data=None, *, scope, default_group: str):
         super().__init__(data)
