@@ -61,7 +61,7 @@ deploy-tools:
 	fi
 
 test: install chromium verifier deploy-tools
-	$(BIN)/pytest -n $(WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -295,8 +295,9 @@ def pytest_collection_modifyitems(items):
     """Every test that drives Chromium is marked `browser`, whatever module it is in, so that
     `pytest -m "not browser"` leaves them all out and `pytest -m browser` runs only them.
 
-    Every test of the demo's builders (plombiers/demo/tests) is marked `demo`: CI runs them on SQLite,
-    the demo's database (`make demo`).
+    Every test of the demo's builders (plombiers/demo/tests) is marked `demo` (so are, by their own
+    `pytestmark`, the tests built on the demo network elsewhere): CI runs them on SQLite, the demo's
+    database (`make demo`).
 
     Every test that never reaches the suite's database (pure functions, files, commands run on their
     own SQLite file) is marked `no_database`: it runs the same whatever `DATABASE_URL` says, so CI's

@@ -18,8 +18,8 @@ def test_a_test_reaching_the_database_through_a_fixture_is_not(request, cast):
 
 
 def test_only_the_demos_own_tests_are_marked_demo():
-    """`demo` marks plombiers/demo/tests (its builders, run on SQLite in CI), not a test elsewhere
-    that builds part of the demo to check something else (the purge, the small cells)."""
+    """conftest marks plombiers/demo/tests `demo` (its builders, run on SQLite in CI), not a test
+    elsewhere (those built on the demo network say so themselves)."""
     from plombiers.conftest import PROJECT, pytest_collection_modifyitems
 
     class Item:
@@ -35,7 +35,7 @@ def test_only_the_demos_own_tests_are_marked_demo():
             self.markers.append(marker.mark)
 
     builders = Item(PROJECT / "demo" / "tests" / "test_demo_outcomes.py")
-    purge = Item(PROJECT / "privacy" / "tests" / "test_purge_demo.py")
+    purge = Item(PROJECT / "privacy" / "tests" / "test_purge.py")
     pytest_collection_modifyitems([builders, purge])
     assert [m.name for m in builders.markers] == ["demo"]
     assert purge.markers == []

@@ -15,10 +15,6 @@ import pytest
 
 from .conftest import LEARNER
 
-# The installation and its server are built once per worker: with `--dist loadgroup` (the
-# Makefile), the tests that use them run on one worker, which builds them once.
-pytestmark = pytest.mark.xdist_group("installation")
-
 BUDGET = 150 * 1024
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 

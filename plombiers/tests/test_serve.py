@@ -6,13 +6,7 @@ plombiers_cache », the table was made by the demo only), and the only server wa
 
 import signal
 
-import pytest
-
 from .conftest import ADMIN, LEARNER, Browser
-
-# The installation and its server are built once per worker: with `--dist loadgroup` (the
-# Makefile), the tests that use them run on one worker, which builds them once.
-pytestmark = pytest.mark.xdist_group("installation")
 
 PDF = "/impact/ecoles/ecole-neuve/rapport-2025.pdf"
 

@@ -34,6 +34,10 @@ from plombiers.referrals.models import Learner
 from plombiers.rights.purge import ANONYMISED_FIRST_NAME
 from plombiers.support.models import JournalEntry
 
+# Built on the demo network, whose database is SQLite (`make demo`): CI runs it there; the same
+# code runs on PostgreSQL through the tests that build their own data (test_purge.py, test_small_cells.py).
+pytestmark = pytest.mark.demo
+
 ONLY = {"chelles", "montpellier"}
 STAFF = "reseau@plombiers.example"
 FUNDER = "financeur@plombiers.example"

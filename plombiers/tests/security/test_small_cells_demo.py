@@ -28,6 +28,10 @@ from plombiers.impact.selectors import GROUPS
 
 from .test_small_cells import PAGE_GROUPS, _check_dashboard, _rows, number, small
 
+# Built on the demo network, whose database is SQLite (`make demo`): CI runs it there; the same
+# code runs on PostgreSQL through the tests that build their own data (test_purge.py, test_small_cells.py).
+pytestmark = pytest.mark.demo
+
 ONLY = {"chelles", "montpellier"}
 FUNDER = "financeur@plombiers.example"
 STAFF = "reseau@plombiers.example"
