@@ -116,10 +116,13 @@ def _fernet_keys(monkeypatch):
     monkeypatch.setenv("FERNET_KEYS", TEST_FERNET_KEY)
 
 
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings):
     """Background tasks run at once in tests; one test checks the real database queue."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = IMMEDIATE_TASKS
 
 
 @functools.cache
@@ -197,7 +200,7 @@ def built_once(build):
         overrides = override_settings(
             PASSWORD_HASHERS=FAST_PASSWORDS,
             STORAGES=_static_storages(settings.STORAGES),
-            TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+            TASKS=IMMEDIATE_TASKS,
             MEDIA_ROOT=folder / "media",
             CREDENTIAL_KEYS_DIR=folder / "credential_keys",
         )

@@ -13,8 +13,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, reverse
 from django.utils.formats import number_format
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,6 +24,7 @@ from plombiers.views import paginate
 from . import exports, opendata, secrecy
 from .access import default_scope, resolve_scope
 from .api import network_scope
+from .cells import cell_html
 from .forms import DashboardFilterForm
 from .selectors import (
     FUNNEL,
@@ -92,55 +91,6 @@ def _learners_url(scope: Scope, filters, measure: str, group=None, value=None) -
     return url
 
 
-#: The titles of impact/includes/secret.html (the public results page includes it), as HTML.
-SECRET_TITLE = {
-    "s": "Masqué pour qu'aucun total ni aucune différence ne permette de retrouver un chiffre « &lt; 5 »",
-}
-SMALL_TITLE = "De 1 à 4 jeunes : masqué (secret statistique)"
-
-
-def _secret_html(mark: str) -> str:
-    return f'<abbr title="{SECRET_TITLE.get(mark, SMALL_TITLE)}">{escape(mark)}</abbr>'
-
-
-def _link_html(url: str | None, text: str, hidden: str, css: str = "") -> str:
-    if not url:
-        return escape(text)
-    css = f' class="{css}"' if css else ""
-    return f'<a href="{escape(url)}"{css}>{escape(text)}<span class="visually-hidden"> — {hidden}</span></a>'
-
-
-def _cell_html(figure: Figure, num_url: str | None, den_url: str | None) -> SafeString:
-    """A figure of a dashboard, with the links to the learners behind it: written here rather than
-    by an included template, which cost most of a dashboard's rendering (a few hundred cells)."""
-    if figure.indicator.kind == "count":
-        if figure.secret:
-            return mark_safe(_secret_html(figure.secret))  # noqa: S308 — every value escaped above
-        return mark_safe(_link_html(num_url, figure.display, "voir les jeunes"))  # noqa: S308
-    shown = _secret_html(figure.secret) if figure.secret else escape(figure.display)
-    badge = ""
-    if figure.meets_target is False:
-        badge = ' <span class="badge text-bg-warning">sous l\'objectif</span>'
-    elif figure.meets_target:
-        badge = ' <span class="badge text-bg-success">objectif atteint</span>'
-    numerator = (
-        _secret_html(figure.numerator_secret)
-        if figure.numerator_secret
-        else _link_html(num_url, figure.numerator_display, "voir les jeunes du numérateur", "link-secondary")
-    )
-    denominator = (
-        _secret_html(figure.denominator_secret)
-        if figure.denominator_secret
-        else _link_html(
-            den_url, figure.denominator_display, "voir les jeunes du dénominateur", "link-secondary"
-        )
-    )
-    return mark_safe(  # noqa: S308 — every value escaped above
-        f'<span class="fw-semibold">{shown}</span>{badge}\n'
-        f'<span class="small text-body-secondary d-block">{numerator}&nbsp;/&nbsp;{denominator}</span>'
-    )
-
-
 def _cell(scope: Scope, filters, figure: Figure, group=None, value=None) -> dict:
     indicator = figure.indicator
     cell = {"figure": figure, "num_url": None, "den_url": None}
@@ -148,7 +98,7 @@ def _cell(scope: Scope, filters, figure: Figure, group=None, value=None) -> dict
         cell["num_url"] = _learners_url(scope, filters, indicator.num, group, value)
         if indicator.den:
             cell["den_url"] = _learners_url(scope, filters, indicator.den, group, value)
-    cell["html"] = _cell_html(figure, cell["num_url"], cell["den_url"])
+    cell["html"] = cell_html(figure, cell["num_url"], cell["den_url"])
     return cell
 
 

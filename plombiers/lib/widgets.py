@@ -10,7 +10,8 @@ from django.utils.safestring import SafeString, mark_safe
 class QuickSelect(forms.Select):
     """A `<select>` written here rather than through Django's option templates (one template per
     option: a dashboard's filter of 2,000 schools took longer than the figures it filters). The
-    same markup: its attributes, one `<option>` per choice, the first matching one selected."""
+    same markup: its attributes, one `<option>` per choice, the first matching one selected (no
+    groups of options: none of its forms has any)."""
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         final = self.build_attrs(self.attrs, attrs)

@@ -49,6 +49,17 @@ class InitReport:
         return bool(self.done)
 
 
+def not_migrated() -> str:
+    """The sentence for a database whose migrations are not all applied, or "" when they are."""
+    pending = pending_migrations()
+    if not pending:
+        return ""
+    return (
+        f"La base n'est pas à jour ({len(pending)} migration(s) à appliquer, dont {pending[0]}) : "
+        "lancez d'abord « plombiers migrate »."
+    )
+
+
 def pending_migrations() -> list[str]:
     connection = connections[DEFAULT_DB_ALIAS]
     executor = MigrationExecutor(connection)
@@ -79,12 +90,9 @@ def network_find(name: str) -> Network | None:
 def network_init_check(*, name: str, admin_email: str) -> tuple[Network | None, User | None]:
     """Refuse before asking anything: an unmigrated database, a bad address, another network.
     Returns the network and the administrator when they exist already."""
-    pending = pending_migrations()
-    if pending:
-        raise InitError(
-            f"La base n'est pas à jour ({len(pending)} migration(s) à appliquer, dont {pending[0]}) : "
-            "lancez d'abord « plombiers migrate »."
-        )
+    refusal = not_migrated()
+    if refusal:
+        raise InitError(refusal)
     name = name.strip()
     if not name or not slugify(name):
         raise InitError("Le nom du réseau est vide : --network « Nom du réseau ».")

@@ -193,8 +193,8 @@ def test_public_results_page_adds_insertion_rates(client, cast, world):
 
 def test_attendance_is_counted_in_hours_with_french_thousands_separators():
     """Minutes of attendance at national scale read « 1 080 785 h », not « 64847120 » minutes."""
+    from plombiers.impact.cells import cell_html as _cell_html
     from plombiers.impact.selectors import INDICATOR, Figure
-    from plombiers.impact.views import _cell_html
 
     figure = Figure(INDICATOR["attendance_rate"], 64847120, 68282760)
     html = _cell_html(figure, None, None)
@@ -219,8 +219,8 @@ def test_attendance_is_counted_in_hours_with_french_thousands_separators():
 def test_the_target_badge_and_the_printed_rate_never_disagree(exits, counted, shown, meets):
     """69,6 % used to print « 70 % » with « sous l'objectif »: the comparison is on the unrounded
     rate and a rate under it never prints as the target, so « 70 % » always means « objectif atteint »."""
+    from plombiers.impact.cells import cell_html as _cell_html
     from plombiers.impact.selectors import INDICATOR, Figure
-    from plombiers.impact.views import _cell_html
 
     figure = Figure(INDICATOR["positive_exit_rate"], exits, counted)
     assert figure.display == shown and figure.meets_target is meets
@@ -252,8 +252,8 @@ def test_the_table_by_group_is_paged_and_its_chart_too(client, cast, world, monk
 def test_a_cell_written_in_python_says_what_the_template_said():
     """The dashboards' cells are written by `_cell_html` (an included template per cell cost most of
     a page): a count and its link, a rate with its badge and both links, and the secrecy marks."""
+    from plombiers.impact.cells import cell_html as _cell_html
     from plombiers.impact.selectors import INDICATOR, Figure
-    from plombiers.impact.views import _cell_html
 
     by_key = INDICATOR
     count = _cell_html(Figure(by_key["referred"], 12, None), "/impact/jeunes/?a=1&b=2", None)

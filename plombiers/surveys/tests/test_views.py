@@ -114,6 +114,7 @@ def test_the_public_page_needs_five_answers_and_shows_no_name(client, cast, coho
     # Five answers, but four satisfied: four people, a small cell — masked, its sample shown.
     assert "80&nbsp;%" not in html and "sur 5 répondant·es" in html
     assert html.count("Chiffre masqué (secret statistique)") == 2
+    assert '<abbr title="De 1 à 4 jeunes : masqué (secret statistique)">&lt; 5</abbr>' in html
     answer(SurveyInvitationFactory(enrolment=enrolments[5]), overall=3, recommend=1)
     html = client.get(url).content.decode()
     assert "83&nbsp;%" in html and "sur 6 répondant·es" in html  # 5 of 6

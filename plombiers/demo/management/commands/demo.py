@@ -25,7 +25,7 @@ from plombiers.demo.webhooks import WebhooksBuilder, demo_webhook_counts
 from plombiers.frameworks.loader import frameworks_load
 from plombiers.impact import rollup
 from plombiers.network.communes import communes_load
-from plombiers.network.initialisation import pending_migrations
+from plombiers.network.initialisation import not_migrated
 from plombiers.network.models import Commune, Network
 from plombiers.referrals.models import Learner, Referral
 from plombiers.skills.models import Evidence, Observation
@@ -44,12 +44,9 @@ def refuse_foreign_database() -> None:
             "La démonstration refuse le mode production (PLOMBIERS_ENV=production) : elle crée des "
             "comptes dont le mot de passe est publié."
         )
-    pending = pending_migrations()
-    if pending:
-        raise CommandError(
-            f"La base n'est pas à jour ({len(pending)} migration(s) à appliquer, dont {pending[0]}) : "
-            "lancez d'abord « plombiers migrate » (make demo le fait)."
-        )
+    refusal = not_migrated()
+    if refusal:
+        raise CommandError(refusal)
     networks = list(Network.objects.exclude(slug__in=DEMO_NETWORKS).values_list("name", flat=True)[:3])
     # The demo's addresses, the schools' teams' included (school-manager.0@limoges.plombiers.example).
     demo_addresses = Q(email__endswith=DEMO_EMAIL_DOMAIN) | Q(email__endswith=".plombiers.example")
