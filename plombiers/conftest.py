@@ -253,8 +253,8 @@ def cast(communes):
     ]:
         PartnershipFactory(school=school, organisation=organisation)
 
-    def member(email, role, **scope):
-        user = UserFactory(email=email)
+    def member(email, role, *, name=None, **scope):
+        user = UserFactory(email=email, **(name or {}))
         MembershipFactory(user=user, role=role, **scope)
         return user
 
@@ -275,7 +275,14 @@ def cast(communes):
         manager_b=member("direction.b@test.example", Role.SCHOOL_MANAGER, school=school_b),
         trainer_b=member("formation.b@test.example", Role.TRAINER, school=school_b),
         prescriber=member("prescription@test.example", Role.PRESCRIBER, organisation=prescriber_org),
-        funder=member("financeur@test.example", Role.FUNDER, organisation=funder_org),
+        # A name no Faker person has: the tests that check a funder's pages never show a learner's
+        # name would otherwise meet the funder's own name in the page's header.
+        funder=member(
+            "financeur@test.example",
+            Role.FUNDER,
+            organisation=funder_org,
+            name={"first_name": "Félicie", "last_name": "Mécène"},
+        ),
         learner_a=member("jeune.a@test.example", Role.LEARNER, school=school_a),
         outsider=UserFactory(email="inconnu@test.example"),
     )
