@@ -130,7 +130,10 @@ def _cohort(user, ident) -> Scope:
 
 
 def _funder(user, ident) -> Scope:
-    funders = Organisation.objects.visible_to(user).filter(kind=OrganisationKind.FUNDER)
+    # With its network: the page offers its staff to recompute the rollup of that network.
+    funders = (
+        Organisation.objects.visible_to(user).filter(kind=OrganisationKind.FUNDER).select_related("network")
+    )
     if ident is None:
         ids = _funder_ids(user)
         if len(ids) != 1:

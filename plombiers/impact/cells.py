@@ -2,7 +2,8 @@
 and the secrecy marks (`secret_mark` in templates, `impact_tags`). An included template per cell
 cost most of a dashboard's rendering (a few hundred cells)."""
 
-from django.utils.html import escape
+from html import escape
+
 from django.utils.safestring import SafeString, mark_safe
 
 from .selectors import Figure

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from plombiers.lib.widgets import QuickSelect
+from plombiers.lib.widgets import NamedModelChoiceField, QuickSelect
 from plombiers.network.models import Region, School, Trade
 
 from .selectors import GROUPS, Filters
@@ -15,10 +15,10 @@ class DashboardFilterForm(forms.Form):
     year = forms.TypedChoiceField(
         label="Année", required=False, coerce=int, empty_value=None, widget=QuickSelect
     )
-    trade = forms.ModelChoiceField(
+    trade = NamedModelChoiceField(
         label="Métier", queryset=Trade.objects.all(), required=False, empty_label="Tous", widget=QuickSelect
     )
-    region = forms.ModelChoiceField(
+    region = NamedModelChoiceField(
         label="Région",
         queryset=Region.objects.all(),
         required=False,
@@ -26,7 +26,7 @@ class DashboardFilterForm(forms.Form):
         widget=QuickSelect,
     )
     # A national network: 2,000 schools in this list (`QuickSelect`).
-    school = forms.ModelChoiceField(
+    school = NamedModelChoiceField(
         label="École",
         queryset=School.objects.none(),
         required=False,

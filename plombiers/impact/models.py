@@ -6,7 +6,8 @@ fast for a school or a cohort, but at 1,000,000 young people a network's dashboa
 measure of `selectors.MEASURES` already summed by school × prescriber structure × year — the year
 each measure is dated by (entry, exit, prescription) — so that a network's or a funder's figures,
 in total or by school, trade, région, département, prescriber, funder or year, are one `SUM … GROUP
-BY` over a few tens of thousands of rows; `CohortRollup` holds them by cohort too. Every write that
+BY` over a few tens of thousands of rows; `CohortRollup` holds them by cohort too, `SchoolRollup` by
+school and year only (and by school over every year). Every write that
 changes a measure recomputes its school's rows in its own transaction (`impact.maintain`); the
 task (`rollup.refresh`: every night from `plombiers daily`, on demand by the network staff, and
 after `plombiers seed`) recomputes everything as a check, each run recorded in `RollupRun` with the
@@ -65,13 +66,33 @@ class CohortRollup(models.Model):
         return f"{self.school_id} / {self.cohort_id} / {self.prescriber_id} / {self.year}"
 
 
+class SchoolRollup(models.Model):
+    """The same measures by school × year, summed over the prescriber structures — and, in the rows
+    marked `every_year` (their `year` empty), over the years too. What a network's or a funder's
+    dashboard reads: its total and its table by school from one row per school (2,000 at national
+    scale, where `Rollup` has 66,000), its table by year from a third of `Rollup`'s rows. Derived
+    from `Rollup` at every write, in the same transaction."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    every_year = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "cumul des indicateurs par école"
+        verbose_name_plural = "cumuls des indicateurs par école"
+        indexes = [models.Index(fields=["school", "every_year", "year"], name="schoolrollup_school")]
+
+    def __str__(self):
+        return f"{self.school_id} / {'toutes années' if self.every_year else self.year}"
+
+
 # One column per measure, in the order of `MEASURES`: a new measure needs a migration, which
 # `makemigrations --check` in `make lint` asks for. Integers: PostgreSQL sums them in 64 bits, where
 # it would sum 64-bit integers as `numeric`, twice as slowly; a school's minutes in one year are far
 # below 2³¹.
 for _name in MEASURES:
-    Rollup.add_to_class(_name, models.IntegerField(default=0))
-    CohortRollup.add_to_class(_name, models.IntegerField(default=0))
+    for _model in (Rollup, CohortRollup, SchoolRollup):
+        _model.add_to_class(_name, models.IntegerField(default=0))
 
 
 class RollupRun(models.Model):

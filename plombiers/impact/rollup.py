@@ -42,7 +42,7 @@ from plombiers.lib import derived
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Commune, Departement, Organisation, Partnership, Region, School, Trade
 
-from .models import CohortRollup, Rollup, RollupRun
+from .models import CohortRollup, Rollup, RollupRun, SchoolRollup
 from .selectors import MEASURES, SOURCES, _measures_by_source, _number
 
 logger = logging.getLogger(__name__)
@@ -68,21 +68,21 @@ def _lock(using: str, school_ids: list[int] | None) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK, pk])
 
 
+#: The key of each table's rows, in the order of the cells' keys.
+KEYS = {
+    Rollup: ("school_id", "prescriber_id", "year"),
+    CohortRollup: ("school_id", "cohort_id", "prescriber_id", "year"),
+    SchoolRollup: ("school_id", "year", "every_year"),
+}
+
+
 def _rows(cells: dict, model) -> list:
-    if model is Rollup:
-        return [Rollup(school_id=s, prescriber_id=p, year=y, **cell) for (s, p, y), cell in cells.items()]
-    return [
-        CohortRollup(school_id=s, cohort_id=c, prescriber_id=p, year=y, **cell)
-        for (s, c, p, y), cell in cells.items()
-    ]
+    keys = KEYS[model]
+    return [model(**dict(zip(keys, key, strict=True)), **cell) for key, cell in cells.items()]
 
 
 def _existing(model, school_ids: list[int], using: str) -> dict[tuple, tuple]:
-    keys = (
-        ["school_id", "prescriber_id", "year"]
-        if model is Rollup
-        else ["school_id", "cohort_id", "prescriber_id", "year"]
-    )
+    keys = KEYS[model]
     return {
         tuple(row[k] for k in keys): tuple(row[name] for name in MEASURES)
         for row in model.objects.using(using).filter(school__in=school_ids).values(*keys, *MEASURES)
@@ -95,11 +95,24 @@ def _differences(before: dict[tuple, tuple], cells: dict[tuple, dict]) -> int:
     return sum(1 for key in before.keys() | after.keys() if before.get(key) != after.get(key))
 
 
+def _by_school(narrow: dict[tuple, dict]) -> dict[tuple, dict]:
+    """The cells of `SchoolRollup`: those of `Rollup` summed over the prescribers, by school × year
+    and by school over every year."""
+    cells: dict[tuple, dict] = {}
+    for (s, _p, y), cell in narrow.items():
+        for key in ((s, y, False), (s, None, True)):
+            target = cells.setdefault(key, {})
+            for name, value in cell.items():
+                target[name] = target.get(name, 0) + value
+    return cells
+
+
 def _write(school_ids: list[int], using: str, *, compare: bool = False) -> tuple[int, int]:
-    """Replace the rows of these schools in both tables by those of the records: (rows, corrected)."""
+    """Replace the rows of these schools in the three tables by those of the records: (rows of
+    `Rollup`, rows corrected in all three)."""
     rows = corrected = 0
     narrow, by_cohort = _both(school_ids, using)
-    for model, cells in ((Rollup, narrow), (CohortRollup, by_cohort)):
+    for model, cells in ((Rollup, narrow), (CohortRollup, by_cohort), (SchoolRollup, _by_school(narrow))):
         if compare:
             corrected += _differences(_existing(model, school_ids, using), cells)
         # Nothing points to a rollup row: Django deletes them in one statement.
@@ -150,8 +163,8 @@ def refresh(school_ids=None) -> RollupRun:
             # Fresh rows have no statistics until autovacuum comes by: the planner would sort on
             # disk what it can hash in memory.
             with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {_table(Rollup)}")
-                cursor.execute(f"ANALYZE {_table(CohortRollup)}")
+                for model in KEYS:
+                    cursor.execute(f"ANALYZE {_table(model)}")
         run = RollupRun.objects.create(
             started_at=started_at,
             finished_at=timezone.now(),
@@ -278,8 +291,14 @@ def _sql(scope, filters, groups: tuple[str, ...], names) -> tuple[str, list]:
         labels.append(label)
         join(needed)
     where, params = [f"r.school_id IN ({schools_sql})"], list(schools_params)
-    # A cohort's scope, or a breakdown by cohort, reads the table by cohort; the rest the narrower one.
+    # A cohort's scope, or a breakdown by cohort, reads the table by cohort; a breakdown by
+    # prescriber the table by prescriber; the rest the table by school, over every year when no year
+    # is asked for (one row per school).
     by_cohort = bool(scope.cohort_id) or "cohort" in groups
+    model = CohortRollup if by_cohort else Rollup if "prescriber" in groups else SchoolRollup
+    if model is SchoolRollup:
+        where.append("r.every_year = %s")
+        params.append(not filters.year and "year" not in groups)
     if scope.cohort_id:
         where.append("r.cohort_id = %s")
         params.append(scope.cohort_id)
@@ -311,7 +330,7 @@ def _sql(scope, filters, groups: tuple[str, ...], names) -> tuple[str, list]:
         *(f"COALESCE(SUM(r.{name}), 0)" for name in names),
     ]
     # Names from the models and `MEASURES`, values as parameters.
-    sql = f"SELECT {', '.join(columns)} FROM {_table(CohortRollup if by_cohort else Rollup)} r {' '.join(joins)} WHERE {' AND '.join(where)}"  # noqa: S608
+    sql = f"SELECT {', '.join(columns)} FROM {_table(model)} r {' '.join(joins)} WHERE {' AND '.join(where)}"  # noqa: S608
     if groups:
         sql += f" GROUP BY {', '.join(keys)}"
     return sql, params

@@ -3,7 +3,6 @@ open data and the yearly funder report. Thin: the scope is resolved against the 
 (`access.resolve_scope`, 404 otherwise), the figures come from `selectors`, and those that leave
 the school team hide their small cells (`secrecy`)."""
 
-import json
 from functools import lru_cache
 from urllib.parse import quote_plus, urlencode
 
@@ -13,6 +12,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, reverse
 from django.utils.formats import number_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
@@ -72,43 +73,52 @@ def _learners_path(script_prefix: str) -> str:
     return reverse("impact:learners")
 
 
-@lru_cache(maxsize=256)
-def _learners_head(script_prefix: str, kind: str, ident, filter_params: tuple) -> tuple[str, str]:
-    """What every link of a dashboard to its learners shares: the path, scope and id before the
-    measure, the filters after it (the order `urlencode` of the whole would give)."""
-    head = f"{_learners_path(script_prefix)}?{urlencode({'scope': kind, 'id': ident})}&measure="
-    tail = urlencode(dict(filter_params))
-    return head, f"&{tail}" if tail else ""
+class _Links:
+    """The links of one dashboard to the learners behind its figures: the path, scope and id before
+    the measure, the filters after it (the order `urlencode` of the whole would give), each measure
+    quoted once — a national dashboard has about 800 of them."""
+
+    def __init__(self, scope: Scope, filters):
+        head = f"{_learners_path(get_script_prefix())}?{urlencode({'scope': scope.kind, 'id': scope.ident})}"
+        tail = urlencode(filters.as_params())
+        self.head, self.tail = f"{head}&measure=", f"&{tail}" if tail else ""
+        self.measures: dict[str, str] = {}
+
+    def url(self, measure: str, group=None, value=None) -> str:
+        url = self.measures.get(measure)
+        if url is None:
+            url = self.measures[measure] = f"{self.head}{quote_plus(measure)}{self.tail}"
+        if group:
+            # A group is a key of `GROUPS`, a value a primary key or a year: nothing to quote.
+            shown = "" if value is None else value if isinstance(value, int) else quote_plus(str(value))
+            url += f"&group={quote_plus(group)}&value={shown}"
+        return url
 
 
-def _learners_url(scope: Scope, filters, measure: str, group=None, value=None) -> str:
-    head, tail = _learners_head(
-        get_script_prefix(), scope.kind, scope.ident, tuple(filters.as_params().items())
-    )
-    url = f"{head}{quote_plus(measure)}{tail}"
-    if group:
-        url += "&" + urlencode({"group": group, "value": "" if value is None else value})
-    return url
-
-
-def _cell(scope: Scope, filters, figure: Figure, group=None, value=None) -> dict:
+def _cell(links: _Links | None, figure: Figure, group=None, value=None) -> dict:
+    """A figure and its HTML, with the links to the learners behind it when `links` (the reader may
+    list them)."""
     indicator = figure.indicator
-    cell = {"figure": figure, "num_url": None, "den_url": None}
-    if scope.can_list_learners:
-        cell["num_url"] = _learners_url(scope, filters, indicator.num, group, value)
+    num_url = den_url = None
+    if links is not None:
+        num_url = links.url(indicator.num, group, value)
         if indicator.den:
-            cell["den_url"] = _learners_url(scope, filters, indicator.den, group, value)
-    cell["html"] = cell_html(figure, cell["num_url"], cell["den_url"])
-    return cell
+            den_url = links.url(indicator.den, group, value)
+    return {"figure": figure, "html": cell_html(figure, num_url, den_url)}
 
 
-def _rows(scope, filters, table, keys, rows=None) -> list[dict]:
+def _rows(links: _Links | None, table, keys, rows=None) -> list[SafeString]:
+    """The lines of a table, each written whole (`<tr>…</tr>`): a template loop per cell cost as
+    much as the figures on a national dashboard."""
     group = table.group
+    indicators = [INDICATOR[k] for k in keys]
     lines = []
     for row in table.rows if rows is None else rows:
-        figures = row.figures  # every figure of the row, computed once (a property)
-        cells = [_cell(scope, filters, figures[k], group, row.key) for k in keys]
-        lines.append({"label": row.label, "key": row.key, "cells": cells})
+        cells = "".join(
+            f'<td class="text-end">{_cell(links, row.figure(i), group, row.key)["html"]}</td>'
+            for i in indicators
+        )
+        lines.append(mark_safe(f'<tr><th scope="row">{escape(row.label)}</th>{cells}</tr>'))  # noqa: S308 — cells escaped, label escaped here
     return lines
 
 
@@ -124,7 +134,8 @@ def _chart(title, labels, values, *, percent=True, target=True, kind="bar") -> d
 
 
 def _percents(rows, key) -> list:
-    return [row.figures[key].percent for row in rows]
+    indicator = INDICATOR[key]
+    return [row.figure(indicator).percent for row in rows]
 
 
 # --- the dashboard -----------------------------------------------------------------------------
@@ -206,6 +217,7 @@ def _dashboard(request, scope: Scope):
         ),
     }
     base_params = {k: v for k, v in request.GET.items() if k not in ("format", "table", "page")}
+    links = _Links(scope, filters) if scope.can_list_learners else None
 
     def export_url(fmt, name):
         return "?" + urlencode({**base_params, "format": fmt, "table": name})
@@ -217,25 +229,24 @@ def _dashboard(request, scope: Scope):
         "group": group,
         "group_label": GROUPS[group],
         "target_percent": int(TARGET * 100),
-        "headline": [_cell(scope, filters, totals[k]) for k in HEADLINE],
-        "funnel": [_cell(scope, filters, totals[k]) for k in FUNNEL],
+        "headline": [_cell(links, totals[k]) for k in HEADLINE],
+        "funnel": [_cell(links, totals[k]) for k in FUNNEL],
         "horizons": [
-            {"label": label, **_cell(scope, filters, totals[k])}
+            {"label": label, **_cell(links, totals[k])}
             for label, k in zip(
                 ["À la sortie", *[f"À {h} mois" for h in HORIZONS]], HORIZON_KEYS, strict=True
             )
         ],
-        "population": [_cell(scope, filters, totals[k]) for k in POPULATION + TRAINING],
+        "population": [_cell(links, totals[k]) for k in POPULATION + TRAINING],
         "year_columns": [INDICATOR[k] for k in YEAR_COLUMNS],
-        "year_rows": _rows(scope, filters, by_year, YEAR_COLUMNS),
+        "year_rows": _rows(links, by_year, YEAR_COLUMNS),
         "group_columns": [INDICATOR[k] for k in GROUP_COLUMNS],
-        "group_rows": _rows(scope, filters, by_group, GROUP_COLUMNS, group_page.object_list),
+        "group_rows": _rows(links, by_group, GROUP_COLUMNS, group_page.object_list),
         "group_page": group_page,
         "group_query": urlencode(base_params),
         "below_target": below_target,
         "all_rows_query": urlencode({k: v for k, v in base_params.items() if k != "sous_objectif"}),
         "charts": charts,
-        "charts_json": json.dumps(charts),
         "exports": {
             name: {fmt: export_url(fmt, name) for fmt in ("csv", "xlsx")}
             for name in ("ensemble", "annees", "groupes")

@@ -1,9 +1,11 @@
-"""Form widgets written in Python where Django's templates cost too much."""
+"""Form widgets (and a field) written in Python where Django's templates or model instances cost
+too much."""
+
+from html import escape
 
 from django import forms
-from django.forms.models import ModelChoiceIteratorValue
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.forms.utils import flatatt
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -25,7 +27,25 @@ class QuickSelect(forms.Select):
             selected = not chosen and text in wanted
             chosen = chosen or selected
             parts.append(
-                f'<option value="{escape(text)}"{" selected" if selected else ""}>{escape(label)}</option>'
+                f'<option value="{escape(text)}"{" selected" if selected else ""}>{escape(str(label))}</option>'
             )
         parts.append("</select>")
         return mark_safe("".join(parts))  # noqa: S308 — every value escaped above
+
+
+class _NamedChoices(ModelChoiceIterator):
+    """The choices of a `NamedModelChoiceField`: (primary key, name) rows, no model built per
+    option."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", "name")
+
+
+class NamedModelChoiceField(forms.ModelChoiceField):
+    """A `ModelChoiceField` over a model whose `__str__` is its `name`, listed without building an
+    instance per option: a national network's filter holds 2,000 schools. Validation is
+    `ModelChoiceField`'s own (the chosen row is read)."""
+
+    iterator = _NamedChoices
