@@ -6,7 +6,7 @@ import re
 import pytest
 from django import forms
 
-from plombiers.lib.widgets import QuickSelect
+from plombiers.lib.widgets import NamedModelChoiceField, QuickSelect
 
 
 def _markup(html: str) -> str:
@@ -34,3 +34,16 @@ def test_a_model_choice_keeps_its_primary_key(db, cast):
     html = field.widget.render("ecole", cast.school_b.pk)
     assert f'<option value="{cast.school_b.pk}" selected>{cast.school_b.name}</option>' in html
     assert html.count("<option") == 3  # the empty choice and the two schools
+
+
+def test_a_named_model_choice_field_lists_what_djangos_lists_and_cleans_to_the_object(db, cast):
+    schools = type(cast.school_a).objects.order_by("name")
+    django = forms.ModelChoiceField(queryset=schools, empty_label="Toutes")
+    named = NamedModelChoiceField(queryset=schools, empty_label="Toutes", widget=QuickSelect)
+    assert list(named.choices) == [("", "Toutes"), *((s.pk, s.name) for s in schools)]
+    assert _markup(named.widget.render("ecole", cast.school_b.pk)) == _markup(
+        django.widget.render("ecole", cast.school_b.pk)
+    )
+    assert named.clean(str(cast.school_b.pk)) == cast.school_b
+    with pytest.raises(forms.ValidationError):
+        named.clean("0")
