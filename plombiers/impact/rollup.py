@@ -279,7 +279,7 @@ DIMENSIONS = {
 
 
 def _sql(scope, filters, groups: tuple[str, ...], names) -> tuple[str, list]:
-    schools_sql, schools_params = scope.schools.order_by().values("pk").query.sql_with_params()
+    schools_sql, schools_params = scope.schools_sql
     keys, labels, joins = [], [], [f"JOIN {_table(School)} sc ON sc.id = r.school_id"]
 
     def join(needed):

@@ -119,6 +119,12 @@ class Scope:
         return getattr(self.obj, "slug", None) or getattr(self.obj, "pk", None)
 
     @cached_property
+    def schools_sql(self) -> tuple[str, tuple]:
+        """The schools of the scope as SQL and its parameters, compiled once: a dashboard reads two
+        or three tables of the rollup through it (`rollup.grouped`)."""
+        return self.schools.order_by().values("pk").query.sql_with_params()
+
+    @cached_property
     def rollup(self):
         """The rollup run this scope's figures are read from (`impact.rollup`), or None: live."""
         from .rollup import consolidated
