@@ -30,7 +30,7 @@ from plombiers.accounts.models import User
 from plombiers.cohorts.enums import AttendanceStatus, EnrolmentStatus
 from plombiers.impact import rollup, selectors
 from plombiers.impact.access import resolve_scope
-from plombiers.impact.models import Rollup, RollupRun
+from plombiers.impact.models import RollupRun, SchoolRollup
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Network, Organisation, School
 from plombiers.outcomes.enums import POSITIVE_CATEGORIES, ExitCategory, FollowUpStatus
@@ -178,7 +178,8 @@ FROM outcomes_exit x JOIN cohorts_enrolment e ON e.id = x.enrolment_id {place} W
 def rollup_sql(groups: list[str], labels: tuple[str, ...] = ()) -> str:
     """Every measure of the rollup, summed by `groups` (SQL expressions over the rollup `r`, the
     school `sc`, its commune `m` and département `d`; `labels` depend on them) for one network
-    (parameter)."""
+    (parameter): from the narrowest table that holds them, the rollup by school (`SchoolRollup`),
+    over every year unless the years are a group."""
     sums = ", ".join(f"SUM(r.{name})" for name in selectors.MEASURES)
     keys = ", ".join(groups)
     place = ""
@@ -186,8 +187,8 @@ def rollup_sql(groups: list[str], labels: tuple[str, ...] = ()) -> str:
         place = "JOIN network_commune m ON m.id = sc.commune_id LEFT JOIN network_departement d ON d.id = m.departement_id"
     return f"""
 SELECT {", ".join([*groups, *labels])}, {sums}
-FROM {Rollup._meta.db_table} r JOIN network_school sc ON sc.id = r.school_id {place}
-WHERE sc.network_id = %s
+FROM {SchoolRollup._meta.db_table} r JOIN network_school sc ON sc.id = r.school_id {place}
+WHERE sc.network_id = %s AND r.every_year = {"FALSE" if "r.year" in groups else "TRUE"}
 GROUP BY {keys}
 """  # noqa: S608 — names of the code, the network as a parameter
 
