@@ -280,16 +280,19 @@ DIMENSIONS = {
 
 def _sql(scope, filters, groups: tuple[str, ...], names) -> tuple[str, list]:
     schools_sql, schools_params = scope.schools_sql
-    keys, labels, joins = [], [], [f"JOIN {_table(School)} sc ON sc.id = r.school_id"]
+    keys, labels, joins = [], [], []
 
     def join(needed):
+        # The school first, when anything is read through it (not for a table by year alone).
+        needed = [f"JOIN {_table(School)} sc ON sc.id = r.school_id", *needed]
         joins.extend(j for j in needed if j not in joins)
 
     for group in groups:
         key, label, needed = DIMENSIONS[group]
         keys.append(key)
         labels.append(label)
-        join(needed)
+        if group != "year":  # a table by year reads the rollup alone
+            join(needed)
     where, params = [f"r.school_id IN ({schools_sql})"], list(schools_params)
     # A cohort's scope, or a breakdown by cohort, reads the table by cohort; a breakdown by
     # prescriber the table by prescriber; the rest the table by school, over every year when no year
@@ -306,6 +309,7 @@ def _sql(scope, filters, groups: tuple[str, ...], names) -> tuple[str, list]:
         where.append("r.year = %s")
         params.append(filters.year)
     if filters.trade:
+        join([])
         where.append("sc.trade_id = %s")
         params.append(filters.trade)
     if filters.region:

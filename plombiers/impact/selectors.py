@@ -698,15 +698,43 @@ def indicators_with_total(scope: Scope, filters: Filters, group: str) -> tuple[R
     return indicators(scope, filters).rows[0], table
 
 
-def dashboard_tables(scope: Scope, filters: Filters, group: str) -> tuple[Row, Table, Table]:
+def measures_of(keys) -> list[str]:
+    """The measures the indicators `keys` are computed from (numerators and denominators)."""
+    names: dict[str, None] = {}
+    for key in keys:
+        indicator = INDICATOR[key]
+        names[indicator.num] = None
+        if indicator.den:
+            names[indicator.den] = None
+    return list(names)
+
+
+def dashboard_tables(
+    scope: Scope, filters: Filters, group: str, shown: tuple[list[str], list[str]] | None = None
+) -> tuple[Row, Table, Table]:
     """A dashboard's total, its table by year and its table by `group`. Read from the records: one
     query per source grouped by year — and by `group` too when it is a partition (every measure
     adds up over years, schools and prescribers: what the rollup relies on) — the total and the
     tables summed from its rows; a breakdown that is no partition (cohorts: a referral can lead to
     two; funders) is one more query per source. Three passes over the attendance and observations
-    cost seconds under load on the demo's 18 schools."""
+    cost seconds under load on the demo's 18 schools.
+
+    `shown`, (measures of the table by year, measures of the table by `group`): only those, in
+    tables read from the rollup — a page shows a few indicators of each line, where an export or a
+    protected table (`impact.secrecy`) needs them all. The total then has a query of its own: at
+    national scale the table by year sums 22,000 rows, the total 2,000 (one per school)."""
     from . import rollup
 
+    if shown is not None and rollup.readable(scope, filters, group):
+        year_measures, group_measures = shown
+        total = indicators(scope, filters).rows[0]
+        if group == "year":  # one table for both: the columns of both
+            by_year = indicators(
+                scope, filters, "year", measures=list(dict.fromkeys(year_measures + group_measures))
+            )
+            return total, by_year, by_year
+        by_year = indicators(scope, filters, "year", measures=year_measures)
+        return total, by_year, indicators(scope, filters, group, measures=group_measures)
     if rollup.readable(scope, filters, "year") or rollup.readable(scope, filters, group):
         total, by_year = indicators_with_total(scope, filters, "year")
         return total, by_year, by_year if group == "year" else indicators(scope, filters, group)

@@ -43,6 +43,7 @@ from .selectors import (
     dashboard_tables,
     indicators,
     measure_learners,
+    measures_of,
 )
 from .tasks import refresh_rollup
 
@@ -155,10 +156,16 @@ def _export(table, scope: Scope, fmt: str, name: str) -> HttpResponse:
     return response
 
 
-def _tables(scope: Scope, filters, group: str):
+#: The measures each table of the page shows (its columns, and its chart: the positive-exit rate).
+SHOWN = (measures_of(YEAR_COLUMNS), measures_of(GROUP_COLUMNS))
+
+
+def _tables(scope: Scope, filters, group: str, *, page: bool = False):
     """The total, the table by year and the table by `group` of a dashboard, protected together
-    when they leave the school team: its exports show the same cells as the page."""
-    total, by_year, by_group = dashboard_tables(scope, filters, group)
+    when they leave the school team: its exports show the same cells as the page. For the page of
+    a reader who sees exact figures, the tables hold only the measures the page shows."""
+    shown = SHOWN if page and not scope.protected else None
+    total, by_year, by_group = dashboard_tables(scope, filters, group, shown)
     secrecy.protect(scope, filters, total, {"year": by_year.rows, group: by_group.rows})
     return total, by_year, by_group
 
@@ -178,7 +185,7 @@ def _dashboard(request, scope: Scope):
         table = {"ensemble": Table(scope, filters, None, [total]), "annees": by_year}.get(name, by_group)
         return _export(table, scope, fmt, name)
 
-    total, by_year, by_group = _tables(scope, filters, group)
+    total, by_year, by_group = _tables(scope, filters, group, page=True)
     totals = total.figures
     # `?sous_objectif=1` (the network staff's home links here): only the rows whose positive-exit
     # rate is below the target, compared unrounded (`Figure.meets_target`).

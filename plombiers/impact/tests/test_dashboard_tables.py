@@ -42,3 +42,37 @@ def test_one_pass_gives_the_total_the_years_and_the_groups(
     # the three tables, where they were three each.
     with django_assert_num_queries(len(sel._measures_by_source(list(sel.MEASURES)))):
         sel.dashboard_tables(scopes[0], sel.Filters(), "school")
+
+
+def test_a_page_reads_only_the_measures_it_shows_and_the_same_figures(cast, world, re_enrolled):
+    """From the rollup, a page's tables hold only the measures of their columns (`views.SHOWN`):
+    the same lines, in the same order, with the same values as the whole tables; the total whole."""
+    from plombiers.impact import rollup
+    from plombiers.impact.views import SHOWN
+
+    rollup.refresh()
+    year_measures, group_measures = SHOWN
+    compared = 0
+    for scope in (
+        resolve_scope(cast.staff, "network"),
+        resolve_scope(cast.staff, "funder", cast.funder_org.pk),
+    ):
+        assert scope.rollup is not None
+        for filters in _filters(cast):
+            for group in sel.GROUPS:
+                whole = sel.dashboard_tables(scope, filters, group)
+                shown = sel.dashboard_tables(scope, filters, group, SHOWN)
+                assert shown[0].measures == whole[0].measures, (filters, group)
+                both = year_measures + group_measures  # a table by year is both tables
+                for table, full, names in (
+                    (shown[1], whole[1], both if group == "year" else year_measures),
+                    (shown[2], whole[2], both if group == "year" else group_measures),
+                ):
+                    assert [(r.key, r.label) for r in table.rows] == [(r.key, r.label) for r in full.rows]
+                    for row, full_row in zip(table.rows, full.rows, strict=True):
+                        assert set(row.measures) == set(names)
+                        assert {k: row.measures[k] for k in row.measures} == {
+                            k: full_row.measures[k] for k in row.measures
+                        }, (filters, group, row.key)
+                compared += 1
+    assert compared == 2 * 6 * len(sel.GROUPS)
