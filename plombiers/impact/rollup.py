@@ -278,9 +278,19 @@ DIMENSIONS = {
 }
 
 
-def _sql(scope, filters, groups: tuple[str, ...], names) -> tuple[str, list]:
+def _keys(groups) -> list[str]:
+    return [DIMENSIONS[group][0] for group in groups]
+
+
+def _labels(groups) -> list[str]:
+    return [DIMENSIONS[group][1] or "NULL" for group in groups]
+
+
+def _body(scope, filters, groups: tuple[str, ...], names) -> tuple[str, list]:
+    """What follows the columns of a table's `SELECT`: its `FROM`, `WHERE` and `GROUP BY`, and
+    their parameters."""
     schools_sql, schools_params = scope.schools_sql
-    keys, labels, joins = [], [], []
+    keys, joins = [], []
 
     def join(needed):
         # The school first, when anything is read through it (not for a table by year alone).
@@ -288,9 +298,8 @@ def _sql(scope, filters, groups: tuple[str, ...], names) -> tuple[str, list]:
         joins.extend(j for j in needed if j not in joins)
 
     for group in groups:
-        key, label, needed = DIMENSIONS[group]
+        key, _label, needed = DIMENSIONS[group]
         keys.append(key)
-        labels.append(label)
         if group != "year":  # a table by year reads the rollup alone
             join(needed)
     where, params = [f"r.school_id IN ({schools_sql})"], list(schools_params)
@@ -328,13 +337,8 @@ def _sql(scope, filters, groups: tuple[str, ...], names) -> tuple[str, list]:
     sources = {MEASURES[name].source for name in names}
     if sources <= PRESENCE.keys():
         where.append("(" + " OR ".join(f"r.{PRESENCE[s]} > 0" for s in sorted(sources)) + ")")
-    columns = [
-        *keys,
-        *(label or "NULL" for label in labels),
-        *(f"COALESCE(SUM(r.{name}), 0)" for name in names),
-    ]
     # Names from the models and `MEASURES`, values as parameters.
-    sql = f"SELECT {', '.join(columns)} FROM {_table(model)} r {' '.join(joins)} WHERE {' AND '.join(where)}"  # noqa: S608
+    sql = f"FROM {_table(model)} r {' '.join(joins)} WHERE {' AND '.join(where)}"
     if groups:
         sql += f" GROUP BY {', '.join(keys)}"
     return sql, params
@@ -347,10 +351,35 @@ def grouped(scope, filters, groups: tuple[str, ...], names: list[str]) -> list[t
     One `SUM … GROUP BY` over the rollup, written in SQL rather than through the ORM: compiling 42
     aggregates cost as much as running them at 200 schools. Names come from the models, values are
     parameters; the schools of the scope are its own queryset, compiled as a subquery."""
+    return grouped_together(scope, filters, [(groups, names)])[0]
+
+
+def grouped_together(scope, filters, tables: list[tuple[tuple[str, ...], list[str]]]) -> list[list[tuple]]:
+    """The lines of several tables (`grouped`'s, for each (groups, names) of `tables`) in one
+    statement: their `SELECT`s joined by `UNION ALL`, each padded to the widest (empty keys, zero
+    sums) and marked by its rank — a dashboard's total, table by year and table by school in one
+    round trip."""
     derived.flush()
-    sql, params = _sql(scope, filters, groups, names)
+    width = max(len(groups) for groups, _names in tables)
+    count = max(len(names) for _groups, names in tables)
+    parts, params = [], []
+    for rank, (groups, names) in enumerate(tables):
+        body, part_params = _body(scope, filters, groups, names)
+        padding = ["NULL"] * (width - len(groups))
+        head = ", ".join([str(rank), *_keys(groups), *padding, *_labels(groups), *padding])
+        values = [f"COALESCE(SUM(r.{name}), 0)" for name in names] + ["NULL"] * (count - len(names))
+        parts.append(f"SELECT {head}, {', '.join(values)} {body}")
+        params.extend(part_params)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(" UNION ALL ".join(parts), params)
         rows = cursor.fetchall()
-    n = len(groups)
-    return [(row[:n], row[n : 2 * n], row[2 * n :]) for row in rows]
+    lines: list[list[tuple]] = [[] for _ in tables]
+    for row in rows:
+        rank = row[0]
+        groups, names = tables[rank]
+        n = len(groups)
+        keys = row[1 : 1 + n]
+        labels = row[1 + width : 1 + width + n]
+        values = row[1 + 2 * width : 1 + 2 * width + len(names)]
+        lines[rank].append((keys, labels, values))
+    return lines

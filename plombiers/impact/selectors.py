@@ -721,20 +721,23 @@ def dashboard_tables(
 
     `shown`, (measures of the table by year, measures of the table by `group`): only those, in
     tables read from the rollup — a page shows a few indicators of each line, where an export or a
-    protected table (`impact.secrecy`) needs them all. The total then has a query of its own: at
-    national scale the table by year sums 22,000 rows, the total 2,000 (one per school)."""
+    protected table (`impact.secrecy`) needs them all. The total is then summed on its own (at
+    national scale the table by year sums 22,000 rows, the total 2,000: one per school), the three
+    tables in one statement."""
     from . import rollup
 
     if shown is not None and rollup.readable(scope, filters, group):
         year_measures, group_measures = shown
-        total = indicators(scope, filters).rows[0]
         if group == "year":  # one table for both: the columns of both
-            by_year = indicators(
-                scope, filters, "year", measures=list(dict.fromkeys(year_measures + group_measures))
-            )
+            year_measures = group_measures = list(dict.fromkeys(year_measures + group_measures))
+        names = list(MEASURES)
+        tables = [((), names), (("year",), year_measures), ((group,), group_measures)]
+        lines = rollup.grouped_together(scope, filters, tables[:2] if group == "year" else tables)
+        total = _rollup_table(scope, filters, None, names, lines[0]).rows[0]
+        by_year = _rollup_table(scope, filters, "year", year_measures, lines[1])
+        if group == "year":
             return total, by_year, by_year
-        by_year = indicators(scope, filters, "year", measures=year_measures)
-        return total, by_year, indicators(scope, filters, group, measures=group_measures)
+        return total, by_year, _rollup_table(scope, filters, group, group_measures, lines[2])
     if rollup.readable(scope, filters, "year") or rollup.readable(scope, filters, group):
         total, by_year = indicators_with_total(scope, filters, "year")
         return total, by_year, by_year if group == "year" else indicators(scope, filters, group)
