@@ -41,18 +41,17 @@ class DashboardFilterForm(forms.Form):
         self.fields["year"].choices = [("", "Toutes")] + [
             (y, str(y)) for y in range(this_year, FIRST_YEAR - 1, -1)
         ]
-        self.fields["school"].queryset = scope.schools.order_by("name")
+        schools = scope.compiled_schools
+        self.fields["school"].queryset = schools.order_by("name")
         # Only what the scope holds: a funder of two schools picks among their two regions. One
         # step at a time (communes, then départements): PostgreSQL joined every commune of each
         # region to the 2,000 schools of a national network (6 ms, 2 ms this way).
-        communes = Commune.objects.filter(pk__in=scope.schools.values("commune"))
+        communes = Commune.objects.filter(pk__in=schools.values("commune"))
         departements = Departement.objects.filter(pk__in=communes.values("departement"))
         self.fields["region"].queryset = Region.objects.filter(pk__in=departements.values("region")).order_by(
             "name"
         )
-        self.fields["trade"].queryset = Trade.objects.filter(pk__in=scope.schools.values("trade")).order_by(
-            "name"
-        )
+        self.fields["trade"].queryset = Trade.objects.filter(pk__in=schools.values("trade")).order_by("name")
         groups = {
             k: v
             for k, v in GROUPS.items()
