@@ -81,6 +81,15 @@ class SchoolRollup(models.Model):
         verbose_name = "cumul des indicateurs par école"
         verbose_name_plural = "cumuls des indicateurs par école"
         indexes = [models.Index(fields=["school", "every_year", "year"], name="schoolrollup_school")]
+        constraints = [
+            # One row per school over every year: the table by school reads them without summing.
+            models.UniqueConstraint(
+                fields=["school"], condition=models.Q(every_year=True), name="schoolrollup_every_year"
+            ),
+            models.UniqueConstraint(
+                fields=["school", "year"], condition=models.Q(every_year=False), name="schoolrollup_year"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.school_id} / {'toutes années' if self.every_year else self.year}"

@@ -286,9 +286,9 @@ def _labels(groups) -> list[str]:
     return [DIMENSIONS[group][1] or "NULL" for group in groups]
 
 
-def _body(scope, filters, groups: tuple[str, ...], names) -> tuple[str, list]:
-    """What follows the columns of a table's `SELECT`: its `FROM`, `WHERE` and `GROUP BY`, and
-    their parameters."""
+def _body(scope, filters, groups: tuple[str, ...], names) -> tuple[str, list, bool]:
+    """What follows the columns of a table's `SELECT`: its `FROM`, `WHERE` and `GROUP BY`, their
+    parameters, and whether the columns are sums (not when each line is one row already)."""
     schools_sql, schools_params = scope.schools_sql
     keys, joins = [], []
 
@@ -308,9 +308,7 @@ def _body(scope, filters, groups: tuple[str, ...], names) -> tuple[str, list]:
     # is asked for (one row per school).
     by_cohort = bool(scope.cohort_id) or "cohort" in groups
     model = CohortRollup if by_cohort else Rollup if "prescriber" in groups else SchoolRollup
-    if model is SchoolRollup:
-        where.append("r.every_year = %s")
-        params.append(not filters.year and "year" not in groups)
+    every_year = model is SchoolRollup and not filters.year and "year" not in groups
     if scope.cohort_id:
         where.append("r.cohort_id = %s")
         params.append(scope.cohort_id)
@@ -337,11 +335,16 @@ def _body(scope, filters, groups: tuple[str, ...], names) -> tuple[str, list]:
     sources = {MEASURES[name].source for name in names}
     if sources <= PRESENCE.keys():
         where.append("(" + " OR ".join(f"r.{PRESENCE[s]} > 0" for s in sorted(sources)) + ")")
+    if model is SchoolRollup:
+        where.append("r.every_year = %s")
+        params.append(every_year)
     # Names from the models and `MEASURES`, values as parameters.
     sql = f"FROM {_table(model)} r {' '.join(joins)} WHERE {' AND '.join(where)}"
-    if groups:
+    # By school over every year: one row per school already (a unique constraint), nothing to sum.
+    summed = not (every_year and groups == ("school",))
+    if groups and summed:
         sql += f" GROUP BY {', '.join(keys)}"
-    return sql, params
+    return sql, params, summed
 
 
 def grouped(scope, filters, groups: tuple[str, ...], names: list[str]) -> list[tuple[tuple, tuple, tuple]]:
@@ -364,10 +367,11 @@ def grouped_together(scope, filters, tables: list[tuple[tuple[str, ...], list[st
     count = max(len(names) for _groups, names in tables)
     parts, params = [], []
     for rank, (groups, names) in enumerate(tables):
-        body, part_params = _body(scope, filters, groups, names)
+        body, part_params, summed = _body(scope, filters, groups, names)
         padding = ["NULL"] * (width - len(groups))
         head = ", ".join([str(rank), *_keys(groups), *padding, *_labels(groups), *padding])
-        values = [f"COALESCE(SUM(r.{name}), 0)" for name in names] + ["NULL"] * (count - len(names))
+        column = "COALESCE(SUM(r.{}), 0)" if summed else "r.{}"
+        values = [column.format(name) for name in names] + ["NULL"] * (count - len(names))
         parts.append(f"SELECT {head}, {', '.join(values)} {body}")
         params.extend(part_params)
     with connection.cursor() as cursor:

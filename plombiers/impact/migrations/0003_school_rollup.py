@@ -88,6 +88,10 @@ class Migration(migrations.Migration):
                 'verbose_name': 'cumul des indicateurs par école',
                 'verbose_name_plural': 'cumuls des indicateurs par école',
                 'indexes': [models.Index(fields=['school', 'every_year', 'year'], name='schoolrollup_school')],
+                'constraints': [
+                    models.UniqueConstraint(condition=models.Q(('every_year', True)), fields=('school',), name='schoolrollup_every_year'),
+                    models.UniqueConstraint(condition=models.Q(('every_year', False)), fields=('school', 'year'), name='schoolrollup_year'),
+                ],
             },
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
