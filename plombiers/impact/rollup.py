@@ -1,10 +1,12 @@
-"""The rollup (`models.Rollup`, `models.CohortRollup`): how it is kept, and how the indicators read it.
+"""The rollup (`models.Rollup`, `models.CohortRollup`, `models.SchoolRollup`): how it is kept, and how
+the indicators read it.
 
 **Kept exact at every write.** Every write that changes a measure marks what it changed
 (`impact.maintain`: receivers of the source models' signals, and explicit marks where a service
 writes in bulk); before the transaction commits, `update_schools` recomputes the rows of each school
 concerned — delete and insert of its school × prescriber × year rows (and school × cohort ×
-prescriber × year), from the same queries as a full run (`_cells`). Why the whole school rather than
+prescriber × year), from the same queries as a full run (`_cells`), and of its rows by year and over
+every year, summed from them (`_by_school`). Why the whole school rather than
 deltas: a school's rows are computed by the very definitions of the indicators (`selectors.SOURCES`,
 `MEASURES`), so the rollup cannot drift from them whatever the write (a barrier lifted changes the
 « started » source, an exit's first job found at a follow-up changes `days_to_job`…); and one
@@ -22,9 +24,11 @@ in. Schools are taken a batch at a time (memory stays flat at 2,000 schools), th
 transaction: a dashboard sees the old figures or the new ones, never half of each.
 
 **Read** instead of the records for every dashboard (network, funder, school, cohort) once a
-complete run exists (before it, the rows of the schools never written to would be missing): the
-network's and a funder's tables from `Rollup`, a cohort's and every table by cohort from
-`CohortRollup`. Still read from the records: a rolling period dated to the day (`since`/`until`:
+complete run exists (before it, the rows of the schools never written to would be missing): a
+cohort's and every table by cohort from `CohortRollup`, every table by prescriber from `Rollup`,
+the others (total, by year, school, trade, région, département, funder) from `SchoolRollup` — over
+every year when no year is asked for, one row per school. A dashboard's three tables are one
+statement (`grouped_together`). Still read from the records: a rolling period dated to the day (`since`/`until`:
 the public results page of a school, over the last twelve months), and the lists of learners behind
 a figure.
 """
