@@ -105,9 +105,7 @@ def _by_school(narrow: dict[tuple, dict]) -> dict[tuple, dict]:
     cells: dict[tuple, dict] = {}
     for (s, _p, y), cell in narrow.items():
         for key in ((s, y, False), (s, None, True)):
-            target = cells.setdefault(key, {})
-            for name, value in cell.items():
-                target[name] = target.get(name, 0) + value
+            _add(cells.setdefault(key, {}), cell)
     return cells
 
 
@@ -198,10 +196,14 @@ def _both(school_ids: list[int], using: str) -> tuple[dict, dict]:
         summed = {name: value for name, value in cell.items() if name not in referral_measures}
         if not summed:
             continue
-        target = narrow.setdefault((s, p, y), {})
-        for name, value in summed.items():
-            target[name] = target.get(name, 0) + value
+        _add(narrow.setdefault((s, p, y), {}), summed)
     return narrow, by_cohort
+
+
+def _add(target: dict[str, int], cell: dict[str, int]) -> None:
+    """Add the measures of `cell` to those of `target`, in place."""
+    for name, value in cell.items():
+        target[name] = target.get(name, 0) + value
 
 
 def _cells(
@@ -363,8 +365,8 @@ def grouped(scope, filters, groups: tuple[str, ...], names: list[str]) -> list[t
 
 def grouped_together(scope, filters, tables: list[tuple[tuple[str, ...], list[str]]]) -> list[list[tuple]]:
     """The lines of several tables (`grouped`'s, for each (groups, names) of `tables`) in one
-    statement: their `SELECT`s joined by `UNION ALL`, each padded to the widest (empty keys, zero
-    sums) and marked by its rank — a dashboard's total, table by year and table by school in one
+    statement: their `SELECT`s joined by `UNION ALL`, each padded to the widest with empty columns
+    (NULL: nothing to transmit) and marked by its rank — a dashboard's total, table by year and table by school in one
     round trip."""
     derived.flush()
     width = max(len(groups) for groups, _names in tables)

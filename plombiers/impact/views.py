@@ -90,7 +90,7 @@ class _Links:
         if url is None:
             url = self.measures[measure] = f"{self.head}{quote_plus(measure)}{self.tail}"
         if group:
-            # A group is a key of `GROUPS`, a value a primary key or a year: nothing to quote.
+            # A value is a primary key or a year (an integer: nothing to quote) or empty.
             shown = "" if value is None else value if isinstance(value, int) else quote_plus(str(value))
             url += f"&group={quote_plus(group)}&value={shown}"
         return url
