@@ -12,6 +12,7 @@ figures; a funder never: its figures leave the school team, and hide small cells
 (`Scope.protected`, `impact.secrecy`), the same in every table of the schools it reads.
 """
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from plombiers.accounts.enums import SCHOOL_ROLES, Role
@@ -81,7 +82,8 @@ def _network(user, ident) -> Scope:
     if network is None:
         raise Http404
     schools = School.objects.visible_to(user).filter(network=network)
-    return Scope("network", network.name, schools, obj=network, can_list_learners=True)
+    # Its staff (or a superuser) see every school of it: its own rows of the rollup answer.
+    return Scope("network", network.name, schools, obj=network, can_list_learners=True, network_id=network.pk)
 
 
 def _school(user, ident) -> Scope:
@@ -132,7 +134,23 @@ def _cohort(user, ident) -> Scope:
 def _funder(user, ident) -> Scope:
     # With its network: the page offers its staff to recompute the rollup of that network.
     funders = (
-        Organisation.objects.visible_to(user).filter(kind=OrganisationKind.FUNDER).select_related("network")
+        Organisation.objects.visible_to(user)
+        .filter(kind=OrganisationKind.FUNDER)
+        .select_related("network")
+        .annotate(
+            # A partner of every school of its network and of no other (the State, a national
+            # patron): its figures are the network's own rows of the rollup.
+            whole_network=~Exists(
+                School.objects.filter(network=OuterRef("network")).exclude(
+                    partnerships__organisation=OuterRef("pk")
+                )
+            )
+            & ~Exists(
+                Partnership.objects.filter(organisation=OuterRef("pk")).exclude(
+                    school__network=OuterRef("network")
+                )
+            )
+        )
     )
     if ident is None:
         ids = _funder_ids(user)
@@ -153,6 +171,7 @@ def _funder(user, ident) -> Scope:
         obj=funder,
         can_list_learners=staff,
         base=None if staff else _funded_schools(user),
+        network_id=funder.network_id if funder.whole_network else None,
     )
 
 

@@ -17,7 +17,7 @@ number of rows it had to correct.
 from django.db import models
 
 from plombiers.cohorts.models import Cohort
-from plombiers.network.models import Organisation, School
+from plombiers.network.models import Network, Organisation, School
 
 from .selectors import MEASURES
 
@@ -95,12 +95,40 @@ class SchoolRollup(models.Model):
         return f"{self.school_id} / {'toutes années' if self.every_year else self.year}"
 
 
+class NetworkRollup(models.Model):
+    """The same measures by network × year, and over every year (`every_year`, `year` empty): what
+    the dashboard of a whole network reads for its total and its table by year — a dozen rows, where
+    `SchoolRollup` has 22,000 at national scale. Kept by difference: a school's recompute adds to
+    its network's rows what its own rows gained or lost (`rollup._shift`), so that two schools
+    written at once each add their part (an `UPDATE … SET m = m + d` waits for the other's); a full
+    run sums them again from `SchoolRollup`."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    every_year = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "cumul des indicateurs par réseau"
+        verbose_name_plural = "cumuls des indicateurs par réseau"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network"], condition=models.Q(every_year=True), name="networkrollup_every_year"
+            ),
+            models.UniqueConstraint(
+                fields=["network", "year"], condition=models.Q(every_year=False), name="networkrollup_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.network_id} / {'toutes années' if self.every_year else self.year}"
+
+
 # One column per measure, in the order of `MEASURES`: a new measure needs a migration, which
 # `makemigrations --check` in `make lint` asks for. Integers: PostgreSQL sums them in 64 bits, where
 # it would sum 64-bit integers as `numeric`, twice as slowly; a school's minutes in one year are far
 # below 2³¹.
 for _name in MEASURES:
-    for _model in (Rollup, CohortRollup, SchoolRollup):
+    for _model in (Rollup, CohortRollup, SchoolRollup, NetworkRollup):
         _model.add_to_class(_name, models.IntegerField(default=0))
 
 

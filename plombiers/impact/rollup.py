@@ -6,7 +6,9 @@ the indicators read it.
 writes in bulk); before the transaction commits, `update_schools` recomputes the rows of each school
 concerned — delete and insert of its school × prescriber × year rows (and school × cohort ×
 prescriber × year), from the same queries as a full run (`_cells`), and of its rows by year and over
-every year, summed from them (`_by_school`). Why the whole school rather than
+every year, summed from them (`_by_school`); what those gained or lost is added to the rows of the
+school's network (`NetworkRollup`, `_shift`: by difference, so that two schools of one network
+written at once both count). Why the whole school rather than
 deltas: a school's rows are computed by the very definitions of the indicators (`selectors.SOURCES`,
 `MEASURES`), so the rollup cannot drift from them whatever the write (a barrier lifted changes the
 « started » source, an exit's first job found at a follow-up changes `days_to_job`…); and one
@@ -21,13 +23,16 @@ full run waits for them all (and they for it).
 except for the entries into training dated today, which count from their date without any write
 (`selectors.SOURCES["started"]`: an entry counts once it has happened): the nightly run brings them
 in. Schools are taken a batch at a time (memory stays flat at 2,000 schools), the whole run in one
-transaction: a dashboard sees the old figures or the new ones, never half of each.
+transaction: a dashboard sees the old figures or the new ones, never half of each; the networks'
+rows are summed again from the schools' at its end.
 
 **Read** instead of the records for every dashboard (network, funder, school, cohort) once a
 complete run exists (before it, the rows of the schools never written to would be missing): a
 cohort's and every table by cohort from `CohortRollup`, every table by prescriber from `Rollup`,
 the others (total, by year, school, trade, région, département, funder) from `SchoolRollup` — over
-every year when no year is asked for, one row per school. A dashboard's three tables are one
+every year when no year is asked for, one row per school — but for a whole network (its staff, a
+funder of every one of its schools and of no other: `Scope.network_id`), whose total and table by
+year are its own rows in `NetworkRollup`. A dashboard's three tables are one
 statement (`grouped_together`). Still read from the records: a rolling period dated to the day (`since`/`until`:
 the public results page of a school, over the last twelve months), and the lists of learners behind
 a figure.
@@ -37,7 +42,7 @@ import logging
 import time
 
 from django.db import connection, connections, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -46,7 +51,7 @@ from plombiers.lib import derived
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Commune, Departement, Organisation, Partnership, Region, School, Trade
 
-from .models import CohortRollup, Rollup, RollupRun, SchoolRollup
+from .models import CohortRollup, NetworkRollup, Rollup, RollupRun, SchoolRollup
 from .selectors import MEASURES, SOURCES, _measures_by_source, _number
 
 logger = logging.getLogger(__name__)
@@ -109,20 +114,96 @@ def _by_school(narrow: dict[tuple, dict]) -> dict[tuple, dict]:
     return cells
 
 
-def _write(school_ids: list[int], using: str, *, compare: bool = False) -> tuple[int, int]:
-    """Replace the rows of these schools in the three tables by those of the records: (rows of
-    `Rollup`, rows corrected in all three)."""
+def _write(
+    school_ids: list[int], using: str, *, compare: bool = False, networks: bool = True
+) -> tuple[int, int]:
+    """Replace the rows of these schools in the three tables by those of the records, and add to
+    their networks' rows what they changed (`networks`; a full run sums those again at its end):
+    (rows of `Rollup`, rows corrected in the three tables)."""
     rows = corrected = 0
     narrow, by_cohort = _both(school_ids, using)
     for model, cells in ((Rollup, narrow), (CohortRollup, by_cohort), (SchoolRollup, _by_school(narrow))):
-        if compare:
-            corrected += _differences(_existing(model, school_ids, using), cells)
+        if compare or (networks and model is SchoolRollup):
+            before = _existing(model, school_ids, using)
+            if compare:
+                corrected += _differences(before, cells)
+            if networks and model is SchoolRollup:
+                _shift(before, cells, using)
         # Nothing points to a rollup row: Django deletes them in one statement.
         model.objects.using(using).filter(school__in=school_ids).delete()
         model.objects.using(using).bulk_create(_rows(cells, model), batch_size=1000)
         if model is Rollup:
             rows += len(cells)
     return rows, corrected
+
+
+def _shift(before: dict[tuple, tuple], cells: dict[tuple, dict], using: str) -> None:
+    """Add to each network's rows (`NetworkRollup`) what its schools' rows by year and over every
+    year gain or lose from `before` to `cells`: one `INSERT … ON CONFLICT DO UPDATE SET m = m + d`
+    per row of a network that changes. Additions, not a sum read again: two transactions writing
+    two schools of one network at once each add their own part (PostgreSQL makes the second wait
+    for the first's row, then adds to it), where each would have summed the schools without the
+    other's. Rows in a fixed order, so that two writers never wait for each other in a circle."""
+    schools = {key[0] for key in before.keys() | cells.keys()}
+    network_of = dict(School.objects.using(using).filter(pk__in=schools).values_list("pk", "network_id"))
+    zero = (0,) * len(MEASURES)
+    deltas: dict[tuple, list[int]] = {}
+    for key in before.keys() | cells.keys():
+        old = before.get(key, zero)
+        new = tuple(cells.get(key, {}).get(name, 0) for name in MEASURES)
+        if old == new:
+            continue
+        school, year, every_year = key
+        delta = deltas.setdefault((network_of[school], every_year, year), [0] * len(MEASURES))
+        for i, (a, b) in enumerate(zip(new, old, strict=True)):
+            delta[i] += a - b
+    if not deltas:
+        return
+    table = _table(NetworkRollup)
+    names = [connection.ops.quote_name(name) for name in MEASURES]
+    columns = ", ".join(["network_id", "year", "every_year", *names])
+    marks = ", ".join(["%s"] * (3 + len(names)))
+    added = ", ".join(f"{n} = {table}.{n} + excluded.{n}" for n in names)
+    with connections[using].cursor() as cursor:
+        for (network, every_year, year), delta in sorted(
+            deltas.items(), key=lambda item: (item[0][:2], item[0][2] or 0)
+        ):
+            # The conflict target is the partial unique index, as the migration wrote it.
+            target = (
+                '("network_id") WHERE "every_year"'
+                if every_year
+                else '("network_id", "year") WHERE NOT "every_year"'
+            )
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT {target} DO UPDATE SET {added}",  # noqa: S608 — names from the model
+                [network, year, every_year, *delta],
+            )
+
+
+def _sum_networks(using: str, *, compare: bool) -> int:
+    """Sum every network's rows again from `SchoolRollup` (the end of a full run): the rows that
+    differed, when `compare`."""
+    keys = ("network_id", "year", "every_year")
+    fresh = {
+        (v["school__network_id"], v["year"], v["every_year"]): {name: v[name] or 0 for name in MEASURES}
+        for v in SchoolRollup.objects.using(using)
+        .order_by()
+        .values("school__network_id", "year", "every_year")
+        .annotate(**{name: Sum(name) for name in MEASURES})
+    }
+    corrected = 0
+    if compare:
+        before = {
+            tuple(row[k] for k in keys): tuple(row[name] for name in MEASURES)
+            for row in NetworkRollup.objects.using(using).values(*keys, *MEASURES)
+        }
+        corrected = _differences(before, fresh)
+    NetworkRollup.objects.using(using).all().delete()
+    NetworkRollup.objects.using(using).bulk_create(
+        [NetworkRollup(**dict(zip(keys, key, strict=True)), **cell) for key, cell in fresh.items()],
+        batch_size=1000,
+    )
+    return corrected
 
 
 def kept(using: str = "default") -> bool:
@@ -158,14 +239,18 @@ def refresh(school_ids=None) -> RollupRun:
             # belongs to a school of `ids`, compared batch by batch.
             derived.forget()
         for start in range(0, len(ids), BATCH):
-            batch_rows, batch_corrected = _write(ids[start : start + BATCH], connection.alias, compare=True)
+            batch_rows, batch_corrected = _write(
+                ids[start : start + BATCH], connection.alias, compare=True, networks=school_ids is not None
+            )
             rows += batch_rows
             corrected += batch_corrected
+        if school_ids is None:
+            corrected += _sum_networks(connection.alias, compare=True)
         if connection.vendor == "postgresql":
             # Fresh rows have no statistics until autovacuum comes by: the planner would sort on
             # disk what it can hash in memory.
             with connection.cursor() as cursor:
-                for model in KEYS:
+                for model in (*KEYS, NetworkRollup):
                     cursor.execute(f"ANALYZE {_table(model)}")
         run = RollupRun.objects.create(
             started_at=started_at,
@@ -284,6 +369,15 @@ DIMENSIONS = {
 }
 
 
+def _present(names) -> list[str]:
+    """The condition that a row counts in a source of these measures, when each has a measure of
+    presence (`PRESENCE`): a breakdown then has the lines a read of the records has."""
+    sources = {MEASURES[name].source for name in names}
+    if sources <= PRESENCE.keys():
+        return ["(" + " OR ".join(f"r.{PRESENCE[s]} > 0" for s in sorted(sources)) + ")"]
+    return []
+
+
 def _keys(groups) -> list[str]:
     return [DIMENSIONS[group][0] for group in groups]
 
@@ -295,6 +389,8 @@ def _labels(groups) -> list[str]:
 def _body(scope, filters, groups: tuple[str, ...], names) -> tuple[str, list, bool]:
     """What follows the columns of a table's `SELECT`: its `FROM`, `WHERE` and `GROUP BY`, their
     parameters, and whether the columns are sums (not when each line is one row already)."""
+    if _whole_network(scope, filters, groups):
+        return _network_body(scope, filters, groups, names)
     schools_sql, schools_params = scope.schools_sql
     keys, joins = [], []
 
@@ -338,9 +434,7 @@ def _body(scope, filters, groups: tuple[str, ...], names) -> tuple[str, list, bo
         if scope.kind == "funder":
             where.append("f.id = %s")
             params.append(scope.obj.pk)
-    sources = {MEASURES[name].source for name in names}
-    if sources <= PRESENCE.keys():
-        where.append("(" + " OR ".join(f"r.{PRESENCE[s]} > 0" for s in sorted(sources)) + ")")
+    where.extend(_present(names))
     if model is SchoolRollup:
         where.append("r.every_year = %s")
         params.append(every_year)
@@ -351,6 +445,33 @@ def _body(scope, filters, groups: tuple[str, ...], names) -> tuple[str, list, bo
     if groups and summed:
         sql += f" GROUP BY {', '.join(keys)}"
     return sql, params, summed
+
+
+def _whole_network(scope, filters, groups) -> bool:
+    """Whether this table is a whole network's total or table by year, nothing filtered but the
+    year: `NetworkRollup` answers it."""
+    return bool(
+        scope.network_id
+        and not scope.cohort_id
+        and set(groups) <= {"year"}
+        and not (filters.trade or filters.region or filters.school)
+    )
+
+
+def _network_body(scope, filters, groups, names) -> tuple[str, list, bool]:
+    """`_body` over the network's own rows: by year (or one year), or over every year."""
+    where, params = ["r.network_id = %s"], [scope.network_id]
+    every_year = not filters.year and "year" not in groups
+    if filters.year:
+        where.append("r.year = %s")
+        params.append(filters.year)
+    where.extend(_present(names))
+    where.append("r.every_year = %s")
+    params.append(every_year)
+    sql = f"FROM {_table(NetworkRollup)} r WHERE {' AND '.join(where)}"
+    if groups:
+        sql += " GROUP BY r.year"
+    return sql, params, True
 
 
 def grouped(scope, filters, groups: tuple[str, ...], names: list[str]) -> list[tuple[tuple, tuple, tuple]]:

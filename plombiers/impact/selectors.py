@@ -108,6 +108,9 @@ class Scope:
     #: For a reader outside the school team: every school whose figures they read in aggregate,
     #: so that a figure hidden in one of their tables is hidden in all (`impact.secrecy`).
     base: QuerySet | None = None
+    #: Set when the schools are every school of this network and no other: its total and its table
+    #: by year are read from the network's own rows of the rollup (`models.NetworkRollup`).
+    network_id: int | None = None
 
     @property
     def protected(self) -> bool:

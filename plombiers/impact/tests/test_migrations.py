@@ -1,19 +1,20 @@
-"""The migration that adds the rollup by school (0003): it fills the new table from `Rollup`, so
-that the dashboards that read it right after the migration read the figures of the records."""
+"""The migrations that add the rollup by school (0003) and by network (0004): they fill the new
+tables from `Rollup` and from the rollup by school, so that the dashboards that read them right
+after the migration read the figures of the records."""
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from plombiers.impact import rollup
-from plombiers.impact.models import Rollup, SchoolRollup
+from plombiers.impact.models import NetworkRollup, Rollup, SchoolRollup
 from plombiers.network.models import School
 
 BEFORE = [("impact", "0002_cohort_rollup")]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_rollup_by_school_is_filled_from_the_rollup(cast, world):
+def test_the_rollups_by_school_and_by_network_are_filled_from_the_rollup(cast, world):
     rollup.refresh()
     schools = list(School.objects.values_list("pk", flat=True))
     expected = rollup._by_school(rollup._both(schools, "default")[0])
@@ -24,3 +25,5 @@ def test_the_rollup_by_school_is_filled_from_the_rollup(cast, world):
     filled = rollup._existing(SchoolRollup, schools, "default")
     assert rollup._differences(filled, expected) == 0
     assert filled.keys() == expected.keys()
+    assert NetworkRollup.objects.filter(network=cast.network).count() == len({k[1:] for k in expected})
+    assert rollup._sum_networks("default", compare=True) == 0  # the rows a full run would sum

@@ -5,11 +5,13 @@ for. Each write is its own case, so that one write's missing update cannot hide 
 
 import dataclasses
 import datetime as dt
+import threading
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from plombiers.cohorts import attendance as attendance_services
@@ -21,11 +23,11 @@ from plombiers.impact import rollup
 from plombiers.impact import selectors as sel
 from plombiers.impact.access import resolve_scope
 from plombiers.impact.maintain import schools_of
-from plombiers.impact.models import CohortRollup, Rollup, RollupRun
+from plombiers.impact.models import CohortRollup, NetworkRollup, Rollup, RollupRun
 from plombiers.imports.kinds import apply_attendance
 from plombiers.lib import derived
 from plombiers.network.enums import OrganisationKind
-from plombiers.network.tests.factories import OrganisationFactory
+from plombiers.network.tests.factories import OrganisationFactory, PartnershipFactory, SchoolFactory
 from plombiers.outcomes import services as outcomes
 from plombiers.outcomes.enums import ExitCategory, ExitType, FollowUpSource, FollowUpStatus
 from plombiers.outcomes.models import Exit, FollowUp
@@ -384,8 +386,9 @@ def test_the_rollup_commits_with_the_write(cast):
     barrier_raised(cast, world)
     assert derived.pending() == {}
     # The unmarked update, found by the nightly check: its row in each table (by prescriber, by
-    # cohort, by school and year) and the school's row over every year.
-    assert rollup.refresh().corrected == 4
+    # cohort, by school and year, by network and year) and the school's and the network's rows
+    # over every year.
+    assert rollup.refresh().corrected == 6
     assert RollupRun.objects.count() == 2
 
 
@@ -398,4 +401,88 @@ def test_a_failed_transaction_leaves_the_rollup_as_it_was(cast):
         observation_recorded(cast, world)
         raise RuntimeError("panne")
     assert set(Rollup.objects.values_list("school_id", "prescriber_id", "year", "skills_acquired")) == rows
+    assert rollup.refresh().corrected == 0
+
+
+def _reads_the_networks_rows(scope) -> bool:
+    with CaptureQueriesContext(connection) as queries:
+        sel.indicators(scope, sel.Filters(), "year")
+    return any("impact_networkrollup" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_whole_network_reads_its_own_rows(cast, world, refreshed):
+    """The network's total and table by year come from `NetworkRollup`, equal to the records (the
+    comparison above, after each write); any other table from the schools' rows."""
+    network = resolve_scope(cast.staff, "network")
+    assert network.network_id == cast.network.pk and _reads_the_networks_rows(network)
+    assert not _reads_the_networks_rows(resolve_scope(cast.manager_a, "school", cast.school_a.slug))
+    with CaptureQueriesContext(connection) as queries:
+        sel.indicators(network, sel.Filters(trade=cast.school_a.trade_id), "year")
+    assert not any("impact_networkrollup" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_funder_of_every_school_reads_the_networks_rows(cast, world, refreshed):
+    funder = resolve_scope(cast.funder, "funder")
+    assert funder.network_id is None  # a partner of school A only
+    PartnershipFactory(school=cast.school_b, organisation=cast.funder_org)
+    for user in (cast.funder, cast.staff):
+        funder = resolve_scope(user, "funder", cast.funder_org.pk)
+        assert funder.network_id == cast.network.pk and _reads_the_networks_rows(funder)
+        for filters in FILTERS:
+            for group in (None, "year"):
+                records = sel.indicators(_records(funder), filters, group)
+                assert _figures(sel.indicators(funder, filters, group)) == _figures(records)
+    # A partner of a school of another network too: its figures are not the network's.
+    PartnershipFactory(school=SchoolFactory(network=cast.other_network), organisation=cast.funder_org)
+    assert resolve_scope(cast.funder, "funder").network_id is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_schools_written_at_once_both_count_in_their_network(cast, monkeypatch):
+    """Two transactions add a referral each, in two schools of one network, and recompute their
+    school at the same moment before they commit: each adds its own to the network's rows (on
+    PostgreSQL, the second waits for the first's row), where summing the schools again would have
+    left out the other's, not yet committed."""
+    world = world_module.build(cast)
+    rollup.refresh()
+    computed = rollup._both
+
+    def both_computed(*args, **kwargs):
+        cells = computed(*args, **kwargs)
+        if together:
+            together.wait(timeout=30)  # each has its school's cells, neither has written them
+        return cells
+
+    monkeypatch.setattr(rollup, "_both", both_computed)
+
+    def referred():
+        rows = NetworkRollup.objects.filter(network=cast.network)
+        return {(r.year, r.every_year): (r.referred, r.skills_acquired) for r in rows}
+
+    before = referred()
+    # SQLite has one writer at a time: the two transactions follow each other there.
+    together = threading.Barrier(2) if connection.vendor == "postgresql" else None
+    errors = []
+
+    def run(write):
+        try:
+            with transaction.atomic():
+                write(cast, world)
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    # Two writes that wait for nothing of each other's before their commit (two referrals would: the
+    # second learner's unique fields wait for the first's).
+    threads = [threading.Thread(target=run, args=(w,)) for w in (observation_recorded, referral_created)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    monkeypatch.undo()
+    assert errors == []
+    after = referred()
+    assert after[None, True][0] == before[None, True][0] + 1  # school B's referral
+    assert after[None, True][1] == before[None, True][1] - 1  # school A's gesture no longer acquired
     assert rollup.refresh().corrected == 0
