@@ -486,31 +486,47 @@ def grouped(scope, filters, groups: tuple[str, ...], names: list[str]) -> list[t
 
 def grouped_together(scope, filters, tables: list[tuple[tuple[str, ...], list[str]]]) -> list[list[tuple]]:
     """The lines of several tables (`grouped`'s, for each (groups, names) of `tables`) in one
-    statement: their `SELECT`s joined by `UNION ALL`, each padded to the widest with empty columns
-    (NULL: nothing to transmit) and marked by its rank — a dashboard's total, table by year and table by school in one
-    round trip."""
+    statement: their `SELECT`s joined by `UNION ALL`, each marked by its rank — a dashboard's total,
+    table by year and table by school in one round trip.
+
+    Every `SELECT` has as many columns of values as the widest table of several lines: a table of
+    one line (the total, 42 measures) with more is read in parts of that width, one `SELECT` each
+    (summing one row per school is cheap; transmitting 42 columns for each of 2,000 schools, most of
+    them empty, cost as much as the rest of the page). Narrower ones are padded with NULL."""
     derived.flush()
     width = max(len(groups) for groups, _names in tables)
-    count = max(len(names) for _groups, names in tables)
+    count = max((len(names) for groups, names in tables if groups), default=0) or max(
+        len(names) for _groups, names in tables
+    )
     parts, params = [], []
-    for rank, (groups, names) in enumerate(tables):
+    # The tables of several lines first: PostgreSQL types each column from the first `SELECT`s,
+    # and two NULLs in a row would make a text column of the keys.
+    for rank in sorted(range(len(tables)), key=lambda rank: not tables[rank][0]):
+        groups, names = tables[rank]
         body, part_params, summed = _body(scope, filters, groups, names)
         padding = ["NULL"] * (width - len(groups))
-        head = ", ".join([str(rank), *_keys(groups), *padding, *_labels(groups), *padding])
         column = "COALESCE(SUM(r.{}), 0)" if summed else "r.{}"
-        values = [column.format(name) for name in names] + ["NULL"] * (count - len(names))
-        parts.append(f"SELECT {head}, {', '.join(values)} {body}")
-        params.extend(part_params)
+        # A table of several lines is never wider than `count`: one part.
+        for start in range(0, len(names), count):
+            head = ", ".join([str(rank), str(start), *_keys(groups), *padding, *_labels(groups), *padding])
+            chunk = names[start : start + count]
+            values = [column.format(name) for name in chunk] + ["NULL"] * (count - len(chunk))
+            parts.append(f"SELECT {head}, {', '.join(values)} {body}")
+            params.extend(part_params)
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         rows = cursor.fetchall()
     lines: list[list[tuple]] = [[] for _ in tables]
+    parted: dict[int, dict[int, tuple]] = {}
     for row in rows:
-        rank = row[0]
+        rank, start = row[0], row[1]
         groups, names = tables[rank]
         n = len(groups)
-        keys = row[1 : 1 + n]
-        labels = row[1 + width : 1 + width + n]
-        values = row[1 + 2 * width : 1 + 2 * width + len(names)]
-        lines[rank].append((keys, labels, values))
+        values = row[2 + 2 * width : 2 + 2 * width + min(count, len(names) - start)]
+        if len(names) > count:  # one line in parts: put together below
+            parted.setdefault(rank, {})[start] = values
+            continue
+        lines[rank].append((row[2 : 2 + n], row[2 + width : 2 + width + n], values))
+    for rank, pieces in parted.items():
+        lines[rank].append(((), (), tuple(v for start in sorted(pieces) for v in pieces[start])))
     return lines

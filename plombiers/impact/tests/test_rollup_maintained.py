@@ -23,7 +23,7 @@ from plombiers.impact import rollup
 from plombiers.impact import selectors as sel
 from plombiers.impact.access import resolve_scope
 from plombiers.impact.maintain import schools_of
-from plombiers.impact.models import CohortRollup, NetworkRollup, Rollup, RollupRun
+from plombiers.impact.models import CohortRollup, NetworkRollup, Rollup, RollupRun, SchoolRollup
 from plombiers.imports.kinds import apply_attendance
 from plombiers.lib import derived
 from plombiers.network.enums import OrganisationKind
@@ -486,3 +486,11 @@ def test_two_schools_written_at_once_both_count_in_their_network(cast, monkeypat
     assert after[None, True][0] == before[None, True][0] + 1  # school B's referral
     assert after[None, True][1] == before[None, True][1] - 1  # school A's gesture no longer acquired
     assert rollup.refresh().corrected == 0
+
+
+def test_a_networks_minutes_pass_two_billion(cast, world, refreshed):
+    """2.7 billion minutes attended over every year at 1,000,000 young people: beyond a 32-bit
+    integer, which PostgreSQL refuses."""
+    SchoolRollup.objects.filter(every_year=True).update(attended_minutes=2_000_000_000)
+    rollup._sum_networks("default", compare=False)
+    assert NetworkRollup.objects.get(network=cast.network, every_year=True).attended_minutes == 4_000_000_000
