@@ -415,6 +415,8 @@ def test_a_whole_network_reads_its_own_rows(cast, world, refreshed):
     comparison above, after each write); any other table from the schools' rows."""
     network = resolve_scope(cast.staff, "network")
     assert network.network_id == cast.network.pk and _reads_the_networks_rows(network)
+    # Its other tables and its filters read its schools without `visible_to`: the same schools.
+    assert set(network.compiled_schools) == set(network.schools) == {cast.school_a, cast.school_b}
     assert not _reads_the_networks_rows(resolve_scope(cast.manager_a, "school", cast.school_a.slug))
     with CaptureQueriesContext(connection) as queries:
         sel.indicators(network, sel.Filters(trade=cast.school_a.trade_id), "year")
@@ -428,6 +430,7 @@ def test_a_funder_of_every_school_reads_the_networks_rows(cast, world, refreshed
     for user in (cast.funder, cast.staff):
         funder = resolve_scope(user, "funder", cast.funder_org.pk)
         assert funder.network_id == cast.network.pk and _reads_the_networks_rows(funder)
+        assert set(funder.compiled_schools) == set(funder.schools) == {cast.school_a, cast.school_b}
         for filters in FILTERS:
             for group in (None, "year"):
                 records = sel.indicators(_records(funder), filters, group)
