@@ -44,6 +44,7 @@ from plombiers.frameworks.models import Block, Framework, Skill
 from plombiers.internships.enums import InternshipStatus
 from plombiers.internships.models import CompanySite, Internship
 from plombiers.lib.dates import add_months
+from plombiers.lib.text import fold
 from plombiers.network.communes import communes_save, read_communes, read_departements, read_regions
 from plombiers.network.enums import OrganisationCategory, OrganisationKind, SchoolStatus
 from plombiers.network.models import Commune, Contact, Network, Organisation, Partnership, School, Trade
@@ -354,7 +355,8 @@ def _setup(sizes: SeedSizes, rng: random.Random, first_day: dt.date) -> Setup:
     schools = School.objects.bulk_create(
         School(
             network=network,
-            name=f"École {trade.name.lower()} de {home.name} n° {i + 1}",
+            name=(name := f"École {trade.name.lower()} de {home.name} n° {i + 1}"),
+            sort_name=fold(name),  # what `School.save` would have set
             slug=f"seed-{i + 1:05d}",
             trade=trade,
             commune=home,

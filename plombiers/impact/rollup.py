@@ -484,7 +484,7 @@ def grouped(scope, filters, groups: tuple[str, ...], names: list[str]) -> list[t
     return grouped_together(scope, filters, [(groups, names)])[0]
 
 
-def grouped_together(scope, filters, tables: list[tuple[tuple[str, ...], list[str]]]) -> list[list[tuple]]:
+def grouped_together(scope, filters, tables: list[tuple]) -> list[list[tuple]]:
     """The lines of several tables (`grouped`'s, for each (groups, names) of `tables`) in one
     statement: their `SELECT`s joined by `UNION ALL`, each marked by its rank — a dashboard's total,
     table by year and table by school in one round trip.
@@ -492,17 +492,23 @@ def grouped_together(scope, filters, tables: list[tuple[tuple[str, ...], list[st
     Every `SELECT` has as many columns of values as the widest table of several lines: a table of
     one line (the total, 42 measures) with more is read in parts of that width, one `SELECT` each
     (summing one row per school is cheap; transmitting 42 columns for each of 2,000 schools, most of
-    them empty, cost as much as the rest of the page). Narrower ones are padded with NULL."""
+    them empty, cost as much as the rest of the page). Narrower ones are padded with NULL.
+
+    A table by school may ask for one page of its lines, (groups, names, (offset, limit)): the
+    database sorts the schools by their folded name (`School.sort_name`, compared byte by byte, as
+    Python compares `fold`'s strings) and returns those lines alone, each with the number of lines
+    of the whole table (`count`, last in each line of `PagedLines`)."""
     derived.flush()
-    width = max(len(groups) for groups, _names in tables)
-    count = max((len(names) for groups, names in tables if groups), default=0) or max(
-        len(names) for _groups, names in tables
+    width = max(len(table[0]) for table in tables)
+    count = max((len(table[1]) for table in tables if table[0]), default=0) or max(
+        len(table[1]) for table in tables
     )
+    collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
     parts, params = [], []
     # The tables of several lines first: PostgreSQL types each column from the first `SELECT`s,
     # and two NULLs in a row would make a text column of the keys.
     for rank in sorted(range(len(tables)), key=lambda rank: not tables[rank][0]):
-        groups, names = tables[rank]
+        groups, names, *page = tables[rank]
         body, part_params, summed = _body(scope, filters, groups, names)
         padding = ["NULL"] * (width - len(groups))
         column = "COALESCE(SUM(r.{}), 0)" if summed else "r.{}"
@@ -511,22 +517,40 @@ def grouped_together(scope, filters, tables: list[tuple[tuple[str, ...], list[st
             head = ", ".join([str(rank), str(start), *_keys(groups), *padding, *_labels(groups), *padding])
             chunk = names[start : start + count]
             values = [column.format(name) for name in chunk] + ["NULL"] * (count - len(chunk))
-            parts.append(f"SELECT {head}, {', '.join(values)} {body}")
-            params.extend(part_params)
+            if page:
+                if groups != ("school",):
+                    raise ValueError("Seul le tableau par école se lit par page.")
+                offset, limit = page[0]
+                # Names from the models, values as parameters.
+                ordered = f"{body} ORDER BY sc.sort_name{collate}, sc.id LIMIT %s OFFSET %s"
+                inner = f"SELECT {head}, {', '.join(values)}, COUNT(*) OVER () {ordered}"
+                parts.append(f"SELECT * FROM ({inner}) page")  # noqa: S608
+                params.extend([*part_params, limit, offset])
+            else:
+                parts.append(f"SELECT {head}, {', '.join(values)}, NULL {body}")
+                params.extend(part_params)
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         rows = cursor.fetchall()
-    lines: list[list[tuple]] = [[] for _ in tables]
+    lines: list[list[tuple]] = [PagedLines() if len(table) > 2 else [] for table in tables]
     parted: dict[int, dict[int, tuple]] = {}
     for row in rows:
         rank, start = row[0], row[1]
-        groups, names = tables[rank]
+        groups, names = tables[rank][:2]
         n = len(groups)
         values = row[2 + 2 * width : 2 + 2 * width + min(count, len(names) - start)]
         if len(names) > count:  # one line in parts: put together below
             parted.setdefault(rank, {})[start] = values
             continue
+        if row[-1] is not None:
+            lines[rank].count = row[-1]
         lines[rank].append((row[2 : 2 + n], row[2 + width : 2 + width + n], values))
     for rank, pieces in parted.items():
         lines[rank].append(((), (), tuple(v for start in sorted(pieces) for v in pieces[start])))
     return lines
+
+
+class PagedLines(list):
+    """The lines of one page of a table, and how many lines the whole table has (`count`)."""
+
+    count = 0

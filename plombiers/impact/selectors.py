@@ -613,6 +613,8 @@ class Table:
     filters: Filters
     group: str | None
     rows: list[Row]
+    #: When `rows` are one page of the table (`dashboard_tables`' `page`): how many rows it has.
+    count: int | None = None
 
     @property
     def group_label(self) -> str:
@@ -682,8 +684,13 @@ def _rollup_table(scope: Scope, filters: Filters, group: str | None, names: list
 def _table(scope: Scope, filters: Filters, group: str | None, rows: dict[object, Row]) -> Table:
     if group is None:
         return Table(scope, filters, None, list(rows.values()) or [Row(None, "Ensemble", {})])
+    # Schools as the database sorts a page of them (`rollup.grouped_together`): by folded name, then
+    # by key.
     ordered = sorted(
-        rows.values(), key=lambda r: (r.key is None, r.key if group == "year" else fold(r.label))
+        rows.values(),
+        key=lambda r: (
+            (r.key is None, r.key) if group == "year" else (r.key is None, fold(r.label), r.key or 0)
+        ),
     )
     return Table(scope, filters, group, ordered)
 
@@ -725,7 +732,11 @@ def measures_of(keys) -> list[str]:
 
 
 def dashboard_tables(
-    scope: Scope, filters: Filters, group: str, shown: tuple[list[str], list[str]] | None = None
+    scope: Scope,
+    filters: Filters,
+    group: str,
+    shown: tuple[list[str], list[str]] | None = None,
+    page: tuple[int, int] | None = None,
 ) -> tuple[Row, Table, Table]:
     """A dashboard's total, its table by year and its table by `group`. Read from the records: one
     query per source grouped by year — and by `group` too when it is a partition (every measure
@@ -738,7 +749,11 @@ def dashboard_tables(
     tables read from the rollup — a page shows a few indicators of each line, where an export or a
     protected table (`impact.secrecy`) needs them all. The total is then summed on its own (at
     national scale the table by year sums 22,000 rows, the total 2,000: one per school), the three
-    tables in one statement."""
+    tables in one statement.
+
+    `page`, (offset, limit), with `shown` and a table by school: only that page of its rows (the
+    table's `count` says how many it has), sorted by the database as `_table` sorts them — a
+    national network's page reads 50 schools, not 2,000."""
     from . import rollup
 
     if shown is not None and rollup.readable(scope, filters, group):
@@ -746,13 +761,21 @@ def dashboard_tables(
         if group == "year":  # one table for both: the columns of both
             year_measures = group_measures = list(dict.fromkeys(year_measures + group_measures))
         names = list(MEASURES)
-        tables = [((), names), (("year",), year_measures), ((group,), group_measures)]
+        paged = page is not None and group == "school"
+        tables = [
+            ((), names),
+            (("year",), year_measures),
+            ((group,), group_measures, *([page] if paged else [])),
+        ]
         lines = rollup.grouped_together(scope, filters, tables[:2] if group == "year" else tables)
         total = _rollup_table(scope, filters, None, names, lines[0]).rows[0]
         by_year = _rollup_table(scope, filters, "year", year_measures, lines[1])
         if group == "year":
             return total, by_year, by_year
-        return total, by_year, _rollup_table(scope, filters, group, group_measures, lines[2])
+        by_group = _rollup_table(scope, filters, group, group_measures, lines[2])
+        if paged:
+            by_group.count = lines[2].count
+        return total, by_year, by_group
     if rollup.readable(scope, filters, "year") or rollup.readable(scope, filters, group):
         total, by_year = indicators_with_total(scope, filters, "year")
         return total, by_year, by_year if group == "year" else indicators(scope, filters, group)

@@ -160,14 +160,40 @@ def _export(table, scope: Scope, fmt: str, name: str) -> HttpResponse:
 SHOWN = (measures_of(YEAR_COLUMNS), measures_of(GROUP_COLUMNS))
 
 
-def _tables(scope: Scope, filters, group: str, *, page: bool = False):
+def _tables(scope: Scope, filters, group: str, *, page: bool = False, window=None):
     """The total, the table by year and the table by `group` of a dashboard, protected together
     when they leave the school team: its exports show the same cells as the page. For the page of
-    a reader who sees exact figures, the tables hold only the measures the page shows."""
+    a reader who sees exact figures, the tables hold only the measures the page shows — and, with
+    `window` (offset, limit), the table by school only that page of its rows."""
     shown = SHOWN if page and not scope.protected else None
-    total, by_year, by_group = dashboard_tables(scope, filters, group, shown)
+    total, by_year, by_group = dashboard_tables(scope, filters, group, shown, window if shown else None)
     secrecy.protect(scope, filters, total, {"year": by_year.rows, group: by_group.rows})
     return total, by_year, by_group
+
+
+def _page_number(request) -> int:
+    """The page asked for in `?page=`, as `Paginator.get_page` reads it (1 when it is no number)."""
+    try:
+        return min(max(1, int(request.GET.get("page", 1))), 10**9)  # past the end: the last page
+    except (TypeError, ValueError):
+        return 1
+
+
+class _Pages:
+    """The rows of a table read one page at a time, for a `Paginator`: as long as the whole table;
+    the page read with the dashboard's other tables served as it is, any other (a page past the
+    end, for which the paginator shows the last one) read when asked."""
+
+    def __init__(self, table: Table, offset: int, read):
+        self.table, self.offset, self.read = table, offset, read
+
+    def __len__(self) -> int:
+        return self.table.count
+
+    def __getitem__(self, index: slice) -> list:
+        if index.start == self.offset:
+            return self.table.rows
+        return self.read(index.start, index.stop - index.start)
 
 
 def _dashboard(request, scope: Scope):
@@ -185,15 +211,29 @@ def _dashboard(request, scope: Scope):
         table = {"ensemble": Table(scope, filters, None, [total]), "annees": by_year}.get(name, by_group)
         return _export(table, scope, fmt, name)
 
-    total, by_year, by_group = _tables(scope, filters, group, page=True)
-    totals = total.figures
     # `?sous_objectif=1` (the network staff's home links here): only the rows whose positive-exit
     # rate is below the target, compared unrounded (`Figure.meets_target`).
     below_target = request.GET.get("sous_objectif") == "1"
+    # A national network has 2,000 schools: the table (and its chart) by page, the export in full;
+    # the page alone read for a reader of exact figures (the rows of a protected table are
+    # protected together, all of them).
+    window = None
+    if group == "school" and not below_target and not scope.protected:
+        window = ((_page_number(request) - 1) * GROUP_PAGE_SIZE, GROUP_PAGE_SIZE)
+    total, by_year, by_group = _tables(scope, filters, group, page=True, window=window)
+    totals = total.figures
     if below_target:
         by_group = Table(scope, filters, group, below_target_rows(by_group.rows))
-    # A national network has 2,000 schools: the table (and its chart) by page, the export in full.
-    group_page = paginate(request, by_group.rows, GROUP_PAGE_SIZE)
+    rows = by_group.rows
+    if by_group.count is not None:
+
+        def read(offset, limit):
+            return _tables(scope, filters, group, page=True, window=(offset, limit))[2]
+
+        if not by_group.rows and window[0]:  # past the end: how long the table is, from its start
+            by_group, window = read(0, GROUP_PAGE_SIZE), (0, GROUP_PAGE_SIZE)
+        rows = _Pages(by_group, window[0], lambda offset, limit: read(offset, limit).rows)
+    group_page = paginate(request, rows, GROUP_PAGE_SIZE)
     charts = {
         "funnel": _chart(
             "Du repérage à la sortie positive",

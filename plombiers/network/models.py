@@ -236,6 +236,10 @@ class School(models.Model):
     platform_description = models.TextField("plateau technique", blank=True)
     email = models.EmailField("e-mail", blank=True)
     phone = models.CharField("téléphone", max_length=30, blank=True)
+    #: The name folded (`lib.text.fold`: lower case, no accents), kept by `save`: the order of the
+    #: schools in a dashboard's table, which the database can then sort by itself and cut into
+    #: pages (a page of a national network's 2,000 schools, not all of them).
+    sort_name = models.CharField("nom pour le tri", max_length=200, editable=False, default="")
 
     objects = SchoolQuerySet.as_manager()
 
@@ -256,6 +260,13 @@ class School(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.sort_name = fold(self.name)
+        fields = kwargs.get("update_fields")
+        if fields is not None and "name" in fields:
+            kwargs["update_fields"] = {*fields, "sort_name"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("network:school_detail", args=[self.slug])

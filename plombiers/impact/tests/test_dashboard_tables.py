@@ -76,3 +76,53 @@ def test_a_page_reads_only_the_measures_it_shows_and_the_same_figures(cast, worl
                         }, (filters, group, row.key)
                 compared += 1
     assert compared == 2 * 6 * len(sel.GROUPS)
+
+
+NAMES = [
+    "école Zéphyr",
+    "Ecole abc",
+    "ÉCOLE Ménard",
+    "L'École d'Arles",
+    "école-Bis",
+    "Œuvre école",
+    "ecole abc",
+]
+
+
+def test_a_page_of_the_table_by_school_is_the_whole_tables_page(cast, world, re_enrolled):
+    """The database sorts the schools by their folded name, then their key, and cuts a page: the
+    same lines, in the same order, as the page of the whole table sorted in Python — with accents,
+    capitals, apostrophes, hyphens, a ligature and two names alike once folded."""
+    import datetime as dt
+
+    from plombiers.impact import rollup
+    from plombiers.impact.views import SHOWN
+    from plombiers.network.tests.factories import SchoolFactory
+    from plombiers.referrals.tests.factories import ReferralFactory
+
+    for name in NAMES:
+        school = SchoolFactory(network=cast.network, name=name)
+        ReferralFactory(
+            school=school, prescriber_organisation=cast.prescriber_org, referred_on=dt.date(2026, 3, 2)
+        )
+    rollup.refresh()
+    scope = resolve_scope(cast.staff, "network")
+    for filters in (sel.Filters(), sel.Filters(year=2026), sel.Filters(trade=cast.school_a.trade_id)):
+        whole = sel.dashboard_tables(scope, filters, "school", SHOWN)[2]
+        assert len(whole.rows) >= (len(NAMES) if filters.trade is None else 1) and whole.count is None
+        lines = [(r.key, r.label, r.measures) for r in whole.rows]
+        for offset in range(0, len(lines), 3):
+            page = sel.dashboard_tables(scope, filters, "school", SHOWN, (offset, 3))[2]
+            assert page.count == len(lines), (filters, offset)
+            assert [(r.key, r.label, r.measures) for r in page.rows] == lines[offset : offset + 3]
+        # Past the end: no line, and no count (the view then reads the first page for it).
+        assert sel.dashboard_tables(scope, filters, "school", SHOWN, (len(lines), 3))[2].rows == []
+
+
+def test_a_schools_sort_name_follows_its_name(cast):
+    school = cast.school_a
+    assert school.sort_name == "ecole a chelles"
+    school.name = "L'École Saint-Éloi"
+    school.save(update_fields=["name"])
+    school.refresh_from_db()
+    assert school.sort_name == "l ecole saint eloi"

@@ -277,3 +277,22 @@ def test_a_cell_written_in_python_says_what_the_template_said():
     hidden = _cell_html(Figure(by_key["positive_exit_rate"], 40, None, "", "s"), None, None)
     assert hidden.startswith('<span class="fw-semibold"><abbr title="Masqué pour qu\'aucun total')
     assert "« &lt; 5 »" in hidden and "badge" not in hidden
+
+
+@pytest.mark.parametrize("asked, shown", [("2", 2), ("9", 2), ("abc", 1), ("0", 2), ("9" * 40, 2)])
+def test_a_page_of_the_table_by_school_read_alone(client, cast, world, monkeypatch, asked, shown):
+    """From the rollup, the page of exact figures reads only the schools it shows (the database
+    sorts and cuts them): the same lines as the whole table's page, past the end the last page,
+    no number the first, 0 the last (as `Paginator.get_page` reads them) — never an error."""
+    from plombiers.impact import rollup, views
+
+    rollup.refresh()
+    monkeypatch.setattr(views, "GROUP_PAGE_SIZE", 1)
+    client.force_login(cast.staff)
+    response = client.get(reverse("impact:network") + f"?group=school&page={asked}")
+    assert response.status_code == 200
+    table = response.content.decode().split('id="titre-groupes"')[1].split("</section>")[0]
+    assert f"Page {shown} sur 2" in table
+    expected, other = ("École A Chelles", "École B Roubaix")[:: 1 if shown == 1 else -1]
+    assert expected in table and other not in table
+    assert response.context["charts"]["groups"]["labels"] == [expected]
