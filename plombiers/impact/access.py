@@ -145,9 +145,11 @@ def _funder(user, ident) -> Scope:
                     partnerships__organisation=OuterRef("pk")
                 )
             )
+            # No school of another network: none outside the network's list (PostgreSQL hashes its
+            # 2,000 schools once, where it looked each partnership's school up).
             & ~Exists(
                 Partnership.objects.filter(organisation=OuterRef("pk")).exclude(
-                    school__network=OuterRef("network")
+                    school__in=School.objects.filter(network=OuterRef(OuterRef("network"))).values("pk")
                 )
             )
         )

@@ -1,3 +1,5 @@
+import functools
+
 from django import forms
 from django.utils import timezone
 
@@ -7,6 +9,17 @@ from plombiers.network.models import Commune, Departement, Region, School, Trade
 from .selectors import GROUPS, Filters
 
 FIRST_YEAR = 2017
+#: Beyond this many schools (a national network: 2,000), the list of schools waits for a région:
+#: a list that long serves nobody, and cost more than the figures it filters.
+LONGEST_SCHOOL_LIST = 200
+
+
+def _pk(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
 
 
 class DashboardFilterForm(forms.Form):
@@ -43,6 +56,8 @@ class DashboardFilterForm(forms.Form):
         ]
         schools = scope.compiled_schools
         self.fields["school"].queryset = schools.order_by("name")
+        if scope.kind not in ("school", "cohort"):
+            self._list_schools(schools.order_by("name"))
         # Only what the scope holds: a funder of two schools picks among their two regions. One
         # step at a time (communes, then départements): PostgreSQL joined every commune of each
         # region to the 2,000 schools of a national network (6 ms, 2 ms this way).
@@ -67,6 +82,33 @@ class DashboardFilterForm(forms.Form):
                 del self.fields[name]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"
+
+    def _list_schools(self, schools) -> None:
+        """The choices of the school filter, read when the list is shown (a page that only reads the
+        filters never lists them), in one query: every school of the scope (`schools`, in the order
+        of their names), or those of the région chosen when the scope has more than
+        `LONGEST_SCHOOL_LIST` (then the school chosen, if any, stays listed). Any school of the
+        scope is still accepted (`ModelChoiceField` reads it)."""
+        field = self.fields["school"]
+        region = _pk(self.data.get("region")) if self.is_bound else None
+        chosen = _pk(self.data.get("school")) if self.is_bound else None
+
+        @functools.cache
+        def choices():
+            if region:
+                rows = list(schools.filter(commune__departement__region=region).values_list("pk", "name"))
+            else:
+                rows = list(schools.values_list("pk", "name")[: LONGEST_SCHOOL_LIST + 1])
+            if len(rows) > LONGEST_SCHOOL_LIST and not region:
+                rows = list(schools.filter(pk=chosen).values_list("pk", "name")) if chosen else []
+                # Read by the template after the list (`QuickSelect` lists before its attributes).
+                field.help_text = (
+                    "Choisir d'abord une région (puis Appliquer) : ses écoles sont alors listées."
+                )
+                field.widget.attrs["aria-describedby"] = "id_school_aide"
+            return [("", field.empty_label), *rows]
+
+        field.choices = choices
 
     def filters(self) -> Filters:
         if not self.is_bound or not self.is_valid():

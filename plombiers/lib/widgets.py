@@ -16,9 +16,8 @@ class QuickSelect(forms.Select):
     groups of options: none of its forms has any)."""
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        final = self.build_attrs(self.attrs, attrs)
         wanted = set(self.format_value(value))
-        parts = [f'<select name="{escape(name)}"{flatatt(final)}>']
+        parts = []
         chosen = False
         for option_value, label in self.choices:
             if isinstance(option_value, ModelChoiceIteratorValue):
@@ -29,7 +28,9 @@ class QuickSelect(forms.Select):
             parts.append(
                 f'<option value="{escape(text)}"{" selected" if selected else ""}>{escape(str(label))}</option>'
             )
-        parts.append("</select>")
+        # The attributes after the options: choices read when listed may set some (a hint).
+        final = self.build_attrs(self.attrs, attrs)
+        parts = [f'<select name="{escape(name)}"{flatatt(final)}>', *parts, "</select>"]
         return mark_safe("".join(parts))  # noqa: S308 — every value escaped above
 
 

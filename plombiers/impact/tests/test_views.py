@@ -75,6 +75,40 @@ def test_the_filters_offer_only_the_regions_and_trades_of_the_schools_in_scope(c
     assert [r.name for r in form.fields["region"].queryset] == ["Hauts-de-France", "Île-de-France"]
 
 
+def test_a_long_list_of_schools_waits_for_a_region(client, cast, world, monkeypatch):
+    """A national network's 2,000 schools are listed a région at a time: beyond the longest list,
+    the filter says to choose a région first; a school chosen (a link, a bookmark) stays listed
+    and filters. Every school of the scope, and none other, is accepted."""
+    from plombiers.impact import forms
+    from plombiers.network.tests.factories import SchoolFactory
+
+    client.force_login(cast.staff)
+    url = reverse("impact:network")
+
+    def listed(params=None):
+        response = client.get(url, params or {})
+        assert response.status_code == 200
+        form = response.context["form"]
+        return [str(label) for value, label in form.fields["school"].choices], response
+
+    assert listed()[0] == ["Toutes", "École A Chelles", "École B Roubaix"]
+    monkeypatch.setattr(forms, "LONGEST_SCHOOL_LIST", 1)
+    names, response = listed()
+    assert names == ["Toutes"]
+    html = response.content.decode()
+    assert "Choisir d&#x27;abord une région" in html and 'aria-describedby="id_school_aide"' in html
+    region_a = cast.school_a.commune.departement.region_id
+    assert listed({"region": region_a})[0] == ["Toutes", "École A Chelles"]
+    names, response = listed({"school": cast.school_b.pk})
+    assert names == ["Toutes", "École B Roubaix"]
+    assert response.context["filters"].school == cast.school_b.pk
+    assert f'value="{cast.school_b.pk}" selected' in response.content.decode()
+    other = SchoolFactory(network=cast.other_network)
+    for value in (other.pk, "abc", 10**30):  # another network's school, no number: not accepted
+        response = client.get(url, {"school": value})
+        assert response.status_code == 200 and response.context["filters"].school is None
+
+
 def test_the_learners_behind_a_figure(client, cast, world, django_assert_num_queries):
     client.force_login(cast.staff)
     html = client.get(reverse("impact:home")).content.decode()
