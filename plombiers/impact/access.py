@@ -46,7 +46,9 @@ def can_see_impact(user) -> bool:
     )
 
 
-def _int(value) -> int | None:
+def as_pk(value) -> int | None:
+    """`value` as a primary key (a positive 64-bit integer), or None: what a URL or a query string
+    says is never trusted to be one."""
     try:
         number = int(value)
     except (TypeError, ValueError):
@@ -76,7 +78,7 @@ def _network(user, ident) -> Scope:
     )
     if ident is not None:
         networks = (
-            networks.filter(slug=str(ident)) if _int(ident) is None else networks.filter(pk=_int(ident))
+            networks.filter(slug=str(ident)) if as_pk(ident) is None else networks.filter(pk=as_pk(ident))
         )
     network = networks.order_by("pk").first()
     if network is None:
@@ -95,7 +97,7 @@ def _school(user, ident) -> Scope:
         school = schools.filter(pk__in=ids).first()
     else:
         school = schools.filter(slug=str(ident)).first() or (
-            schools.filter(pk=_int(ident)).first() if _int(ident) else None
+            schools.filter(pk=as_pk(ident)).first() if as_pk(ident) else None
         )
     if school is None:
         raise Http404
@@ -118,7 +120,7 @@ def _school(user, ident) -> Scope:
 
 
 def _cohort(user, ident) -> Scope:
-    cohort = Cohort.objects.visible_to(user).select_related("school__network").filter(pk=_int(ident)).first()
+    cohort = Cohort.objects.visible_to(user).select_related("school__network").filter(pk=as_pk(ident)).first()
     if cohort is None or not is_school_side(user, cohort.school):
         raise Http404
     return Scope(
@@ -160,7 +162,7 @@ def _funder(user, ident) -> Scope:
             raise Http404
         funder = funders.filter(pk__in=ids).first()
     else:
-        funder = funders.filter(pk=_int(ident)).first()
+        funder = funders.filter(pk=as_pk(ident)).first()
     if funder is None:
         raise Http404
     staff = user.is_superuser or funder.network_id in staff_network_ids(user)

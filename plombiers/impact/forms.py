@@ -6,20 +6,13 @@ from django.utils import timezone
 from plombiers.lib.widgets import NamedModelChoiceField, QuickSelect
 from plombiers.network.models import Commune, Departement, Region, School, Trade
 
+from .access import as_pk
 from .selectors import GROUPS, Filters
 
 FIRST_YEAR = 2017
 #: Beyond this many schools (a national network: 2,000), the list of schools waits for a région:
 #: a list that long serves nobody, and cost more than the figures it filters.
 LONGEST_SCHOOL_LIST = 200
-
-
-def _pk(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
 
 
 class DashboardFilterForm(forms.Form):
@@ -90,8 +83,8 @@ class DashboardFilterForm(forms.Form):
         `LONGEST_SCHOOL_LIST` (then the school chosen, if any, stays listed). Any school of the
         scope is still accepted (`ModelChoiceField` reads it)."""
         field = self.fields["school"]
-        region = _pk(self.data.get("region")) if self.is_bound else None
-        chosen = _pk(self.data.get("school")) if self.is_bound else None
+        region = as_pk(self.data.get("region")) if self.is_bound else None
+        chosen = as_pk(self.data.get("school")) if self.is_bound else None
 
         @functools.cache
         def choices():
