@@ -95,9 +95,7 @@ class DashboardFilterForm(forms.Form):
             if len(rows) > LONGEST_SCHOOL_LIST and not region:
                 rows = list(schools.filter(pk=chosen).values_list("pk", "name")) if chosen else []
                 # Read by the template after the list (`QuickSelect` lists before its attributes).
-                field.help_text = (
-                    "Choisir d'abord une région (puis Appliquer) : ses écoles sont alors listées."
-                )
+                field.help_text = "Liste des écoles : choisir d'abord une région, puis Appliquer."
                 field.widget.attrs["aria-describedby"] = "id_school_aide"
             return [("", field.empty_label), *rows]
 

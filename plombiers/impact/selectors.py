@@ -569,7 +569,7 @@ class Figure:
             return f"{value}".replace(".", ",") + (
                 f"\u00a0{self.indicator.unit}" if self.indicator.unit else ""
             )
-        return str(value)
+        return self._quantity(value)  # « 101 652 », as its rate's counts beside it
 
     @property
     def meets_target(self) -> bool | None:

@@ -96,7 +96,7 @@ def test_a_long_list_of_schools_waits_for_a_region(client, cast, world, monkeypa
     names, response = listed()
     assert names == ["Toutes"]
     html = response.content.decode()
-    assert "Choisir d&#x27;abord une région" in html and 'aria-describedby="id_school_aide"' in html
+    assert "choisir d&#x27;abord une région" in html and 'aria-describedby="id_school_aide"' in html
     region_a = cast.school_a.commune.departement.region_id
     assert listed({"region": region_a})[0] == ["Toutes", "École A Chelles"]
     names, response = listed({"school": cast.school_b.pk})
@@ -290,6 +290,7 @@ def test_a_cell_written_in_python_says_what_the_template_said():
     from plombiers.impact.selectors import INDICATOR, Figure
 
     by_key = INDICATOR
+    assert Figure(by_key["referred"], 101652, None).display == "101\u202f652"  # as a rate's counts
     count = _cell_html(Figure(by_key["referred"], 12, None), "/impact/jeunes/?a=1&b=2", None)
     assert count == (
         '<a href="/impact/jeunes/?a=1&amp;b=2">12<span class="visually-hidden"> — voir les jeunes</span></a>'
