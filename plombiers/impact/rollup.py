@@ -90,11 +90,16 @@ def _rows(cells: dict, model) -> list:
     return [model(**dict(zip(keys, key, strict=True)), **cell) for key, cell in cells.items()]
 
 
-def _existing(model, school_ids: list[int], using: str) -> dict[tuple, tuple]:
-    keys = KEYS[model]
+def _existing(model, school_ids: list[int] | None, using: str, keys=None) -> dict[tuple, tuple]:
+    """{key: measures} of the rows of these schools (every row: None) in `model`, keyed by `keys`
+    (the model's `KEYS`)."""
+    keys = keys or KEYS[model]
+    rows = model.objects.using(using)
+    if school_ids is not None:
+        rows = rows.filter(school__in=school_ids)
     return {
         tuple(row[k] for k in keys): tuple(row[name] for name in MEASURES)
-        for row in model.objects.using(using).filter(school__in=school_ids).values(*keys, *MEASURES)
+        for row in rows.values(*keys, *MEASURES)
     }
 
 
@@ -193,11 +198,7 @@ def _sum_networks(using: str, *, compare: bool) -> int:
     }
     corrected = 0
     if compare:
-        before = {
-            tuple(row[k] for k in keys): tuple(row[name] for name in MEASURES)
-            for row in NetworkRollup.objects.using(using).values(*keys, *MEASURES)
-        }
-        corrected = _differences(before, fresh)
+        corrected = _differences(_existing(NetworkRollup, None, using, keys), fresh)
     NetworkRollup.objects.using(using).all().delete()
     NetworkRollup.objects.using(using).bulk_create(
         [NetworkRollup(**dict(zip(keys, key, strict=True)), **cell) for key, cell in fresh.items()],
