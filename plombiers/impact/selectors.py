@@ -672,6 +672,11 @@ def indicators(scope: Scope, filters: Filters = Filters(), group: str | None = N
     return _table(scope, filters, group, rows)
 
 
+def rollup_rows(scope: Scope, filters: Filters, group: str | None, names: list[str], lines) -> list[Row]:
+    """The rows of a table of the rollup from its lines (`rollup.grouped`), sorted as any table."""
+    return _rollup_table(scope, filters, group, names, lines).rows
+
+
 def _rollup_table(scope: Scope, filters: Filters, group: str | None, names: list[str], lines) -> Table:
     rows: dict[object, Row] = {}
     for keys, labels, values in lines:

@@ -117,3 +117,30 @@ def test_the_paged_body_fits_its_schema_and_the_pages_are_documented(client, cas
     assert {"limit", "offset"} <= set(parameters)
     assert parameters["limit"]["schema"]["anyOf"][0] == {"maximum": 500, "minimum": 1, "type": "integer"}
     assert "count" in schema["components"]["schemas"]["ImpactOut"]["required"]
+
+
+def test_a_page_of_exact_figures_is_read_alone_from_the_rollup(client, cast, world):
+    """Consolidated figures for the network's staff: a page of the table by school is sorted and
+    cut by the database (`LIMIT` in the statement), with the same rows, total and count as the
+    whole table; a page past the end still says how many rows there are."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from plombiers.impact import rollup
+
+    rollup.refresh()
+    headers = headers_for(cast.staff)
+    whole = client.get(f"{URL}?scope=network&group_by=school", headers=headers).json()
+    assert whole["consolidated_at"] and whole["count"] == 2
+    with CaptureQueriesContext(connection) as queries:
+        pages = [
+            client.get(f"{URL}?scope=network&group_by=school&limit=1&offset={offset}", headers=headers).json()
+            for offset in (0, 1, 5)
+        ]
+    assert [labels(page) for page in pages] == [["École A Chelles"], ["École B Roubaix"], []]
+    assert [page["count"] for page in pages] == [2, 2, 2]
+    assert pages[0]["rows"] + pages[1]["rows"] == whole["rows"]
+    assert all(page["total"] == whole["total"] for page in pages)
+    assert (
+        sum("LIMIT" in q["sql"] and "impact_schoolrollup" in q["sql"] for q in queries.captured_queries) == 4
+    )
