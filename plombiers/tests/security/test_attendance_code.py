@@ -6,6 +6,7 @@ refused for a few minutes."""
 
 import datetime as dt
 import json
+import re
 import threading
 
 import pytest
@@ -209,9 +210,20 @@ def test_wrong_codes_typed_at_the_same_moment_are_all_counted(cast, cohort, sess
         thread.join()
     assert errors == [] and [a.status_code for a in answers] == [200] * 8
     assert SigningCodeAttempt.objects.count() == 5
+    # Each wrong code counted in its turn: the first to the fifth, the fifth locks, the three after
+    # are refused without being counted.
+    wrong_codes = AuditEvent.objects.filter(action="attendance.code_wrong").values_list(
+        "details__tries", flat=True
+    )
+    assert sorted(wrong_codes) == [1, 2, 3, 4, 5]
+    assert AuditEvent.objects.filter(action="attendance.code_locked").count() == 1
+    # Every page rendered once the fifth try is counted says the code is locked (the fifth, the
+    # three after, and any earlier one whose page came last); each other page says how many tries
+    # its own code left, none the same.
     texts = [a.content.decode().replace("&#x27;", "'") for a in answers]
-    assert (
-        sum("bloquée pour cette demi-journée" in t for t in texts) == 4
-    )  # the fifth try and the three after
+    locked = [t for t in texts if "bloquée pour cette demi-journée" in t]
+    left = sorted(re.search(r"encore (\d) essai", t).group(1) for t in texts if t not in locked)
+    assert len(locked) >= 4 and len(locked) + len(left) == 8
+    assert len(set(left)) == len(left) and set(left) <= {"1", "2", "3", "4"}
     assert sign(Client(), ines, code).count("Trop de codes erronés") >= 1
     assert not Attendance.objects.filter(signature__isnull=False).exists()
