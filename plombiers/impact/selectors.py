@@ -111,6 +111,17 @@ class Scope:
     #: Set when the schools are every school of this network and no other: its total and its table
     #: by year are read from the network's own rows of the rollup (`models.NetworkRollup`).
     network_id: int | None = None
+    #: For a funder: whether its schools are every school of `network_id` and no other, asked
+    #: only when a table is read through the schools or the rollup (`whole_network_id`).
+    network_check: Callable[[], bool] | None = None
+
+    @cached_property
+    def whole_network_id(self) -> int | None:
+        """The network whose schools are exactly this scope's (its own rows of the rollup answer),
+        or None."""
+        if self.network_id is None or (self.network_check is not None and not self.network_check()):
+            return None
+        return self.network_id
 
     @property
     def protected(self) -> bool:
@@ -127,9 +138,10 @@ class Scope:
     def schools_sql(self) -> tuple[str, tuple]:
         """The schools of the scope as SQL and its parameters, compiled once: a dashboard reads two
         or three tables of the rollup through it (`rollup.grouped`). Every school of its network
-        when that is what the scope is (`network_id`): the same schools, without the rules of
+        when that is what the scope is (`whole_network_id`): the same schools, without the rules of
         `visible_to` to run again in each statement."""
-        schools = School.objects.filter(network=self.network_id) if self.network_id else self.schools
+        network = self.whole_network_id
+        schools = School.objects.filter(network=network) if network else self.schools
         return schools.order_by().values("pk").query.sql_with_params()
 
     @property

@@ -414,7 +414,7 @@ def test_a_whole_network_reads_its_own_rows(cast, world, refreshed):
     """The network's total and table by year come from `NetworkRollup`, equal to the records (the
     comparison above, after each write); any other table from the schools' rows."""
     network = resolve_scope(cast.staff, "network")
-    assert network.network_id == cast.network.pk and _reads_the_networks_rows(network)
+    assert network.whole_network_id == cast.network.pk and _reads_the_networks_rows(network)
     # Its other tables and its filters read its schools without `visible_to`: the same schools.
     assert set(network.compiled_schools) == set(network.schools) == {cast.school_a, cast.school_b}
     assert not _reads_the_networks_rows(resolve_scope(cast.manager_a, "school", cast.school_a.slug))
@@ -425,11 +425,11 @@ def test_a_whole_network_reads_its_own_rows(cast, world, refreshed):
 
 def test_a_funder_of_every_school_reads_the_networks_rows(cast, world, refreshed):
     funder = resolve_scope(cast.funder, "funder")
-    assert funder.network_id is None  # a partner of school A only
+    assert funder.whole_network_id is None  # a partner of school A only
     PartnershipFactory(school=cast.school_b, organisation=cast.funder_org)
     for user in (cast.funder, cast.staff):
         funder = resolve_scope(user, "funder", cast.funder_org.pk)
-        assert funder.network_id == cast.network.pk and _reads_the_networks_rows(funder)
+        assert funder.whole_network_id == cast.network.pk and _reads_the_networks_rows(funder)
         assert set(funder.compiled_schools) == set(funder.schools) == {cast.school_a, cast.school_b}
         for filters in FILTERS:
             for group in (None, "year"):
@@ -437,7 +437,7 @@ def test_a_funder_of_every_school_reads_the_networks_rows(cast, world, refreshed
                 assert _figures(sel.indicators(funder, filters, group)) == _figures(records)
     # A partner of a school of another network too: its figures are not the network's.
     PartnershipFactory(school=SchoolFactory(network=cast.other_network), organisation=cast.funder_org)
-    assert resolve_scope(cast.funder, "funder").network_id is None
+    assert resolve_scope(cast.funder, "funder").whole_network_id is None
 
 
 @pytest.mark.django_db(transaction=True)

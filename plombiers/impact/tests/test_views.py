@@ -331,3 +331,27 @@ def test_a_page_of_the_table_by_school_read_alone(client, cast, world, monkeypat
     expected, other = ("École A Chelles", "École B Roubaix")[:: 1 if shown == 1 else -1]
     assert expected in table and other not in table
     assert response.context["charts"]["groups"]["labels"] == [expected]
+
+
+@pytest.mark.parametrize("more", [0, 3])
+def test_query_count_of_the_network_and_a_funders_dashboard(
+    client, cast, world, django_assert_num_queries, more
+):
+    """From the rollup, whatever the number of schools: session, user, memberships, the scope (the
+    network; or the funder, then whether it funds the whole network), the rollup run, the three
+    tables in one statement, the trades and régions in one, the schools."""
+    from plombiers.impact import rollup
+    from plombiers.network.tests.factories import PartnershipFactory, SchoolFactory
+
+    for _ in range(more):
+        PartnershipFactory(school=SchoolFactory(network=cast.network), organisation=cast.funder_org)
+    rollup.refresh()
+    client.force_login(cast.staff)
+    pages = {
+        reverse("impact:network_detail", args=[cast.network.pk]): 8,
+        reverse("impact:funder", args=[cast.funder_org.pk]): 9,
+    }
+    for url, queries in pages.items():
+        client.get(url)  # warm the session
+        with django_assert_num_queries(queries):
+            assert client.get(url).status_code == 200
