@@ -112,6 +112,10 @@ def _value(indicator, figure):
     return int(value) if indicator.kind == "count" else float(value)
 
 
+def _integer(value) -> int | None:
+    return None if value is None else int(value)
+
+
 def row_out(row: Row) -> dict:
     figures = row.figures
     indicators_out = {}
@@ -121,8 +125,10 @@ def row_out(row: Row) -> dict:
             "label": i.label,
             "kind": i.kind,
             "value": _value(i, figure),
-            "numerator": figure.numerator,
-            "denominator": figure.denominator,
+            # Counts, and sums of minutes or days: integers, whatever type a sum has in SQL
+            # (PostgreSQL's are numeric when several tables are read in one statement).
+            "numerator": _integer(figure.numerator),
+            "denominator": _integer(figure.denominator),
             "suppressed": figure.suppressed,
         }
     return {"key": row.key, "label": row.label, "indicators": indicators_out}

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -497,3 +498,28 @@ def test_a_networks_minutes_pass_two_billion(cast, world, refreshed):
     SchoolRollup.objects.filter(every_year=True).update(attended_minutes=2_000_000_000)
     rollup._sum_networks("default", compare=False)
     assert NetworkRollup.objects.get(network=cast.network, every_year=True).attended_minutes == 4_000_000_000
+
+
+def test_the_nightly_check_writes_only_the_rows_it_corrects(cast, world, refreshed, monkeypatch):
+    """A check that finds the rows right writes none of them again (each keeps its primary key);
+    one wrong row is the only one written again, in each of the three tables."""
+    tables = (Rollup, CohortRollup, SchoolRollup)
+
+    def ids():
+        return {model: dict(model.objects.values_list("pk", "started")) for model in tables}
+
+    before = ids()
+    assert rollup.refresh().corrected == 0
+    assert ids() == before
+    wrong = Rollup.objects.filter(started__gt=0).order_by("pk").first()
+    Rollup.objects.filter(pk=wrong.pk).update(started=wrong.started + 1)
+    assert rollup.refresh().corrected == 1
+    after = ids()
+    assert after[Rollup].keys() == before[Rollup].keys() - {wrong.pk} | {max(after[Rollup])}
+    assert after[Rollup][max(after[Rollup])] == wrong.started
+    assert after[CohortRollup] == before[CohortRollup] and after[SchoolRollup] == before[SchoolRollup]
+    # Many at once: the batch's rows written again whole, the same figures.
+    Rollup.objects.update(started=F("started") + 1)
+    monkeypatch.setattr(rollup, "FEW_CHANGES", 0)
+    assert rollup.refresh().corrected == len(before[Rollup])
+    assert sorted(Rollup.objects.values_list("started", flat=True)) == sorted(before[Rollup].values())
