@@ -108,11 +108,13 @@ class Scope:
     #: For a reader outside the school team: every school whose figures they read in aggregate,
     #: so that a figure hidden in one of their tables is hidden in all (`impact.secrecy`).
     base: QuerySet | None = None
-    #: Set when the schools are every school of this network and no other: its total and its table
-    #: by year are read from the network's own rows of the rollup (`models.NetworkRollup`).
+    #: The network these schools may be the whole of: a network's scope (they are), a funder's
+    #: (`network_check` tells). Read `whole_network_id`, not this: when the schools are every school
+    #: of the network and no other, its total and table by year are the network's own rows of the
+    #: rollup (`models.NetworkRollup`).
     network_id: int | None = None
     #: For a funder: whether its schools are every school of `network_id` and no other, asked
-    #: only when a table is read through the schools or the rollup (`whole_network_id`).
+    #: only when a table is read through the schools or the rollup.
     network_check: Callable[[], bool] | None = None
 
     @cached_property
