@@ -106,15 +106,26 @@ def communes_save(
     communes: list[CommuneRow],
     batch_size: int = 2000,
 ) -> int:
-    """Insert or update regions, départements and communes; running it again changes nothing."""
-    for code, name in regions:
-        Region.objects.update_or_create(code=code, defaults={"name": name})
-    region_by_code = {r.code: r for r in Region.objects.all()}
-    for code, name, region_code in departements:
-        Departement.objects.update_or_create(
-            code=code, defaults={"name": name, "region": region_by_code[region_code]}
-        )
-    departement_ids = {d.code: d.pk for d in Departement.objects.all()}
+    """Insert or update regions, départements and communes; running it again changes nothing.
+    A handful of statements (upserts by INSEE code), not one per row: the tests load the régions
+    and départements for every test that needs a commune."""
+    Region.objects.bulk_create(
+        [Region(code=code, name=name) for code, name in regions],
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["name"],
+    )
+    region_ids = dict(Region.objects.values_list("code", "pk"))
+    Departement.objects.bulk_create(
+        [
+            Departement(code=code, name=name, region_id=region_ids[region_code])
+            for code, name, region_code in departements
+        ],
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["name", "region"],
+    )
+    departement_ids = dict(Departement.objects.values_list("code", "pk"))
     objs = [
         Commune(
             insee_code=r.insee_code,

@@ -16,7 +16,7 @@ from plombiers.cohorts.models import Cohort
 from plombiers.frameworks.loader import default_paths
 from plombiers.frameworks.models import Framework
 from plombiers.lib.initial_data import initial_loads
-from plombiers.network.models import Commune, Network, Organisation, School, Trade
+from plombiers.network.models import Commune, Departement, Network, Organisation, Region, School, Trade
 from plombiers.privacy.models import AuditEvent
 from plombiers.referrals.models import Learner, Referral
 from plombiers.support.enums import DEFAULT_CATEGORIES
@@ -49,9 +49,11 @@ def counts() -> dict[str, int]:
 @pytest.mark.django_db
 def test_an_empty_database_gets_a_network_its_admin_and_the_reference_data(password):
     # Emptier than fresh: without the trades and categories the data migrations create, which init
-    # puts back.
+    # puts back, nor the communes the suite's database holds for the other tests.
     Trade.objects.all().delete()
     BarrierCategory.objects.all().delete()
+    for model in (Commune, Departement, Region):
+        model.objects.all().delete()
     assert not Framework.objects.exists() and not Commune.objects.exists()
 
     out = init()
