@@ -14,6 +14,9 @@ from schemathesis.checks import not_a_server_error
 from plombiers.accounts.services import api_token_create
 from plombiers.wsgi import application
 
+# CI runs it once, on PostgreSQL (`.ci/run`): its types are the stricter; `make test` on SQLite too.
+pytestmark = pytest.mark.fuzz
+
 # Loading the document needs no database: it is served by the WSGI application in-process.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
