@@ -29,7 +29,8 @@ def run(tmp_path, *args) -> tuple[str, dict]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_bench_quick_writes_results(tmp_path, capsys, settings):
+def test_bench_quick_writes_results(tmp_path, capsys, settings, monkeypatch):
+    monkeypatch.delenv("CONN_MAX_AGE", raising=False)
     # The tiny network has one school: make it read the rollup, as a national one does.
     settings.IMPACT_ROLLUP_FROM_SCHOOLS = 1
     call_command("seed", "--learners", "120", "--marks-per-learner", "3", "--observations-per-learner", "2")
@@ -49,6 +50,9 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings):
         "summary",
     } <= set(results)
     assert results["database"]["vendor"] == connection.vendor
+    # Measured with production's persistent connections, then the run's setting is back.
+    assert results["database"]["conn_max_age"] == 60
+    assert connection.settings_dict["CONN_MAX_AGE"] == 0
     assert results["sizes"] == Sizes.quick().__dict__
     measures = {m["name"]: m for m in results["measures"]}
     pages = {"cohort_matrix", "referral_list_page", "referral_list_api"}
