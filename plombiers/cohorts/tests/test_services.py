@@ -113,14 +113,11 @@ def test_finishing_a_cohort_completes_the_paths(cast, cohort):
     assert (enrolment.status, enrolment.end_date) == (EnrolmentStatus.COMPLETED, cohort.end_date)
 
 
-#: Concurrency tests run on PostgreSQL (CI runs the suite there too).
-on_postgresql_only = pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="SQLite runs transactions one at a time: the race cannot happen there",
-)
+#: Concurrency tests run on PostgreSQL (CI runs the suite there too): SQLite runs transactions one
+#: at a time, the race cannot happen there (conftest leaves them out of a run on SQLite).
 
 
-@on_postgresql_only
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_twenty_simultaneous_admissions_for_the_last_seat(cast):
     """Twenty managers' clicks at once for one seat: one enrolment, nineteen on the waiting list.
@@ -153,7 +150,7 @@ def test_twenty_simultaneous_admissions_for_the_last_seat(cast):
     assert Referral.objects.filter(status=ReferralStatus.WAITLIST).count() == 19
 
 
-@on_postgresql_only
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_twenty_simultaneous_direct_enrolments_for_the_last_seat(cast):
     """Twenty direct enrolments (`enrolment_create`, as the API's and the page's « inscrire ») at
