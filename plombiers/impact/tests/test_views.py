@@ -109,6 +109,24 @@ def test_a_long_list_of_schools_waits_for_a_region(client, cast, world, monkeypa
         assert response.status_code == 200 and response.context["filters"].school is None
 
 
+def test_the_school_filter_lists_the_schools_in_french_order(client, cast):
+    """Accents and capitals aside, as a reader looks for a name (not the database's byte order,
+    nor the order the schools were opened in)."""
+    from plombiers.network.tests.factories import SchoolFactory
+
+    for name in ("Zénith Lille", "atelier Évry"):
+        SchoolFactory(network=cast.network, name=name, commune=cast.school_a.commune)
+    client.force_login(cast.staff)
+    form = client.get(reverse("impact:network")).context["form"]
+    assert [str(label) for _, label in form.fields["school"].choices] == [
+        "Toutes",
+        "atelier Évry",
+        "École A Chelles",
+        "École B Roubaix",
+        "Zénith Lille",
+    ]
+
+
 def test_the_learners_behind_a_figure(client, cast, world, django_assert_num_queries):
     client.force_login(cast.staff)
     html = client.get(reverse("impact:home")).content.decode()
