@@ -325,8 +325,10 @@ def pytest_collection_modifyitems(config, items):
     database (`make demo`).
 
     Every test that never reaches the suite's database (pure functions, files, commands run on their
-    own SQLite file) is marked `no_database`: it runs the same whatever `DATABASE_URL` says, so CI's
-    PostgreSQL half leaves it out (`-m "not no_database"`) after the SQLite half ran it."""
+    own SQLite file) is marked `no_database`: it runs the same whatever `DATABASE_URL` says, so CI
+    runs it in one half only (.ci/run). Every test served by a fresh installation of its own
+    (`installation`: `plombiers serve`, the pages' weight) is marked `installation`: each xdist
+    worker that runs one builds it (a minute or two), so CI keeps them all in its SQLite half."""
     demo_tests = PROJECT / "demo" / "tests"
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
@@ -336,6 +338,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.demo)
         if not item.get_closest_marker("django_db") and not fixtures & DATABASE_FIXTURES:
             item.add_marker(pytest.mark.no_database)
+        if "installation" in fixtures:
+            item.add_marker(pytest.mark.installation)
     _leave_out_postgresql_tests(config, items)
 
 
