@@ -327,8 +327,8 @@ def pytest_collection_modifyitems(config, items):
     Every test that never reaches the suite's database (pure functions, files, commands run on their
     own SQLite file) is marked `no_database`: it runs the same whatever `DATABASE_URL` says, so CI
     runs it in one half only (.ci/run). Every test served by a fresh installation of its own
-    (`installation`: `plombiers serve`, the pages' weight) is marked `installation`: each xdist
-    worker that runs one builds it (a minute or two), so CI keeps them all in its SQLite half."""
+    (`installation`: `plombiers serve`, the pages' weight) is marked `installation`: made once per
+    run on SQLite (a minute or two; once per worker on PostgreSQL), CI keeps them in its SQLite half."""
     demo_tests = PROJECT / "demo" / "tests"
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))

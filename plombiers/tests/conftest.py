@@ -8,9 +8,11 @@ school and a young person's account; `plombiers serve` then runs on a free port 
 workers, its log in a file.
 """
 
+import fcntl
 import http.cookiejar
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -104,29 +106,50 @@ def _postgresql_database(name: str):
 
 @pytest.fixture(scope="session")
 def installation(tmp_path_factory):
-    """A fresh installation, as docs/deploy.md makes one: no demo."""
-    folder = tmp_path_factory.mktemp("installation")
-    env = base_environment(folder)
-    drop = None
+    """A fresh installation, as docs/deploy.md makes one: no demo.
+
+    On SQLite, made once for the whole run: the xdist workers share it (each made its own, a minute
+    or two), the first to ask makes it under a lock in the run's common folder, and each starts its
+    own server on it (`server`). On PostgreSQL, one database per worker, dropped at its end."""
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        folder = tmp_path_factory.mktemp("installation")
+        env = base_environment(folder)
         name = f"{settings.DATABASES['default']['NAME']}_fresh_{os.getpid()}"[:63]
         env["DATABASE_URL"], drop = _postgresql_database(name)
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{folder / 'plombiers.sqlite3'}"
-    try:
-        plombiers("migrate", "--noinput", env=env)
-        plombiers("collectstatic", "--noinput", "-v0", env=env)
-        plombiers(
-            "createsuperuser",
-            "--noinput",
-            env={**env, "DJANGO_SUPERUSER_EMAIL": ADMIN[0], "DJANGO_SUPERUSER_PASSWORD": ADMIN[1]},
-        )
-        plombiers("load_communes", "77108", env=env)
-        plombiers("shell", "-c", SETUP.format(learner_email=LEARNER[0], learner_password=LEARNER[1]), env=env)
-        yield SimpleNamespace(folder=folder, env=env)
-    finally:
-        if drop:
+        try:
+            _install(env)
+            yield SimpleNamespace(folder=folder, env=env)
+        finally:
             drop()
+        return
+    common = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # the folder of the whole run, not this worker's
+        common = common.parent
+    folder = common / "installation"
+    env = {**base_environment(folder), "DATABASE_URL": f"sqlite:///{folder / 'plombiers.sqlite3'}"}
+    ready = folder / ".installed"
+    with (common / "installation.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not ready.exists():
+            # A worker that failed half-way left a folder: start again from nothing.
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            _install(env)
+            ready.touch()
+    yield SimpleNamespace(folder=folder, env=env)
+
+
+def _install(env: dict) -> None:
+    """The commands of docs/deploy.md, each in its own process, then a school and a learner."""
+    plombiers("migrate", "--noinput", env=env)
+    plombiers("collectstatic", "--noinput", "-v0", env=env)
+    plombiers(
+        "createsuperuser",
+        "--noinput",
+        env={**env, "DJANGO_SUPERUSER_EMAIL": ADMIN[0], "DJANGO_SUPERUSER_PASSWORD": ADMIN[1]},
+    )
+    plombiers("load_communes", "77108", env=env)
+    plombiers("shell", "-c", SETUP.format(learner_email=LEARNER[0], learner_password=LEARNER[1]), env=env)
 
 
 def free_port() -> int:
