@@ -113,8 +113,8 @@ def test_finishing_a_cohort_completes_the_paths(cast, cohort):
     assert (enrolment.status, enrolment.end_date) == (EnrolmentStatus.COMPLETED, cohort.end_date)
 
 
-#: Concurrency tests run on PostgreSQL (CI runs the suite there too): SQLite runs transactions one
-#: at a time, the race cannot happen there (conftest leaves them out of a run on SQLite).
+# Concurrency tests run on PostgreSQL (CI runs the suite there too): SQLite runs transactions one
+# at a time, the race cannot happen there (conftest leaves them out of a run on SQLite).
 
 
 @pytest.mark.postgresql
