@@ -80,6 +80,13 @@ class User(AbstractUser):
         """Memberships with their scope, fetched once per request."""
         return list(self.memberships.select_related("network", "school", "organisation"))
 
+    @property
+    def loaded_memberships(self) -> list["Membership"] | None:
+        """`membership_list` if this request has already read it, else None: a queryset's rules
+        (`visible_to`) then read the memberships in their own subqueries rather than in a query
+        of their own (an API call authenticated by a token never needs them otherwise)."""
+        return self.__dict__.get("membership_list")
+
     @cached_property
     def roles(self) -> set[str]:
         return {m.role for m in self.membership_list}

@@ -1,3 +1,5 @@
+import functools
+import operator
 import re
 
 from django.core.exceptions import ValidationError
@@ -176,8 +178,28 @@ class Trade(models.Model):
         return self.name
 
 
-def _memberships(user):
-    return Membership.objects.filter(user=user)
+def _ids(user, field: str, *roles: str):
+    """The `field` (network, school, organisation) of the user's memberships in `roles`: their ids
+    when the request has already read the memberships (`User.loaded_memberships`, as `acts_for`
+    reads them), else a subquery on them."""
+    memberships = user.loaded_memberships
+    if memberships is None:
+        return Membership.objects.filter(user=user, role__in=roles).values(field)
+    return sorted({getattr(m, f"{field}_id") for m in memberships if m.role in roles} - {None})
+
+
+def _empty(ids) -> bool:
+    """Whether `ids` (of `_ids`, or None) holds nothing for sure: a subquery is never evaluated."""
+    return ids is None or (isinstance(ids, list) and not ids)
+
+
+def _any(queryset, *branches: tuple[str, object]):
+    """`queryset` filtered by any of the (lookup, values) `branches` that has values: only the rules
+    of the roles the user holds, with their ids. A network staff member's schools are one condition
+    on the network, where the rules of every role, as subqueries on the memberships, cost more to
+    compile than to run (a funder's dashboard builds two such querysets)."""
+    conditions = [Q(**{lookup: values}) for lookup, values in branches if not _empty(values)]
+    return queryset.filter(functools.reduce(operator.or_, conditions)) if conditions else queryset.none()
 
 
 class SchoolQuerySet(models.QuerySet):
@@ -185,24 +207,26 @@ class SchoolQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Network staff: their network. School roles and learners: their school.
         Prescribers and funders: the schools their organisation is a partner of."""
-        mine = _memberships(user)
-        return self.filter(
-            Q(network__in=mine.filter(role=Role.NETWORK_STAFF).values("network"))
-            | Q(pk__in=mine.filter(role__in=[*SCHOOL_ROLES, Role.LEARNER]).values("school"))
-            | Q(
-                pk__in=Partnership.objects.filter(
-                    organisation__in=mine.filter(role__in=ORGANISATION_ROLES).values("organisation")
-                ).values("school")
-            )
+        organisations = _ids(user, "organisation", *ORGANISATION_ROLES)
+        return _any(
+            self,
+            ("network__in", _ids(user, "network", Role.NETWORK_STAFF)),
+            ("pk__in", _ids(user, "school", *SCHOOL_ROLES, Role.LEARNER)),
+            (
+                "pk__in",
+                None
+                if _empty(organisations)
+                else Partnership.objects.filter(organisation__in=organisations).values("school"),
+            ),
         )
 
     @scoped
     def editable_by(self, user):
         """Network staff edit every school of their network; a manager edits their own."""
-        mine = _memberships(user)
-        return self.filter(
-            Q(network__in=mine.filter(role=Role.NETWORK_STAFF).values("network"))
-            | Q(pk__in=mine.filter(role=Role.SCHOOL_MANAGER).values("school"))
+        return _any(
+            self,
+            ("network__in", _ids(user, "network", Role.NETWORK_STAFF)),
+            ("pk__in", _ids(user, "school", Role.SCHOOL_MANAGER)),
         )
 
     def with_list_related_data(self):
@@ -277,26 +301,36 @@ class OrganisationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Network staff: their network's. School staff: their schools' partners and holders.
         Prescribers and funders: their own structure."""
-        mine = _memberships(user)
-        school_ids = mine.filter(role__in=SCHOOL_ROLES).values("school")
-        return self.filter(
-            Q(network__in=mine.filter(role=Role.NETWORK_STAFF).values("network"))
-            | Q(pk__in=Partnership.objects.filter(school__in=school_ids).values("organisation"))
-            | Q(pk__in=School.objects.filter(pk__in=school_ids).values("project_holder"))
-            | Q(pk__in=mine.filter(role__in=ORGANISATION_ROLES).values("organisation"))
+        schools = _ids(user, "school", *SCHOOL_ROLES)
+        return _any(
+            self,
+            ("network__in", _ids(user, "network", Role.NETWORK_STAFF)),
+            (
+                "pk__in",
+                None
+                if _empty(schools)
+                else Partnership.objects.filter(school__in=schools).values("organisation"),
+            ),
+            (
+                "pk__in",
+                None if _empty(schools) else School.objects.filter(pk__in=schools).values("project_holder"),
+            ),
+            ("pk__in", _ids(user, "organisation", *ORGANISATION_ROLES)),
         )
 
     @scoped
     def editable_by(self, user):
         """Network staff edit all; a school manager edits the partners of their school."""
-        mine = _memberships(user)
-        return self.filter(
-            Q(network__in=mine.filter(role=Role.NETWORK_STAFF).values("network"))
-            | Q(
-                pk__in=Partnership.objects.filter(
-                    school__in=mine.filter(role=Role.SCHOOL_MANAGER).values("school")
-                ).values("organisation")
-            )
+        managed = _ids(user, "school", Role.SCHOOL_MANAGER)
+        return _any(
+            self,
+            ("network__in", _ids(user, "network", Role.NETWORK_STAFF)),
+            (
+                "pk__in",
+                None
+                if _empty(managed)
+                else Partnership.objects.filter(school__in=managed).values("organisation"),
+            ),
         )
 
     def with_list_related_data(self):
