@@ -4,7 +4,8 @@ seed` — or, in a database without it, on the demo network (`plombiers demo`).
 Every dashboard reads the rollup (`impact.rollup`), kept exact at every write and recomputed each
 night; so do these benchmarks, each beside its floor:
 
-- the dashboards of the network, of a funder of every school, of a school and of a cohort, beside
+- the dashboards of the network, of a funder of every school, of a school and of a cohort, and a
+  school's public results page, beside
   the bare-view floor (a template rendering a table of the same size, no database), with issue 23's
   goal: at most ×3 the floor and under 300 ms;
 - `selectors.indicators` of the network, in total and by school (what the API computes), beside
@@ -24,6 +25,7 @@ import math
 import re
 
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from plombiers.accounts.models import User
@@ -296,6 +298,11 @@ def impact(ctx) -> list[Measure]:
             "impact_cohort_page", f"Tableau de bord d'une promotion ({size})", floor_name="vue Django nue"
         ),
         Measure(
+            "impact_public_page",
+            f"Page publique des résultats d'une école, douze mois ({size})",
+            floor_name="vue Django nue",
+        ),
+        Measure(
             "impact_indicators_by_school",
             f"Indicateurs du réseau, au total et par école (selectors.indicators_with_total, {size})",
             floor_name=by_school,
@@ -315,7 +322,9 @@ def impact(ctx) -> list[Measure]:
         for m in measures:
             m.status = UNAVAILABLE
         return measures
-    refresh, network_page, funder_page, school_page, cohort_page, selector, api, opendata = measures
+    refresh, network_page, funder_page, school_page, cohort_page, public_page, selector, api, opendata = (
+        measures
+    )
     details = {"learners": n, "schools": schools, "runs": repeat}
 
     # The rollup first: every other measure reads the one it leaves.
@@ -325,7 +334,7 @@ def impact(ctx) -> list[Measure]:
     refresh.details = {**details, "runs": 1, "rows": run.rows, "schools_all": run.schools}
     refresh.note = f"{run.rows} lignes de cumul pour {run.schools} écoles ; tâche de nuit, pas une page"
 
-    staff_client, manager_client = ctx.client(staff), ctx.client(manager)
+    staff_client, manager_client, anonymous = ctx.client(staff), ctx.client(manager), Client()
     # The State: the first funder, a partner of every school.
     funder = (
         Organisation.objects.filter(
@@ -343,6 +352,8 @@ def impact(ctx) -> list[Measure]:
             manager_client,
             reverse("impact:cohort", args=[cohort.pk]) if cohort else None,
         ),
+        # Published to everybody: read without an account.
+        "impact_public_page": (anonymous, reverse("impact:public_results", args=[school.slug])),
         "impact_api_by_school": (
             staff_client,
             f"/api/v1/impact?scope=network&id={network.pk}&group_by=school",
@@ -376,6 +387,11 @@ def impact(ctx) -> list[Measure]:
         rows, cols = _table_size(client, url)
         page.floor = ctx.page_floor(client, rows=rows, cols=cols)
         page.floor_name = f"vue Django nue, un tableau d'autant de cellules que la page ({rows} × {cols})"
+    if public_page.timing is not None:
+        # Six figures, each a label, a value and its sample: a bare view of six rows of three, without
+        # an account either.
+        public_page.floor = ctx.page_floor(anonymous, rows=6, cols=3)
+        public_page.floor_name = "vue Django nue sans compte, un tableau de 6 × 3 cellules (les six chiffres)"
     floor = _sql_floor(rollup_sql(["sc.id"], ("sc.name",)), [network.pk], repeat)
     records = refresh.floor  # the same statement on the records, timed once above
     for m in (selector, api):
@@ -392,6 +408,6 @@ def impact(ctx) -> list[Measure]:
         selector.note += f" ; la même requête sur les données brutes : {records.median_ms:,.0f} ms".replace(
             ",", "\u202f"
         )
-    for m in (network_page, funder_page, school_page, cohort_page):
+    for m in (network_page, funder_page, school_page, cohort_page, public_page):
         _page_goal(m)
     return measures

@@ -5,11 +5,13 @@ but reads nothing from the database: what a page costs beyond it is the applicat
 Routed only in the bench's urlconf (`plombiers.bench.urls`), never in production.
 """
 
+from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 
 from plombiers.skills.enums import LEVEL_ICONS, LEVEL_SHORT, Level
 
 
+@login_not_required  # also the floor of a public page, read without an account
 def floor(request, rows: int, cols: int):
     levels = list(Level)
     table = [

@@ -7,7 +7,8 @@ measure of `selectors.MEASURES` already summed by school × prescriber structure
 each measure is dated by (entry, exit, prescription) — so that a network's or a funder's figures,
 in total or by school, trade, région, département, prescriber, funder or year, are one `SUM … GROUP
 BY` over a few tens of thousands of rows; `CohortRollup` holds them by cohort too, `SchoolRollup` by
-school and year only (and by school over every year). Every write that
+school and year only (and by school over every year), `MonthRollup` by school and month (a period of
+whole months: a school's public results over the last twelve). Every write that
 changes a measure recomputes its school's rows in its own transaction (`impact.maintain`); the
 task (`rollup.refresh`: every night from `plombiers daily`, on demand by the network staff, and
 after `plombiers seed`) recomputes everything as a check, each run recorded in `RollupRun` with the
@@ -123,13 +124,37 @@ class NetworkRollup(models.Model):
         return f"{self.network_id} / {'toutes années' if self.every_year else self.year}"
 
 
+class MonthRollup(models.Model):
+    """The same measures by school × month (of the date each measure is dated by), summed over the
+    prescriber structures: what a period of whole months reads — a school's public results page,
+    over the last twelve months. Derived from the same cells as `Rollup` at every write, in the
+    same transaction; read only once a complete run has filled it (`RollupRun.by_month`)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = "cumul des indicateurs par mois"
+        verbose_name_plural = "cumuls des indicateurs par mois"
+        constraints = [
+            models.UniqueConstraint(fields=["school", "year", "month"], name="monthrollup_school_month"),
+            models.CheckConstraint(
+                name="monthrollup_month_range", condition=models.Q(month__gte=1, month__lte=12)
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.school_id} / {self.month:02d}/{self.year}"
+
+
 # One column per measure, in the order of `MEASURES`: a new measure needs a migration, which
 # `makemigrations --check` in `make lint` asks for. Integers: PostgreSQL sums them in 64 bits, where
 # it would sum 64-bit integers as `numeric`, twice as slowly; a school's minutes over every year are
 # far below 2³¹. A network's are not (2.7 billion minutes attended at 1,000,000 young people): 64-bit
 # integers there, a dozen rows that are never summed in bulk.
 for _name in MEASURES:
-    for _model in (Rollup, CohortRollup, SchoolRollup):
+    for _model in (Rollup, CohortRollup, SchoolRollup, MonthRollup):
         _model.add_to_class(_name, models.IntegerField(default=0))
     NetworkRollup.add_to_class(_name, models.BigIntegerField(default=0))
 
@@ -148,6 +173,9 @@ class RollupRun(models.Model):
     #: Rows the run found different from the records and rewrote (added, changed or removed), in
     #: both tables: 0 when every write kept the rollup exact, as it should.
     corrected = models.PositiveIntegerField("lignes corrigées", default=0)
+    #: Whether it filled the table by month (`MonthRollup`), added after the others: a period of
+    #: months is read from the records until a complete run has.
+    by_month = models.BooleanField("cumuls par mois", default=False)
 
     class Meta:
         verbose_name = "calcul des cumuls"

@@ -1,12 +1,12 @@
-"""The rollup (`models.Rollup`, `models.CohortRollup`, `models.SchoolRollup`): how it is kept, and how
-the indicators read it.
+"""The rollup (`models.Rollup`, `models.CohortRollup`, `models.SchoolRollup`, `models.MonthRollup`,
+`models.NetworkRollup`): how it is kept, and how the indicators read it.
 
 **Kept exact at every write.** Every write that changes a measure marks what it changed
 (`impact.maintain`: receivers of the source models' signals, and explicit marks where a service
 writes in bulk); before the transaction commits, `update_schools` recomputes the rows of each school
 concerned — delete and insert of its school × prescriber × year rows (and school × cohort ×
-prescriber × year), from the same queries as a full run (`_cells`), and of its rows by year and over
-every year, summed from them (`_by_school`); what those gained or lost is added to the rows of the
+prescriber × year, and school × month), from the same queries as a full run (`_cells`, by month),
+and of its rows by year and over every year, summed from them (`_by_school`); what those gained or lost is added to the rows of the
 school's network (`NetworkRollup`, `_shift`: by difference, so that two schools of one network
 written at once both count). Why the whole school rather than
 deltas: a school's rows are computed by the very definitions of the indicators (`selectors.SOURCES`,
@@ -33,11 +33,12 @@ the others (total, by year, school, trade, région, département, funder) from `
 every year when no year is asked for, one row per school — but for a whole network (its staff, a
 funder of every one of its schools and of no other: `Scope.whole_network_id`), whose total and table by
 year are its own rows in `NetworkRollup`. A dashboard's three tables are one
-statement (`grouped_together`). Still read from the records: a rolling period dated to the day (`since`/`until`:
-the public results page of a school, over the last twelve months), and the lists of learners behind
-a figure.
+statement (`grouped_together`). A period of whole months (`since`/`until`: the public results page
+of a school, over the last twelve) is read from `MonthRollup`. Still read from the records: a
+period dated to the day, and the lists of learners behind a figure.
 """
 
+import datetime as dt
 import functools
 import logging
 import operator
@@ -45,7 +46,7 @@ import time
 
 from django.db import connection, connections, transaction
 from django.db.models import F, Q, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from plombiers.cohorts.models import Cohort
@@ -53,7 +54,7 @@ from plombiers.lib import derived
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.models import Commune, Departement, Organisation, Partnership, Region, School, Trade
 
-from .models import CohortRollup, NetworkRollup, Rollup, RollupRun, SchoolRollup
+from .models import CohortRollup, MonthRollup, NetworkRollup, Rollup, RollupRun, SchoolRollup
 from .selectors import MEASURES, SOURCES, _measures_by_source, _number
 
 logger = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ KEYS = {
     Rollup: ("school_id", "prescriber_id", "year"),
     CohortRollup: ("school_id", "cohort_id", "prescriber_id", "year"),
     SchoolRollup: ("school_id", "year", "every_year"),
+    MonthRollup: ("school_id", "year", "month"),
 }
 
 
@@ -151,8 +153,13 @@ def _write(
     their networks' rows what they changed (`networks`; a full run sums those again at its end):
     (rows of `Rollup`, rows corrected in the three tables)."""
     rows = corrected = 0
-    narrow, by_cohort = _both(school_ids, using)
-    for model, cells in ((Rollup, narrow), (CohortRollup, by_cohort), (SchoolRollup, _by_school(narrow))):
+    narrow, by_cohort, by_month = _both(school_ids, using)
+    for model, cells in (
+        (Rollup, narrow),
+        (CohortRollup, by_cohort),
+        (SchoolRollup, _by_school(narrow)),
+        (MonthRollup, by_month),
+    ):
         if compare or (networks and model is SchoolRollup):
             before = _existing(model, school_ids, using)
             if networks and model is SchoolRollup:
@@ -289,6 +296,7 @@ def refresh(school_ids=None) -> RollupRun:
             rows=rows,
             complete=school_ids is None,
             corrected=corrected,
+            by_month=school_ids is None,
         )
     if corrected:
         logger.warning(
@@ -299,19 +307,32 @@ def refresh(school_ids=None) -> RollupRun:
     return run
 
 
-def _both(school_ids: list[int], using: str) -> tuple[dict, dict]:
-    """The cells of both tables, reading each source once: every source but the referrals has one
-    cohort per row, so its cells by school × prescriber × year are the sums of its cells by cohort;
-    the referrals (one may lead to two cohorts, or none) are read again without the cohort."""
+def _both(school_ids: list[int], using: str) -> tuple[dict, dict, dict]:
+    """The cells of the tables by prescriber, by cohort and by month, reading each source once, by
+    month: every source but the referrals has one cohort per row, so its cells by school ×
+    prescriber are the sums of its cells by cohort; the referrals (one may lead to two cohorts, or
+    none) are read again without the cohort. The years are the sums of their months."""
     referral_measures = {name for name, m in MEASURES.items() if m.source == "referrals"}
     by_cohort = _cells(school_ids, by_cohort=True, using=using)
     narrow = _cells(school_ids, using=using, sources={"referrals"})
-    for (s, _c, p, y), cell in by_cohort.items():
+    for (s, _c, p, y, m), cell in by_cohort.items():
         summed = {name: value for name, value in cell.items() if name not in referral_measures}
         if not summed:
             continue
-        _add(narrow.setdefault((s, p, y), {}), summed)
-    return narrow, by_cohort
+        _add(narrow.setdefault((s, p, y, m), {}), summed)
+    by_month: dict[tuple, dict] = {}
+    for (s, _p, y, m), cell in narrow.items():
+        if y is not None:  # undated: in no period of months
+            _add(by_month.setdefault((s, y, m), {}), cell)
+    return _by_year(narrow), _by_year(by_cohort), by_month
+
+
+def _by_year(cells: dict[tuple, dict]) -> dict[tuple, dict]:
+    """Cells keyed by (…, year, month) summed by (…, year)."""
+    years: dict[tuple, dict] = {}
+    for key, cell in cells.items():
+        _add(years.setdefault(key[:-1], {}), cell)
+    return years
 
 
 def _add(target: dict[str, int], cell: dict[str, int]) -> None:
@@ -323,8 +344,8 @@ def _add(target: dict[str, int], cell: dict[str, int]) -> None:
 def _cells(
     school_ids: list[int], by_cohort: bool = False, using: str = "default", sources=None
 ) -> dict[tuple, dict[str, int]]:
-    """{(school, prescriber, year): {measure: value}} of these schools — {(school, cohort,
-    prescriber, year): …} `by_cohort` —: one query per source."""
+    """{(school, prescriber, year, month): {measure: value}} of these schools — {(school, cohort,
+    prescriber, year, month): …} `by_cohort` —: one query per source."""
     cells: dict[tuple, dict[str, int]] = {}
     for source_name, measures in _measures_by_source(MEASURES).items():
         if sources is not None and source_name not in sources:
@@ -334,7 +355,11 @@ def _cells(
         keys = {"k_school": F(source.school)}
         if by_cohort:
             keys["k_cohort"] = F(source.cohort)
-        keys |= {"k_prescriber": F(source.prescriber), "k_year": ExtractYear(source.date)}
+        keys |= {
+            "k_prescriber": F(source.prescriber),
+            "k_year": ExtractYear(source.date),
+            "k_month": ExtractMonth(source.date),
+        }
         aggregates = {name: m.expression() for name, m in measures.items()}
         for values in queryset.values(**keys).annotate(**aggregates):
             key = tuple(values[k] for k in keys)
@@ -357,9 +382,28 @@ def consolidated(scope) -> RollupRun | None:
 
 
 def readable(scope, filters, group) -> bool:
-    """Whether this table can be read from the rollup: not over a rolling period dated to the day
-    (checked first: such a table asks nothing of the rollup, not even its last run)."""
-    return filters.since is None and filters.until is None and scope.rollup is not None
+    """Whether this table can be read from the rollup. Over a period (`since`/`until`: the public
+    results page of a school), only in whole months (`MonthRollup`, once a complete run has filled
+    it), and not by prescriber or cohort, which it does not hold; a period dated to the day reads
+    the records (checked first: it asks nothing of the rollup, not even its last run)."""
+    if filters.since is None and filters.until is None:
+        return scope.rollup is not None
+    return (
+        months(filters) is not None
+        and group not in ("prescriber", "cohort")
+        and not scope.cohort_id
+        and scope.rollup is not None
+        and scope.rollup.by_month
+    )
+
+
+def months(filters) -> tuple[int, int] | None:
+    """The period of `filters` as its first and last months (year × 100 + month), when it is whole
+    months (from the first day of one to the last day of another), else None."""
+    since, until = filters.since, filters.until
+    if since is None or until is None or since.day != 1 or (until + dt.timedelta(days=1)).day != 1:
+        return None
+    return since.year * 100 + since.month, until.year * 100 + until.month
 
 
 #: The measure that counts every row of a source, where there is one: a breakdown read from the
@@ -439,6 +483,10 @@ def _body(scope, filters, groups: tuple[str, ...], names) -> tuple[str, list, bo
     # is asked for (one row per school).
     by_cohort = bool(scope.cohort_id) or "cohort" in groups
     model = CohortRollup if by_cohort else Rollup if "prescriber" in groups else SchoolRollup
+    if filters.since is not None:  # whole months (`readable`)
+        model = MonthRollup
+        where.append("r.year * 100 + r.month BETWEEN %s AND %s")
+        params.extend(months(filters))
     every_year = model is SchoolRollup and not filters.year and "year" not in groups
     if scope.cohort_id:
         where.append("r.cohort_id = %s")
@@ -481,6 +529,7 @@ def _whole_network(scope, filters, groups) -> bool:
     year: `NetworkRollup` answers it."""
     return bool(
         not scope.cohort_id
+        and filters.since is None
         and set(groups) <= {"year"}
         and not (filters.trade or filters.region or filters.school)
         and scope.whole_network_id  # last: for a funder, a query

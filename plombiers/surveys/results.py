@@ -163,17 +163,25 @@ def _public(label, part: int, whole: int, sample_label: str, period) -> PublicFi
     return PublicFigure(label, None if secret else rate(part, whole), whole, sample_label, period, secret)
 
 
+def twelve_months(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last twelve whole months before the month of `today`, first and last day: the period of
+    a school's public results, the same for a month (the insertion rates are read from the rollup
+    by month, `impact.models.MonthRollup`)."""
+    until = today.replace(day=1) - dt.timedelta(days=1)
+    year, month = (until.year, until.month - 11) if until.month == 12 else (until.year - 1, until.month + 1)
+    return dt.date(year, month, 1), until
+
+
 def public_figures(school, *, today: dt.date | None = None) -> list[PublicFigure]:
-    """What Qualiopi indicator 2 asks a school to publish, over the last twelve months:
-    the learners' satisfaction and recommendation, and the completion rate. Two queries."""
-    today = today or timezone.localdate()
-    start = today - dt.timedelta(days=365)
-    period = (start + dt.timedelta(days=1), today)
+    """What Qualiopi indicator 2 asks a school to publish, over the last twelve whole months
+    (`twelve_months`): the learners' satisfaction and recommendation, and the completion rate.
+    Two queries."""
+    period = start, end = twelve_months(today or timezone.localdate())
     learner = questionnaire(Audience.LEARNER)
     satisfaction, recommendation = learner.satisfaction.code, learner.recommendation.code
     window = Q(
-        invitation__answered_at__date__gt=start,
-        invitation__answered_at__date__lte=today,
+        invitation__answered_at__date__gte=start,
+        invitation__answered_at__date__lte=end,
     )
     answers = SurveyAnswer.objects.filter(
         window, invitation__school=school, invitation__audience=Audience.LEARNER, value__isnull=False
@@ -183,9 +191,7 @@ def public_figures(school, *, today: dt.date | None = None) -> list[PublicFigure
         asked=Count("pk", filter=Q(question=recommendation)),
         recommend=Count("pk", filter=Q(question=recommendation, value=1)),
     )
-    ended = Enrolment.objects.filter(
-        cohort__school=school, end_date__gt=start, end_date__lte=today
-    ).aggregate(
+    ended = Enrolment.objects.filter(cohort__school=school, end_date__gte=start, end_date__lte=end).aggregate(
         completed=Count("pk", filter=Q(status=EnrolmentStatus.COMPLETED)),
         dropped=Count("pk", filter=Q(status=EnrolmentStatus.DROPPED_OUT)),
     )

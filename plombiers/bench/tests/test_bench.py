@@ -37,7 +37,7 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings, monkeypatch):
     _, results = run(tmp_path)
     out = capsys.readouterr().out
     assert "Jeu de données construit" in out
-    assert "Résumé : 20/20 mesures" in out
+    assert "Résumé : 21/21 mesures" in out
     assert "plus rapide que WeasyPrint" in out
     assert {
         "generated_at",
@@ -64,6 +64,7 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings, monkeypatch):
         "impact_funder_page",
         "impact_school_page",
         "impact_cohort_page",
+        "impact_public_page",
         "impact_indicators_by_school",
         "impact_api_by_school",
         "impact_opendata",
@@ -80,7 +81,7 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings, monkeypatch):
         assert measure["floor"]["runs"] == 2
         assert measure["ratio"] is not None
     assert measures["cohort_matrix"]["details"]["observations_in_cohort"] == 3 * 5 * 2
-    assert results["summary"]["measured"] == 20
+    assert results["summary"]["measured"] == 21
     # The indicators: a constant number of queries, the SQL floors in one statement each.
     for name in ("impact_indicators_by_school", "impact_api_by_school", "impact_opendata"):
         assert measures[name]["floor"]["queries"] == 1 and "plancher SQL" in measures[name]["note"]
@@ -90,8 +91,10 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings, monkeypatch):
     assert measures["impact_indicators_by_school"]["details"]["records_floor_ms"] > 0
     refresh = measures["impact_rollup_refresh"]
     assert refresh["status"] == "ok" and refresh["measure"]["runs"] == 1 and refresh["details"]["rows"] > 0
-    for name in ("impact_network_page", "impact_funder_page", "impact_school_page", "impact_cohort_page"):
+    for name in PAGES:
         assert "objectif : au plus ×3 le plancher et sous 300 ms" in measures[name]["note"]
+    # The public page read without an account, beside a floor without one, from the rollup by month.
+    assert "sans compte" in measures["impact_public_page"]["floor"]["name"]
     assert measures["impact_network_page"]["details"]["learners"] == 120
     # The documents: 2 learners × 1 week → 2 conventions, 1 sheet, 2 certificats, 2 attestations.
     assert measures["documents_cohort_set"]["details"]["files"] == 7
@@ -121,6 +124,16 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings, monkeypatch):
     assert (Cohort.objects.count(), Observation.objects.count(), Referral.objects.count()) == counts
 
 
+#: The pages measured against issue 23's goal.
+PAGES = (
+    "impact_network_page",
+    "impact_funder_page",
+    "impact_school_page",
+    "impact_cohort_page",
+    "impact_public_page",
+)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_page_that_does_not_resolve_is_reported_unavailable(tmp_path, capsys, settings):
     """A measure whose page is missing from the urlconf says so instead of crashing the run."""
@@ -143,13 +156,14 @@ def test_the_impact_measures_need_the_seeded_network(tmp_path, capsys):
             "impact_funder_page",
             "impact_school_page",
             "impact_cohort_page",
+            "impact_public_page",
             "impact_indicators_by_school",
             "impact_api_by_school",
             "impact_opendata",
         ],
         "indisponible : lancer plombiers seed",
     )
-    assert "Résumé : 0/8 mesures" in capsys.readouterr().out
+    assert "Résumé : 0/9 mesures" in capsys.readouterr().out
 
 
 def test_without_the_seed_the_impact_measures_read_the_demo_network(cast, tmp_path):
@@ -168,7 +182,7 @@ def test_without_the_seed_the_impact_measures_read_the_demo_network(cast, tmp_pa
     _, results = run(tmp_path, "--only", "impact")
     measures = {m["name"]: m for m in results["measures"]}
     assert {name: m["status"] for name, m in measures.items()} == dict.fromkeys(measures, "ok")
-    for name in ("impact_network_page", "impact_funder_page", "impact_school_page", "impact_cohort_page"):
+    for name in PAGES:
         assert measures[name]["floor"]["median_ms"] > 0, name
         assert "objectif : au plus ×3 le plancher et sous 300 ms" in measures[name]["note"], name
     assert measures["impact_network_page"]["label"].endswith("(démonstration, 0 jeunes, 2 écoles)")

@@ -131,8 +131,24 @@ def test_what_is_read_from_the_records(cast, world):
     assert network.rollup == run
     assert rollup.readable(network, sel.Filters(), "school")
     assert rollup.readable(network, sel.Filters(), "cohort")
-    # A rolling period dated to the day (the public page's twelve months) reads the records.
+    # A period dated to the day reads the records; whole months (the public page's twelve) the
+    # rollup by month, but by prescriber or by cohort, which it does not hold.
     assert not rollup.readable(network, sel.Filters(since=dt.date(2025, 1, 1)), None)
+    assert not rollup.readable(
+        network, sel.Filters(since=dt.date(2025, 1, 2), until=dt.date(2025, 12, 31)), None
+    )
+    assert not rollup.readable(
+        network, sel.Filters(since=dt.date(2025, 1, 1), until=dt.date(2025, 12, 30)), None
+    )
+    months = sel.Filters(since=dt.date(2025, 1, 1), until=dt.date(2025, 12, 31))
+    assert rollup.readable(network, months, None) and rollup.readable(network, months, "school")
+    assert not rollup.readable(network, months, "prescriber")
+    assert not rollup.readable(network, months, "cohort")
+    # A complete run made before the rollup by month existed (the migration's): not by month.
+    RollupRun.objects.update(by_month=False)
+    assert not rollup.readable(resolve_scope(cast.staff, "network"), months, None)
+    assert rollup.readable(resolve_scope(cast.staff, "network"), sel.Filters(), None)
+    RollupRun.objects.update(by_month=True)
     # Whatever the number of schools: a school's and a cohort's dashboards read the rollup too.
     assert resolve_scope(cast.manager_a, "school", cast.school_a.slug).rollup == run
     assert resolve_scope(cast.trainer_a, "cohort", world.a1.pk).rollup == run

@@ -24,7 +24,7 @@ from plombiers.impact import rollup
 from plombiers.impact import selectors as sel
 from plombiers.impact.access import resolve_scope
 from plombiers.impact.maintain import schools_of
-from plombiers.impact.models import CohortRollup, NetworkRollup, Rollup, RollupRun, SchoolRollup
+from plombiers.impact.models import CohortRollup, MonthRollup, NetworkRollup, Rollup, RollupRun, SchoolRollup
 from plombiers.imports.kinds import apply_attendance
 from plombiers.lib import derived
 from plombiers.network.enums import OrganisationKind
@@ -47,7 +47,13 @@ from . import world as world_module
 pytestmark = pytest.mark.django_db
 
 GROUPS = [None, "school", "cohort", "prescriber", "funder", "year"]
-FILTERS = [sel.Filters(), sel.Filters(year=2026)]
+FILTERS = [
+    sel.Filters(),
+    sel.Filters(year=2026),
+    # Whole months (the public results page's twelve): the rollup by month.
+    sel.Filters(since=dt.date(2025, 1, 1), until=dt.date(2025, 3, 31)),
+    sel.Filters(since=dt.date(2025, 12, 1), until=dt.date(2026, 11, 30)),
+]
 
 
 def _records(scope):
@@ -83,6 +89,9 @@ def assert_rollup_is_the_records(cast, world):
     for name, scope in _scopes(cast, world).items():
         assert scope.rollup is not None, name
         for filters in FILTERS:
+            # Read from the rollup but for a cohort's scope and the breakdowns by prescriber or
+            # cohort over months, which the rollup by month does not hold.
+            assert rollup.readable(scope, filters, None) == (name != "cohort" or not filters.since)
             for group in GROUPS:
                 consolidated = sel.indicators(scope, filters, group)
                 records = sel.indicators(_records(scope), filters, group)
@@ -377,7 +386,7 @@ def test_the_rollup_commits_with_the_write(cast):
     counts = {(r.school_id, r.prescriber_id, r.year): r.skills_acquired for r in Rollup.objects.all()}
     expected = {
         key: cell.get("skills_acquired", 0)
-        for key, cell in rollup._cells([cast.school_a.pk, cast.school_b.pk]).items()
+        for key, cell in rollup._both([cast.school_a.pk, cast.school_b.pk], "default")[0].items()
     }
     assert counts == expected
     # A write outside any transaction (autocommit) is followed at once by its school's rows.
@@ -387,9 +396,9 @@ def test_the_rollup_commits_with_the_write(cast):
     barrier_raised(cast, world)
     assert derived.pending() == {}
     # The unmarked update, found by the nightly check: its row in each table (by prescriber, by
-    # cohort, by school and year, by network and year) and the school's and the network's rows
-    # over every year.
-    assert rollup.refresh().corrected == 6
+    # cohort, by school and year, by month, by network and year) and the school's and the
+    # network's rows over every year.
+    assert rollup.refresh().corrected == 7
     assert RollupRun.objects.count() == 2
 
 
@@ -502,8 +511,8 @@ def test_a_networks_minutes_pass_two_billion(cast, world, refreshed):
 
 def test_the_nightly_check_writes_only_the_rows_it_corrects(cast, world, refreshed, monkeypatch):
     """A check that finds the rows right writes none of them again (each keeps its primary key);
-    one wrong row is the only one written again, in each of the three tables."""
-    tables = (Rollup, CohortRollup, SchoolRollup)
+    one wrong row is the only one written again, in each of the four tables."""
+    tables = (Rollup, CohortRollup, SchoolRollup, MonthRollup)
 
     def ids():
         return {model: dict(model.objects.values_list("pk", "started")) for model in tables}
@@ -517,7 +526,14 @@ def test_the_nightly_check_writes_only_the_rows_it_corrects(cast, world, refresh
     after = ids()
     assert after[Rollup].keys() == before[Rollup].keys() - {wrong.pk} | {max(after[Rollup])}
     assert after[Rollup][max(after[Rollup])] == wrong.started
-    assert after[CohortRollup] == before[CohortRollup] and after[SchoolRollup] == before[SchoolRollup]
+    assert all(after[model] == before[model] for model in tables if model is not Rollup)
+    # A wrong row by month, alike.
+    wrong = MonthRollup.objects.filter(started__gt=0).order_by("pk").first()
+    MonthRollup.objects.filter(pk=wrong.pk).update(started=0)
+    assert rollup.refresh().corrected == 1
+    assert MonthRollup.objects.filter(
+        school=wrong.school, year=wrong.year, month=wrong.month
+    ).get().started == (wrong.started)
     # Many at once: the batch's rows written again whole, the same figures.
     Rollup.objects.update(started=F("started") + 1)
     monkeypatch.setattr(rollup, "FEW_CHANGES", 0)

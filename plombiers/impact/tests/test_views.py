@@ -227,7 +227,7 @@ def test_public_results_page_adds_insertion_rates(client, cast, world):
     response = client.get(reverse("impact:public_results", args=[cast.school_a.slug]))
     assert response.status_code == 200
     figures = {f.label: f for f in response.context["figures"]}
-    # Exits of the last twelve months (since 11/11/2025): A2's seven, two neutralised: 5 / 5.
+    # Exits of the last twelve whole months: A2's seven (17/04/2026), two neutralised: 5 / 5.
     insertion = figures["Taux de sorties positives (emploi ou formation) à la sortie"]
     assert (insertion.percent, insertion.sample) == (100, 5)
     # Two durable jobs of five: two people, a small cell — masked, never « 40 % ».
@@ -241,6 +241,35 @@ def test_public_results_page_adds_insertion_rates(client, cast, world):
         assert not re.search(rf"\b{re.escape(learner.last_name)}\b", html), (
             learner.last_name
         )  # whole words: « Martin » is in « Martinique »
+
+
+def test_public_results_page_reads_the_rollup_by_month(client, cast, world):
+    """Once a complete run has filled the rollup by month, the insertion rates are read from it, in
+    one statement: the same figures as from the records."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from plombiers.impact import rollup
+    from plombiers.network.enums import SchoolStatus
+
+    cast.school_a.status = SchoolStatus.OPEN
+    cast.school_a.opened_on = dt.date(2017, 9, 1)
+    cast.school_a.save()
+    url = reverse("impact:public_results", args=[cast.school_a.slug])
+
+    def read():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        figures = [(f.label, f.percent, f.sample, f.secret, f.period) for f in response.context["figures"]]
+        return figures, " ".join(q["sql"] for q in queries.captured_queries)
+
+    records, sql = read()
+    assert "impact_monthrollup" not in sql and "outcomes_exit" in sql
+    rollup.refresh()
+    consolidated, sql = read()
+    assert "impact_monthrollup" in sql and "outcomes_exit" not in sql and "outcomes_followup" not in sql
+    assert consolidated == records
+    assert records[3][1:3] == (100, 5)  # positive exits: 5 of 5 (as the test above)
 
 
 def test_attendance_is_counted_in_hours_with_french_thousands_separators():

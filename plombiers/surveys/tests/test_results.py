@@ -11,7 +11,7 @@ from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
 from plombiers.referrals.tests.factories import LearnerFactory
 from plombiers.surveys.enums import Audience
 from plombiers.surveys.models import SurveyInvitation
-from plombiers.surveys.results import public_figures, survey_results, with_survey_figures
+from plombiers.surveys.results import public_figures, survey_results, twelve_months, with_survey_figures
 
 from .factories import SurveyInvitationFactory, answer
 
@@ -171,11 +171,25 @@ def test_public_figures_over_the_last_twelve_months(cast):
     # 4 satisfied of 6: four people, a small cell — never published (nor its percentage).
     assert (satisfaction.percent, satisfaction.sample, satisfaction.secret) == (None, 6, "< 5")
     assert not satisfaction.enough
-    assert satisfaction.period == (dt.date(2025, 3, 2), TODAY)
+    # The last twelve whole months before TODAY's (1 March 2026).
+    assert satisfaction.period == (dt.date(2025, 3, 1), dt.date(2026, 2, 28))
     assert (recommendation.percent, recommendation.sample, recommendation.enough) == (83, 6, True)
     assert (completion.percent, completion.sample) == (88, 8)  # 7 completed of 8 who left
     # School B has nothing yet: no figure, never a 0 %.
     assert not any(f.enough for f in public_figures(cast.school_b, today=TODAY))
+
+
+@pytest.mark.parametrize(
+    ("today", "period"),
+    [
+        (dt.date(2026, 12, 7), (dt.date(2025, 12, 1), dt.date(2026, 11, 30))),
+        (dt.date(2026, 1, 1), (dt.date(2025, 1, 1), dt.date(2025, 12, 31))),
+        (dt.date(2026, 1, 31), (dt.date(2025, 1, 1), dt.date(2025, 12, 31))),
+        (dt.date(2024, 3, 31), (dt.date(2023, 3, 1), dt.date(2024, 2, 29))),
+    ],
+)
+def test_the_public_period_is_the_last_twelve_whole_months(today, period):
+    assert twelve_months(today) == period
 
 
 def test_under_five_answers_no_figure_is_published(cast):
