@@ -482,64 +482,23 @@ def report(request, slug, year):
 @login_not_required
 @require_GET
 def public_results(request, slug):
-    """Qualiopi indicator 2: what a school publishes over the last twelve months — its learners'
-    satisfaction and recommendation, its completion rate (from `surveys`) and its insertion rates
-    (positive exits and durable jobs at exit, positive exits at 6 months), each with its sample.
-    A figure is shown only from `MIN_SAMPLE` people, so that nobody can be recognised."""
+    """Qualiopi indicator 2: what a school publishes over the last twelve whole months
+    (`impact.public`). A figure is shown only from `MIN_SAMPLE` people, so that nobody can be
+    recognised."""
     from django.shortcuts import get_object_or_404
 
     from plombiers.network.enums import SchoolStatus
     from plombiers.network.models import School
     from plombiers.surveys.enums import Audience
     from plombiers.surveys.questionnaires import questionnaire
-    from plombiers.surveys.results import MIN_SAMPLE, PublicFigure, public_figures
+    from plombiers.surveys.results import MIN_SAMPLE
 
-    from .selectors import Filters
+    from .public import public_figures
 
     school = get_object_or_404(
         School.objects.exclude(status=SchoolStatus.PROJECT).select_related("trade", "commune"), slug=slug
     )
     figures = public_figures(school)
-    start, end = figures[0].period
-    # Published to everybody: protected as any figure that leaves the school team.
-    scope = Scope("school", school.name, School.objects.filter(pk=school.pk), obj=school)
-    row = indicators(
-        scope,
-        Filters(since=start, until=end),
-        measures=[
-            "exits",
-            "counted_exits",
-            "positive_exits",
-            "exits_emploi_durable",
-            "followups_6",
-            "positive_6",
-        ],
-    ).rows[0]
-    secrecy.protected_row(scope, row)
-    for key, label, sample_label in [
-        (
-            "positive_exit_rate",
-            "Taux de sorties positives (emploi ou formation) à la sortie",
-            "jeunes sorti·es",
-        ),
-        ("durable_job_rate", "Taux d'emploi durable à la sortie", "jeunes sorti·es"),
-        (
-            "positive_exit_rate_6m",
-            "Taux de sorties positives 6 mois après la sortie",
-            "jeunes suivi·es à 6 mois",
-        ),
-    ]:
-        figure = row[key]
-        figures.append(
-            PublicFigure(
-                label,
-                figure.percent,
-                figure.denominator or 0,
-                sample_label,
-                (start, end),
-                secret=figure.numerator_secret,
-            )
-        )
     context = {
         "school": school,
         "figures": figures,

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from plombiers.cohorts.enums import EnrolmentStatus
-from plombiers.cohorts.models import Enrolment
 from plombiers.lib import secrecy
 
 from .enums import Audience
@@ -172,30 +170,24 @@ def twelve_months(today: dt.date) -> tuple[dt.date, dt.date]:
     return dt.date(year, month, 1), until
 
 
-def public_figures(school, *, today: dt.date | None = None) -> list[PublicFigure]:
-    """What Qualiopi indicator 2 asks a school to publish, over the last twelve whole months
-    (`twelve_months`): the learners' satisfaction and recommendation, and the completion rate.
-    Two queries."""
-    period = start, end = twelve_months(today or timezone.localdate())
+def opinion_figures(school, period: tuple[dt.date, dt.date]) -> list[PublicFigure]:
+    """The learners' satisfaction and recommendation over `period` (first and last day), as a
+    school publishes them (`impact.public`, Qualiopi indicator 2). One query."""
+    start, end = period
     learner = questionnaire(Audience.LEARNER)
     satisfaction, recommendation = learner.satisfaction.code, learner.recommendation.code
-    window = Q(
+    answers = SurveyAnswer.objects.filter(
         invitation__answered_at__date__gte=start,
         invitation__answered_at__date__lte=end,
-    )
-    answers = SurveyAnswer.objects.filter(
-        window, invitation__school=school, invitation__audience=Audience.LEARNER, value__isnull=False
+        invitation__school=school,
+        invitation__audience=Audience.LEARNER,
+        value__isnull=False,
     ).aggregate(
         rated=Count("pk", filter=Q(question=satisfaction)),
         satisfied=Count("pk", filter=Q(question=satisfaction, value__gte=SATISFIED_FROM)),
         asked=Count("pk", filter=Q(question=recommendation)),
         recommend=Count("pk", filter=Q(question=recommendation, value=1)),
     )
-    ended = Enrolment.objects.filter(cohort__school=school, end_date__gte=start, end_date__lte=end).aggregate(
-        completed=Count("pk", filter=Q(status=EnrolmentStatus.COMPLETED)),
-        dropped=Count("pk", filter=Q(status=EnrolmentStatus.DROPPED_OUT)),
-    )
-    left = ended["completed"] + ended["dropped"]
     return [
         _public(
             "Jeunes satisfait·es de la formation",
@@ -209,13 +201,6 @@ def public_figures(school, *, today: dt.date | None = None) -> list[PublicFigure
             answers["recommend"],
             answers["asked"],
             "répondant·es",
-            period,
-        ),
-        _public(
-            "Taux d'achèvement du parcours",
-            ended["completed"],
-            left,
-            "jeunes sorti·es (parcours terminé ou abandon)",
             period,
         ),
     ]

@@ -11,9 +11,10 @@ from plombiers.conftest import built_once
 from plombiers.demo.intake import IntakeBuilder
 from plombiers.demo.network import Builder
 from plombiers.demo.surveys import CRITICISM, SurveysBuilder
+from plombiers.impact.public import public_figures
 from plombiers.surveys.enums import Audience
 from plombiers.surveys.models import SurveyAnswer, SurveyInvitation
-from plombiers.surveys.results import public_figures, survey_results
+from plombiers.surveys.results import survey_results
 
 
 def _build(communes):

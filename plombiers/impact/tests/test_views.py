@@ -244,8 +244,8 @@ def test_public_results_page_adds_insertion_rates(client, cast, world):
 
 
 def test_public_results_page_reads_the_rollup_by_month(client, cast, world):
-    """Once a complete run has filled the rollup by month, the insertion rates are read from it, in
-    one statement: the same figures as from the records."""
+    """Once a complete run has filled the rollup by month, the completion and insertion rates are
+    read from it, in one statement: the same figures as from the records."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -261,13 +261,15 @@ def test_public_results_page_reads_the_rollup_by_month(client, cast, world):
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         figures = [(f.label, f.percent, f.sample, f.secret, f.period) for f in response.context["figures"]]
-        return figures, " ".join(q["sql"] for q in queries.captured_queries)
+        return figures, " ".join(q["sql"] for q in queries.captured_queries), len(queries)
 
-    records, sql = read()
+    records, sql, _count = read()
     assert "impact_monthrollup" not in sql and "outcomes_exit" in sql
     rollup.refresh()
-    consolidated, sql = read()
-    assert "impact_monthrollup" in sql and "outcomes_exit" not in sql and "outcomes_followup" not in sql
+    consolidated, sql, count = read()
+    assert "impact_monthrollup" in sql
+    assert not {"outcomes_exit", "outcomes_followup", "cohorts_enrolment"} & set(re.findall(r'"(\w+)"', sql))
+    assert count == 4  # the school, the survey's answers, the last run, the rollup
     assert consolidated == records
     assert records[3][1:3] == (100, 5)  # positive exits: 5 of 5 (as the test above)
 

@@ -8,10 +8,11 @@ from django.utils import timezone
 from plombiers.cohorts.enums import CohortStatus, DropOutReason, EnrolmentStatus
 from plombiers.cohorts.models import Cohort
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.impact.public import public_figures
 from plombiers.referrals.tests.factories import LearnerFactory
 from plombiers.surveys.enums import Audience
 from plombiers.surveys.models import SurveyInvitation
-from plombiers.surveys.results import public_figures, survey_results, twelve_months, with_survey_figures
+from plombiers.surveys.results import survey_results, twelve_months, with_survey_figures
 
 from .factories import SurveyInvitationFactory, answer
 
@@ -167,7 +168,7 @@ def test_public_figures_over_the_last_twelve_months(cast):
         overall=1,
         recommend=0,
     )
-    satisfaction, recommendation, completion = public_figures(cast.school_a, today=TODAY)
+    satisfaction, recommendation, completion, *_rates = public_figures(cast.school_a, today=TODAY)
     # 4 satisfied of 6: four people, a small cell — never published (nor its percentage).
     assert (satisfaction.percent, satisfaction.sample, satisfaction.secret) == (None, 6, "< 5")
     assert not satisfaction.enough
@@ -206,7 +207,7 @@ def test_under_five_answers_no_figure_is_published(cast):
             overall=4,
             recommend=1,
         )
-    satisfaction, _recommendation, completion = public_figures(cast.school_a, today=TODAY)
+    satisfaction, _recommendation, completion, *_rates = public_figures(cast.school_a, today=TODAY)
     assert (satisfaction.sample, satisfaction.enough) == (4, False)
     assert (completion.sample, completion.enough) == (4, False)
     assert SurveyInvitation.objects.count() == 4

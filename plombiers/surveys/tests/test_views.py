@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from plombiers.cohorts.enums import EnrolmentStatus
 from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.impact import rollup
 from plombiers.network.enums import SchoolStatus
 from plombiers.referrals.tests.factories import LearnerFactory
 from plombiers.surveys.enums import Audience
@@ -95,6 +96,13 @@ def test_an_expired_link_gets_a_410_and_writes_nothing(client, invitation):
 # --- the public figures (Qualiopi indicator 2) -------------------------------------------
 
 
+#: The public page publishes the last twelve whole months: read on 10 February 2026, it counts the
+#: answers of January (and the cohort that ended on 19/12/2025).
+PUBLISHED_ON = dt.datetime(2026, 2, 10, 9, 0, tzinfo=dt.UTC)
+ANSWERED_AT = dt.datetime(2026, 1, 15, 10, 0, tzinfo=dt.UTC)
+
+
+@time_machine.travel(PUBLISHED_ON, tick=False)
 def test_the_public_page_needs_five_answers_and_shows_no_name(client, cast, cohort):
     url = reverse("impact:public_results", args=[cast.school_a.slug])
     enrolments = cohort.completed + [
@@ -104,10 +112,17 @@ def test_the_public_page_needs_five_answers_and_shows_no_name(client, cast, coho
         for n in ("Zoé", "Malik", "Lina")
     ]
     for enrolment in enrolments[:4]:
-        answer(SurveyInvitationFactory(enrolment=enrolment), overall=4, recommend=1, comment="Merci Sophie !")
+        answer(
+            SurveyInvitationFactory(enrolment=enrolment),
+            answered_at=ANSWERED_AT,
+            overall=4,
+            recommend=1,
+            comment="Merci Sophie !",
+        )
     html = client.get(url).content.decode()
+    assert "du 01/02/2025 au 31/01/2026" in html
     assert html.count("Pas encore assez de réponses") == 3  # completion: 3 + 1 dropped out = 4 left
-    answer(SurveyInvitationFactory(enrolment=enrolments[4]), overall=2, recommend=0)
+    answer(SurveyInvitationFactory(enrolment=enrolments[4]), answered_at=ANSWERED_AT, overall=2, recommend=0)
     response = client.get(url)
     assert response.status_code == 200
     html = response.content.decode()
@@ -115,7 +130,7 @@ def test_the_public_page_needs_five_answers_and_shows_no_name(client, cast, coho
     assert "80&nbsp;%" not in html and "sur 5 répondant·es" in html
     assert html.count("Chiffre masqué (secret statistique)") == 2
     assert '<abbr title="De 1 à 4 jeunes : masqué (secret statistique)">&lt; 5</abbr>' in html
-    answer(SurveyInvitationFactory(enrolment=enrolments[5]), overall=3, recommend=1)
+    answer(SurveyInvitationFactory(enrolment=enrolments[5]), answered_at=ANSWERED_AT, overall=3, recommend=1)
     html = client.get(url).content.decode()
     assert "83&nbsp;%" in html and "sur 6 répondant·es" in html  # 5 of 6
     for name in ("Inès", "Benali", "Yanis", "Zoé", "Malik", "Lina", "Hugo", "Sophie"):
@@ -277,10 +292,15 @@ def test_results_pages_have_a_constant_number_of_queries(client, cast, busy, dja
 def test_the_public_page_and_the_answer_page_have_a_constant_number_of_queries(
     client, cast, busy, django_assert_num_queries
 ):
-    # the school; the answers aggregate; the enrolments aggregate; the exits and the follow-ups
-    # (the insertion rates, read by the impact app that now serves this page).
-    with django_assert_num_queries(5):
-        assert client.get(reverse("impact:public_results", args=[cast.school_a.slug])).status_code == 200
+    url = reverse("impact:public_results", args=[cast.school_a.slug])
+    # Before the first complete run of the rollup: the school; the answers aggregate; the last
+    # run; the enrolments, the exits and the follow-ups (the completion and insertion rates).
+    with django_assert_num_queries(6):
+        assert client.get(url).status_code == 200
+    # As in production, where it runs every night: the rates in one statement of the rollup by month.
+    rollup.refresh()
+    with django_assert_num_queries(4):
+        assert client.get(url).status_code == 200
     pending = SurveyInvitation.objects.filter(answered_at=None).first()
     # the invitation with its cohort.
     with django_assert_num_queries(1):
