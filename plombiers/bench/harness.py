@@ -114,6 +114,21 @@ def measure(call: Callable[[], object], *, repeat: int, warmup: int = 2) -> Timi
     return Timing(samples, count)
 
 
+def measure_beside(call: Callable[[], object], floor: Callable[[], object], *, repeat: int, warmup: int = 2):
+    """(`measure` of `call`, `measure` of its `floor`), their samples taken in alternation — one
+    call, one floor, `repeat` times: a machine whose load changes during the run slows both alike.
+    Measured one after the other, a floor timed in a quieter second made a page ×3.2 its floor
+    that was ×2.0 alternated."""
+    page, bare = measure(call, repeat=0, warmup=warmup), measure(floor, repeat=0, warmup=warmup)
+    for _ in range(repeat):
+        for function, timing in ((call, page), (floor, bare)):
+            start = time.perf_counter()
+            response = function()
+            timing.samples.append(time.perf_counter() - start)
+            _check(response)
+    return page, bare
+
+
 def _check(response) -> None:
     status = getattr(response, "status_code", 200)
     if status != 200:

@@ -41,7 +41,8 @@ from plombiers.referrals.models import Learner
 from plombiers.skills.enums import ACQUIRED_LEVELS
 from plombiers.support.enums import BarrierLevel
 
-from .harness import HttpError, Measure, Timing, benchmark, measure
+from .benchmarks import floor_url
+from .harness import HttpError, Measure, Timing, benchmark, measure, measure_beside
 from .seed import NETWORK_STAFF_EMAIL, seeded_learners, seeded_network
 
 UNAVAILABLE = "indisponible : lancer plombiers seed"
@@ -224,6 +225,22 @@ def _page_goal(m: Measure) -> None:
         m.note = f"objectif : au plus ×{PAGE_RATIO} le plancher et sous {PAGE_MS} ms — {'atteint' if reached else 'non atteint'}"
 
 
+def _measure_page(m: Measure, client, url: str, repeat: int) -> None:
+    """A dashboard beside its floor, in alternation (`measure_beside`): a bare view rendering a
+    table of as many cells as the page shows (`_table_size`) — for the public results page, its six
+    figures (a label, a value and a sample each), read without an account as the page is."""
+    if m.name == "impact_public_page":
+        rows, cols = 6, 3
+        m.floor_name = "vue Django nue sans compte, un tableau de 6 × 3 cellules (les six chiffres)"
+    else:
+        rows, cols = _table_size(client, url)
+        m.floor_name = f"vue Django nue, un tableau d'autant de cellules que la page ({rows} × {cols})"
+    floor = floor_url(rows, cols)
+    m.timing, m.floor = measure_beside(
+        lambda: client.get(url), lambda: client.get(floor), repeat=repeat, warmup=1
+    )
+
+
 def _table_size(client, url: str) -> tuple[int, int]:
     """The floor of a dashboard is a table of as many cells as the page shows in its tables (its
     rows, and the cells spread over them): a bare view rendering a template of the same size."""
@@ -360,6 +377,7 @@ def impact(ctx) -> list[Measure]:
         ),
         "impact_opendata": (staff_client, f"/api/v1/impact/opendata?network={network.slug}"),
     }
+    pages = (network_page, funder_page, school_page, cohort_page, public_page)
     for m in measures:
         if m.name not in urls:
             continue
@@ -369,7 +387,10 @@ def impact(ctx) -> list[Measure]:
             m.status = UNAVAILABLE
             continue
         try:
-            m.timing = measure(lambda client=client, url=url: client.get(url), repeat=repeat, warmup=1)
+            if m in pages:
+                _measure_page(m, client, url, repeat)
+            else:
+                m.timing = measure(lambda client=client, url=url: client.get(url), repeat=repeat, warmup=1)
         except HttpError as error:
             m.status = f"indisponible ({error} sur {url})"
 
@@ -380,18 +401,6 @@ def impact(ctx) -> list[Measure]:
     selector.details = details
     selector.timing = measure(compute, repeat=repeat, warmup=1)
 
-    for page in (network_page, funder_page, school_page, cohort_page):
-        if page.timing is None:
-            continue
-        client, url = urls[page.name]
-        rows, cols = _table_size(client, url)
-        page.floor = ctx.page_floor(client, rows=rows, cols=cols)
-        page.floor_name = f"vue Django nue, un tableau d'autant de cellules que la page ({rows} × {cols})"
-    if public_page.timing is not None:
-        # Six figures, each a label, a value and its sample: a bare view of six rows of three, without
-        # an account either.
-        public_page.floor = ctx.page_floor(anonymous, rows=6, cols=3)
-        public_page.floor_name = "vue Django nue sans compte, un tableau de 6 × 3 cellules (les six chiffres)"
     floor = _sql_floor(rollup_sql(["sc.id"], ("sc.name",)), [network.pk], repeat)
     records = refresh.floor  # the same statement on the records, timed once above
     for m in (selector, api):
@@ -408,6 +417,6 @@ def impact(ctx) -> list[Measure]:
         selector.note += f" ; la même requête sur les données brutes : {records.median_ms:,.0f} ms".replace(
             ",", "\u202f"
         )
-    for m in (network_page, funder_page, school_page, cohort_page, public_page):
+    for m in pages:
         _page_goal(m)
     return measures

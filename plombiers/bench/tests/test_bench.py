@@ -251,3 +251,30 @@ def test_timing_percentiles():
     timing = Timing([i / 1000 for i in range(1, 101)])
     assert timing.median_ms == pytest.approx(50.5)
     assert timing.p95_ms == pytest.approx(95)
+
+
+@pytest.mark.django_db
+def test_a_page_and_its_floor_are_timed_in_alternation():
+    """`measure_beside`: one call, one floor, in turn, after the warm-up and the queries' count of
+    each — a change of load during the run weighs on both alike."""
+    from types import SimpleNamespace
+
+    from plombiers.bench.harness import HttpError, measure_beside
+
+    calls = []
+
+    def page():
+        calls.append("page")
+        return SimpleNamespace(status_code=200)
+
+    def floor():
+        calls.append("floor")
+        return SimpleNamespace(status_code=200)
+
+    timing, bare = measure_beside(page, floor, repeat=3, warmup=1)
+    # Warm-up and count of the page, then of the floor; then the three pairs.
+    assert calls == ["page", "page", "floor", "floor", *["page", "floor"] * 3]
+    assert len(timing.samples) == len(bare.samples) == 3
+    assert timing.queries == bare.queries == 0
+    with pytest.raises(HttpError):
+        measure_beside(page, lambda: SimpleNamespace(status_code=404), repeat=1)
