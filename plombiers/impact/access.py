@@ -166,18 +166,18 @@ def _funder(user, ident) -> Scope:
 
 def _whole_network(funder: Organisation) -> bool:
     """Whether `funder` is a partner of every school of its network and of no other (the State, a
-    national patron): its figures are then the network's own rows of the rollup. Counted in one
-    statement (a partnership is unique per school): its partner schools in the network, all its
-    partner schools and the network's schools, the same number. PostgreSQL counts 2,000 of each at
-    national scale in about 3 ms, where an anti-join per school took 5 ms and its ORM expression as
-    long to build."""
+    national patron): its figures are then the network's own rows of the rollup. One statement (a
+    partnership is unique per school): as many partner schools as the network has schools, and none
+    outside it. PostgreSQL answers in about 1 ms at national scale (2,000 of each), where counting
+    the partner schools inside the network joined them one by one (2 ms), an anti-join per school
+    took 5 ms and its ORM expression as long to build."""
     school, partnership = (connection.ops.quote_name(m._meta.db_table) for m in (School, Partnership))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT COUNT(*) = (SELECT COUNT(*) FROM {school} WHERE network_id = %s)"  # noqa: S608 — names from the models
-            f" AND COUNT(*) = (SELECT COUNT(*) FROM {partnership} WHERE organisation_id = %s)"
-            f" FROM {partnership} p JOIN {school} s ON s.id = p.school_id"
-            " WHERE p.organisation_id = %s AND s.network_id = %s",
+            f"SELECT (SELECT COUNT(*) FROM {school} WHERE network_id = %s)"  # noqa: S608 — names from the models
+            f" = (SELECT COUNT(*) FROM {partnership} WHERE organisation_id = %s)"
+            f" AND NOT EXISTS (SELECT 1 FROM {partnership} p JOIN {school} s ON s.id = p.school_id"
+            " WHERE p.organisation_id = %s AND s.network_id <> %s)",
             [funder.network_id, funder.pk, funder.pk, funder.network_id],
         )
         return bool(cursor.fetchone()[0])
