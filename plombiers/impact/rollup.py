@@ -151,7 +151,7 @@ def _write(
 ) -> tuple[int, int]:
     """Replace the rows of these schools in the three tables by those of the records, and add to
     their networks' rows what they changed (`networks`; a full run sums those again at its end):
-    (rows of `Rollup`, rows corrected in the three tables)."""
+    (rows of `Rollup`, rows corrected in the four tables)."""
     rows = corrected = 0
     narrow, by_cohort, by_month = _both(school_ids, using)
     for model, cells in (
