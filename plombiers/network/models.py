@@ -193,6 +193,12 @@ def _empty(ids) -> bool:
     return ids is None or (isinstance(ids, list) and not ids)
 
 
+def _of(ids, queryset, lookup: str, field: str):
+    """The `field` of the rows of `queryset` whose `lookup` is in `ids` (of `_ids`), as a subquery;
+    None when `ids` holds nothing for sure."""
+    return None if _empty(ids) else queryset.filter(**{lookup: ids}).values(field)
+
+
 def _any(queryset, *branches: tuple[str, object]):
     """`queryset` filtered by any of the (lookup, values) `branches` that has values: only the rules
     of the roles the user holds, with their ids. A network staff member's schools are one condition
@@ -207,16 +213,18 @@ class SchoolQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Network staff: their network. School roles and learners: their school.
         Prescribers and funders: the schools their organisation is a partner of."""
-        organisations = _ids(user, "organisation", *ORGANISATION_ROLES)
         return _any(
             self,
             ("network__in", _ids(user, "network", Role.NETWORK_STAFF)),
             ("pk__in", _ids(user, "school", *SCHOOL_ROLES, Role.LEARNER)),
             (
                 "pk__in",
-                None
-                if _empty(organisations)
-                else Partnership.objects.filter(organisation__in=organisations).values("school"),
+                _of(
+                    _ids(user, "organisation", *ORGANISATION_ROLES),
+                    Partnership.objects,
+                    "organisation__in",
+                    "school",
+                ),
             ),
         )
 
@@ -305,31 +313,25 @@ class OrganisationQuerySet(models.QuerySet):
         return _any(
             self,
             ("network__in", _ids(user, "network", Role.NETWORK_STAFF)),
-            (
-                "pk__in",
-                None
-                if _empty(schools)
-                else Partnership.objects.filter(school__in=schools).values("organisation"),
-            ),
-            (
-                "pk__in",
-                None if _empty(schools) else School.objects.filter(pk__in=schools).values("project_holder"),
-            ),
+            ("pk__in", _of(schools, Partnership.objects, "school__in", "organisation")),
+            ("pk__in", _of(schools, School.objects, "pk__in", "project_holder")),
             ("pk__in", _ids(user, "organisation", *ORGANISATION_ROLES)),
         )
 
     @scoped
     def editable_by(self, user):
         """Network staff edit all; a school manager edits the partners of their school."""
-        managed = _ids(user, "school", Role.SCHOOL_MANAGER)
         return _any(
             self,
             ("network__in", _ids(user, "network", Role.NETWORK_STAFF)),
             (
                 "pk__in",
-                None
-                if _empty(managed)
-                else Partnership.objects.filter(school__in=managed).values("organisation"),
+                _of(
+                    _ids(user, "school", Role.SCHOOL_MANAGER),
+                    Partnership.objects,
+                    "school__in",
+                    "organisation",
+                ),
             ),
         )
 
