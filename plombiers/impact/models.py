@@ -183,3 +183,32 @@ class RollupRun(models.Model):
 
     def __str__(self):
         return f"{self.started_at:%d/%m/%Y %H:%M} ({self.rows} lignes)"
+
+
+class PublicResults(models.Model):
+    """The six figures of a school's public results page (`public.published_figures`) as last
+    computed, and what they stand on: the first month of their twelve (`since`), and the school's
+    rows of the rollup by month — how many (`month_rows`) and the largest id (`last_month_row`).
+    Those rows are never updated in place: every write that may change a measure deletes the
+    school's rows and inserts new ones (`rollup._write`), the nightly check deletes and inserts the
+    rows it corrects, and a new row's id exceeds every id before it. So any change to the rows
+    changes their count or their largest id (an insertion raises it; deletions alone lower the
+    count), and the page reads its figures with the school, in one statement, until one does. The
+    survey's answers over whole past months change only when an enrolment is deleted, which
+    rewrites the rows too. Aggregates already public: nobody's data."""
+
+    school = models.OneToOneField(
+        School, on_delete=models.CASCADE, primary_key=True, related_name="public_results"
+    )
+    since = models.DateField()
+    month_rows = models.PositiveIntegerField()
+    last_month_row = models.BigIntegerField(null=True)
+    #: [label, percent, sample, sample label, secrecy marker] for each figure, in their order.
+    figures = models.JSONField()
+
+    class Meta:
+        verbose_name = "résultats publiés d'une école"
+        verbose_name_plural = "résultats publiés des écoles"
+
+    def __str__(self):
+        return f"{self.school_id} / {self.since:%m/%Y}"

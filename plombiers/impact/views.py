@@ -487,21 +487,18 @@ def public_results(request, slug):
     recognised."""
     from django.shortcuts import get_object_or_404
 
-    from plombiers.network.enums import SchoolStatus
-    from plombiers.network.models import School
     from plombiers.surveys.enums import Audience
     from plombiers.surveys.questionnaires import questionnaire
     from plombiers.surveys.results import MIN_SAMPLE
 
-    from .public import public_figures
+    from .public import public_schools, published_figures
 
-    school = get_object_or_404(
-        School.objects.exclude(status=SchoolStatus.PROJECT).select_related("trade", "commune"), slug=slug
-    )
-    figures = public_figures(school)
+    school = get_object_or_404(public_schools(), slug=slug)
+    figures = published_figures(school)
     context = {
         "school": school,
         "figures": figures,
+        "period": figures[0].period,
         "min_sample": MIN_SAMPLE,
         "satisfaction_question": questionnaire(Audience.LEARNER).satisfaction.label,
         "target_percent": int(TARGET * 100),
