@@ -188,21 +188,21 @@ class RollupRun(models.Model):
 class PublicResults(models.Model):
     """The six figures of a school's public results page (`public.published_figures`) as last
     computed, and what they stand on: the first month of their twelve (`since`), and the school's
-    rows of the rollup by month — how many (`month_rows`) and the largest id (`last_month_row`).
-    Those rows are never updated in place: every write that may change a measure deletes the
-    school's rows and inserts new ones (`rollup._write`), the nightly check deletes and inserts the
-    rows it corrects, and a new row's id exceeds every id before it. So any change to the rows
-    changes their count or their largest id (an insertion raises it; deletions alone lower the
-    count), and the page reads its figures with the school, in one statement, until one does. The
-    survey's answers over whole past months change only when an enrolment is deleted, which
-    rewrites the rows too. Aggregates already public: nobody's data."""
+    rows of the rollup by month — their count and largest id (`stamp`, « 118:22145 »). Those rows
+    are never updated in place: every write that may change a measure deletes the school's rows and
+    inserts new ones (`rollup._write`), the nightly check deletes and inserts the rows it corrects,
+    and a new row's id exceeds every id before it. So any change to the rows changes their count or
+    their largest id (an insertion raises it; deletions alone lower the count), and the page reads
+    its figures with the school, in one statement, until one does. The survey's answers over whole
+    past months change only when an enrolment is deleted, which rewrites the rows too. A school
+    without rows by month (none before the first complete run: nothing keeps them up to date
+    before it) keeps nothing. Aggregates already public: nobody's data."""
 
     school = models.OneToOneField(
         School, on_delete=models.CASCADE, primary_key=True, related_name="public_results"
     )
     since = models.DateField()
-    month_rows = models.PositiveIntegerField()
-    last_month_row = models.BigIntegerField(null=True)
+    stamp = models.CharField(max_length=41)
     #: [label, percent, sample, sample label, secrecy marker] for each figure, in their order.
     figures = models.JSONField()
 

@@ -9,7 +9,8 @@ changes what they stand on (`published_figures`)."""
 import datetime as dt
 import functools
 
-from django.db.models import Count, Exists, Max, OuterRef, Subquery
+from django.db.models import CharField, Count, F, Max, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from plombiers.lib import derived
@@ -18,7 +19,7 @@ from plombiers.network.models import School
 from plombiers.surveys.results import PublicFigure, opinion_figures, twelve_months
 
 from . import secrecy
-from .models import MonthRollup, PublicResults, RollupRun
+from .models import MonthRollup, PublicResults
 from .selectors import Filters, Scope, indicators
 
 #: (indicator, label, what its sample counts), after the two figures of the survey.
@@ -60,22 +61,26 @@ def public_figures(school, *, today: dt.date | None = None) -> list[PublicFigure
 
 
 def with_stamps(schools):
-    """Schools with their last published figures (`PublicResults`) and what figures computed now
-    would stand on: whether the rollup is kept (a complete run exists: from then on every write that
-    may change a measure rewrites the school's rows by month), and the count and largest id of
-    those rows. In the statement that reads the schools."""
+    """Schools with their last published figures (`PublicResults`: `kept_since`, `kept_stamp`,
+    `kept_figures`, None before the first) and what figures computed now would stand on: the count
+    and largest id of their rows by month, as `stamp` (None without rows). In the statement that
+    reads the schools, as plain values (no related object to build: the page's one statement)."""
+    text = CharField()
+    stamp = Concat(Cast(Count("pk"), text), Value(":"), Cast(Max("pk"), text), output_field=text)
     rows = MonthRollup.objects.filter(school=OuterRef("pk")).order_by().values("school")
-    return schools.select_related("public_results").annotate(
-        rollup_kept=Exists(RollupRun.objects.filter(complete=True)),
-        month_rows=Subquery(rows.annotate(n=Count("pk")).values("n")),
-        last_month_row=Subquery(rows.annotate(last=Max("pk")).values("last")),
+    return schools.annotate(
+        stamp=Subquery(rows.annotate(stamp=stamp).values("stamp")),
+        kept_since=F("public_results__since"),
+        kept_stamp=F("public_results__stamp"),
+        kept_figures=F("public_results__figures"),
     )
 
 
 def public_schools():
     """The schools that have a public results page (not those still in project) through
-    `with_stamps`, with only the columns the page reads. What this transaction marked is
-    recomputed first, so that it reads its own writes (as `rollup.consolidated`)."""
+    `with_stamps`, with only what the page reads: their name, slug, trade and commune (as
+    `trade_name` and `commune_name`). What this transaction marked is recomputed first, so that it
+    reads its own writes (as `rollup.consolidated`)."""
     derived.flush()
     return _public_schools()
 
@@ -83,9 +88,9 @@ def public_schools():
 @functools.cache
 def _public_schools():
     """Built once: each `get` clones it."""
-    schools = School.objects.exclude(status=SchoolStatus.PROJECT).select_related("trade", "commune")
-    kept = [f"public_results__{field}" for field in ("since", "month_rows", "last_month_row", "figures")]
-    return with_stamps(schools).only("name", "slug", "network", "trade__name", "commune__name", *kept)
+    schools = School.objects.exclude(status=SchoolStatus.PROJECT).only("name", "slug", "network")
+    names = schools.annotate(trade_name=F("trade__name"), commune_name=F("commune__name"))
+    return with_stamps(names)
 
 
 def published_figures(school, *, today: dt.date | None = None) -> list[PublicFigure]:
@@ -94,31 +99,22 @@ def published_figures(school, *, today: dt.date | None = None) -> list[PublicFig
     rows by month have not changed since (`models.PublicResults`); else computed
     (`public_figures`) and kept, in one more statement. Figures computed after their stamp was read
     are at least as recent as it: two pages computing at once, or a write between the stamp and the
-    figures, cost one more computation, never a stale figure. Before the first complete run of the
-    rollup nothing tracks the writes: always computed."""
+    figures, cost one more computation, never a stale figure. A school without rows by month keeps
+    nothing: always computed."""
     today = today or timezone.localdate()
-    if not school.rollup_kept:
+    if school.stamp is None:
         return public_figures(school, today=today)
     period = twelve_months(today)
-    stamp = (school.month_rows or 0, school.last_month_row)
-    try:
-        last = school.public_results
-    except PublicResults.DoesNotExist:
-        last = None
-    if last is not None and last.since == period[0] and (last.month_rows, last.last_month_row) == stamp:
-        return [PublicFigure(*figure[:4], period, figure[4]) for figure in last.figures]
+    if school.kept_since == period[0] and school.kept_stamp == school.stamp:
+        return [PublicFigure(*figure[:4], period, figure[4]) for figure in school.kept_figures]
     figures = public_figures(school, today=today)
     kept = PublicResults(
         school=school,
         since=period[0],
-        month_rows=stamp[0],
-        last_month_row=stamp[1],
+        stamp=school.stamp,
         figures=[[f.label, f.percent, f.sample, f.sample_label, f.secret] for f in figures],
     )
     PublicResults.objects.bulk_create(
-        [kept],
-        update_conflicts=True,
-        unique_fields=["school"],
-        update_fields=["since", "month_rows", "last_month_row", "figures"],
+        [kept], update_conflicts=True, unique_fields=["school"], update_fields=["since", "stamp", "figures"]
     )
     return figures
