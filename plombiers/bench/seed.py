@@ -305,7 +305,7 @@ def _communes(everywhere: bool) -> list[Commune]:
         communes = communes.filter(population__gte=5000)
     else:
         communes = communes.filter(insee_code__in=FEW_COMMUNES)
-    return list(communes.order_by("insee_code"))
+    return list(communes.select_related("departement").order_by("insee_code"))
 
 
 def _framework(trade: Trade) -> tuple[Framework, list[int]]:
@@ -357,6 +357,7 @@ def _setup(sizes: SeedSizes, rng: random.Random, first_day: dt.date) -> Setup:
             network=network,
             name=(name := f"École {trade.name.lower()} de {home.name} n° {i + 1}"),
             sort_name=fold(name),  # what `School.save` would have set
+            region_id=home.departement.region_id,
             slug=f"seed-{i + 1:05d}",
             trade=trade,
             commune=home,

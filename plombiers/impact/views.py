@@ -485,15 +485,15 @@ def public_results(request, slug):
     """Qualiopi indicator 2: what a school publishes over the last twelve whole months
     (`impact.public`). A figure is shown only from `MIN_SAMPLE` people, so that nobody can be
     recognised."""
-    from django.shortcuts import get_object_or_404
-
     from plombiers.surveys.enums import Audience
     from plombiers.surveys.questionnaires import questionnaire
     from plombiers.surveys.results import MIN_SAMPLE
 
-    from .public import public_schools, published_figures
+    from .public import public_school, published_figures
 
-    school = get_object_or_404(public_schools(), slug=slug)
+    school = public_school(slug)
+    if school is None:
+        raise Http404
     figures = published_figures(school)
     context = {
         "school": school,

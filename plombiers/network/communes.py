@@ -15,10 +15,11 @@ from importlib.resources import files
 
 import shapely
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from plombiers.lib.text import fold
 
-from .models import Commune, Departement, Region
+from .models import Commune, Departement, Region, School
 
 NULL = "\\N"
 
@@ -154,5 +155,9 @@ def communes_save(
             "latitude",
             "longitude",
         ],
+    )
+    # A commune may have changed département, a département région: the schools' own région.
+    School.objects.update(
+        region=Subquery(Commune.objects.filter(pk=OuterRef("commune")).values("departement__region")[:1])
     )
     return len(objs)

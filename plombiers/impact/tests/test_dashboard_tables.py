@@ -124,3 +124,26 @@ def test_a_schools_sort_name_follows_its_name(cast):
     school.save(update_fields=["name"])
     school.refresh_from_db()
     assert school.sort_name == "l ecole saint eloi"
+
+
+def test_a_schools_region_follows_its_commune(cast, communes):
+    """Kept by `save` (whole or with the commune among its fields) and when the communes are loaded
+    again: the dashboards' région filter lists the régions of the schools."""
+    from plombiers.network.communes import communes_save
+    from plombiers.network.models import Departement, Region, School
+
+    school = cast.school_a
+    assert school.region.name == "Île-de-France"
+    school.commune = communes["59512"]  # Roubaix
+    school.save(update_fields=["commune"])
+    school.refresh_from_db()
+    assert school.region.name == "Hauts-de-France"
+    # A département moved to another région by a new load of the reference data.
+    nord = Departement.objects.get(code="59")
+    corse = Region.objects.get(name="Corse")
+    communes_save(
+        regions=[(corse.code, corse.name)], departements=[("59", nord.name, corse.code)], communes=[]
+    )
+    assert set(School.objects.filter(commune=communes["59512"]).values_list("region", flat=True)) == {
+        corse.pk
+    }

@@ -13,7 +13,7 @@ from django.urls import reverse
 from plombiers.cohorts.models import Enrolment
 from plombiers.impact import rollup
 from plombiers.impact.models import MonthRollup, PublicResults
-from plombiers.impact.public import public_figures, public_schools, published_figures
+from plombiers.impact.public import public_figures, public_school, published_figures
 from plombiers.lib import derived
 from plombiers.network.enums import SchoolStatus
 from plombiers.outcomes.enums import ExitType
@@ -135,7 +135,7 @@ def test_a_new_month_computes_the_figures_again(client, cast, page):
 def test_figures_computed_after_a_write_keep_the_stamp_read_before_it(client, cast, page):
     """A write between the read of the stamp and the figures: they are the new ones, kept with the
     old stamp, so the next view computes them again rather than trust them."""
-    school = public_schools().get(pk=cast.school_a.pk)
+    school = public_school(cast.school_a.slug)
     changed = Exit.objects.get(enrolment__cohort__name="A2", exit_type=ExitType.INCARCERATION)
     changed.exit_type = ExitType.CDI
     changed.save()
