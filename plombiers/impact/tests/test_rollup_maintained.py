@@ -135,7 +135,11 @@ def referral_prescriber_changed(cast, world):
 
 
 def admission_and_enrolment(cast, world):
-    cohort = CohortFactory(school=cast.school_a, name="A4", start_date=dt.date(2026, 9, 7))
+    # Admitted today: a cohort that has started a week ago, whatever the day the test runs.
+    start = timezone.localdate() - dt.timedelta(days=7)
+    cohort = CohortFactory(
+        school=cast.school_a, name="A4", start_date=start, end_date=start + dt.timedelta(days=100)
+    )
     referral = Referral.objects.get(school=cast.school_a, status=ReferralStatus.NEW)
     admission = cohorts.referral_admit(
         referral=referral, cohort=cohort, by=cast.manager_a, justification="Oui."

@@ -220,6 +220,12 @@ def test_funder_report(client, cast, world):
     assert client.get(url).status_code == 404
 
 
+#: The public page counts the last twelve whole months: on 10 June 2026, June 2025 to May 2026, which
+#: hold cohort A2's exits (17/04/2026) and not A1's (18/04/2025).
+PUBLISHED_ON = dt.datetime(2026, 6, 10, 9, 0, tzinfo=dt.UTC)
+
+
+@time_machine.travel(PUBLISHED_ON, tick=False)
 def test_public_results_page_adds_insertion_rates(client, cast, world):
     from plombiers.network.enums import SchoolStatus
 
@@ -246,6 +252,7 @@ def test_public_results_page_adds_insertion_rates(client, cast, world):
         )  # whole words: « Martin » is in « Martinique »
 
 
+@time_machine.travel(PUBLISHED_ON, tick=False)
 def test_public_results_page_reads_the_rollup_by_month(client, cast, world):
     """Once a complete run has filled the rollup by month, the completion and insertion rates are
     read from it, in one statement: the same figures as from the records."""
