@@ -1,6 +1,7 @@
 import datetime as dt
 
 import factory
+from django.utils import timezone
 
 from plombiers.cohorts.models import Cohort, Enrolment
 from plombiers.referrals.tests.factories import adopt
@@ -15,6 +16,13 @@ class CohortFactory(factory.django.DjangoModelFactory):
     start_date = dt.date(2026, 9, 7)
     end_date = dt.date(2026, 12, 18)
     capacity = factory.LazyAttribute(lambda o: o.school.default_cohort_capacity)
+
+
+def running_cohort(**fields) -> Cohort:
+    """A cohort that started a fortnight ago and ends in three months, whatever the day the tests run:
+    an admission or an enrolment is dated today, and must fall within its cohort."""
+    start = timezone.localdate() - dt.timedelta(days=14)
+    return CohortFactory(start_date=start, end_date=start + dt.timedelta(days=104), **fields)
 
 
 class EnrolmentFactory(factory.django.DjangoModelFactory):

@@ -5,7 +5,7 @@ import pytest
 from plombiers.accounts.services import api_token_create
 from plombiers.cohorts.enums import CohortStatus, EnrolmentStatus
 from plombiers.cohorts.models import Cohort, Enrolment, WaitlistEntry
-from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory, running_cohort
 from plombiers.referrals.enums import ReferralStatus
 from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory
 
@@ -25,7 +25,7 @@ def manager(client, cast):
 
 @pytest.fixture
 def cohort(cast):
-    return CohortFactory(school=cast.school_a, name="Promotion automne", capacity=1)
+    return running_cohort(school=cast.school_a, name="Promotion automne", capacity=1)
 
 
 def test_cohort_list_and_detail(client, cast, manager, cohort):
@@ -38,7 +38,7 @@ def test_cohort_list_and_detail(client, cast, manager, cohort):
     assert item["name"] == "Promotion automne"
     assert item["school"] == cast.school_a.pk
     assert item["trade"] == "Fibre optique"
-    assert (item["start_date"], item["end_date"]) == ("2026-09-07", "2026-12-18")
+    assert (item["start_date"], item["end_date"]) == (str(cohort.start_date), str(cohort.end_date))
     assert (item["capacity"], item["seats_left"], item["waitlist_count"]) == (1, 0, 0)
     assert item["status"] == "prevue"
     detail = client.get(f"/api/v1/cohorts/{cohort.pk}", headers=manager).json()

@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from plombiers.cohorts import services
 from plombiers.cohorts.enums import DropOutReason, EnrolmentStatus
 from plombiers.cohorts.models import Cohort, Enrolment, WaitlistEntry
-from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory, running_cohort
 from plombiers.referrals.enums import ReferralStatus
 from plombiers.referrals.models import Referral
 from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory
@@ -16,7 +16,7 @@ from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory
 
 @pytest.fixture
 def cohort(cast):
-    return CohortFactory(school=cast.school_a, capacity=2)
+    return running_cohort(school=cast.school_a, capacity=2)
 
 
 def test_admission_takes_a_seat_then_the_waiting_list(cast, cohort):
@@ -100,7 +100,7 @@ def test_the_database_keeps_the_end_after_the_start(cast):
 
 
 def test_a_full_cohort_refuses_a_direct_enrolment(cast):
-    cohort = CohortFactory(school=cast.school_a, capacity=1)
+    cohort = running_cohort(school=cast.school_a, capacity=1)
     services.enrolment_create(learner=LearnerFactory(), cohort=cohort, by=cast.manager_a)
     with pytest.raises(ValidationError, match="complète"):
         services.enrolment_create(learner=LearnerFactory(), cohort=cohort, by=cast.manager_a)

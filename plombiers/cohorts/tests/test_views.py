@@ -9,7 +9,7 @@ from plombiers.accounts.tests.factories import MembershipFactory
 from plombiers.cohorts import services
 from plombiers.cohorts.enums import CohortStatus, DropOutReason, EnrolmentStatus
 from plombiers.cohorts.models import Cohort, Enrolment, WaitlistEntry
-from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory
+from plombiers.cohorts.tests.factories import CohortFactory, EnrolmentFactory, running_cohort
 from plombiers.network.enums import OrganisationKind
 from plombiers.network.tests.factories import OrganisationFactory
 from plombiers.privacy.models import AuditEvent
@@ -19,7 +19,7 @@ from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory
 
 @pytest.fixture
 def cohort(cast):
-    return CohortFactory(school=cast.school_a, name="Promotion automne", capacity=2)
+    return running_cohort(school=cast.school_a, name="Promotion automne", capacity=2)
 
 
 def cohort_data(cast, **overrides):
@@ -51,7 +51,7 @@ def test_list_shows_dates_seats_and_waiting_list_in_words(client, cast, cohort):
     response = client.get(reverse("cohorts:cohort_list"))
     html = response.content.decode()
     assert "Promotion automne" in html
-    assert "du 07/09/2026 au 18/12/2026" in html
+    assert f"du {cohort.start_date:%d/%m/%Y} au {cohort.end_date:%d/%m/%Y}" in html
     assert "1 place libre sur 2" in html
     assert "1 candidat·e" in html
     assert "Promotion Roubaix" not in html
