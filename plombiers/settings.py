@@ -269,6 +269,10 @@ ALLAUTH_TRUSTED_PROXY_COUNT = int(
 )
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Plombiers"
+# The code of the previous (and next) 30-second step is accepted too, as RFC 6238 (§5.2) recommends
+# for the time it takes to type and send it: with none, a code read at 0:29 and sent at 0:31 was
+# refused. A used code stays refused for the whole window (allauth marks it for 3 steps).
+MFA_TOTP_TOLERANCE = 1
 MFA_ADAPTER = "plombiers.accounts.adapters.MFAAdapter"
 MFA_FORMS = {
     "authenticate": "plombiers.accounts.forms.MFAAuthenticateForm",

@@ -1,5 +1,8 @@
 """Helpers of the authentication regression tests: a real login, a real second factor."""
 
+import time
+
+from allauth.mfa import app_settings
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import (
@@ -7,7 +10,6 @@ from allauth.mfa.totp.internal.auth import (
     format_hotp_value,
     generate_totp_secret,
     hotp_value,
-    yield_hotp_counters_from_time,
 )
 from django.test import Client
 
@@ -24,9 +26,10 @@ def totp_on(user) -> str:
     return secret
 
 
-def totp_code(secret: str) -> str:
-    """The code the person's phone shows now."""
-    return format_hotp_value(hotp_value(secret, next(iter(yield_hotp_counters_from_time()))))
+def totp_code(secret: str, steps_ago: int = 0) -> str:
+    """The code the person's phone shows now (or showed `steps_ago` periods of 30 s ago)."""
+    counter = int(time.time()) // app_settings.TOTP_PERIOD - steps_ago
+    return format_hotp_value(hotp_value(secret, counter))
 
 
 def recovery_codes(user) -> list[str]:

@@ -241,6 +241,16 @@ def test_with_totp_on_a_token_needs_the_code(client, cast, frozen):
     assert token_request(client, cast.social_worker_a.email, code=totp_code(secret)).status_code == 401
 
 
+def test_the_code_of_the_previous_step_is_accepted_not_an_older_one(client, cast, frozen):
+    """Read on the phone at 0:29, sent at 0:31: accepted (RFC 6238, §5.2); a minute old: refused."""
+    secret = totp_on(cast.trainer_a)
+    login_form(client, cast.trainer_a.email)
+    response = client.post("/comptes/2fa/authenticate/", {"code": totp_code(secret, steps_ago=2)})
+    assert response.status_code == 200 and not logged_in(client)
+    response = client.post("/comptes/2fa/authenticate/", {"code": totp_code(secret, steps_ago=1)})
+    assert response.status_code == 302 and logged_in(client)
+
+
 def test_a_recovery_code_works_once_for_a_token(client, cast, frozen):
     totp_on(cast.staff)
     code = recovery_codes(cast.staff)[0]
