@@ -426,7 +426,8 @@ DIMENSIONS = {
     "year": ("r.year", None, []),
     "school": ("sc.id", "sc.name", []),
     "trade": ("t.id", "t.name", [f"JOIN {_table(Trade)} t ON t.id = sc.trade_id"]),
-    "region": ("rg.id", "rg.name", [*_PLACE, f"LEFT JOIN {_table(Region)} rg ON rg.id = d.region_id"]),
+    # The région kept on the school (`School.region`), not through its commune and département.
+    "region": ("rg.id", "rg.name", [f"LEFT JOIN {_table(Region)} rg ON rg.id = sc.region_id"]),
     "departement": ("d.id", "d.name", _PLACE),
     "prescriber": ("o.id", "o.name", [f"LEFT JOIN {_table(Organisation)} o ON o.id = r.prescriber_id"]),
     # Only over `CohortRollup` (`_sql` picks it for a breakdown by cohort).
@@ -499,8 +500,8 @@ def _body(scope, filters, groups: tuple[str, ...], names) -> tuple[str, list, bo
         where.append("sc.trade_id = %s")
         params.append(filters.trade)
     if filters.region:
-        join(_PLACE)
-        where.append("d.region_id = %s")
+        join([])
+        where.append("sc.region_id = %s")
         params.append(filters.region)
     if filters.school:
         where.append("r.school_id = %s")

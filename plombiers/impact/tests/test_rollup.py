@@ -17,6 +17,7 @@ from plombiers.impact.access import resolve_scope
 from plombiers.impact.models import Rollup, RollupRun
 from plombiers.impact.tasks import refresh_rollup
 from plombiers.impact.tests.test_api import headers_for
+from plombiers.network.models import Commune, Departement
 from plombiers.network.tests.factories import NetworkFactory
 from plombiers.outcomes.enums import ExitType
 from plombiers.outcomes.tests.factories import ExitFactory
@@ -208,6 +209,21 @@ def test_one_query_per_table(cast, world, django_assert_num_queries):
     for group, queries in [("school", 1), ("year", 1), ("prescriber", 1), ("funder", 2)]:
         with django_assert_num_queries(queries):
             sel.indicators_with_total(network, sel.Filters(), group)
+
+
+def test_the_region_is_read_on_the_school(cast, world, django_assert_num_queries):
+    """A région filter or breakdown reads `School.region`, not the school's commune and its
+    département (and their figures are the records', `test_the_rollup_gives_the_figures_of_the_records`)."""
+    rollup.refresh()
+    network = resolve_scope(cast.staff, "network")
+    assert network.rollup is not None
+    region = cast.school_b.commune.departement.region_id
+    for filters, group in [(sel.Filters(region=region), None), (sel.Filters(), "region")]:
+        with django_assert_num_queries(1) as captured:
+            table = sel.indicators(network, filters, group)
+        sql = captured.captured_queries[0]["sql"]
+        assert Commune._meta.db_table not in sql and Departement._meta.db_table not in sql, sql
+        assert table.rows
 
 
 def test_refresh_is_atomic(cast, world, monkeypatch):
