@@ -2,7 +2,7 @@
 
 from django.urls import NoReverseMatch, reverse
 
-from .harness import HttpError, Measure, benchmark, measure
+from .harness import HttpError, Measure, benchmark, measure_beside
 
 
 def floor_url(rows: int, cols: int) -> str:
@@ -28,13 +28,14 @@ def cohort_matrix(ctx) -> list[Measure]:
         return [result]
     client = ctx.client(data.trainer)
     result.details["url"] = url
+    floor = floor_url(sizes.learners, sizes.skills)
     try:
-        result.timing = measure(lambda: client.get(url), repeat=ctx.repeat)
+        # In alternation with its floor (`measure_beside`): a change of load slows both alike.
+        result.timing, result.floor = measure_beside(
+            lambda: client.get(url), lambda: client.get(floor), repeat=ctx.repeat
+        )
     except HttpError as error:
         result.status = f"indisponible ({error} sur {url})"
-        return [result]
-    floor = floor_url(sizes.learners, sizes.skills)
-    result.floor = measure(lambda: client.get(floor), repeat=ctx.repeat)
     return [result]
 
 
@@ -44,7 +45,7 @@ def referrals(ctx) -> list[Measure]:
     data = ctx.data
     client = ctx.client(data.manager)
     n = ctx.counts["referrals"]
-    floor = ctx.page_floor(client, rows=25, cols=6)
+    floor = floor_url(25, 6)
     measures = []
     for name, label, url in [
         (
@@ -56,10 +57,10 @@ def referrals(ctx) -> list[Measure]:
     ]:
         result = Measure(name, label, floor_name="vue Django nue, tableau de 25 × 6", details={"url": url})
         try:
-            result.timing = measure(lambda url=url: client.get(url), repeat=ctx.repeat)
+            result.timing, result.floor = measure_beside(
+                lambda url=url: client.get(url), lambda: client.get(floor), repeat=ctx.repeat
+            )
         except HttpError as error:
             result.status = f"indisponible ({error} sur {url})"
-        else:
-            result.floor = floor
         measures.append(result)
     return measures

@@ -4,7 +4,6 @@ import platform
 import time
 import warnings
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 
 from django.conf import settings
@@ -16,17 +15,16 @@ from django.utils import timezone
 
 from plombiers.bench import benchmarks, credentials, documents, impact, matching  # noqa: F401 — each registers its benchmarks
 from plombiers.bench.dataset import Sizes, ensure
-from plombiers.bench.harness import BENCHMARKS, measure
+from plombiers.bench.harness import BENCHMARKS
 
 
 class Context:
-    """What a benchmark receives: the data set, a logged-in client per user, the shared floors."""
+    """What a benchmark receives: the data set, a logged-in client per user, its repeat count."""
 
     def __init__(self, data, repeat: int):
         self.data, self.repeat = data, repeat
         self.counts = data.counts()
         self._clients = {}
-        self.page_floor = cache(self._page_floor)
 
     def client(self, user) -> Client:
         if user.pk not in self._clients:
@@ -34,10 +32,6 @@ class Context:
             client.force_login(user)
             self._clients[user.pk] = client
         return self._clients[user.pk]
-
-    def _page_floor(self, client, rows: int, cols: int):
-        url = benchmarks.floor_url(rows, cols)
-        return measure(lambda: client.get(url), repeat=self.repeat)
 
 
 def uses_the_demo_database(*, vendor: str, name: str, data_dir: Path) -> bool:
