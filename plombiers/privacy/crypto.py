@@ -22,18 +22,26 @@ def _key_file() -> Path:
     return Path(settings.DATA_DIR) / ".fernet_keys"
 
 
-def load_keys() -> list[bytes]:
-    text = secret("FERNET_KEYS") or private_file(_key_file(), lambda: Fernet.generate_key().decode() + "\n")
+def _keys_text() -> str:
+    return secret("FERNET_KEYS") or private_file(_key_file(), lambda: Fernet.generate_key().decode() + "\n")
+
+
+def _split(text: str) -> list[bytes]:
     return [key.encode() for key in re.split(r"[,\s]+", text) if key]
 
 
-@functools.cache
-def _fernet(keys: tuple[bytes, ...]) -> MultiFernet:
-    return MultiFernet([Fernet(k) for k in keys])
+def load_keys() -> list[bytes]:
+    return _split(_keys_text())
+
+
+@functools.lru_cache(maxsize=8)
+def _fernet(text: str) -> MultiFernet:
+    return MultiFernet([Fernet(k) for k in _split(text)])
 
 
 def fernet() -> MultiFernet:
-    return _fernet(tuple(load_keys()))
+    """The keys of this moment (looked up at each call, the file read again only when it changed)."""
+    return _fernet(_keys_text())
 
 
 def encrypt(text: str) -> str:

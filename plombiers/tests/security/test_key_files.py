@@ -166,6 +166,30 @@ def test_the_encryption_keys_file_wins_over_the_data_folder(tmp_path, monkeypatc
     assert not (tmp_path / "data" / ".fernet_keys").exists()
 
 
+def test_the_keys_file_is_read_again_only_when_it_changes(tmp_path, monkeypatch):
+    """Looked at for every text decrypted, read once: a list of 100 referrals read it 100 times. A
+    key put in front (a rotation) is still seen at the next call, the older one still decrypts."""
+    path, older, newer = tmp_path / "fernet", Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    path.write_text(f"{older}\n")
+    monkeypatch.delenv("FERNET_KEYS")
+    monkeypatch.setenv("FERNET_KEYS_FILE", str(path))
+    reads, read_text = [], Path.read_text
+
+    def counted(self, *args, **kwargs):
+        reads.append(self)
+        return read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", counted)
+    token = crypto.encrypt("note confidentielle")
+    assert all(crypto.decrypt(token) == "note confidentielle" for _ in range(100))
+    assert reads == [path]
+    path.write_text(f"{newer}\n{older}\n")
+    assert crypto.load_keys() == [newer.encode(), older.encode()]
+    assert Fernet(newer).decrypt(crypto.encrypt("texte").encode()) == b"texte"
+    assert crypto.decrypt(token) == "note confidentielle"
+    assert reads == [path, path]
+
+
 def test_the_schools_signing_keys_are_private(cast, settings, tmp_path, umask):
     # A keys folder of the code before (0755), and one not made yet, with its parents.
     older = tmp_path / "cles-anciennes"
