@@ -293,7 +293,7 @@ def referral_create(
 @router.get("/referrals", response=list[ReferralOut])
 @paginate(Pagination)
 def referral_list(request, filters: Query[ReferralFilter]):
-    return filters.filter(_visible(request.user)).order_by("-referred_on", "-pk")
+    return filters.filter(Referral.objects.visible_to(request.user).listed()).order_by("-referred_on", "-pk")
 
 
 @router.get("/referrals/{referral_id}", response=ReferralDetailOut)
@@ -341,6 +341,6 @@ def learner_detail(request, learner_id: Id):
         Learner.objects.visible_to(request.user).select_related("commune"), pk=learner_id
     )
     learner.referrals_visible = list(
-        Referral.objects.visible_to(request.user).filter(learner=learner).with_list_related_data()
+        Referral.objects.visible_to(request.user).filter(learner=learner).listed()
     )
     return learner

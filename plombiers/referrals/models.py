@@ -159,6 +159,11 @@ class ReferralQuerySet(models.QuerySet):
     def with_list_related_data(self):
         return self.select_related("learner__commune", "school", "prescriber", "prescriber_organisation")
 
+    def listed(self):
+        """For a list, which never shows the motivation: not read, so not decrypted (an encrypted
+        text per row, decrypted for nothing and kept in memory in clear)."""
+        return self.with_list_related_data().defer("motivation")
+
 
 class Referral(models.Model):
     """A prescriber proposes a young person to a school."""

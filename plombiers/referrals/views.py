@@ -55,7 +55,7 @@ DUPLICATE_ELSEWHERE_NOTICE = (
 def referral_list(request):
     user = request.user
     form = ReferralFilterForm(request.GET or None, user=user)
-    referrals = form.filter(Referral.objects.visible_to(user)).with_list_related_data()
+    referrals = form.filter(Referral.objects.visible_to(user)).listed()
     columns_view = request.GET.get("vue") == "colonnes"
     filters = request.GET.copy()
     filters.pop("vue", None)
@@ -245,7 +245,7 @@ def learner_list(request):
 def learner_detail(request, pk):
     user = request.user
     learner = get_object_or_404(Learner.objects.visible_to(user).select_related("commune"), pk=pk)
-    referrals = Referral.objects.visible_to(user).filter(learner=learner).with_list_related_data()
+    referrals = Referral.objects.visible_to(user).filter(learner=learner).listed()
     context = {
         "learner": learner,
         "age": learner.age_on(timezone.localdate()),

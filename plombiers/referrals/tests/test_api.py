@@ -7,6 +7,7 @@ from plombiers.referrals import services
 from plombiers.referrals.enums import DecisionReason, Diploma, ReferralStatus
 from plombiers.referrals.models import Learner, Referral, ReferralEvent
 from plombiers.referrals.tests.factories import LearnerFactory, ReferralFactory
+from plombiers.referrals.tests.test_views import _counting_decryptions
 
 
 def headers_for(client, user):
@@ -271,6 +272,21 @@ def test_the_referral_list_query_count_is_constant(client, cast, django_assert_n
     with django_assert_num_queries(3):
         body = client.get("/api/v1/referrals", headers=headers).json()
     assert body["count"] == n
+
+
+def test_a_list_decrypts_no_motivation(client, cast, monkeypatch):
+    """`GET /referrals` and a learner's referrals leave out the motivation: not read, not decrypted."""
+    referral = ReferralFactory(school=cast.school_a, motivation="Veut travailler dehors, sans voiture.")
+    headers = headers_for(client, cast.manager_a)
+    decrypted = _counting_decryptions(monkeypatch)
+    assert [r["id"] for r in client.get("/api/v1/referrals", headers=headers).json()["items"]] == [
+        referral.pk
+    ]
+    learner = client.get(f"/api/v1/learners/{referral.learner.pk}", headers=headers).json()
+    assert [r["id"] for r in learner["referrals"]] == [referral.pk]
+    assert decrypted == []
+    detail = client.get(f"/api/v1/referrals/{referral.pk}", headers=headers).json()
+    assert detail["motivation"] == "Veut travailler dehors, sans voiture." and len(decrypted) == 1
 
 
 @pytest.mark.parametrize("n", [2, 200])

@@ -4,6 +4,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from plombiers.privacy import crypto
 from plombiers.referrals import services
 from plombiers.referrals.enums import DecisionReason, Diploma, ReferralStatus
 from plombiers.referrals.models import InformationSession, Invitation, Learner, Referral, ReferralEvent
@@ -437,6 +438,35 @@ def test_the_referral_list_query_count_is_constant(client, cast, django_assert_n
         response = client.get(reverse("referrals:referral_list") + f"?vue={vue}")
     assert response.status_code == 200
     assert response.context["page"].paginator.count == n
+
+
+def _counting_decryptions(monkeypatch) -> list[str]:
+    decrypted, decrypt = [], crypto.decrypt
+
+    def counted(token):
+        decrypted.append(token)
+        return decrypt(token)
+
+    monkeypatch.setattr(crypto, "decrypt", counted)
+    return decrypted
+
+
+def test_a_list_decrypts_no_motivation(client, cast, monkeypatch):
+    """The lists never show the motivation (an encrypted text): it is not read, so not decrypted."""
+    referral = ReferralFactory(school=cast.school_a, motivation="Veut travailler dehors, sans voiture.")
+    client.force_login(cast.manager_a)
+    decrypted = _counting_decryptions(monkeypatch)
+    for url in (
+        reverse("referrals:referral_list"),
+        reverse("referrals:referral_list") + "?vue=colonnes",
+        reverse("referrals:learner_detail", args=[referral.learner.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200 and referral.learner.last_name in response.content.decode()
+    assert decrypted == []
+    # Its page shows it.
+    assert "Veut travailler dehors" in client.get(referral.get_absolute_url()).content.decode()
+    assert len(decrypted) == 1
 
 
 @pytest.mark.parametrize("n", [2, 200])
