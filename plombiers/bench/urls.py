@@ -8,5 +8,6 @@ from . import views
 
 urlpatterns = [
     path("banc-d-essai/plancher/<int:rows>/<int:cols>/", views.floor, name="bench_floor"),
+    path("banc-d-essai/plancher-json/<int:items>/<int:fields>/", views.floor_json, name="bench_floor_json"),
     *production,
 ]

@@ -6,6 +6,7 @@ Routed only in the bench's urlconf (`plombiers.bench.urls`), never in production
 """
 
 from django.contrib.auth.decorators import login_not_required
+from django.http import JsonResponse
 from django.shortcuts import render
 
 from plombiers.skills.enums import LEVEL_ICONS, LEVEL_SHORT, Level
@@ -24,3 +25,10 @@ def floor(request, rows: int, cols: int):
         "bench/floor.html",
         {"rows": [(f"Jeune {r + 1}", cells) for r, cells in enumerate(table)], "headers": headers},
     )
+
+
+def floor_json(request, items: int, fields: int):
+    """The floor of an API list: `{"items": [...], "count": n}` as the API pages them, `items`
+    objects of `fields` short values, through the same middleware; nothing read."""
+    objects = [{f"champ_{f}": f"Valeur {i}-{f}" for f in range(fields)} for i in range(items)]
+    return JsonResponse({"items": objects, "count": items})

@@ -81,6 +81,9 @@ def test_bench_quick_writes_results(tmp_path, capsys, settings, monkeypatch):
         assert measure["floor"]["runs"] == 2
         assert measure["ratio"] is not None
     assert measures["cohort_matrix"]["details"]["observations_in_cohort"] == 3 * 5 * 2
+    # The API's list beside a bare JSON list of its size, the page beside an HTML table.
+    assert "JSON" in measures["referral_list_api"]["floor"]["name"]
+    assert "tableau" in measures["referral_list_page"]["floor"]["name"]
     assert results["summary"]["measured"] == 21
     # The indicators: a constant number of queries, the SQL floors in one statement each.
     for name in ("impact_indicators_by_school", "impact_api_by_school", "impact_opendata"):

@@ -7,5 +7,6 @@ from plombiers.urls import urlpatterns as production
 
 urlpatterns = [
     path("banc-d-essai/plancher/<int:rows>/<int:cols>/", views.floor, name="bench_floor"),
+    path("banc-d-essai/plancher-json/<int:items>/<int:fields>/", views.floor_json, name="bench_floor_json"),
     *(p for p in production if getattr(p, "namespace", None) != "skills"),
 ]
