@@ -45,7 +45,7 @@ def _read(path: Path, *, private: bool = False) -> str:
     """The text of the file at `path`, read again only when the file changed (its device, inode,
     size or modification time): a secret rotated in place is still seen at the next call, without
     reading the file at every call — the encryption keys are looked up for every text decrypted (a
-    list of 100 referrals read the key file 100 times: 0.1 ms each, most of the API's time). A
+    list of 100 referrals read the key file 100 times: 0.1 ms each, 10 of the API list's 23 ms). A
     private file (`private_file`) of ours with wider modes is narrowed when it is read."""
     status = path.stat()
     signature = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
