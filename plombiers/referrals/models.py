@@ -163,7 +163,7 @@ class ReferralQuerySet(models.QuerySet):
         """For a list (the page, the API's, a young person's referrals): what a line shows, nothing
         else. Not the young person's other fields, their commune, the prescriber's account, nor the
         motivation, an encrypted text decrypted for nothing and held in clear (a page of 100 built
-        600 objects with all their fields: half the API's time)."""
+        600 objects with all their fields: a third of the API's time)."""
         return self.select_related("learner", "school", "prescriber_organisation").only(
             "status",
             "referred_on",
